@@ -1,0 +1,30 @@
+# The two commands of the quick start: `make serve` and `make test`.
+# Each creates .venv with the Python it finds (3.11 or newer), installs what it needs
+# (again only when pyproject.toml changed), then runs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: serve test install clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "oncoclaims needs Python 3.11 or newer, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.stamp-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.stamp-test
+
+serve: install
+	$(BIN)/oncoclaims serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

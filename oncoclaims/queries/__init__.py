@@ -1,0 +1,210 @@
+"""Named SPARQL queries: the ``*.rq`` files beside this module, and the one way to run them.
+
+Each file opens with header lines that keep it valid SPARQL::
+
+    #+ summary: Sources that state claim $claim.
+    #+ params: claim=IRI
+
+Parameters are the ``$name`` variables of the query. :func:`run` turns each value into
+an RDF term and hands it to pyoxigraph as a ``substitutions`` binding: values never
+become query text, so a value such as ``" } ; DROP ALL ; #`` is only ever data.
+
+>>> "claims_about_therapy" in query_names()
+True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import pyoxigraph as ox
+
+from oncoclaims.errors import QueryParameterError, QuerySyntaxError, UnknownQueryError
+from oncoclaims.graph.store import ClaimStore
+
+__all__ = [
+    "PARAM_TYPES",
+    "NamedQuery",
+    "load_query",
+    "query_names",
+    "run",
+    "select",
+    "to_term",
+]
+
+#: The parameter types a header may name, and the XSD datatype a literal gets.
+PARAM_TYPES: dict[str, str | None] = {
+    "IRI": None,
+    "string": "http://www.w3.org/2001/XMLSchema#string",
+    "integer": "http://www.w3.org/2001/XMLSchema#integer",
+    "decimal": "http://www.w3.org/2001/XMLSchema#decimal",
+    "boolean": "http://www.w3.org/2001/XMLSchema#boolean",
+    "date": "http://www.w3.org/2001/XMLSchema#date",
+}
+
+_HEADER = re.compile(r"^#\+\s*(?P<key>[a-z-]+)\s*:\s*(?P<value>.*)$")
+_PARAM = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<type>[A-Za-z]+)(?P<optional>\?)?$")
+_DOLLAR_VAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@dataclass(frozen=True, slots=True)
+class NamedQuery:
+    """One ``.rq`` file: its name, text, header fields and typed parameters."""
+
+    name: str
+    text: str
+    summary: str
+    params: dict[str, str]
+    optional: frozenset[str]
+    header: dict[str, str]
+
+
+def query_names() -> list[str]:
+    """List the names of all bundled queries (file stems), sorted."""
+    folder = resources.files(__package__)
+    return sorted(p.name[:-3] for p in folder.iterdir() if p.name.endswith(".rq"))
+
+
+@cache
+def load_query(name: str) -> NamedQuery:
+    """Load and check the named query ``name``.
+
+    :raises UnknownQueryError: when there is no ``name.rq``.
+    :raises QueryParameterError: when the header and the ``$`` variables disagree.
+    """
+    if name not in query_names():
+        raise UnknownQueryError(
+            f"no named query {name!r}; known queries: {', '.join(query_names())}"
+        )
+    text = (resources.files(__package__) / f"{name}.rq").read_text(encoding="utf-8")
+    header: dict[str, str] = {}
+    for line in text.splitlines():
+        match = _HEADER.match(line.strip())
+        if match:
+            header[match["key"]] = match["value"].strip()
+    params: dict[str, str] = {}
+    optional: set[str] = set()
+    for spec in filter(None, (s.strip() for s in header.get("params", "").split(","))):
+        match = _PARAM.match(spec)
+        if not match or match["type"] not in PARAM_TYPES:
+            raise QueryParameterError(
+                f"{name}.rq: bad params entry {spec!r}; write name=TYPE with TYPE one of "
+                f"{', '.join(PARAM_TYPES)}, and a trailing ? for an optional one"
+            )
+        params[match["name"]] = match["type"]
+        if match["optional"]:
+            optional.add(match["name"])
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    used = set(_DOLLAR_VAR.findall(body))
+    if used != set(params):
+        raise QueryParameterError(
+            f"{name}.rq: its $variables {sorted(used)} differ from its header params {sorted(params)}"
+        )
+    return NamedQuery(
+        name=name,
+        text=text,
+        summary=header.get("summary", ""),
+        params=params,
+        optional=frozenset(optional),
+        header=header,
+    )
+
+
+def to_term(value: Any, kind: str, *, name: str = "value") -> ox.NamedNode | ox.Literal:
+    """Turn a Python value into the RDF term a parameter of type ``kind`` takes.
+
+    :raises QueryParameterError: when the value does not fit the type.
+    """
+    if isinstance(value, (ox.NamedNode, ox.Literal)):
+        if kind == "IRI" and not isinstance(value, ox.NamedNode):
+            raise QueryParameterError(f"parameter {name} must be an IRI, got {value}")
+        return value
+    if kind == "IRI":
+        try:
+            return ox.NamedNode(str(value))
+        except ValueError as exc:
+            raise QueryParameterError(f"parameter {name}: {value!r} is not a valid IRI") from exc
+    datatype = PARAM_TYPES[kind]
+    if kind == "boolean":
+        if isinstance(value, str):
+            if value.lower() not in {"true", "false", "1", "0"}:
+                raise QueryParameterError(f"parameter {name}: {value!r} is not true or false")
+            value = value.lower() in {"true", "1"}
+        lexical = "true" if value else "false"
+    elif kind == "integer":
+        try:
+            lexical = str(int(value))
+        except (TypeError, ValueError) as exc:
+            raise QueryParameterError(f"parameter {name}: {value!r} is not an integer") from exc
+    elif kind == "decimal":
+        try:
+            lexical = str(float(value))
+        except (TypeError, ValueError) as exc:
+            raise QueryParameterError(f"parameter {name}: {value!r} is not a number") from exc
+    elif kind == "date":
+        try:
+            lexical = date.fromisoformat(str(value)).isoformat()
+        except ValueError as exc:
+            raise QueryParameterError(f"parameter {name}: {value!r} is not a YYYY-MM-DD date") from exc
+    else:
+        lexical = str(value)
+    assert datatype is not None
+    return ox.Literal(lexical, datatype=ox.NamedNode(datatype))
+
+
+def _substitutions(query: NamedQuery, params: dict[str, Any]) -> dict[ox.Variable, Any]:
+    unknown = set(params) - set(query.params)
+    if unknown:
+        raise QueryParameterError(
+            f"query {query.name} has no parameter {', '.join(sorted(unknown))}; "
+            f"its parameters are {', '.join(query.params) or 'none'}"
+        )
+    missing = set(query.params) - set(params) - query.optional
+    if missing:
+        raise QueryParameterError(
+            f"query {query.name} needs parameter {', '.join(sorted(missing))} "
+            f"({', '.join(f'{n}={query.params[n]}' for n in sorted(missing))})"
+        )
+    return {
+        ox.Variable(key): to_term(value, query.params[key], name=key)
+        for key, value in params.items()
+        if value is not None
+    }
+
+
+def run(store: ClaimStore | ox.Store, name: str, **params: Any) -> Any:
+    """Run the named query ``name`` with ``params`` bound by substitution.
+
+    :returns: pyoxigraph ``QuerySolutions``, ``QueryBoolean`` or ``QueryTriples``.
+    :raises UnknownQueryError: no such query.
+    :raises QueryParameterError: a parameter is missing, unknown or of the wrong type.
+    """
+    query = load_query(name)
+    inner = store.inner if isinstance(store, ClaimStore) else store
+    try:
+        return inner.query(query.text, substitutions=_substitutions(query, params))
+    except SyntaxError as exc:  # only a broken bundled file can get here
+        raise QuerySyntaxError(f"{name}.rq does not parse: {exc}") from exc
+
+
+def select(store: ClaimStore | ox.Store, name: str, **params: Any) -> list[dict[str, Any]]:
+    """Run a SELECT named query and return its rows as ``{variable: term}`` dicts.
+
+    Unbound variables are left out of a row.
+    """
+    solutions = run(store, name, **params)
+    variables = [v.value for v in solutions.variables]
+    rows = []
+    for solution in solutions:
+        row = {}
+        for var in variables:
+            term = solution[var]
+            if term is not None:
+                row[var] = term
+        rows.append(row)
+    return rows
