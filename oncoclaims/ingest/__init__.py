@@ -1,1 +1,195 @@
-"""ingest."""
+"""Ingest: the registry of input formats and :func:`ingest`, the one place that reads files.
+
+Every format is an :class:`~oncoclaims.ingest.base.Ingester` registered in
+:data:`INGESTERS`. :func:`ingest` reads a file, picks the format from its content (the
+suffix is only a tie-breaker), parses every record, and writes all their quads plus a
+provenance record in one atomic ``store.extend``: a file is ingested whole or not at all.
+With ``keep_going=True`` a bad record is skipped with a warning instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from oncoclaims.errors import FormatError, IngestError, RecordError, SourceLocation
+from oncoclaims.graph.store import ClaimStore
+from oncoclaims.ingest.base import Ingester, SourceRecord
+from oncoclaims.ingest.rdf import RdfIngester
+from oncoclaims.iris import mint_iri
+from oncoclaims.reference import PROVENANCE_GRAPH
+from oncoclaims.vocab import OC, PROV, RDF
+
+__all__ = [
+    "INGESTERS",
+    "MAX_INPUT_BYTES",
+    "IngestReport",
+    "Ingester",
+    "SourceRecord",
+    "detect_format",
+    "ingest",
+    "ingest_bytes",
+    "provenance_quads",
+]
+
+#: Inputs larger than this are refused before parsing (256 MiB).
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+
+#: Every input format, by the name a user types. Order matters for detection: the
+#: first ingester whose ``sniff`` accepts the content wins.
+INGESTERS: dict[str, Ingester] = {
+    ingester.name: ingester
+    for ingester in (
+        RdfIngester(),
+    )
+}
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What one ingested input gave: its format, records, new quads and warnings."""
+
+    origin: str
+    format: str
+    records: int = 0
+    quads_added: int = 0
+    skipped: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def detect_format(data: bytes, origin: str) -> Ingester:
+    """Pick the ingester for ``data``: by content first, the file suffix breaking ties.
+
+    :raises FormatError: when the input is empty or no ingester recognises it.
+    """
+    if not data.strip():
+        raise FormatError(f"{origin}: the file is empty; nothing to ingest")
+    suffix = Path(origin).suffix.lower()
+    matches = [ing for ing in INGESTERS.values() if ing.sniff(data, origin)]
+    if not matches:
+        names = ", ".join(INGESTERS)
+        raise FormatError(
+            f"{origin}: cannot tell what format this is; the formats oncoclaims reads are "
+            f"{names}. Name one with --format if the content is one of them."
+        )
+    for ingester in matches:
+        if suffix in ingester.suffixes:
+            return ingester
+    return matches[0]
+
+
+def provenance_quads(graphs: set[NamedNode], data: bytes, origin: str) -> Iterator[Quad]:
+    """Record, in the provenance graph, that each of ``graphs`` was derived from this input."""
+    digest = hashlib.sha256(data).hexdigest()
+    document = mint_iri("document", digest)
+    yield Quad(document, RDF.type, OC.InputDocument, PROVENANCE_GRAPH)
+    yield Quad(document, OC.sha256, Literal(digest), PROVENANCE_GRAPH)
+    yield Quad(document, OC.path, Literal(origin), PROVENANCE_GRAPH)
+    for graph in sorted(graphs, key=lambda g: g.value):
+        yield Quad(graph, PROV.wasDerivedFrom, document, PROVENANCE_GRAPH)
+
+
+def ingest_bytes(
+    data: bytes,
+    origin: str,
+    store: ClaimStore,
+    *,
+    fmt: str | None = None,
+    keep_going: bool = False,
+    on_record: Callable[[SourceRecord], None] | None = None,
+) -> IngestReport:
+    """Ingest ``data`` (read from ``origin``) into ``store`` as one atomic batch.
+
+    :param fmt: the format name; detected from the content when ``None``.
+    :param keep_going: skip a bad record with a warning instead of failing the batch.
+    :param on_record: called after each record is mapped (for progress bars).
+    :returns: the report; ``quads_added`` is 0 when the same input was ingested before.
+    :raises IngestError: (``FormatError``, ``ParseError``, ``RecordError``) with the
+        location; nothing of the batch is written then.
+    """
+    if len(data) > MAX_INPUT_BYTES:
+        raise FormatError(
+            f"{origin}: {len(data)} bytes is over the {MAX_INPUT_BYTES}-byte input limit; split the file"
+        )
+    if fmt is None:
+        ingester = detect_format(data, origin)
+    else:
+        try:
+            ingester = INGESTERS[fmt]
+        except KeyError:
+            raise FormatError(
+                f"unknown format {fmt!r}; the formats oncoclaims reads are {', '.join(INGESTERS)}"
+            ) from None
+        if not data.strip():
+            raise FormatError(f"{origin}: the file is empty; nothing to ingest")
+    report = IngestReport(origin=origin, format=ingester.name)
+    graphs: set[NamedNode] = set()
+
+    def batch() -> Iterator[Quad]:
+        records = ingester.records(data, origin)
+        while True:
+            try:
+                record = next(records)
+            except StopIteration:
+                break
+            except RecordError as exc:
+                if not keep_going:
+                    raise
+                report.skipped += 1
+                report.warnings.append(f"skipped: {exc}")
+                continue
+            try:
+                quads = list(ingester.to_quads(record))
+            except RecordError as exc:
+                if not keep_going:
+                    raise
+                report.skipped += 1
+                report.warnings.append(f"skipped: {exc}")
+                continue
+            report.records += 1
+            report.warnings.extend(f"{record.location}: {w}" for w in record.warnings)
+            graphs.add(record.graph)
+            if on_record is not None:
+                on_record(record)
+            yield from quads
+        if report.records == 0:
+            raise RecordError(SourceLocation(origin), f"no usable {ingester.name} record found")
+        yield from provenance_quads(graphs, data, origin)
+
+    before = len(store)
+    store.extend(batch())
+    report.quads_added = len(store) - before
+    return report
+
+
+def ingest(
+    path: str | Path,
+    store: ClaimStore,
+    *,
+    fmt: str | None = None,
+    keep_going: bool = False,
+    on_record: Callable[[SourceRecord], None] | None = None,
+) -> IngestReport:
+    """Read the file at ``path`` and ingest it into ``store`` as one atomic batch.
+
+    See :func:`ingest_bytes` for the parameters and errors.
+
+    :raises IngestError: also when the file cannot be read.
+    """
+    file = Path(path)
+    try:
+        size = file.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise FormatError(
+                f"{file}: {size} bytes is over the {MAX_INPUT_BYTES}-byte input limit; split the file"
+            )
+        data = file.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"{file}: cannot read the file: {exc.strerror or exc}") from exc
+    return ingest_bytes(
+        data, str(file), store, fmt=fmt, keep_going=keep_going, on_record=on_record
+    )

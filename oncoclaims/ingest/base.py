@@ -50,8 +50,12 @@ class Ingester(Protocol):
     #: File suffixes that suggest this format (detection looks at content too).
     suffixes: ClassVar[tuple[str, ...]]
 
-    def sniff(self, data: bytes) -> bool:
-        """Whether ``data`` looks like this format, judged from its first bytes and structure."""
+    def sniff(self, data: bytes, origin: str) -> bool:
+        """Whether ``data`` looks like this format, judged from its content.
+
+        ``origin`` (the file name) may break a tie when the content alone is ambiguous,
+        as with N-Triples; a suffix alone never makes content of another format match.
+        """
         ...
 
     def records(self, data: bytes, origin: str) -> Iterator[SourceRecord]:

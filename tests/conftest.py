@@ -1,0 +1,32 @@
+"""Shared fixtures: stores, the test data folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from oncoclaims.graph.store import ClaimStore
+from oncoclaims.reference import reference_quads
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    """The folder of real records copied for the tests (origins in its README)."""
+    return DATA
+
+
+@pytest.fixture
+def empty_store() -> ClaimStore:
+    """A fresh in-memory store with nothing in it."""
+    return ClaimStore.in_memory()
+
+
+@pytest.fixture
+def store() -> ClaimStore:
+    """A fresh in-memory store holding the bundled Enteromix reference graph."""
+    claim_store = ClaimStore.in_memory()
+    claim_store.extend(reference_quads())
+    return claim_store
