@@ -1,1 +1,36 @@
-"""api."""
+"""The HTTP service: a landing page and the SPARQL endpoint over one store."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+
+from oncoclaims import __version__
+from oncoclaims.api.sparql import create_sparql_router
+from oncoclaims.graph.store import ClaimStore
+
+__all__ = ["create_app"]
+
+_LANDING = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>oncoclaims</title></head>
+<body>
+<h1>oncoclaims</h1>
+<p>A knowledge graph of cancer-therapy claims: for every claim, who said it, in which
+source, and whether anyone without a tie to the claimant confirmed it.</p>
+<p>SPARQL endpoint: <a href="sparql?query=SELECT%20%3Fclaim%20%3Ftext%20WHERE%20%7BGRAPH%20%3Fg%20%7B%3Fclaim%20a%20%3Chttps%3A%2F%2Fw3id.org%2Foncoclaims%2Fvocab%23Claim%3E%20%3B%20%3Chttps%3A%2F%2Fschema.org%2Ftext%3E%20%3Ftext%7D%7D">/sparql</a>
+(GET or POST, SPARQL JSON results).</p>
+</body></html>
+"""
+
+
+def create_app(store: ClaimStore) -> FastAPI:
+    """Build the FastAPI application serving ``store``."""
+    app = FastAPI(title="oncoclaims", version=__version__)
+    app.state.store = store
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def landing() -> str:
+        return _LANDING
+
+    app.include_router(create_sparql_router(store))
+    return app

@@ -1,0 +1,298 @@
+"""The ``oncoclaims`` command line: the only module that prints or sets exit codes.
+
+Every command catches :class:`~oncoclaims.errors.OncoclaimsError` once, prints
+``error: <message>`` to stderr and exits 1; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import pyoxigraph as ox
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from oncoclaims import queries
+from oncoclaims.errors import ConfigError, OncoclaimsError, QuerySyntaxError
+from oncoclaims.graph.bootstrap import open_store
+from oncoclaims.graph.store import DEFAULT_STORE_ENV, ClaimStore, default_store_path
+from oncoclaims.vocab import PREFIXES
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    name="oncoclaims",
+    help="A knowledge graph of cancer-therapy claims: claim -> source -> independent confirmation.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+_state: dict[str, Any] = {"debug": False, "store": None}
+
+StoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help=f"Store directory (default: ${DEFAULT_STORE_ENV} or {default_store_path()}).",
+        envvar=DEFAULT_STORE_ENV,
+        show_default=False,
+    ),
+]
+
+
+@app.callback()
+def main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    """oncoclaims: who said it, where, and did anyone independent confirm it?"""
+    _state["debug"] = debug
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn project errors into ``error: ...`` and exit code 1."""
+    try:
+        yield
+    except OncoclaimsError as exc:
+        if _state["debug"]:
+            raise
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(1) from None
+
+
+def _open(store: Path | None) -> ClaimStore:
+    return open_store(store)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    store: StoreOption = None,
+) -> None:
+    """Serve the web view, the REST API and the SPARQL endpoint."""
+    import uvicorn
+
+    from oncoclaims.api import create_app
+
+    with _errors():
+        claim_store = _open(store)
+        err.print(f"oncoclaims: serving {len(claim_store)} quads on http://{host}:{port}/")
+        uvicorn.run(create_app(claim_store), host=host, port=port, log_level="info")
+
+
+@app.command()
+def load(
+    files: Annotated[list[Path], typer.Argument(help="RDF files: .ttl .trig .nt .nq .jsonld .rdf")],
+    store: StoreOption = None,
+) -> None:
+    """Load RDF files into the store, each file in one transaction."""
+    from oncoclaims.ingest import ingest
+
+    with _errors():
+        claim_store = _open(store)
+        for file in files:
+            report = ingest(file, claim_store, fmt="rdf")
+            out.print(f"{file}: {report.quads_added} new quads", markup=False)
+        claim_store.flush()
+
+
+@app.command(name="ingest")
+def ingest_command(
+    paths: Annotated[list[Path], typer.Argument(help="Files to ingest (format detected from content).")],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="Format name, when detection is not wanted.")
+    ] = None,
+    keep_going: Annotated[
+        bool, typer.Option("--keep-going", help="Skip bad records with a warning each.")
+    ] = False,
+    store: StoreOption = None,
+) -> None:
+    """Ingest records (trials, articles, fact-checks, claim tables, RDF) into the store."""
+    from oncoclaims.ingest import ingest
+
+    with _errors():
+        claim_store = _open(store)
+        totals = {"records": 0, "quads": 0, "warnings": 0}
+        progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        )
+        with progress:
+            for path in paths:
+                task = progress.add_task(str(path), total=None)
+                report = ingest(
+                    path,
+                    claim_store,
+                    fmt=fmt,
+                    keep_going=keep_going,
+                    on_record=lambda _record, task=task: progress.advance(task),
+                )
+                progress.remove_task(task)
+                out.print(
+                    f"{path}: read as {report.format}: {report.records} records, "
+                    f"{report.quads_added} new quads, {len(report.warnings)} warnings",
+                    markup=False,
+                )
+                for warning in report.warnings:
+                    err.print(f"warning: {warning}", markup=False)
+                totals["records"] += report.records
+                totals["quads"] += report.quads_added
+                totals["warnings"] += len(report.warnings)
+        claim_store.flush()
+        out.print(
+            f"total: {len(paths)} files, {totals['records']} records, "
+            f"{totals['quads']} new quads, {totals['warnings']} warnings",
+            markup=False,
+        )
+
+
+def _parse_params(params: list[str]) -> dict[str, str]:
+    parsed = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise ConfigError(f"--param {item!r}: write name=value")
+        parsed[name] = value
+    return parsed
+
+
+def _cell(term: Any, compact: bool = False) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        if compact:
+            for prefix, namespace in PREFIXES.items():
+                if term.value.startswith(namespace):
+                    return f"{prefix}:{term.value[len(namespace):]}"
+        return term.value
+    if isinstance(term, ox.Literal | ox.BlankNode):
+        return term.value
+    return str(term)
+
+
+def _print_solutions(solutions: ox.QuerySolutions, fmt: str) -> None:
+    if fmt == "json":
+        sys.stdout.write(solutions.serialize(format=ox.QueryResultsFormat.JSON).decode("utf-8"))
+        sys.stdout.write("\n")
+        return
+    variables = [v.value for v in solutions.variables]
+    compact = fmt == "table"
+    rows = [[_cell(solution[v], compact) for v in variables] for solution in solutions]
+    if fmt in {"csv", "tsv"}:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(variables)
+        writer.writerows(rows)
+        sys.stdout.write(buffer.getvalue())
+        return
+    table = Table(*variables, show_lines=False)
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
+    out.print(f"{len(rows)} rows", markup=False)
+
+
+@app.command()
+def query(
+    text: Annotated[str | None, typer.Argument(help="SPARQL query text.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the query from a file.")] = None,
+    named: Annotated[
+        str | None, typer.Option("--named", "-n", help="Run a named query (see --list).")
+    ] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="Named-query parameter name=value.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json, csv or tsv.")] = "table",
+    list_queries: Annotated[bool, typer.Option("--list", help="List the named queries.")] = False,
+    store: StoreOption = None,
+) -> None:
+    """Run SPARQL: query text, a file, or a named query with --param name=value."""
+    with _errors():
+        if fmt not in {"table", "json", "csv", "tsv"}:
+            raise ConfigError(f"--format {fmt!r}: use table, json, csv or tsv")
+        if list_queries:
+            for name in queries.query_names():
+                spec = queries.load_query(name)
+                params = ", ".join(f"{k}={v}" for k, v in spec.params.items()) or "no parameters"
+                out.print(f"{name} ({params})\n    {spec.summary}", markup=False)
+            return
+        given = [x for x in (text, file, named) if x is not None]
+        if len(given) != 1:
+            raise ConfigError("give exactly one of: query text, --file FILE, --named NAME")
+        claim_store = _open(store)
+        if named is not None:
+            result = queries.run(claim_store, named, **_parse_params(param or []))
+        else:
+            if param:
+                raise ConfigError("--param only goes with --named")
+            sparql = file.read_text(encoding="utf-8") if file is not None else text
+            try:
+                result = claim_store.inner.query(sparql or "")
+            except SyntaxError as exc:
+                raise QuerySyntaxError(f"the query does not parse: {exc}") from exc
+        _print_result(result, fmt)
+
+
+def _print_result(result: Any, fmt: str) -> None:
+    if isinstance(result, ox.QuerySolutions):
+        _print_solutions(result, fmt)
+    elif isinstance(result, ox.QueryBoolean):
+        sys.stdout.write(("true" if bool(result) else "false") + "\n")
+    else:
+        sys.stdout.write(result.serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))
+
+
+@app.command()
+def stats(store: StoreOption = None) -> None:
+    """Show how many quads, named graphs and nodes of each class the store holds."""
+    with _errors():
+        claim_store = _open(store)
+        out.print(f"store: {claim_store.path or 'in memory'}", markup=False)
+        out.print(f"quads: {len(claim_store)}", markup=False)
+        out.print(f"named graphs: {len(claim_store.named_graphs())}", markup=False)
+        _print_solutions(queries.run(claim_store, "class_counts"), "table")
+
+
+@app.command()
+def validate(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="RDF files to check instead of the store.")
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Check the store (or RDF files) against the SHACL shapes; exit 1 on any violation."""
+    from oncoclaims.graph.store import parse_rdf, rdf_format_for
+    from oncoclaims.ontology import validate_quads
+
+    with _errors():
+        if files:
+            quads: list[ox.Quad] = []
+            for file in files:
+                quads.extend(parse_rdf(file.read_bytes(), rdf_format_for(file), str(file)))
+        else:
+            quads = list(_open(store))
+        report = validate_quads(quads)
+        if report.conforms:
+            out.print("conforms: no SHACL violations", markup=False)
+            return
+        out.print(report.text(), markup=False)
+        raise typer.Exit(1)
+

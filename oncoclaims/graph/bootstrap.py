@@ -1,0 +1,41 @@
+"""Opening a store ready for use: the ontology always current, the reference graph in an empty store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from oncoclaims.graph.store import ClaimStore
+from oncoclaims.ontology import ONTOLOGY_GRAPH, ontology_quads
+from oncoclaims.reference import reference_quads
+
+__all__ = ["ensure_ontology", "open_store"]
+
+
+def ensure_ontology(store: ClaimStore) -> None:
+    """Make the store's ontology graph equal to the bundled ontology (levels, ranks, schemes)."""
+    bundled = ontology_quads()
+    if set(store.quads(graph=ONTOLOGY_GRAPH)) == set(bundled):
+        return
+    store.remove_graph(ONTOLOGY_GRAPH)
+    store.extend(bundled)
+
+
+def open_store(
+    path: str | Path | None = None,
+    *,
+    memory: bool = False,
+    with_reference: bool = True,
+) -> ClaimStore:
+    """Open the store at ``path`` (default location when ``None``), or a fresh one in memory.
+
+    The bundled ontology is (re)loaded when it differs from what the store holds, and an
+    empty store gets the Enteromix reference graph unless ``with_reference`` is false.
+
+    :raises StoreError: when the on-disk store cannot be opened.
+    """
+    store = ClaimStore.in_memory() if memory else ClaimStore.open(path)
+    was_empty = store.is_empty()
+    ensure_ontology(store)
+    if was_empty and with_reference:
+        store.extend(reference_quads())
+    return store
