@@ -63,13 +63,17 @@ def main(
 @contextmanager
 def _errors() -> Iterator[None]:
     """Turn project errors into ``error: ...`` and exit code 1."""
+    message = None
     try:
         yield
     except OncoclaimsError as exc:
         if _state["debug"]:
             raise
-        err.print(f"error: {exc}", markup=False)
-        raise typer.Exit(1) from None
+        message = str(exc)
+    # Raised outside the except block, so no traceback keeps the store (and its lock) alive.
+    if message is not None:
+        err.print(f"error: {message}", markup=False)
+        raise typer.Exit(1)
 
 
 def _open(store: Path | None) -> ClaimStore:
@@ -87,8 +91,7 @@ def serve(
 
     from oncoclaims.api import create_app
 
-    with _errors():
-        claim_store = _open(store)
+    with _errors(), _open(store) as claim_store:
         err.print(f"oncoclaims: serving {len(claim_store)} quads on http://{host}:{port}/")
         uvicorn.run(create_app(claim_store), host=host, port=port, log_level="info")
 
@@ -101,12 +104,10 @@ def load(
     """Load RDF files into the store, each file in one transaction."""
     from oncoclaims.ingest import ingest
 
-    with _errors():
-        claim_store = _open(store)
+    with _errors(), _open(store) as claim_store:
         for file in files:
             report = ingest(file, claim_store, fmt="rdf")
             out.print(f"{file}: {report.quads_added} new quads", markup=False)
-        claim_store.flush()
 
 
 @app.command(name="ingest")
@@ -123,8 +124,7 @@ def ingest_command(
     """Ingest records (trials, articles, fact-checks, claim tables, RDF) into the store."""
     from oncoclaims.ingest import ingest
 
-    with _errors():
-        claim_store = _open(store)
+    with _errors(), _open(store) as claim_store:
         totals = {"records": 0, "quads": 0, "warnings": 0}
         progress = Progress(
             TextColumn("{task.description}"),
@@ -156,7 +156,6 @@ def ingest_command(
                 totals["records"] += report.records
                 totals["quads"] += report.quads_added
                 totals["warnings"] += len(report.warnings)
-        claim_store.flush()
         out.print(
             f"total: {len(paths)} files, {totals['records']} records, "
             f"{totals['quads']} new quads, {totals['warnings']} warnings",
@@ -237,18 +236,18 @@ def query(
         given = [x for x in (text, file, named) if x is not None]
         if len(given) != 1:
             raise ConfigError("give exactly one of: query text, --file FILE, --named NAME")
-        claim_store = _open(store)
-        if named is not None:
-            result = queries.run(claim_store, named, **_parse_params(param or []))
-        else:
-            if param:
-                raise ConfigError("--param only goes with --named")
-            sparql = file.read_text(encoding="utf-8") if file is not None else text
-            try:
-                result = claim_store.inner.query(sparql or "")
-            except SyntaxError as exc:
-                raise QuerySyntaxError(f"the query does not parse: {exc}") from exc
-        _print_result(result, fmt)
+        if param and named is None:
+            raise ConfigError("--param only goes with --named")
+        with _open(store) as claim_store:
+            if named is not None:
+                result = queries.run(claim_store, named, **_parse_params(param or []))
+            else:
+                sparql = file.read_text(encoding="utf-8") if file is not None else text
+                try:
+                    result = claim_store.inner.query(sparql or "")
+                except SyntaxError as exc:
+                    raise QuerySyntaxError(f"the query does not parse: {exc}") from exc
+            _print_result(result, fmt)
 
 
 def _print_result(result: Any, fmt: str) -> None:
@@ -263,8 +262,7 @@ def _print_result(result: Any, fmt: str) -> None:
 @app.command()
 def stats(store: StoreOption = None) -> None:
     """Show how many quads, named graphs and nodes of each class the store holds."""
-    with _errors():
-        claim_store = _open(store)
+    with _errors(), _open(store) as claim_store:
         out.print(f"store: {claim_store.path or 'in memory'}", markup=False)
         out.print(f"quads: {len(claim_store)}", markup=False)
         out.print(f"named graphs: {len(claim_store.named_graphs())}", markup=False)
@@ -288,7 +286,8 @@ def validate(
             for file in files:
                 quads.extend(parse_rdf(file.read_bytes(), rdf_format_for(file), str(file)))
         else:
-            quads = list(_open(store))
+            with _open(store) as claim_store:
+                quads = list(claim_store)
         report = validate_quads(quads)
         if report.conforms:
             out.print("conforms: no SHACL violations", markup=False)

@@ -170,6 +170,24 @@ class ClaimStore:
         if self.path is not None:
             self._store.flush()
 
+    def close(self) -> None:
+        """Flush and release the store, so another process (or object) can open the directory.
+
+        pyoxigraph has no ``close``: the on-disk lock goes when the last reference to the
+        ``Store`` does. Dropping ours here means a traceback that still refers to this
+        object does not keep the lock.
+        """
+        if self._store is None:
+            return
+        self.flush()
+        self._store = None  # type: ignore[assignment]
+
+    def __enter__(self) -> ClaimStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
 
 def parse_rdf(
     data: bytes,
