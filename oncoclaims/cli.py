@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -161,6 +162,60 @@ def ingest_command(
             f"{totals['quads']} new quads, {totals['warnings']} warnings",
             markup=False,
         )
+
+
+class FetchService(str, Enum):
+    """The public APIs ``oncoclaims fetch`` asks."""
+
+    ctgov = "ctgov"
+    pubmed = "pubmed"
+    crossref = "crossref"
+
+
+@app.command()
+def fetch(
+    service: Annotated[FetchService, typer.Argument(help="ctgov (NCT ids), pubmed (PMIDs) or crossref (DOIs).")],
+    ids: Annotated[list[str] | None, typer.Argument(help="Identifiers to fetch.")] = None,
+    query: Annotated[str | None, typer.Option(help="A search instead of (or besides) ids.")] = None,
+    limit: Annotated[int, typer.Option(help="Most records a search returns.")] = 100,
+    contact: Annotated[
+        str | None, typer.Option(envvar="ONCOCLAIMS_CONTACT", help="Your e-mail, sent to NCBI and Crossref.")
+    ] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Where raw responses are kept (default: $ONCOCLAIMS_CACHE or ~/.cache/oncoclaims/http).")
+    ] = None,
+    base_url: Annotated[str | None, typer.Option(help="Another address for the service (a mirror).")] = None,
+    retries: Annotated[int, typer.Option(help="Tries again after 429/5xx, with backoff.")] = 4,
+    store: StoreOption = None,
+) -> None:
+    """Fetch records from a public API, keep the raw answers, and ingest them."""
+    from oncoclaims.ingest import ingest_bytes
+    from oncoclaims.ingest import fetch as live
+
+    with _errors():
+        if not ids and not query:
+            raise ConfigError("give identifiers to fetch, or --query TEXT")
+        client = live.FetchClient(
+            cache_dir=cache_dir or live.default_cache_dir(), retries=retries, contact=contact
+        )
+        urls = {"base_url": base_url} if base_url else {}
+        if service is FetchService.ctgov:
+            documents = live.fetch_ctgov(client, ids or (), query=query, limit=limit, **urls)
+        elif service is FetchService.pubmed:
+            documents = live.fetch_pubmed(client, ids or (), query=query, limit=limit, **urls)
+        else:
+            if query:
+                raise ConfigError("crossref fetches by DOI only; drop --query")
+            documents = live.fetch_crossref(client, ids or (), **urls)
+        with _open(store) as claim_store:
+            for document in documents:
+                report = ingest_bytes(document.data, document.origin, claim_store)
+                cached = " (cached)" if document.from_cache else ""
+                out.print(
+                    f"{document.origin}{cached}: read as {report.format}: {report.records} records, "
+                    f"{report.quads_added} new quads",
+                    markup=False,
+                )
 
 
 def _parse_params(params: list[str]) -> dict[str, str]:

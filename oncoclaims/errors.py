@@ -6,7 +6,8 @@ The tree::
     ├── IngestError
     │   ├── FormatError          input is not in a format we read (or not the one asked for)
     │   ├── ParseError           the file is broken at a location (file, line, column)
-    │   └── RecordError          one record is unusable (missing id, bad field)
+    │   ├── RecordError          one record is unusable (missing id, bad field)
+    │   └── FetchError           a public API did not give the records asked for
     ├── QueryError
     │   ├── UnknownQueryError    no named query of that name
     │   ├── QueryParameterError  a parameter is missing, unknown or of the wrong kind
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "ConfigError",
+    "FetchError",
     "FormatError",
     "IngestError",
     "NotFoundError",
@@ -92,6 +94,10 @@ class ParseError(_LocatedError):
 
 class RecordError(_LocatedError):
     """One record of an otherwise readable input cannot be used."""
+
+
+class FetchError(IngestError):
+    """A live fetch failed: the service refused, kept failing, or answered nonsense."""
 
 
 class QueryError(OncoclaimsError):

@@ -1,0 +1,89 @@
+"""Live fetch against a local server replaying real recorded API answers (no network)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from replay_server import replay_server
+
+from oncoclaims.errors import FetchError
+from oncoclaims.ingest.fetch import FetchClient, fetch_crossref, fetch_ctgov, fetch_pubmed
+
+REPLAY = Path(__file__).parents[1] / "data" / "replay"
+STUDY = (REPLAY / "get_nct02576665_20260811.json").read_bytes()
+SEARCH = (REPLAY / "search_keytruda_limit3_20260811.json").read_bytes()
+EFETCH = (REPLAY / "biomcp-efetch_citation_22663011.xml").read_bytes()
+WORK = (REPLAY / "10.1136_esmoopen-2020-000776.json").read_bytes()
+
+
+def client(tmp_path: Path, **options: object) -> tuple[FetchClient, list[float]]:
+    waits: list[float] = []
+    fetcher = FetchClient(cache_dir=tmp_path / "cache", sleep=waits.append, **options)
+    return fetcher, waits
+
+
+def test_a_study_is_fetched_once_then_served_from_the_cache(tmp_path: Path) -> None:
+    routes = {"/api/v2/studies/NCT02576665": [(200, STUDY, {})]}
+    with replay_server(routes) as server:
+        fetcher, _ = client(tmp_path)
+        first = fetch_ctgov(fetcher, ["nct02576665"], base_url=f"{server.base_url}/api/v2")
+        again = fetch_ctgov(fetcher, ["NCT02576665"], base_url=f"{server.base_url}/api/v2")
+    assert first[0].data == STUDY and not first[0].from_cache
+    assert again[0].data == STUDY and again[0].from_cache
+    assert server.hits("/api/v2/studies/NCT02576665") == 1
+    assert list((tmp_path / "cache").rglob("*.body")), "the raw answer is kept on disk"
+
+
+def test_a_search_follows_pages_until_the_limit(tmp_path: Path) -> None:
+    page = json.loads(SEARCH)
+    assert page["nextPageToken"], "the recorded page has a next page"
+    routes = {"/api/v2/studies": [(200, SEARCH, {})]}
+    with replay_server(routes) as server:
+        fetcher, _ = client(tmp_path)
+        documents = fetch_ctgov(
+            fetcher, query="Keytruda", limit=len(page["studies"]), base_url=f"{server.base_url}/api/v2"
+        )
+    assert [d.data for d in documents] == [SEARCH]
+    assert "query.term=Keytruda" in server.requests[0]
+
+
+def test_rate_limiting_is_waited_out(tmp_path: Path) -> None:
+    routes = {"/works/10.1136/esmoopen-2020-000776": [(429, b"slow down", {"Retry-After": "2"}), (200, WORK, {})]}
+    with replay_server(routes) as server:
+        fetcher, waits = client(tmp_path, contact="curator@example.org")
+        documents = fetch_crossref(fetcher, ["10.1136/esmoopen-2020-000776"], base_url=server.base_url)
+    assert documents[0].data == WORK
+    assert waits and waits[0] >= 2, "Retry-After is honoured"
+    assert "mailto=curator%40example.org" in server.requests[0]
+
+
+def test_server_errors_exhaust_the_retries_with_a_clear_error(tmp_path: Path) -> None:
+    routes = {"/efetch.fcgi": [(500, b"internal error", {})]}
+    with replay_server(routes) as server:
+        fetcher, waits = client(tmp_path, retries=3, backoff=0.5)
+        with pytest.raises(FetchError, match=r"gave up after 4 tries \(last: HTTP 500\)"):
+            fetch_pubmed(fetcher, ["22663011"], base_url=server.base_url)
+    assert server.hits("/efetch.fcgi") == 4
+    assert [w for w in waits if w >= 0.5] == [0.5, 1.0, 2.0], "exponential backoff"
+    assert not list((tmp_path / "cache").rglob("*.body")), "a failure caches nothing"
+
+
+def test_a_client_error_is_not_retried(tmp_path: Path) -> None:
+    with replay_server({}) as server:
+        fetcher, _ = client(tmp_path)
+        with pytest.raises(FetchError, match="HTTP 404.*check the identifier"):
+            fetch_ctgov(fetcher, ["NCT00000000"], base_url=server.base_url)
+    assert len(server.requests) == 1
+
+
+def test_pubmed_efetch_asks_for_xml_and_names_the_tool(tmp_path: Path) -> None:
+    routes = {"/efetch.fcgi": [(200, EFETCH, {})]}
+    with replay_server(routes) as server:
+        fetcher, _ = client(tmp_path)
+        documents = fetch_pubmed(fetcher, ["22663011"], base_url=server.base_url, api_key="k")
+    assert documents[0].data == EFETCH
+    request = server.requests[0]
+    assert "id=22663011" in request and "retmode=xml" in request and "tool=oncoclaims" in request
+    assert fetcher.min_interval == pytest.approx(0.1), "10 requests a second with an API key"
