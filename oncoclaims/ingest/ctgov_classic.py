@@ -22,16 +22,18 @@ from oncoclaims.ingest.ctgov_trial import (
     Reference,
     Sponsor,
     TrialFacts,
+    ctgov_graph_iri,
+    trial_quads,
+)
+from oncoclaims.ingest.ctgov_values import (
     check_nct_id,
     clean_text,
-    ctgov_graph_iri,
     normalise_date,
     normalise_enrollment_type,
     normalise_enum,
     normalise_phases,
     normalise_sponsor_class,
     normalise_study_type,
-    trial_quads,
 )
 from oncoclaims.ingest.json_input import decode_text, load_json
 from oncoclaims.iris import mint_graph_iri
@@ -72,7 +74,9 @@ def extract_classic_facts(study: dict[str, Any], location: SourceLocation) -> Tr
     :raises RecordError: when the study has no valid NCT number.
     """
     protocol = _get(study, "ProtocolSection") or {}
-    nct = check_nct_id(_get(protocol, "IdentificationModule", "NCTId"), location, _NCT_PATH, _FORMAT)
+    nct = check_nct_id(
+        _get(protocol, "IdentificationModule", "NCTId"), location, _NCT_PATH, _FORMAT
+    )
     status = _get(protocol, "StatusModule") or {}
     design = _get(protocol, "DesignModule") or {}
     sponsors = _get(protocol, "SponsorCollaboratorsModule") or {}
@@ -82,11 +86,13 @@ def extract_classic_facts(study: dict[str, Any], location: SourceLocation) -> Tr
     for raw in _items(protocol, "ArmsInterventionsModule", "InterventionList", "Intervention"):
         name = clean_text(_get(raw, "InterventionName"))
         if name:
-            interventions.append(Intervention(
-                name,
-                normalise_enum(_get(raw, "InterventionType")),
-                _texts(_items(raw, "InterventionOtherNameList", "InterventionOtherName")),
-            ))
+            interventions.append(
+                Intervention(
+                    name,
+                    normalise_enum(_get(raw, "InterventionType")),
+                    _texts(_items(raw, "InterventionOtherNameList", "InterventionOtherName")),
+                )
+            )
     references = []
     for raw in _items(protocol, "ReferencesModule", "ReferenceList", "Reference"):
         pmid = clean_text(_get(raw, "ReferencePMID"))
@@ -96,7 +102,9 @@ def extract_classic_facts(study: dict[str, Any], location: SourceLocation) -> Tr
         nct_id=nct,
         title=clean_text(_get(protocol, "IdentificationModule", "BriefTitle")),
         study_type=normalise_study_type(_get(design, "StudyType")),
-        phases=normalise_phases(_items(design, "PhaseList", "Phase")) if phases is not None else None,
+        phases=normalise_phases(_items(design, "PhaseList", "Phase"))
+        if phases is not None
+        else None,
         allocation=normalise_enum(_get(design, "DesignInfo", "DesignAllocation")),
         enrollment=_enrollment(_get(design, "EnrollmentInfo", "EnrollmentCount")),
         enrollment_type=normalise_enrollment_type(_get(design, "EnrollmentInfo", "EnrollmentType")),
@@ -107,23 +115,35 @@ def extract_classic_facts(study: dict[str, Any], location: SourceLocation) -> Tr
         first_submitted=normalise_date(_get(status, "StudyFirstSubmitDate")),
         results_first_submitted=normalise_date(_get(status, "ResultsFirstSubmitDate")),
         conditions=_texts(_items(protocol, "ConditionsModule", "ConditionList", "Condition")),
-        mesh_terms=_texts([
-            _get(m, "ConditionMeshTerm")
-            for m in _items(study, "DerivedSection", "ConditionBrowseModule", "ConditionMeshList", "ConditionMesh")
-        ]),
+        mesh_terms=_texts(
+            [
+                _get(m, "ConditionMeshTerm")
+                for m in _items(
+                    study,
+                    "DerivedSection",
+                    "ConditionBrowseModule",
+                    "ConditionMeshList",
+                    "ConditionMesh",
+                )
+            ]
+        ),
         interventions=tuple(dict.fromkeys(interventions)),
         lead_sponsor=Sponsor(
             lead_name, normalise_sponsor_class(_get(sponsors, "LeadSponsor", "LeadSponsorClass"))
-        ) if lead_name else None,
+        )
+        if lead_name
+        else None,
         collaborators=tuple(
             Sponsor(name, normalise_sponsor_class(_get(raw, "CollaboratorClass")))
             for raw in _items(sponsors, "CollaboratorList", "Collaborator")
             if (name := clean_text(_get(raw, "CollaboratorName")))
         ),
-        countries=_texts([
-            _get(loc, "LocationCountry")
-            for loc in _items(protocol, "ContactsLocationsModule", "LocationList", "Location")
-        ]),
+        countries=_texts(
+            [
+                _get(loc, "LocationCountry")
+                for loc in _items(protocol, "ContactsLocationsModule", "LocationList", "Location")
+            ]
+        ),
         references=tuple(dict.fromkeys(references)),
         # The classic full-study record always carries every section it has, so a
         # missing ResultsSection means no results were posted.
@@ -134,14 +154,18 @@ def extract_classic_facts(study: dict[str, Any], location: SourceLocation) -> Tr
 def _studies(document: Any, origin: str) -> list[Any]:
     if isinstance(document, dict):
         if "FullStudiesResponse" in document:
-            return [_get(entry, "Study") for entry in _items(document, "FullStudiesResponse", "FullStudies")]
+            return [
+                _get(entry, "Study")
+                for entry in _items(document, "FullStudiesResponse", "FullStudies")
+            ]
         if "FullStudy" in document:
             return [_get(document, "FullStudy", "Study")]
         if "Study" in document:
             return [document["Study"]]
     raise ParseError(
         SourceLocation(origin, 1),
-        "expected FullStudiesResponse, FullStudy or Study at the top; is this classic ClinicalTrials.gov JSON?",
+        "expected FullStudiesResponse, FullStudy or Study at the top; "
+        "is this classic ClinicalTrials.gov JSON?",
     )
 
 
@@ -152,9 +176,11 @@ class ClinicalTrialsClassicIngester:
     suffixes: ClassVar[tuple[str, ...]] = (".json",)
 
     def sniff(self, data: bytes, origin: str) -> bool:
-        """Whether ``data`` is JSON with a PascalCase ``ProtocolSection`` or ``FullStudiesResponse`` near its start."""
+        """Whether ``data`` is JSON with ``FullStudiesResponse`` or ``ProtocolSection`` early on."""
         head = data[:65536].lstrip(b"\xef\xbb\xbf \t\r\n")
-        return head.startswith(b"{") and (b'"FullStudiesResponse"' in head or b'"ProtocolSection"' in head)
+        return head.startswith(b"{") and (
+            b'"FullStudiesResponse"' in head or b'"ProtocolSection"' in head
+        )
 
     def records(self, data: bytes, origin: str) -> Iterator[SourceRecord]:
         """Yield one record per study.

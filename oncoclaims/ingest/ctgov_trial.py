@@ -21,14 +21,12 @@ Identity (all IRIs are deterministic, see ``iris.py``):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from oncoclaims.errors import RecordError, SourceLocation
+from oncoclaims.ingest.ctgov_values import therapy_label
 from oncoclaims.iris import canonical_iri, mint_graph_iri, mint_iri
 from oncoclaims.vocab import CITO, DCTERMS, OC, RDF, RDFS, SKOS, XSD
 
@@ -40,22 +38,12 @@ __all__ = [
     "Reference",
     "Sponsor",
     "TrialFacts",
-    "check_nct_id",
-    "clean_text",
     "ctgov_graph_iri",
-    "normalise_date",
-    "normalise_enrollment_type",
-    "normalise_enum",
-    "normalise_phases",
-    "normalise_sponsor_class",
-    "normalise_study_type",
-    "results_source_iri",
     "registration_source_iri",
+    "results_source_iri",
     "study_type_concept",
     "trial_quads",
 ]
-
-_NCT = re.compile(r"NCT\d{8}")
 
 #: Phase (API v2 spelling) -> study-type concept. A study registered under several
 #: phases (``PHASE1``+``PHASE2``) gets the *lowest*: its evidence is no stronger than
@@ -97,15 +85,6 @@ INSTITUTION_KINDS: dict[str, str] = {
     "INDIV": "kind-individual",
 }
 
-# Spellings of the XML and classic formats that a plain upper-casing does not turn into
-# the API v2 enumeration value.
-_ENUM_ALIASES = {
-    "N_A": "NA",
-    "UNKNOWN_STATUS": "UNKNOWN",
-    "U_S_FED": "FED",
-    "ANTICIPATED": "ESTIMATED",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Sponsor:
@@ -126,7 +105,7 @@ class Intervention:
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """A publication the record lists: its PMID and type (``BACKGROUND``, ``RESULT``, ``DERIVED``)."""
+    """A publication the record lists: PMID and type (``BACKGROUND``, ``RESULT``, ``DERIVED``)."""
 
     pmid: str
     reference_type: str | None = None
@@ -159,112 +138,9 @@ class TrialFacts:
     has_results: bool | None = None
 
 
-def clean_text(value: object) -> str | None:
-    """Collapse whitespace in a text value; ``None`` for a missing or blank one."""
-    if value is None:
-        return None
-    text = " ".join(str(value).split())
-    return text or None
-
-
-def normalise_enum(value: object) -> str | None:
-    """Spell an enumeration value as API v2 does: ``Active, not recruiting`` -> ``ACTIVE_NOT_RECRUITING``.
-
-    >>> normalise_enum("Non-Randomized"), normalise_enum("N/A"), normalise_enum("U.S. Fed")
-    ('NON_RANDOMIZED', 'NA', 'FED')
-    """
-    text = clean_text(value)
-    if text is None:
-        return None
-    key = re.sub(r"[^A-Z0-9]+", "_", text.upper()).strip("_")
-    return _ENUM_ALIASES.get(key, key) or None
-
-
-def normalise_study_type(value: object) -> str | None:
-    """``Observational [Patient Registry]`` and ``OBSERVATIONAL`` -> ``OBSERVATIONAL``; others as :func:`normalise_enum`."""
-    key = normalise_enum(value)
-    if key is not None and key.startswith("OBSERVATIONAL"):
-        return "OBSERVATIONAL"
-    return key
-
-
-def normalise_phases(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
-    """Spell phases as API v2 does: ``Phase 1/Phase 2`` -> ``("PHASE1", "PHASE2")``.
-
-    >>> normalise_phases(["Early Phase 1", "N/A", "PHASE3"])
-    ('EARLY_PHASE1', 'NA', 'PHASE3')
-    """
-    phases: list[str] = []
-    for value in values:
-        text = clean_text(value)
-        if text is None:
-            continue
-        parts = [text] if text.upper() in {"N/A", "NA"} else text.split("/")
-        for part in parts:
-            key = normalise_enum(part)
-            if key is None:
-                continue
-            key = re.sub(r"PHASE_(\d)$", r"PHASE\1", key)
-            key = "NA" if key == "NOT_APPLICABLE" else key
-            if key not in phases:
-                phases.append(key)
-    return tuple(phases)
-
-
-def normalise_enrollment_type(value: object) -> str | None:
-    """``ACTUAL``/``Actual`` -> ``actual``; ``ESTIMATED``/``Anticipated`` -> ``anticipated``."""
-    key = normalise_enum(value)
-    return {"ACTUAL": "actual", "ESTIMATED": "anticipated"}.get(key or "")
-
-
-def normalise_sponsor_class(value: object) -> str | None:
-    """Spell a sponsor class as API v2 does (``U.S. Fed`` -> ``FED``)."""
-    return normalise_enum(value)
-
-
-def normalise_date(value: object) -> str | None:
-    """Turn ``2001-07``, ``July 2001``, ``July 15, 2001`` into ISO ``2001-07`` / ``2001-07-15``.
-
-    :returns: the ISO form, or ``None`` when the value is missing or not a date.
-
-    >>> normalise_date("July 2001"), normalise_date("August 28, 2015"), normalise_date("2024-09-30")
-    ('2001-07', '2015-08-28', '2024-09-30')
-    """
-    text = clean_text(value)
-    if text is None:
-        return None
-    if re.fullmatch(r"\d{4}(-\d{2}){0,2}", text):
-        return text
-    for fmt, iso in (("%B %d, %Y", "%Y-%m-%d"), ("%B %Y", "%Y-%m"), ("%b %d, %Y", "%Y-%m-%d"), ("%b %Y", "%Y-%m")):
-        try:
-            return datetime.strptime(text, fmt).strftime(iso)
-        except ValueError:
-            continue
-    return None
-
-
 def _date_literal(iso: str) -> Literal:
     datatype = {4: XSD.gYear, 7: XSD.gYearMonth}.get(len(iso), XSD.date)
     return Literal(iso, datatype=datatype)
-
-
-def check_nct_id(value: object, location: SourceLocation, path: str, fmt: str) -> str:
-    """Return the record's NCT number, upper case.
-
-    :param path: where the format keeps it, for the message.
-    :param fmt: the format's name, for the message.
-    :raises RecordError: when it is missing or not ``NCT`` plus 8 digits.
-    """
-    text = clean_text(value)
-    if text is None:
-        raise RecordError(
-            location,
-            f"no {path}: every {fmt} study needs its NCT number. Is the file in another "
-            "format, or was the NCT id left out of the request's fields?",
-        )
-    if not _NCT.fullmatch(text.upper()):
-        raise RecordError(location, f"{path} is {text!r}, not an NCT number (NCT plus 8 digits)")
-    return text.upper()
 
 
 def ctgov_graph_iri(nct_id: str) -> NamedNode:
@@ -368,7 +244,10 @@ def trial_quads(facts: TrialFacts) -> Iterator[Quad]:
         therapy = mint_iri("therapy", intervention.name)
         yield quad(trial, OC.intervention, therapy)
         yield quad(therapy, RDF.type, OC.Therapy)
-        yield quad(therapy, RDFS.label, _string(intervention.name))
+        label = therapy_label(intervention.name)
+        yield quad(therapy, RDFS.label, _string(label))
+        if label != intervention.name:
+            yield quad(therapy, SKOS.altLabel, _string(intervention.name))
         modality = MODALITIES.get(intervention.intervention_type or "")
         if modality is not None:
             yield quad(therapy, OC.modality, OC[modality])

@@ -21,16 +21,18 @@ from oncoclaims.ingest.ctgov_trial import (
     Reference,
     Sponsor,
     TrialFacts,
+    ctgov_graph_iri,
+    trial_quads,
+)
+from oncoclaims.ingest.ctgov_values import (
     check_nct_id,
     clean_text,
-    ctgov_graph_iri,
     normalise_date,
     normalise_enrollment_type,
     normalise_enum,
     normalise_phases,
     normalise_sponsor_class,
     normalise_study_type,
-    trial_quads,
 )
 from oncoclaims.ingest.json_input import decode_text, is_json_lines, iter_json_lines, load_json
 from oncoclaims.iris import mint_graph_iri
@@ -118,7 +120,10 @@ def extract_v2_facts(study: dict[str, Any], location: SourceLocation) -> TrialFa
         results_first_submitted=normalise_date(status.get("resultsFirstSubmitDate")),
         conditions=_texts(_dict(protocol.get("conditionsModule")).get("conditions")),
         mesh_terms=_texts(
-            [_dict(m).get("term") for m in _list(_dict(derived.get("conditionBrowseModule")).get("meshes"))]
+            [
+                _dict(m).get("term")
+                for m in _list(_dict(derived.get("conditionBrowseModule")).get("meshes"))
+            ]
         ),
         interventions=tuple(dict.fromkeys(interventions)),
         lead_sponsor=_sponsor(sponsors.get("leadSponsor")),
@@ -130,7 +135,7 @@ def extract_v2_facts(study: dict[str, Any], location: SourceLocation) -> TrialFa
 
 
 class ClinicalTrialsJsonIngester:
-    """Reads ClinicalTrials.gov API v2 JSON: a study, a ``/studies`` page, a list of studies, or JSON Lines."""
+    """Reads ClinicalTrials.gov API v2 JSON: a study, a ``/studies`` page, a list, or JSON Lines."""
 
     name: ClassVar[str] = "clinicaltrials-json"
     suffixes: ClassVar[tuple[str, ...]] = (".json", ".jsonl", ".ndjson")
@@ -168,16 +173,23 @@ class ClinicalTrialsJsonIngester:
             studies = document
         else:
             raise ParseError(
-                SourceLocation(origin, 1), f"expected a study object or a /studies page, not {type(document).__name__}"
+                SourceLocation(origin, 1),
+                f"expected a study object or a /studies page, not {type(document).__name__}",
             )
         for index, study in enumerate(studies, start=1):
-            yield self._record(study, SourceLocation(origin, 1 if len(studies) == 1 else None), index, warnings)
+            yield self._record(
+                study, SourceLocation(origin, 1 if len(studies) == 1 else None), index, warnings
+            )
             warnings = ()
 
     def _record(
         self, study: Any, where: SourceLocation, index: int, warnings: tuple[str, ...]
     ) -> SourceRecord:
-        nct = clean_text(_dict(_dict(_dict(study).get("protocolSection")).get("identificationModule")).get("nctId"))
+        nct = clean_text(
+            _dict(_dict(_dict(study).get("protocolSection")).get("identificationModule")).get(
+                "nctId"
+            )
+        )
         location = SourceLocation(where.file, where.line, record_id=nct or f"#{index}")
         graph = ctgov_graph_iri(nct) if nct else _UNIDENTIFIED
         return SourceRecord(location, "study", study, graph, warnings)

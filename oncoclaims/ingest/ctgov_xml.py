@@ -23,16 +23,18 @@ from oncoclaims.ingest.ctgov_trial import (
     Reference,
     Sponsor,
     TrialFacts,
+    ctgov_graph_iri,
+    trial_quads,
+)
+from oncoclaims.ingest.ctgov_values import (
     check_nct_id,
     clean_text,
-    ctgov_graph_iri,
     normalise_date,
     normalise_enrollment_type,
     normalise_enum,
     normalise_phases,
     normalise_sponsor_class,
     normalise_study_type,
-    trial_quads,
 )
 from oncoclaims.iris import mint_graph_iri
 
@@ -46,7 +48,11 @@ _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 
 def _parser() -> etree.XMLParser:
     return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
     )
 
 
@@ -72,7 +78,11 @@ def parse_safe_xml(data: bytes, origin: str) -> etree._Element:
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (None, None)
         truncated = "premature end" in str(exc).lower() or "end of data" in str(exc).lower()
-        hint = "the XML ends before it is complete; is the file truncated?" if truncated else "invalid XML"
+        hint = (
+            "the XML ends before it is complete; is the file truncated?"
+            if truncated
+            else "invalid XML"
+        )
         raise ParseError(SourceLocation(origin, line, column), f"{hint}: {exc.msg}") from exc
     if root is None:
         raise ParseError(SourceLocation(origin, 1), "no XML element found")
@@ -109,9 +119,13 @@ def extract_xml_facts(study: etree._Element, location: SourceLocation) -> TrialF
     for element in study.iterfind("intervention"):
         name = _text(element, "intervention_name")
         if name:
-            interventions.append(Intervention(
-                name, normalise_enum(_text(element, "intervention_type")), _texts(element, "other_name")
-            ))
+            interventions.append(
+                Intervention(
+                    name,
+                    normalise_enum(_text(element, "intervention_type")),
+                    _texts(element, "other_name"),
+                )
+            )
     # <reference> holds background publications, <results_reference> those reporting
     # results (https://clinicaltrials.gov/ct2/html/images/info/public.xsd).
     references = []
@@ -127,12 +141,16 @@ def extract_xml_facts(study: etree._Element, location: SourceLocation) -> TrialF
         phases=normalise_phases([phase]) if phase else None,
         allocation=normalise_enum(_text(study, "study_design_info/allocation")),
         enrollment=int(count) if count and count.isdigit() else None,
-        enrollment_type=normalise_enrollment_type(enrollment.get("type")) if enrollment is not None else None,
+        enrollment_type=normalise_enrollment_type(enrollment.get("type"))
+        if enrollment is not None
+        else None,
         overall_status=normalise_enum(_text(study, "overall_status")),
         why_stopped=_text(study, "why_stopped"),
         start_date=normalise_date(_text(study, "start_date")),
         completion_date=normalise_date(_text(study, "completion_date")),
-        first_submitted=normalise_date(_text(study, "study_first_submitted") or _text(study, "firstreceived_date")),
+        first_submitted=normalise_date(
+            _text(study, "study_first_submitted") or _text(study, "firstreceived_date")
+        ),
         results_first_submitted=normalise_date(
             _text(study, "results_first_submitted") or _text(study, "firstreceived_results_date")
         ),
@@ -168,7 +186,8 @@ class ClinicalTrialsXmlIngester:
         if not studies:
             raise ParseError(
                 SourceLocation(origin, root.sourceline),
-                f"no <clinical_study> element (the root is <{root.tag}>); is this ClinicalTrials.gov XML?",
+                f"no <clinical_study> element (the root is <{root.tag}>); "
+                "is this ClinicalTrials.gov XML?",
             )
         for index, study in enumerate(studies, start=1):
             nct = _text(study, "id_info/nct_id")

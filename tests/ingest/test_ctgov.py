@@ -37,8 +37,12 @@ BAD = DATA / "bad" / "ctgov"
 V2_FILES = sorted((CTGOV / "v2").rglob("*.json"))
 CLASSIC_FILES = sorted((CTGOV / "classic").glob("*.json"))
 XML_FILES = sorted((CTGOV / "xml").glob("*.xml"))
-ALL_FILES = V2_FILES + [CTGOV / "v2" / "ctrdata-demo.jsonl"] + CLASSIC_FILES + XML_FILES
-FORMATS = {"v2": "clinicaltrials-json", "classic": "clinicaltrials-classic-json", "xml": "clinicaltrials-xml"}
+ALL_FILES = [*V2_FILES, CTGOV / "v2" / "ctrdata-demo.jsonl", *CLASSIC_FILES, *XML_FILES]
+FORMATS = {
+    "v2": "clinicaltrials-json",
+    "classic": "clinicaltrials-classic-json",
+    "xml": "clinicaltrials-xml",
+}
 
 
 def _id(path: Path) -> str:
@@ -79,7 +83,11 @@ def _read_v2(path: Path) -> dict[str, Expected]:
             enrollment=p.get("designModule", {}).get("enrollmentInfo", {}).get("count"),
             lead=lead,
             sponsors={lead} | {c["name"] for c in sponsors.get("collaborators", [])} - {None},
-            pmids={r["pmid"] for r in p.get("referencesModule", {}).get("references", []) if "pmid" in r},
+            pmids={
+                r["pmid"]
+                for r in p.get("referencesModule", {}).get("references", [])
+                if "pmid" in r
+            },
             conditions=set(p.get("conditionsModule", {}).get("conditions", [])),
         )
     return out
@@ -94,7 +102,10 @@ def _read_classic(path: Path) -> dict[str, Expected]:
         collaborators = sponsors.get("CollaboratorList", {}).get("Collaborator", [])
         references = p.get("ReferencesModule", {}).get("ReferenceList", {}).get("Reference", [])
         out[p["IdentificationModule"]["NCTId"]] = Expected(
-            phases={ph.replace("Phase ", "PHASE") for ph in p["DesignModule"].get("PhaseList", {}).get("Phase", [])},
+            phases={
+                ph.replace("Phase ", "PHASE")
+                for ph in p["DesignModule"].get("PhaseList", {}).get("Phase", [])
+            },
             enrollment=int(p["DesignModule"]["EnrollmentInfo"]["EnrollmentCount"]),
             lead=lead,
             sponsors={lead} | {c["CollaboratorName"] for c in collaborators},
@@ -105,17 +116,22 @@ def _read_classic(path: Path) -> dict[str, Expected]:
 
 
 def _read_xml(path: Path) -> dict[str, Expected]:
-    root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
+    root = etree.parse(
+        str(path), etree.XMLParser(resolve_entities=False, no_network=True)
+    ).getroot()
     phase = root.findtext("phase")
     enrollment = root.findtext("enrollment")
     lead = root.findtext("sponsors/lead_sponsor/agency")
     return {
         root.findtext("id_info/nct_id"): Expected(
-            phases={part.strip().replace("Phase ", "PHASE") for part in phase.split("/")} if phase else set(),
+            phases={part.strip().replace("Phase ", "PHASE") for part in phase.split("/")}
+            if phase
+            else set(),
             enrollment=int(enrollment) if enrollment else None,
             lead=lead,
             sponsors={lead} | {a.text for a in root.iterfind("sponsors/collaborator/agency")},
-            pmids={e.text for e in root.iterfind("reference/PMID")} | {e.text for e in root.iterfind("results_reference/PMID")},
+            pmids={e.text for e in root.iterfind("reference/PMID")}
+            | {e.text for e in root.iterfind("results_reference/PMID")},
             conditions={e.text for e in root.iterfind("condition")},
         )
     }
@@ -168,18 +184,19 @@ def test_every_sample_gives_the_facts_an_independent_read_finds(path: Path) -> N
         trial = mint_iri("trial", nct)
         assert _values(store, trial, OC.nctId) == {nct}
         assert _values(store, trial, OC.phase) == facts.phases
-        assert _values(store, trial, OC.sampleSize) == ({str(facts.enrollment)} if facts.enrollment is not None else set())
+        assert _values(store, trial, OC.sampleSize) == (
+            {str(facts.enrollment)} if facts.enrollment is not None else set()
+        )
         assert _labels(store, _objects(store, trial, OC.sponsor)) == facts.sponsors
         assert _labels(store, _objects(store, trial, OC.leadSponsor)) == {facts.lead}
         assert _values(store, trial, OC.condition) == facts.conditions
         registration = registration_source_iri(nct)
-        linked = (
-            _objects(store, trial, OC.reportedIn)
-            | _objects(store, registration, CITO.cites)
-        )
+        linked = _objects(store, trial, OC.reportedIn) | _objects(store, registration, CITO.cites)
         pmids = {pmid for node in linked for pmid in _values(store, node, OC.pmid)}
         assert pmids == facts.pmids
-        assert {q.graph_name for q in store.quads(trial, None, None, None)} == {ctgov_graph_iri(nct)}
+        assert {q.graph_name for q in store.quads(trial, None, None, None)} == {
+            ctgov_graph_iri(nct)
+        }
 
 
 @pytest.mark.parametrize("path", ALL_FILES, ids=_id)
@@ -193,7 +210,9 @@ def test_reingesting_same_file_changes_nothing(path: Path) -> None:
 
 def test_reference_types_keep_their_meaning() -> None:
     store = _ingested(CTGOV / "v2" / "ctrdata-demo" / "NCT01305200.json")
-    study = json.loads((CTGOV / "v2" / "ctrdata-demo" / "NCT01305200.json").read_text(encoding="utf-8"))
+    study = json.loads(
+        (CTGOV / "v2" / "ctrdata-demo" / "NCT01305200.json").read_text(encoding="utf-8")
+    )
     references = study["protocolSection"]["referencesModule"]["references"]
     trial, registration = mint_iri("trial", "NCT01305200"), registration_source_iri("NCT01305200")
     for reference in (r for r in references if "pmid" in r):
@@ -201,7 +220,9 @@ def test_reference_types_keep_their_meaning() -> None:
         assert publication.value == f"https://w3id.org/oncoclaims/id/pubmed/{reference['pmid']}"
         cited = publication in _objects(store, registration, CITO.cites)
         reported = publication in _objects(store, trial, OC.reportedIn)
-        assert (cited, reported) == ((True, False) if reference["type"] == "BACKGROUND" else (False, True))
+        assert (cited, reported) == (
+            (True, False) if reference["type"] == "BACKGROUND" else (False, True)
+        )
 
 
 def test_terminated_phase_2_3_trial_with_results() -> None:
@@ -211,10 +232,14 @@ def test_terminated_phase_2_3_trial_with_results() -> None:
     trial = mint_iri("trial", "NCT03275402")
     assert _values(store, trial, OC.whyStopped) == {status["whyStopped"]}
     assert _values(store, trial, OC.overallStatus) == {"TERMINATED"}
-    assert _objects(store, trial, OC.studyType) == {OC["study-phase-2"]}  # the lower of PHASE2/PHASE3
+    assert _objects(store, trial, OC.studyType) == {
+        OC["study-phase-2"]
+    }  # the lower of PHASE2/PHASE3
     assert _values(store, trial, OC.sampleSizeType) == {"actual"}
     assert _objects(store, trial, OC.hasResults) == {Literal(True)}
-    assert _objects(store, results_source_iri("NCT03275402"), OC.sourceType) == {OC["source-trial-results"]}
+    assert _objects(store, results_source_iri("NCT03275402"), OC.sourceType) == {
+        OC["source-trial-results"]
+    }
     assert results_source_iri("NCT03275402") in _objects(store, trial, OC.reportedIn)
 
 
@@ -227,8 +252,15 @@ def test_jsonl_gives_the_same_trials_as_the_single_files() -> None:
 # --- identity across formats and fields=-limited records -----------------------------
 
 SINGLE_VALUED = (
-    OC.studyType, OC.sampleSize, OC.sampleSizeType, OC.overallStatus, OC.startDate,
-    OC.completionDate, OC.hasResults, OC.allocation, RDFS.label,
+    OC.studyType,
+    OC.sampleSize,
+    OC.sampleSizeType,
+    OC.overallStatus,
+    OC.startDate,
+    OC.completionDate,
+    OC.hasResults,
+    OC.allocation,
+    RDFS.label,
 )
 
 
@@ -290,14 +322,30 @@ def test_fields_limited_record_never_contradicts_or_erases_a_full_one(path: Path
 
 
 def test_fields_limited_record_gives_no_study_type_it_cannot_know() -> None:
-    assert study_type_concept(TrialFacts("NCT00000000", study_type="INTERVENTIONAL", phases=("NA",))) is None
+    assert (
+        study_type_concept(TrialFacts("NCT00000000", study_type="INTERVENTIONAL", phases=("NA",)))
+        is None
+    )
     assert study_type_concept(TrialFacts("NCT00000000", study_type="INTERVENTIONAL")) is None
-    assert study_type_concept(
-        TrialFacts("NCT00000000", study_type="INTERVENTIONAL", phases=("NA",), allocation="RANDOMIZED")
-    ) == "study-randomised-controlled"
-    assert study_type_concept(TrialFacts("NCT00000000", phases=("PHASE1", "PHASE2"))) == "study-phase-1"
-    assert study_type_concept(TrialFacts("NCT00000000", study_type="OBSERVATIONAL")) == "study-observational"
-    assert study_type_concept(TrialFacts("NCT00000000", study_type="EXPANDED_ACCESS")) == "study-other"
+    assert (
+        study_type_concept(
+            TrialFacts(
+                "NCT00000000", study_type="INTERVENTIONAL", phases=("NA",), allocation="RANDOMIZED"
+            )
+        )
+        == "study-randomised-controlled"
+    )
+    assert (
+        study_type_concept(TrialFacts("NCT00000000", phases=("PHASE1", "PHASE2")))
+        == "study-phase-1"
+    )
+    assert (
+        study_type_concept(TrialFacts("NCT00000000", study_type="OBSERVATIONAL"))
+        == "study-observational"
+    )
+    assert (
+        study_type_concept(TrialFacts("NCT00000000", study_type="EXPANDED_ACCESS")) == "study-other"
+    )
 
 
 # --- bad input ------------------------------------------------------------------------
@@ -326,8 +374,13 @@ def _with_nothing_written(store: ClaimStore, path: Path, error: type[Exception])
     ],
 )
 def test_bad_input_names_its_place_and_writes_nothing(
-    store: ClaimStore, name: str, error: type[Exception], line: int | None, column: int | None,
-    record: str | None, words: str,
+    store: ClaimStore,
+    name: str,
+    error: type[Exception],
+    line: int | None,
+    column: int | None,
+    record: str | None,
+    words: str,
 ) -> None:
     exc = _with_nothing_written(store, BAD / name, error)
     location = exc.location
@@ -366,7 +419,9 @@ def test_keep_going_skips_the_study_without_nct_and_keeps_the_rest(store: ClaimS
 
 
 def test_a_page_with_more_to_fetch_says_so() -> None:
-    report = ingest(CTGOV / "v2" / "biomcp" / "search_keytruda_limit3_20260811.json", ClaimStore.in_memory())
+    report = ingest(
+        CTGOV / "v2" / "biomcp" / "search_keytruda_limit3_20260811.json", ClaimStore.in_memory()
+    )
     assert any("nextPageToken" in warning for warning in report.warnings)
 
 
@@ -376,6 +431,31 @@ def _quads_of(path: Path) -> Iterator[Quad]:
 
 
 def test_trial_iri_is_the_nct_number() -> None:
-    assert re.fullmatch(r"https://w3id\.org/oncoclaims/id/trial/NCT\d{8}", mint_iri("trial", "nct00023673").value)
-    subjects = {q.subject for q in _quads_of(CTGOV / "xml" / "NCT00023673.xml") if q.predicate == RDF.type}
+    assert re.fullmatch(
+        r"https://w3id\.org/oncoclaims/id/trial/NCT\d{8}", mint_iri("trial", "nct00023673").value
+    )
+    subjects = {
+        q.subject for q in _quads_of(CTGOV / "xml" / "NCT00023673.xml") if q.predicate == RDF.type
+    }
     assert mint_iri("trial", "NCT00023673") in subjects
+
+
+def test_all_samples_together_give_one_value_per_single_valued_fact() -> None:
+    store = _ingested(*ALL_FILES)
+    for predicate in SINGLE_VALUED:
+        values: dict[Any, set[Any]] = {}
+        for q in store.quads(None, predicate, None, None):
+            values.setdefault(q.subject, set()).add(q.object)
+        clashes = {s.value: v for s, v in values.items() if len(v) > 1}
+        assert not clashes, predicate
+
+
+def test_sponsor_class_other_gives_no_institution_kind() -> None:
+    xml = CTGOV / "xml" / "NCT00023673.xml"
+    root = etree.parse(str(xml), etree.XMLParser(no_network=True)).getroot()
+    assert root.findtext("sponsors/lead_sponsor/agency_class") == "Other"
+    lead = mint_iri("institution", root.findtext("sponsors/lead_sponsor/agency"))
+    nci = mint_iri("institution", root.findtext("sponsors/collaborator/agency"))
+    store = _ingested(xml)
+    assert _objects(store, lead, OC.institutionKind) == set()
+    assert _objects(store, nci, OC.institutionKind) == {OC["kind-government-agency"]}
