@@ -9,6 +9,7 @@ leave out maps to nothing (see :mod:`oncoclaims.ingest.ctgov_trial`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -134,6 +135,25 @@ def extract_v2_facts(study: dict[str, Any], location: SourceLocation) -> TrialFa
     )
 
 
+_STUDY_START = re.compile(r'\{\s*"protocolSection"')
+
+
+def _study_lines(text: str, count: int) -> list[int | None]:
+    """The line each study starts on, when every study opens with ``protocolSection`` as API v2
+    writes them; otherwise (keys re-sorted, say) unknown."""
+    if count == 1 and not text.lstrip().startswith("["):
+        return [1]
+    starts = [m.start() for m in _STUDY_START.finditer(text)]
+    if len(starts) != count:
+        return [None] * count
+    lines, line, previous = [], 1, 0
+    for start in starts:
+        line += text.count("\n", previous, start)
+        previous = start
+        lines.append(line)
+    return lines
+
+
 class ClinicalTrialsJsonIngester:
     """Reads ClinicalTrials.gov API v2 JSON: a study, a ``/studies`` page, a list, or JSON Lines."""
 
@@ -176,9 +196,10 @@ class ClinicalTrialsJsonIngester:
                 SourceLocation(origin, 1),
                 f"expected a study object or a /studies page, not {type(document).__name__}",
             )
+        lines = _study_lines(text, len(studies))
         for index, study in enumerate(studies, start=1):
             yield self._record(
-                study, SourceLocation(origin, 1 if len(studies) == 1 else None), index, warnings
+                study, SourceLocation(origin, lines[index - 1]), index, warnings
             )
             warnings = ()
 

@@ -76,14 +76,14 @@ def parse_safe_xml(data: bytes, origin: str) -> etree._Element:
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
-        line, column = exc.position if exc.position else (None, None)
+        where = SourceLocation(origin, *exc.position) if exc.position else SourceLocation(origin)
         truncated = "premature end" in str(exc).lower() or "end of data" in str(exc).lower()
         hint = (
             "the XML ends before it is complete; is the file truncated?"
             if truncated
             else "invalid XML"
         )
-        raise ParseError(SourceLocation(origin, line, column), f"{hint}: {exc.msg}") from exc
+        raise ParseError(where, f"{hint}: {exc.msg}") from exc
     if root is None:
         raise ParseError(SourceLocation(origin, 1), "no XML element found")
     return root

@@ -366,7 +366,7 @@ def _with_nothing_written(store: ClaimStore, path: Path, error: type[Exception])
         ("truncated.json", ParseError, None, None, None, "truncated"),
         ("not-utf8.json", ParseError, None, None, None, "not UTF-8"),
         ("broken-line.jsonl", ParseError, 2, None, None, "truncated"),
-        ("missing-nct-page.json", RecordError, None, None, "#1", "nctId"),
+        ("missing-nct-page.json", RecordError, 3, None, "#1", "nctId"),
         ("truncated.xml", ParseError, None, None, None, "truncated"),
         ("missing-nct.xml", RecordError, 2, None, "#1", "nct_id"),
         ("entity-bomb.xml", ParseError, 3, None, None, "entities"),
@@ -459,3 +459,18 @@ def test_sponsor_class_other_gives_no_institution_kind() -> None:
     store = _ingested(xml)
     assert _objects(store, lead, OC.institutionKind) == set()
     assert _objects(store, nci, OC.institutionKind) == {OC["kind-government-agency"]}
+
+
+def test_studies_of_a_page_know_their_line() -> None:
+    from oncoclaims.ingest import INGESTERS
+
+    path = CTGOV / "v2" / "biomcp" / "search_keytruda_limit3_20260811.json"
+    text = path.read_text(encoding="utf-8")
+    nct_lines = [n for n, line in enumerate(text.splitlines(), start=1) if '"nctId"' in line]
+    records = list(INGESTERS["clinicaltrials-json"].records(path.read_bytes(), str(path)))
+    starts = [r.location.line for r in records]
+    assert len(starts) == len(nct_lines) == 3
+    previous = 0
+    for start, nct_line in zip(starts, nct_lines, strict=True):
+        assert start is not None and previous < start < nct_line
+        previous = nct_line
