@@ -146,7 +146,8 @@ def _study_lines(text: str, count: int) -> list[int | None]:
     starts = [m.start() for m in _STUDY_START.finditer(text)]
     if len(starts) != count:
         return [None] * count
-    lines, line, previous = [], 1, 0
+    lines: list[int | None] = []
+    line, previous = 1, 0
     for start in starts:
         line += text.count("\n", previous, start)
         previous = start
