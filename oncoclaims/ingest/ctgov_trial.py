@@ -227,6 +227,8 @@ def trial_quads(facts: TrialFacts) -> Iterator[Quad]:
 
     yield Quad(trial, RDF.type, OC.Evidence, graph)
     yield Quad(trial, OC.nctId, _string(nct), graph)
+    # ClinicalTrials.gov registers studies in human participants only.
+    yield Quad(trial, OC.population, OC["population-humans"], graph)
     yield Quad(trial, OC.reportedIn, registration, graph)
     yield Quad(registration, RDF.type, OC.Source, graph)
     yield Quad(registration, OC.sourceType, OC["source-trial-registration"], graph)

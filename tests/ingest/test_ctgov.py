@@ -236,6 +236,7 @@ def test_terminated_phase_2_3_trial_with_results() -> None:
         OC["study-phase-2"]
     }  # the lower of PHASE2/PHASE3
     assert _values(store, trial, OC.sampleSizeType) == {"actual"}
+    assert _objects(store, trial, OC.population) == {OC["population-humans"]}
     assert _objects(store, trial, OC.hasResults) == {Literal(True)}
     assert _objects(store, results_source_iri("NCT03275402"), OC.sourceType) == {
         OC["source-trial-results"]
