@@ -1,7 +1,7 @@
 """Benchmark: ClinicalTrials.gov API v2 JSON Lines ingest against raw pyoxigraph ``bulk_load``.
 
 Replicates the full API v2 sample records of ``tests/data/ctgov/v2`` under new NCT
-numbers (``NCT9xxxxxxx``, which ClinicalTrials.gov has not issued) and without their
+numbers (``NCT9xxxxxxx``, a range far above the numbers issued so far) and without their
 ``resultsSection`` (which is not mapped) into one JSON Lines input of N studies,
 ingests it into a fresh on-disk store through ``oncoclaims.ingest.ingest_bytes``, then
 bulk-loads the very same quads, written as N-Quads, into another fresh on-disk store.

@@ -62,7 +62,7 @@ def load_json(text: str, origin: str, *, line: int = 1, record_id: str | None = 
 
 
 def is_json_lines(text: str) -> bool:
-    """Whether ``text`` is JSON Lines: its first non-blank line is a whole JSON object and more follows."""
+    """Whether ``text`` is JSON Lines: a first line that is a whole JSON object, and more lines."""
     stripped = text.lstrip()
     first, _, rest = stripped.partition("\n")
     if not rest.strip() or not first.rstrip().endswith("}"):
@@ -73,11 +73,22 @@ def is_json_lines(text: str) -> bool:
         return False
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` one at a time (``splitlines()`` would copy them all at once)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        yield text[start:end]
+        start = end + 1
+
+
 def iter_json_lines(text: str, origin: str) -> Iterator[tuple[int, Any]]:
     """Yield ``(line number, parsed value)`` for every non-blank line.
 
     :raises ParseError: for a line that is not valid JSON, with its line and column.
     """
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(_lines(text), start=1):
         if raw.strip():
             yield number, load_json(raw, origin, line=number)
