@@ -10,14 +10,17 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 from pyoxigraph import Literal, NamedNode, Quad
 
-from oncoclaims.errors import ParseError, RecordError
+from oncoclaims.errors import FormatError, ParseError, RecordError
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ingest import ingest, ingest_bytes
 from oncoclaims.ingest.ctgov_trial import (
@@ -27,6 +30,7 @@ from oncoclaims.ingest.ctgov_trial import (
     results_source_iri,
     study_type_concept,
 )
+from oncoclaims.ingest.ctgov_values import normalise_date, normalise_phases
 from oncoclaims.iris import mint_iri
 from oncoclaims.reference import PROVENANCE_GRAPH
 from oncoclaims.vocab import CITO, OC, RDF, RDFS
@@ -475,3 +479,53 @@ def test_studies_of_a_page_know_their_line() -> None:
     for start, nct_line in zip(starts, nct_lines, strict=True):
         assert start is not None and previous < start < nct_line
         previous = nct_line
+
+
+def test_empty_file_is_refused_as_empty(store: ClaimStore) -> None:
+    exc = _with_nothing_written(store, BAD / "empty.json", FormatError)
+    assert "empty" in str(exc)
+
+
+@pytest.mark.parametrize(
+    ("path", "fmt", "error"),
+    [
+        (CTGOV / "classic" / "NCT00023673.json", "clinicaltrials-json", RecordError),
+        (CTGOV / "v2" / "aact" / "NCT00973089.json", "clinicaltrials-classic-json", ParseError),
+        (CTGOV / "v2" / "aact" / "NCT00973089.json", "clinicaltrials-xml", ParseError),
+    ],
+    ids=["classic-as-v2", "v2-as-classic", "json-as-xml"],
+)
+def test_wrong_format_named_fails_cleanly(
+    store: ClaimStore, path: Path, fmt: str, error: type[Exception]
+) -> None:
+    before = set(store)
+    with pytest.raises(error) as caught:
+        ingest(path, store, fmt=fmt)
+    assert caught.value.location.file == str(path)
+    assert set(store) == before
+
+
+def test_xml_with_an_external_dtd_is_read_without_fetching_it() -> None:
+    path = CTGOV / "xml" / "NCT03133988.xml"
+    raw = path.read_bytes()
+    declaration, rest = raw.split(b"\n", 1)
+    doctype = b'<!DOCTYPE clinical_study SYSTEM "http://127.0.0.1:9/none.dtd">'
+    with_dtd = declaration + b"\n" + doctype + b"\n" + rest
+    store = ClaimStore.in_memory()
+    ingest_bytes(with_dtd, "with-dtd.xml", store)
+    assert _trial_graph_quads(store) == _trial_graph_quads(_ingested(path))
+
+
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31)))
+def test_dates_spelled_for_people_normalise_to_the_iso_form(day: date) -> None:
+    assert normalise_date(f"{day:%B} {day.day}, {day.year}") == day.isoformat()
+    assert normalise_date(f"{day:%B %Y}") == day.isoformat()[:7]
+    assert normalise_date(day.isoformat()) == day.isoformat()
+
+
+@given(st.lists(st.sampled_from(["1", "2", "3", "4"]), min_size=1, max_size=2, unique=True))
+def test_xml_phase_spelling_normalises_to_the_v2_enumeration(numbers: list[str]) -> None:
+    xml_spelling = "/".join(f"Phase {n}" for n in sorted(numbers))
+    assert normalise_phases([xml_spelling]) == tuple(f"PHASE{n}" for n in sorted(numbers))
+    v2_spelling = [f"PHASE{n}" for n in sorted(numbers)]
+    assert normalise_phases(v2_spelling) == normalise_phases([xml_spelling])
