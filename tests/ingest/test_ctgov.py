@@ -529,3 +529,20 @@ def test_xml_phase_spelling_normalises_to_the_v2_enumeration(numbers: list[str])
     assert normalise_phases([xml_spelling]) == tuple(f"PHASE{n}" for n in sorted(numbers))
     v2_spelling = [f"PHASE{n}" for n in sorted(numbers)]
     assert normalise_phases(v2_spelling) == normalise_phases([xml_spelling])
+
+
+def test_a_list_of_studies_and_a_wrapper_of_clinical_studies_are_read_whole() -> None:
+    singles = [CTGOV / "v2" / "aact" / name for name in ("NCT00973089.json", "NCT03475563.json")]
+    listed = json.dumps([json.loads(p.read_text(encoding="utf-8")) for p in singles]).encode()
+    store = ClaimStore.in_memory()
+    assert ingest_bytes(listed, "list.json", store).records == 2
+    assert _trial_graph_quads(store) == _trial_graph_quads(_ingested(*singles))
+
+    xmls = [CTGOV / "xml" / "NCT03133988.xml", CTGOV / "xml" / "NCT03459976.xml"]
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    wrapper = etree.Element("search_results")
+    for path in xmls:
+        wrapper.append(etree.parse(str(path), parser).getroot())
+    store = ClaimStore.in_memory()
+    assert ingest_bytes(etree.tostring(wrapper), "wrapped.xml", store).records == 2
+    assert _trial_graph_quads(store) == _trial_graph_quads(_ingested(*xmls))
