@@ -26,7 +26,7 @@ from lxml import etree
 
 SAMPLES = Path(__file__).resolve().parents[1] / "tests" / "data"
 PUBMED_SAMPLE = SAMPLES / "replay" / "biomcp-efetch_citation_22663011.xml"
-CTGOV_SAMPLES = sorted((SAMPLES / "ctgov").glob("NCT*.json")) if (SAMPLES / "ctgov").is_dir() else []
+CTGOV_SAMPLES = sorted((SAMPLES / "ctgov").rglob("NCT*.json")) if (SAMPLES / "ctgov").is_dir() else []
 
 
 def pubmed_input(records: int) -> bytes:

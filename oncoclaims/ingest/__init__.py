@@ -19,6 +19,9 @@ from pyoxigraph import Literal, NamedNode, Quad
 from oncoclaims.errors import FormatError, IngestError, RecordError, SourceLocation
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ingest.base import Ingester, SourceRecord
+from oncoclaims.ingest.ctgov_classic import ClinicalTrialsClassicIngester
+from oncoclaims.ingest.ctgov_v2 import ClinicalTrialsJsonIngester
+from oncoclaims.ingest.ctgov_xml import ClinicalTrialsXmlIngester
 from oncoclaims.ingest.rdf import RdfIngester
 from oncoclaims.iris import mint_iri
 from oncoclaims.reference import PROVENANCE_GRAPH
@@ -45,6 +48,9 @@ INGESTERS: dict[str, Ingester] = {
     ingester.name: ingester
     for ingester in (
         RdfIngester(),
+        ClinicalTrialsJsonIngester(),
+        ClinicalTrialsClassicIngester(),
+        ClinicalTrialsXmlIngester(),
     )
 }
 
