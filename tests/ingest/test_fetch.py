@@ -87,3 +87,50 @@ def test_pubmed_efetch_asks_for_xml_and_names_the_tool(tmp_path: Path) -> None:
     request = server.requests[0]
     assert "id=22663011" in request and "retmode=xml" in request and "tool=oncoclaims" in request
     assert fetcher.min_interval == pytest.approx(0.1), "10 requests a second with an API key"
+
+
+def _trial_count(store_dir: Path) -> int:
+    from oncoclaims.graph.store import ClaimStore
+    from oncoclaims.vocab import OC, RDF
+
+    with ClaimStore.open(store_dir) as store:
+        return len(list(store.inner.quads_for_pattern(None, RDF.type, OC.Evidence, None)))
+
+
+def test_cli_fetch_ingests_through_the_file_path_and_replays_from_cache(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from oncoclaims.cli import app
+
+    store_dir, cache = tmp_path / "store", tmp_path / "cache"
+    routes = {"/api/v2/studies/NCT02576665": [(429, b"", {"Retry-After": "0"}), (200, STUDY, {})]}
+    args = ["fetch", "ctgov", "NCT02576665", "--cache-dir", str(cache), "--store", str(store_dir)]
+    with replay_server(routes) as server:
+        first = CliRunner().invoke(app, [*args, "--base-url", f"{server.base_url}/api/v2"])
+        assert first.exit_code == 0, first.output
+        assert "read as clinicaltrials-json: 1 records" in first.output
+        trials = _trial_count(store_dir)
+        again = CliRunner().invoke(app, [*args, "--base-url", f"{server.base_url}/api/v2"])
+    assert again.exit_code == 0, again.output
+    assert "(cached)" in again.output and "0 new quads" in again.output
+    assert server.hits("/api/v2/studies/NCT02576665") == 2, "one 429, one answer, then the cache"
+    assert trials >= 1 and _trial_count(store_dir) == trials
+
+
+def test_cli_fetch_failure_is_an_error_and_changes_nothing(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from oncoclaims.cli import app
+
+    store_dir = tmp_path / "store"
+    assert CliRunner().invoke(app, ["stats", "--store", str(store_dir)]).exit_code == 0
+    before = _trial_count(store_dir)
+    with replay_server({"/efetch.fcgi": [(503, b"busy", {"Retry-After": "0"})]}) as server:
+        result = CliRunner().invoke(
+            app,
+            ["fetch", "pubmed", "22663011", "--retries", "1", "--base-url", server.base_url,
+             "--cache-dir", str(tmp_path / "cache"), "--store", str(store_dir)],
+        )
+    assert result.exit_code == 1
+    assert "error:" in result.output and "gave up after 2 tries (last: HTTP 503)" in result.output
+    assert _trial_count(store_dir) == before
