@@ -50,7 +50,12 @@ def pubmed_input(records: int) -> bytes:
 def ctgov_input(records: int) -> bytes:
     """JSON Lines of ``records`` API v2 studies cycled from the real samples, NCT90000001..."""
     studies = [json.loads(path.read_bytes()) for path in CTGOV_SAMPLES]
-    studies = [s for s in studies if "protocolSection" in s]
+    # Results sections are up to megabytes each; dropped so 10k studies stay a realistic download.
+    studies = [
+        {key: value for key, value in s.items() if key != "resultsSection"}
+        for s in studies
+        if "protocolSection" in s
+    ]
     if not studies:
         raise SystemExit("no ClinicalTrials.gov v2 samples in tests/data/ctgov/")
     lines = []
