@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from oncoclaims.graph.store import ClaimStore
+from oncoclaims.ontology import ontology_quads
 from oncoclaims.reference import reference_quads
 
 DATA = Path(__file__).parent / "data"
@@ -26,7 +27,8 @@ def empty_store() -> ClaimStore:
 
 @pytest.fixture
 def store() -> ClaimStore:
-    """A fresh in-memory store holding the bundled Enteromix reference graph."""
+    """A fresh in-memory store holding the ontology and the bundled Enteromix reference graph."""
     claim_store = ClaimStore.in_memory()
+    claim_store.extend(ontology_quads())
     claim_store.extend(reference_quads())
     return claim_store
