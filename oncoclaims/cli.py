@@ -350,3 +350,89 @@ def validate(
         out.print(report.text(), markup=False)
         raise typer.Exit(1)
 
+
+
+@app.command()
+def check(
+    claim: Annotated[str, typer.Argument(help="A claim IRI, or words that match one claim.")],
+    as_json: Annotated[bool, typer.Option("--json", help="The report as JSON (stable shape).")] = False,
+    depth: Annotated[int, typer.Option(help="Tie-chain depth: part-of/controlled-by/funded-by steps, 0-4.")] = 3,
+    store: StoreOption = None,
+) -> None:
+    """Claim -> sources -> origins -> evidence -> verdict: is the claim independently confirmed?"""
+    from oncoclaims.graph.confirmation import confirmation_report
+
+    with _errors(), _open(store) as claim_store:
+        report = confirmation_report(claim_store, claim, depth=depth)
+    if as_json:
+        out.print_json(json.dumps(report.to_dict()))
+        return
+    out.print(f"[bold]{report.claim['label'] or report.claim['iri']}[/bold]")
+    out.print(f"  {report.claim['text']}", markup=False)
+    out.print(f"  {report.claim['iri']}", markup=False, style="dim")
+    out.print(f"\n[bold]status:[/bold] {report.status['label']}")
+    out.print(report.explanation, markup=False)
+    echo = f"{report.echo_factor:g}" if report.echo_factor is not None else "-"
+    out.print(f"\n[bold]sources[/bold] ({len(report.sources)}, {len(report.origins)} origins, echo factor {echo})")
+    for source in report.sources:
+        mark = "origin" if source["origin"] else "echo  "
+        publisher = f", published by {source['publisher_label']}" if source["publisher_label"] else ""
+        out.print(f"  {mark} {source['title']} ({source['type_label'] or 'type unknown'}{publisher})", markup=False)
+    out.print(f"\n[bold]evidence[/bold] ({len(report.evidence)})")
+    if not report.evidence:
+        out.print("  none")
+    for item in report.evidence:
+        level = item["level_label"] or "no level"
+        out.print(f"  {item['relation']}: {item['label']} ({item['study_type_label'] or 'study type unknown'}, {level})", markup=False)
+        out.print(f"    {item['reason']}", markup=False)
+
+
+@app.command()
+def metrics(
+    fmt: Annotated[str, typer.Option("--format", help="table or csv.")] = "table",
+    store: StoreOption = None,
+) -> None:
+    """Per-claim and per-institution metrics, and echo chambers of sources."""
+    from oncoclaims.graph import analysis
+    from oncoclaims.graph.confirmation import claim_statuses
+    from oncoclaims.graph.metrics import echo_chambers, institution_metrics
+    from oncoclaims.graph.projection import to_networkx
+
+    with _errors(), _open(store) as claim_store:
+        if fmt not in ("table", "csv"):
+            raise ConfigError(f"unknown format {fmt!r}; use table or csv")
+        statuses = claim_statuses(claim_store)
+        graph = to_networkx(claim_store)
+        claims = []
+        for claim, status in statuses.items():
+            echo = analysis.echo_factor(graph, claim)
+            claims.append({
+                "claim": claim,
+                "label": analysis._label(graph, claim),
+                "sources": len(analysis.stating_sources(graph, claim)),
+                "origins": len(analysis.origins(graph, claim)),
+                "echo_factor": "" if echo is None else round(echo, 3),
+                "independent_confirmations": len(analysis.independent_evidence(graph, claim)),
+                "status": status.rsplit("status-", 1)[-1],
+            })
+        institutions = institution_metrics(claim_store, statuses=statuses)
+        chambers = echo_chambers(claim_store)
+    tables = {
+        "claims": claims,
+        "institutions": [{k: (round(v, 5) if isinstance(v, float) else v) for k, v in row.items()} for row in institutions],
+        "echo chambers": [{"community": i + 1, "sources": len(c), "members": " ".join(c)} for i, c in enumerate(chambers)],
+    }
+    for title, rows in tables.items():
+        if fmt == "csv":
+            writer = csv.writer(sys.stdout, lineterminator="\n")
+            out.print(f"# {title}", markup=False)
+            if rows:
+                writer.writerow(rows[0].keys())
+                writer.writerows(row.values() for row in rows)
+            continue
+        table = Table(title=title)
+        for column in rows[0].keys() if rows else ["(none)"]:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*(str(v) for v in row.values()))
+        out.print(table)

@@ -4,6 +4,11 @@ Each file opens with header lines that keep it valid SPARQL::
 
     #+ summary: Sources that state claim $claim.
     #+ params: claim=IRI
+    #+ dataset: union
+
+``dataset: union`` runs the query with the default graph as the union of all named
+graphs, so that paths (derivation chains, part-of chains) cross from one source's graph
+to another's; without it, patterns name their graphs with ``GRAPH``.
 
 Parameters are the ``$name`` variables of the query. :func:`run` turns each value into
 an RDF term and hands it to pyoxigraph as a ``substitutions`` binding: values never
@@ -186,8 +191,13 @@ def run(store: ClaimStore | ox.Store, name: str, **params: Any) -> Any:
     """
     query = load_query(name)
     inner = store.inner if isinstance(store, ClaimStore) else store
+    union = query.header.get("dataset") == "union"
     try:
-        return inner.query(query.text, substitutions=_substitutions(query, params))
+        return inner.query(
+            query.text,
+            substitutions=_substitutions(query, params),
+            use_default_graph_as_union=union,
+        )
     except SyntaxError as exc:  # only a broken bundled file can get here
         raise QuerySyntaxError(f"{name}.rq does not parse: {exc}") from exc
 

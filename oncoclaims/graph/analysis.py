@@ -1,0 +1,331 @@
+"""The confirmation definitions of docs/confirmation.md, computed on a networkx projection.
+
+Each function here has a twin named query in ``oncoclaims/queries/`` (named in its
+docstring); the test suite checks on generated graphs that both give the same answer.
+All functions are pure: they read a graph made by :func:`~oncoclaims.graph.projection.to_networkx`.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import networkx as nx
+
+__all__ = [
+    "DEFAULT_DEPTH",
+    "DERIVATION",
+    "MAX_DEPTH",
+    "TIE_LINKS",
+    "Tie",
+    "Verdict",
+    "ancestors",
+    "derived_from",
+    "echo_factor",
+    "evidence_verdict",
+    "independent_evidence",
+    "interested_parties",
+    "origins",
+    "responsible_parties",
+    "stating_sources",
+    "status",
+    "tie",
+]
+
+#: Default tie-chain depth: part-of / controlled-by / funded-by steps on each side.
+DEFAULT_DEPTH = 3
+#: The largest depth the SPARQL queries unroll (docs/confirmation.md).
+MAX_DEPTH = 4
+#: Predicates that make one source derive from another.
+DERIVATION = ("prov:wasDerivedFrom", "prov:wasQuotedFrom", "oc:reportsOn")
+#: Predicates that chain institutions into ties.
+TIE_LINKS = ("oc:partOf", "oc:controlledBy", "oc:fundedBy")
+
+STATUS_PREFIX = "https://w3id.org/oncoclaims/vocab#status-"
+
+
+def _out(graph: nx.MultiDiGraph, node: str, predicates: Iterable[str]) -> list[str]:
+    if node not in graph:
+        return []
+    wanted = set(predicates)
+    return sorted({target for _, target, key in graph.out_edges(node, keys=True) if key in wanted})
+
+
+def _in(graph: nx.MultiDiGraph, node: str, predicates: Iterable[str]) -> list[str]:
+    if node not in graph:
+        return []
+    wanted = set(predicates)
+    return sorted({source for source, _, key in graph.in_edges(node, keys=True) if key in wanted})
+
+
+def stating_sources(graph: nx.MultiDiGraph, claim: str) -> list[str]:
+    """Sources that state ``claim`` (query: ``claim_sources``)."""
+    found = set()
+    for statement in _in(graph, claim, ["oa:hasBody"]):
+        for target in _out(graph, statement, ["oa:hasTarget"]):
+            found.update(_out(graph, target, ["oa:hasSource"]))
+    return sorted(found)
+
+
+def derived_from(graph: nx.MultiDiGraph, source: str) -> set[str]:
+    """Every source ``source`` derives from, in one or more steps (itself excluded)."""
+    seen: set[str] = set()
+    queue = deque([source])
+    while queue:
+        for earlier in _out(graph, queue.popleft(), DERIVATION):
+            if earlier not in seen:
+                seen.add(earlier)
+                queue.append(earlier)
+    seen.discard(source)
+    return seen
+
+
+def origins(graph: nx.MultiDiGraph, claim: str) -> list[str]:
+    """Sources stating ``claim`` that derive from no other source stating it (query: ``claim_origins``)."""
+    stating = set(stating_sources(graph, claim))
+    return sorted(s for s in stating if not (derived_from(graph, s) & stating))
+
+
+def echo_factor(graph: nx.MultiDiGraph, claim: str) -> float | None:
+    """Sources stating ``claim`` per origin; ``None`` without origins (query: ``echo_factors``)."""
+    found = origins(graph, claim)
+    return len(stating_sources(graph, claim)) / len(found) if found else None
+
+
+def interested_parties(graph: nx.MultiDiGraph, claim: str) -> dict[str, list[str]]:
+    """Interested parties of ``claim`` with their roles (query: ``interested_parties``)."""
+    roles: dict[str, list[str]] = {}
+
+    def add(party: str, role: str) -> None:
+        roles.setdefault(party, [])
+        if role not in roles[party]:
+            roles[party].append(role)
+
+    for party in _out(graph, claim, ["oc:claimedBy"]):
+        add(party, "claimant")
+    for statement in _in(graph, claim, ["oa:hasBody"]):
+        for party in _out(graph, statement, ["oc:attributedTo"]):
+            add(party, "named as the claim's source")
+    for therapy in _out(graph, claim, ["oc:about"]):
+        for party in _out(graph, therapy, ["oc:developedBy"]):
+            add(party, "the therapy's developer")
+        for party in _out(graph, therapy, ["oc:sponsoredBy"]):
+            add(party, "the therapy's sponsor")
+    for origin in origins(graph, claim):
+        for party in _out(graph, origin, ["dcterms:publisher"]):
+            add(party, "publisher of an origin of the claim")
+        for party in _out(graph, origin, ["dcterms:creator"]):
+            add(party, "author of an origin of the claim")
+    return roles
+
+
+def responsible_parties(graph: nx.MultiDiGraph, evidence: str) -> dict[str, list[str]]:
+    """Responsible parties of ``evidence`` with their roles (query: ``responsible_parties``)."""
+    roles: dict[str, list[str]] = {}
+    for predicate, role in (("oc:sponsor", "sponsor"), ("oc:leadSponsor", "sponsor"), ("oc:funder", "funder")):
+        for party in _out(graph, evidence, [predicate]):
+            roles.setdefault(party, [])
+            if role not in roles[party]:
+                roles[party].append(role)
+    for report in _out(graph, evidence, ["oc:reportedIn"]):
+        for predicate, role in (("dcterms:publisher", "publisher"), ("dcterms:creator", "author")):
+            for party in _out(graph, report, [predicate]):
+                roles.setdefault(party, [])
+                if role not in roles[party]:
+                    roles[party].append(role)
+    return roles
+
+
+def ancestors(graph: nx.MultiDiGraph, party: str, depth: int) -> dict[str, list[tuple[str, str]]]:
+    """Nodes a party reaches: itself, its affiliations, then up to ``depth`` tie links.
+
+    :returns: for each node reached, the shortest chain as ``(predicate, node)`` steps.
+    """
+    chains: dict[str, list[tuple[str, str]]] = {party: []}
+    for affiliation in _out(graph, party, ["schema:affiliation"]):
+        chains.setdefault(affiliation, [("schema:affiliation", affiliation)])
+    frontier = list(chains)
+    for _ in range(depth):
+        following = []
+        for node in frontier:
+            for _, target, key in sorted(graph.out_edges(node, keys=True)) if node in graph else []:
+                if key in TIE_LINKS and target not in chains:
+                    chains[target] = [*chains[node], (key, target)]
+                    following.append(target)
+        frontier = following
+    return chains
+
+
+@dataclass(frozen=True, slots=True)
+class Tie:
+    """Two parties tied through ``common``, with the chain from each side to it."""
+
+    first: str
+    second: str
+    common: str
+    first_chain: list[tuple[str, str]]
+    second_chain: list[tuple[str, str]]
+
+
+def tie(graph: nx.MultiDiGraph, first: str, second: str, depth: int = DEFAULT_DEPTH) -> Tie | None:
+    """The shortest tie between two parties, or ``None`` (query: ``party_ties``)."""
+    reach_first = ancestors(graph, first, depth)
+    reach_second = ancestors(graph, second, depth)
+    common = set(reach_first) & set(reach_second)
+    if not common:
+        return None
+    best = min(common, key=lambda n: (len(reach_first[n]) + len(reach_second[n]), n))
+    return Tie(first, second, best, reach_first[best], reach_second[best])
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether one piece of evidence independently bears on a claim, and why."""
+
+    evidence: str
+    relation: str
+    independent: bool
+    reason: str
+    tie: Tie | None = None
+
+
+def _label(graph: nx.MultiDiGraph, node: str) -> str:
+    data = graph.nodes[node] if node in graph else {}
+    return str(data.get("label") or data.get("title") or node.rsplit("/", 1)[-1])
+
+
+_STEP_WORDS = {
+    "schema:affiliation": "is affiliated with",
+    "oc:partOf": "is part of",
+    "oc:controlledBy": "is controlled by",
+    "oc:fundedBy": "is funded by",
+}
+
+
+def _chain_words(graph: nx.MultiDiGraph, chain: list[tuple[str, str]]) -> str:
+    words = []
+    for index, (predicate, node) in enumerate(chain):
+        lead = " " if index == 0 else ", which "
+        words.append(f"{lead}{_STEP_WORDS[predicate]} {_label(graph, node)}")
+    return "".join(words)
+
+
+def describe_tie(
+    graph: nx.MultiDiGraph, found: Tie, responsible_roles: list[str], interested_roles: list[str]
+) -> str:
+    """Plain words for a tie, e.g. "publisher X is controlled by Y, which is part of Z, the therapy's developer"."""
+    left = f"{' and '.join(responsible_roles)} {_label(graph, found.first)}"
+    left += _chain_words(graph, found.first_chain)
+    roles = " and ".join(interested_roles)
+    if not found.second_chain:
+        if not found.first_chain:
+            return f"{left} is also {roles}"
+        return f"{left}, {roles}"
+    return f"{left}; {roles} {_label(graph, found.second)}{_chain_words(graph, found.second_chain)}"
+
+
+def _is_confirmatory(graph: nx.MultiDiGraph, source_type: str, confirmatory: set[str] | None) -> bool:
+    if confirmatory is not None:
+        return source_type in confirmatory
+    return bool(source_type in graph and graph.nodes[source_type].get("confirmatory"))
+
+
+def evidence_verdict(
+    graph: nx.MultiDiGraph,
+    claim: str,
+    evidence: str,
+    relation: str,
+    *,
+    depth: int = DEFAULT_DEPTH,
+    confirmatory: set[str] | None = None,
+) -> Verdict:
+    """Decide whether ``evidence`` is independent of ``claim`` (query: ``independent_evidence``).
+
+    :param confirmatory: source-type IRIs that may confirm; ``None`` uses the ontology's.
+    """
+    stating = set(stating_sources(graph, claim))
+    reports = _out(graph, evidence, ["oc:reportedIn"])
+    if not reports:
+        return Verdict(evidence, relation, False, "not independent: no source reports this evidence")
+    problems = []
+    usable = []
+    for report in reports:
+        types = _out(graph, report, ["oc:sourceType"])
+        name = _label(graph, report)
+        if not any(_is_confirmatory(graph, t, confirmatory) for t in types):
+            kind = " or ".join(_label(graph, t) for t in types) or "a source of unknown type"
+            problems.append(f"reported in {name} ({kind}), not a confirmatory source type")
+        elif graph.nodes[report].get("retracted"):
+            problems.append(f"reported in {name}, which is retracted")
+        elif derived := sorted(derived_from(graph, report) & stating):
+            problems.append(f"reported in {name}, which derives from {_label(graph, derived[0])}, a source stating the claim")
+        else:
+            usable.append(report)
+    interested = interested_parties(graph, claim)
+    responsible = responsible_parties(graph, evidence)
+    found = _first_tie(graph, responsible, interested, depth)
+    if usable:
+        problems = []  # one usable report is enough; only a tie can still break independence
+    if found is not None:
+        problems.append(describe_tie(graph, found, responsible[found.first], interested[found.second]))
+    if problems:
+        return Verdict(evidence, relation, False, "not independent: " + "; ".join(problems), found)
+    where = ", ".join(_label(graph, r) for r in usable)
+    return Verdict(
+        evidence, relation, True,
+        f"independent: reported in {where}, a confirmatory source, with no tie within {depth} "
+        "steps between its sponsors, funders, publishers or authors and the claim's interested parties",
+    )
+
+
+def _first_tie(
+    graph: nx.MultiDiGraph, responsible: dict[str, list[str]], interested: dict[str, list[str]], depth: int
+) -> Tie | None:
+    for party in sorted(responsible):
+        for other in sorted(interested):
+            found = tie(graph, party, other, depth)
+            if found is not None:
+                return found
+    return None
+
+
+def evidence_for(graph: nx.MultiDiGraph, claim: str) -> list[tuple[str, str]]:
+    """``(evidence, relation)`` for every piece of evidence bearing on ``claim``."""
+    found = []
+    for predicate, relation in (("cito:supports", "supports"), ("cito:disputes", "disputes"),
+                                ("oc:inconclusiveFor", "inconclusive")):
+        found += [(evidence, relation) for evidence in _in(graph, claim, [predicate])]
+    return found
+
+
+def independent_evidence(
+    graph: nx.MultiDiGraph, claim: str, *, depth: int = DEFAULT_DEPTH, confirmatory: set[str] | None = None
+) -> list[tuple[str, str]]:
+    """Independent ``(evidence, relation)`` pairs, supports and disputes only."""
+    return [
+        (evidence, relation)
+        for evidence, relation in evidence_for(graph, claim)
+        if relation != "inconclusive"
+        and evidence_verdict(graph, claim, evidence, relation, depth=depth, confirmatory=confirmatory).independent
+    ]
+
+
+def _retracted(graph: nx.MultiDiGraph, evidence: str) -> bool:
+    reports = _out(graph, evidence, ["oc:reportedIn"])
+    return bool(reports) and all(graph.nodes[r].get("retracted") for r in reports)
+
+
+def status(
+    graph: nx.MultiDiGraph, claim: str, *, depth: int = DEFAULT_DEPTH, confirmatory: set[str] | None = None
+) -> str:
+    """The claim's confirmation status IRI (query: ``claim_statuses``)."""
+    relations = {r for _, r in independent_evidence(graph, claim, depth=depth, confirmatory=confirmatory)}
+    if "supports" in relations:
+        return STATUS_PREFIX + ("contested" if "disputes" in relations else "independently-confirmed")
+    if "disputes" in relations:
+        return STATUS_PREFIX + "contradicted"
+    support = _in(graph, claim, ["cito:supports"])
+    if support and all(_retracted(graph, e) for e in support):
+        return STATUS_PREFIX + "retracted-support"
+    return STATUS_PREFIX + ("self-confirmed" if support else "unconfirmed")

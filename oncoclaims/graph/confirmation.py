@@ -1,0 +1,205 @@
+"""Claim -> source -> independent confirmation: the report for one claim, statuses for all.
+
+:func:`confirmation_report` projects only the claim's neighbourhood (never the whole
+graph) and applies the definitions of :mod:`oncoclaims.graph.analysis`.
+:func:`claim_statuses` computes every claim's status with one SPARQL query
+(``claim_statuses.rq``) or, with ``engine="python"``, on a projection of the whole store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import pyoxigraph as ox
+
+from oncoclaims import queries
+from oncoclaims.errors import ConfigError, NotFoundError
+from oncoclaims.graph import analysis
+from oncoclaims.graph.projection import to_networkx
+from oncoclaims.graph.store import ClaimStore
+from oncoclaims.vocab import OC, RDF
+
+__all__ = [
+    "ConfirmationReport",
+    "claim_statuses",
+    "confirmation_report",
+    "find_claim",
+]
+
+_STATUS_WORDS = {
+    "independently-confirmed": "independently confirmed",
+    "contested": "contested",
+    "contradicted": "contradicted",
+    "self-confirmed": "self-confirmed",
+    "retracted-support": "retracted support",
+    "unconfirmed": "unconfirmed",
+}
+
+
+@dataclass
+class ConfirmationReport:
+    """The path claim -> sources -> origins -> evidence -> verdict, for one claim."""
+
+    claim: dict[str, str]
+    status: dict[str, str]
+    explanation: str
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    origins: list[str] = field(default_factory=list)
+    echo_factor: float | None = None
+    circular_reporting: bool = False
+    interested_parties: list[dict[str, Any]] = field(default_factory=list)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    independent_confirmations: list[str] = field(default_factory=list)
+    depth: int = analysis.DEFAULT_DEPTH
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON shape of ``oncoclaims check --json`` and ``GET /claims/{id}``."""
+        return asdict(self)
+
+
+def _check_depth(depth: int) -> None:
+    if not 0 <= depth <= analysis.MAX_DEPTH:
+        raise ConfigError(f"tie-chain depth must be between 0 and {analysis.MAX_DEPTH}, not {depth}")
+
+
+def find_claim(store: ClaimStore, claim: str) -> str:
+    """Resolve a claim IRI, or a text that matches exactly one claim, to the claim's IRI.
+
+    :raises NotFoundError: no claim matches, or the text matches several (they are listed).
+    """
+    if claim.startswith(("http://", "https://")):
+        if not any(store.inner.quads_for_pattern(ox.NamedNode(claim), RDF.type, OC.Claim, None)):
+            raise NotFoundError(f"no claim {claim} in the store")
+        return claim
+    rows = queries.select(store, "search_claims", text=claim)
+    found = sorted({row["claim"].value: row.get("label", row.get("claimText")) for row in rows}.items())
+    if not found:
+        raise NotFoundError(f"no claim mentions {claim!r}; try fewer words, or `oncoclaims query --named search_claims`")
+    if len(found) > 1:
+        listing = "\n".join(f"  {iri}  {label.value if label else ''}" for iri, label in found[:20])
+        raise NotFoundError(f"{len(found)} claims mention {claim!r}; name one by IRI:\n{listing}")
+    return found[0][0]
+
+
+def confirmation_report(
+    store: ClaimStore,
+    claim: str,
+    *,
+    depth: int = analysis.DEFAULT_DEPTH,
+    confirmatory: set[str] | None = None,
+) -> ConfirmationReport:
+    """Build the confirmation report of ``claim`` (an IRI, or a text matching one claim).
+
+    :param depth: tie-chain depth (part-of / controlled-by / funded-by steps per side).
+    :param confirmatory: source-type IRIs that may confirm; ``None`` uses the ontology's.
+    :raises NotFoundError: when the claim is not in the store.
+    """
+    _check_depth(depth)
+    iri = find_claim(store, claim)
+    graph = to_networkx(store, iri)
+    label = analysis._label
+    stating = analysis.stating_sources(graph, iri)
+    found_origins = analysis.origins(graph, iri)
+    sources = []
+    for source in stating:
+        types = analysis._out(graph, source, ["oc:sourceType"])
+        publishers = analysis._out(graph, source, ["dcterms:publisher"])
+        sources.append({
+            "iri": source,
+            "title": label(graph, source),
+            "type": types[0] if types else None,
+            "type_label": label(graph, types[0]) if types else None,
+            "publisher": publishers[0] if publishers else None,
+            "publisher_label": label(graph, publishers[0]) if publishers else None,
+            "confirmatory": any(analysis._is_confirmatory(graph, t, confirmatory) for t in types),
+            "derived_from": analysis._out(graph, source, analysis.DERIVATION),
+            "origin": source in found_origins,
+        })
+    evidence = []
+    confirmations = []
+    for item, relation in analysis.evidence_for(graph, iri):
+        verdict = analysis.evidence_verdict(graph, iri, item, relation, depth=depth, confirmatory=confirmatory)
+        study_types = analysis._out(graph, item, ["oc:studyType"])
+        levels = [lvl for t in study_types for lvl in analysis._out(graph, t, ["oc:evidenceLevel"])]
+        evidence.append({
+            "iri": item,
+            "label": label(graph, item),
+            "relation": relation,
+            "study_type": study_types[0] if study_types else None,
+            "study_type_label": label(graph, study_types[0]) if study_types else None,
+            "level": levels[0] if levels else None,
+            "level_label": label(graph, levels[0]) if levels else None,
+            "rank": graph.nodes[levels[0]].get("rank") if levels else None,
+            "reported_in": analysis._out(graph, item, ["oc:reportedIn"]),
+            "retracted": analysis._retracted(graph, item),
+            "responsible_parties": sorted(analysis.responsible_parties(graph, item)),
+            "independent": verdict.independent and relation != "inconclusive",
+            "reason": verdict.reason,
+        })
+        if verdict.independent and relation == "supports":
+            confirmations.append(item)
+    status_iri = analysis.status(graph, iri, depth=depth, confirmatory=confirmatory)
+    key = status_iri.rsplit("status-", 1)[-1]
+    echo = analysis.echo_factor(graph, iri)
+    circular = len(stating) >= 2 and len(found_origins) == 1
+    report = ConfirmationReport(
+        claim={"iri": iri, "label": label(graph, iri), "text": str(graph.nodes[iri].get("text", ""))},
+        status={"iri": status_iri, "label": _STATUS_WORDS[key]},
+        explanation="",
+        sources=sources,
+        origins=found_origins,
+        echo_factor=echo,
+        circular_reporting=circular,
+        interested_parties=[
+            {"iri": party, "label": label(graph, party), "roles": roles}
+            for party, roles in sorted(analysis.interested_parties(graph, iri).items())
+        ],
+        evidence=evidence,
+        independent_confirmations=confirmations,
+        depth=depth,
+    )
+    report.explanation = _explain(report)
+    return report
+
+
+def _explain(report: ConfirmationReport) -> str:
+    key = report.status["iri"].rsplit("status-", 1)[-1]
+    supporting = [e for e in report.evidence if e["relation"] == "supports"]
+    disputing = [e for e in report.evidence if e["relation"] == "disputes" and e["independent"]]
+    if key == "independently-confirmed":
+        names = ", ".join(e["label"] for e in supporting if e["independent"])
+        text = f"Independently confirmed by {names}."
+    elif key == "contested":
+        text = "Contested: independent evidence both supports and disputes it."
+    elif key == "contradicted":
+        text = f"Contradicted: independent evidence disputes it ({', '.join(e['label'] for e in disputing)}) and none supports it."
+    elif key == "retracted-support":
+        text = "Its only support is retracted."
+    elif key == "self-confirmed":
+        reasons = "; ".join(f"{e['label']}: {e['reason'].removeprefix('not independent: ')}" for e in supporting)
+        text = f"Not independently confirmed: all its supporting evidence is tied to interested parties or not from a confirmatory source ({reasons})."
+    else:
+        text = "Not independently confirmed: no evidence bears on it, only statements of the claim."
+    if report.circular_reporting:
+        text += f" Its {len(report.sources)} sources trace back to one origin (circular reporting)."
+    return text
+
+
+def claim_statuses(
+    store: ClaimStore,
+    *,
+    engine: Literal["sparql", "python"] = "sparql",
+    depth: int = analysis.DEFAULT_DEPTH,
+    confirmatory: set[str] | None = None,
+) -> dict[str, str]:
+    """Every claim's status IRI, by claim IRI, from SPARQL or from the Python projection."""
+    _check_depth(depth)
+    if engine == "python":
+        graph = to_networkx(store)
+        claims = [n for n, d in graph.nodes(data=True) if "oc:Claim" in d["types"]]
+        return {c: analysis.status(graph, c, depth=depth, confirmatory=confirmatory) for c in sorted(claims)}
+    params: dict[str, Any] = {"depth": depth}
+    if confirmatory is not None:
+        params["confirmatory"] = " ".join(sorted(confirmatory))
+    return {row["claim"].value: row["status"].value for row in queries.select(store, "claim_statuses", **params)}

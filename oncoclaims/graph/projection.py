@@ -1,0 +1,153 @@
+"""A networkx projection of the store: typed nodes, edges named by predicate.
+
+Nodes are IRIs (and blank-node ids as ``_:id``) with attributes: ``kind`` (the local name
+of an oncoclaims class, or ``node``), ``types``, ``label`` and the literal facts the
+analysis reads (``retracted``, ``confirmatory``, ``rank``, ``text``, ``title``). Edges are
+the object-valued triples, with ``key`` and ``predicate`` the compact predicate name
+(``oc:partOf``, ``oa:hasBody``...); literals other than those facts are left out.
+
+:func:`to_networkx` projects the whole store, or only what one claim's confirmation
+report needs (its neighbourhood, found by point lookups; never the whole graph).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+
+import networkx as nx
+import pyoxigraph as ox
+
+from oncoclaims.graph.store import ClaimStore
+from oncoclaims.vocab import PREFIXES
+
+__all__ = ["MAX_NEIGHBOURHOOD", "compact", "node_id", "to_networkx"]
+
+#: The most nodes a one-claim projection visits before it stops growing.
+MAX_NEIGHBOURHOOD = 20_000
+
+_RDF_TYPE = PREFIXES["rdf"] + "type"
+_OC = PREFIXES["oc"]
+_LITERAL_FACTS = {
+    PREFIXES["rdfs"] + "label": "label",
+    PREFIXES["skos"] + "prefLabel": "label",
+    PREFIXES["dcterms"] + "title": "title",
+    PREFIXES["schema"] + "text": "text",
+    _OC + "retracted": "retracted",
+    _OC + "confirmatory": "confirmatory",
+    _OC + "rank": "rank",
+}
+#: Edges into a claim that belong to its neighbourhood: statements and evidence.
+_INTO_CLAIM = [
+    ox.NamedNode(PREFIXES["oa"] + "hasBody"),
+    ox.NamedNode(PREFIXES["cito"] + "supports"),
+    ox.NamedNode(PREFIXES["cito"] + "disputes"),
+    ox.NamedNode(_OC + "inconclusiveFor"),
+]
+_SKIP_OUT = {PREFIXES["skos"] + "inScheme", PREFIXES["skos"] + "narrower", PREFIXES["skos"] + "hasTopConcept",
+             PREFIXES["skos"] + "topConceptOf", PREFIXES["skos"] + "broader", PREFIXES["rdfs"] + "isDefinedBy"}
+
+
+def compact(iri: str) -> str:
+    """``https://w3id.org/oncoclaims/vocab#partOf`` -> ``oc:partOf`` (IRI unchanged if no prefix fits)."""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
+def node_id(term: ox.NamedNode | ox.BlankNode) -> str:
+    """The networkx node id of an RDF node: its IRI, or ``_:id`` for a blank node."""
+    return term.value if isinstance(term, ox.NamedNode) else f"_:{term.value}"
+
+
+def _literal_value(literal: ox.Literal) -> object:
+    datatype = literal.datatype.value
+    if datatype.endswith("#boolean"):
+        return literal.value in ("true", "1")
+    if datatype.endswith("#integer"):
+        return int(literal.value)
+    return literal.value
+
+
+def _add(graph: nx.MultiDiGraph, quad: ox.Quad) -> None:
+    subject = node_id(quad.subject)
+    predicate = quad.predicate.value
+    if subject not in graph:
+        graph.add_node(subject, kind="node", types=set())
+    if predicate == _RDF_TYPE:
+        types = graph.nodes[subject]["types"]
+        types.add(compact(quad.object.value))
+        own = sorted(t[3:] for t in types if t.startswith("oc:"))
+        if own:
+            graph.nodes[subject]["kind"] = own[0] if len(own) == 1 else _preferred_kind(own)
+        return
+    if isinstance(quad.object, ox.Literal):
+        name = _LITERAL_FACTS.get(predicate)
+        if name is not None:
+            graph.nodes[subject].setdefault(name, _literal_value(quad.object))
+        return
+    target = node_id(quad.object)
+    if target not in graph:
+        graph.add_node(target, kind="node", types=set())
+    key = compact(predicate)
+    graph.add_edge(subject, target, key=key, predicate=key)
+
+
+def _preferred_kind(kinds: list[str]) -> str:
+    for kind in ("Review", "Institution", "Person", "Claim", "Source", "Evidence", "Therapy"):
+        if kind in kinds:
+            return kind
+    return kinds[0]
+
+
+def _finish(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    for _, data in graph.nodes(data=True):
+        data["types"] = sorted(data["types"])
+        data.setdefault("label", data.get("title") or "")
+    return graph
+
+
+def to_networkx(
+    store: ClaimStore, claim: str | None = None, *, max_nodes: int = MAX_NEIGHBOURHOOD
+) -> nx.MultiDiGraph:
+    """Project the store (or one claim's neighbourhood) into a ``networkx.MultiDiGraph``.
+
+    The neighbourhood of a claim is everything reachable from it along outgoing edges
+    (its therapy and developers, its parties and their part-of / controlled-by / funded-by
+    chains) plus the statements and evidence pointing at it, and everything reachable
+    from those: enough to compute its origins, ties, independence and status.
+
+    :param claim: the claim IRI; ``None`` projects the whole store.
+    :param max_nodes: a neighbourhood stops growing at this many nodes.
+    """
+    graph = nx.MultiDiGraph()
+    inner = store.inner
+    if claim is None:
+        for quad in inner.quads_for_pattern(None, None, None, None):
+            _add(graph, quad)
+        return _finish(graph)
+    start = ox.NamedNode(claim)
+    queue: deque[ox.NamedNode | ox.BlankNode] = deque([start])
+    seen = {start}
+    for predicate in _INTO_CLAIM:
+        for quad in inner.quads_for_pattern(None, predicate, start, None):
+            _add(graph, quad)
+            if quad.subject not in seen:
+                seen.add(quad.subject)
+                queue.append(quad.subject)
+    while queue and len(seen) < max_nodes:
+        node = queue.popleft()
+        for quad in _outgoing(inner, node):
+            _add(graph, quad)
+            target = quad.object
+            if isinstance(target, (ox.NamedNode, ox.BlankNode)) and target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return _finish(graph)
+
+
+def _outgoing(inner: ox.Store, node: ox.NamedNode | ox.BlankNode) -> Iterable[ox.Quad]:
+    for quad in inner.quads_for_pattern(node, None, None, None):
+        if quad.predicate.value not in _SKIP_OUT:
+            yield quad
