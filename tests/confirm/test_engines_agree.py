@@ -100,4 +100,4 @@ def test_sparql_and_python_agree(quads: list[ox.Quad], depth: int) -> None:
         for b in parties[:4]:
             tied = bool(queries.select(store, "party_ties", a=a, b=b, depth=depth))
             assert tied == (analysis.tie(graph, a, b, depth) is not None), (a, b)
-    assert claim_statuses(store, depth=depth) == claim_statuses(store, engine="python", depth=depth)
+    assert claim_statuses(store, engine="sparql", depth=depth) == claim_statuses(store, engine="python", depth=depth)

@@ -1,0 +1,121 @@
+"""Confirmation benchmark: one claim's report (p50, p99) and all claims' statuses, from
+SPARQL and from Python, with peak memory, on a synthetic on-disk store.
+
+    .venv/bin/python bench/generate.py 100000 bench/data/100k
+    .venv/bin/python bench/confirm.py bench/data/100k/store --sparql --metrics
+
+Each measurement runs in its own process so that its peak memory (``ru_maxrss``) is its
+own. ``--sparql`` adds all statuses from the single SPARQL query.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import random
+import resource
+import statistics
+import time
+from pathlib import Path
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reports(path: str, samples: int, results: multiprocessing.Queue) -> None:
+    from oncoclaims import queries
+    from oncoclaims.graph.confirmation import confirmation_report
+    from oncoclaims.graph.store import ClaimStore
+
+    with ClaimStore.open(path) as store:
+        counts = {row["class"].value: int(row["nodes"].value) for row in queries.select(store, "class_counts")}
+        claims = counts["https://w3id.org/oncoclaims/vocab#Claim"]
+        rng = random.Random(7)
+        picks = [f"https://example.org/synthetic/claim/{rng.randrange(claims)}" for _ in range(samples)]
+        confirmation_report(store, picks[0])  # warm-up
+        times = []
+        for claim in picks:
+            start = time.perf_counter()
+            confirmation_report(store, claim)
+            times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    results.put({
+        "claims": claims,
+        "p50_ms": statistics.median(times),
+        "p99_ms": times[int(len(times) * 0.99) - 1],
+        "peak_mib": _peak_mib(),
+    })
+
+
+def sparql_statuses(path: str, results: multiprocessing.Queue) -> None:
+    from oncoclaims.graph.confirmation import claim_statuses
+    from oncoclaims.graph.store import ClaimStore
+
+    with ClaimStore.open(path) as store:
+        start = time.perf_counter()
+        statuses = claim_statuses(store, engine="sparql")
+        seconds = time.perf_counter() - start
+    results.put({"seconds": seconds, "claims": len(statuses), "peak_mib": _peak_mib(),
+                 "confirmed": sum(s.endswith("independently-confirmed") for s in statuses.values())})
+
+
+def python_statuses(path: str, results: multiprocessing.Queue) -> None:
+    from oncoclaims.graph.confirmation import claim_statuses
+    from oncoclaims.graph.store import ClaimStore
+
+    with ClaimStore.open(path) as store:
+        start = time.perf_counter()
+        statuses = claim_statuses(store, engine="python")
+        seconds = time.perf_counter() - start
+    results.put({"seconds": seconds, "claims": len(statuses), "peak_mib": _peak_mib(),
+                 "confirmed": sum(s.endswith("independently-confirmed") for s in statuses.values())})
+
+
+def institution_metrics(path: str, results: multiprocessing.Queue) -> None:
+    from oncoclaims.graph.metrics import institution_metrics as metrics
+    from oncoclaims.graph.store import ClaimStore
+
+    with ClaimStore.open(path) as store:
+        start = time.perf_counter()
+        rows = metrics(store)
+        seconds = time.perf_counter() - start
+    results.put({"seconds": seconds, "institutions": len(rows), "peak_mib": _peak_mib()})
+
+
+def _child(target, *args) -> dict:
+    results: multiprocessing.Queue = multiprocessing.Queue()
+    process = multiprocessing.Process(target=target, args=(*args, results))
+    process.start()
+    process.join()
+    if process.exitcode != 0:
+        raise SystemExit(f"{target.__name__} failed (exit {process.exitcode})")
+    return results.get()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("store", type=Path)
+    parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--sparql", action="store_true", help="also all statuses in one SPARQL query (slow)")
+    parser.add_argument("--metrics", action="store_true", help="also institution metrics")
+    args = parser.parse_args()
+    one = _child(reports, str(args.store), args.samples)
+    print(f"{one['claims']} claims: one report p50 {one['p50_ms']:.2f} ms, p99 {one['p99_ms']:.2f} ms "
+          f"(peak {one['peak_mib']:.0f} MiB)")
+    python = _child(python_statuses, str(args.store))
+    print(f"all statuses, Python: {python['seconds']:.1f} s for {python['claims']} claims, "
+          f"{python['confirmed']} independently confirmed (peak {python['peak_mib']:.0f} MiB)")
+    if args.sparql:
+        sparql = _child(sparql_statuses, str(args.store))
+        print(f"all statuses, SPARQL: {sparql['seconds']:.1f} s, {sparql['confirmed']} independently confirmed "
+              f"(peak {sparql['peak_mib']:.0f} MiB); SPARQL/Python time ratio "
+              f"{sparql['seconds'] / python['seconds']:.2f}")
+    if args.metrics:
+        metrics = _child(institution_metrics, str(args.store))
+        print(f"institution metrics: {metrics['seconds']:.1f} s for {metrics['institutions']} institutions "
+              f"(peak {metrics['peak_mib']:.0f} MiB)")
+
+
+if __name__ == "__main__":
+    main()
