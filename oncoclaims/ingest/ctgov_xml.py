@@ -77,7 +77,8 @@ def parse_safe_xml(data: bytes, origin: str) -> etree._Element:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         where = SourceLocation(origin, *exc.position) if exc.position else SourceLocation(origin)
-        truncated = "premature end" in str(exc).lower() or "end of data" in str(exc).lower()
+        at_end = bool(exc.position) and exc.position[0] >= data.rstrip().count(b"\n") + 1
+        truncated = at_end or "premature end" in str(exc).lower() or "end of data" in str(exc).lower()
         hint = (
             "the XML ends before it is complete; is the file truncated?"
             if truncated

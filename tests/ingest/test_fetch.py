@@ -11,11 +11,11 @@ from replay_server import replay_server
 from oncoclaims.errors import FetchError
 from oncoclaims.ingest.fetch import FetchClient, fetch_crossref, fetch_ctgov, fetch_pubmed
 
-REPLAY = Path(__file__).parents[1] / "data" / "replay"
-STUDY = (REPLAY / "get_nct02576665_20260811.json").read_bytes()
-SEARCH = (REPLAY / "search_keytruda_limit3_20260811.json").read_bytes()
-EFETCH = (REPLAY / "biomcp-efetch_citation_22663011.xml").read_bytes()
-WORK = (REPLAY / "10.1136_esmoopen-2020-000776.json").read_bytes()
+DATA = Path(__file__).parents[1] / "data"
+STUDY = (DATA / "ctgov" / "v2" / "biomcp" / "get_nct02576665_20260811.json").read_bytes()
+SEARCH = (DATA / "ctgov" / "v2" / "biomcp" / "search_keytruda_limit3_20260811.json").read_bytes()
+EFETCH = (DATA / "pubmed" / "biomcp-efetch_citation_22663011.xml").read_bytes()
+WORK = (DATA / "replay" / "10.1136_esmoopen-2020-000776.json").read_bytes()
 
 
 def client(tmp_path: Path, **options: object) -> tuple[FetchClient, list[float]]:
@@ -134,3 +134,25 @@ def test_cli_fetch_failure_is_an_error_and_changes_nothing(tmp_path: Path) -> No
     assert result.exit_code == 1
     assert "error:" in result.output and "gave up after 2 tries (last: HTTP 503)" in result.output
     assert _trial_count(store_dir) == before
+
+
+def test_cli_fetch_pubmed_ingests_the_article(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from oncoclaims.cli import app
+    from oncoclaims.graph.store import ClaimStore
+    from oncoclaims.iris import mint_iri
+    from oncoclaims.vocab import OC
+
+    store_dir = tmp_path / "store"
+    with replay_server({"/efetch.fcgi": [(200, EFETCH, {})]}) as server:
+        result = CliRunner().invoke(
+            app,
+            ["fetch", "pubmed", "22663011", "--base-url", server.base_url,
+             "--cache-dir", str(tmp_path / "cache"), "--store", str(store_dir)],
+        )
+    assert result.exit_code == 0, result.output
+    assert "read as pubmed-xml: 1 records" in result.output
+    with ClaimStore.open(store_dir) as store:
+        article = mint_iri("pubmed", "22663011")
+        assert list(store.inner.quads_for_pattern(article, OC.pmid, None, None))
