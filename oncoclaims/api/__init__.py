@@ -1,4 +1,4 @@
-"""The HTTP service: a landing page and the SPARQL endpoint over one store."""
+"""The HTTP service: a landing page, the SPARQL endpoint and the REST API over one store."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from oncoclaims import __version__
+from oncoclaims.api.errors import install_error_handlers
+from oncoclaims.api.rest import create_rest_router
 from oncoclaims.api.sparql import create_sparql_router
 from oncoclaims.graph.store import ClaimStore
 
@@ -18,7 +20,10 @@ _LANDING = """<!doctype html>
 <p>A knowledge graph of cancer-therapy claims: for every claim, who said it, in which
 source, and whether anyone without a tie to the claimant confirmed it.</p>
 <p>SPARQL endpoint: <a href="sparql?query=SELECT%20%3Fclaim%20%3Ftext%20WHERE%20%7BGRAPH%20%3Fg%20%7B%3Fclaim%20a%20%3Chttps%3A%2F%2Fw3id.org%2Foncoclaims%2Fvocab%23Claim%3E%20%3B%20%3Chttps%3A%2F%2Fschema.org%2Ftext%3E%20%3Ftext%7D%7D">/sparql</a>
-(GET or POST, SPARQL JSON results).</p>
+(SPARQL 1.1 Protocol: GET or POST; JSON, XML, CSV, TSV, Turtle, N-Triples, JSON-LD, RDF/XML).</p>
+<p>REST API: <a href="claims">/claims</a>, <a href="therapies">/therapies</a>,
+<a href="institutions">/institutions</a>, <a href="sources">/sources</a>,
+<a href="metrics">/metrics</a>; documented at <a href="docs">/docs</a>.</p>
 </body></html>
 """
 
@@ -32,5 +37,7 @@ def create_app(store: ClaimStore) -> FastAPI:
     def landing() -> str:
         return _LANDING
 
+    install_error_handlers(app)
     app.include_router(create_sparql_router(store))
+    app.include_router(create_rest_router(store))
     return app

@@ -1,6 +1,16 @@
-"""``/sparql``: run a SPARQL query given by GET ``query=`` or POST (form or sparql-query body).
+"""``/sparql``: the SPARQL 1.1 Protocol over the store.
 
-Results come back as SPARQL JSON (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE).
+- Query by GET ``query=``, by POST form-encoded ``query=``, or by POST with an
+  ``application/sparql-query`` body; ``default-graph-uri`` and ``named-graph-uri`` choose
+  the dataset. Without them the default graph is the union of all named graphs, so that
+  ``SELECT * WHERE { ?s ?p ?o }`` sees everything; ``GRAPH ?g`` still names graphs.
+- Content negotiation on ``Accept`` (q-values, ``*/*``): SELECT and ASK as SPARQL JSON,
+  XML, CSV or TSV; CONSTRUCT and DESCRIBE as Turtle, N-Triples, JSON-LD or RDF/XML.
+  406 when nothing acceptable is offered, 415 for a body type the protocol does not
+  define, 400 with the parser's message for a malformed query, 413 for a body over
+  :data:`MAX_BODY_BYTES`.
+- ``GET /sparql`` without a query answers the service description (Turtle).
+- Updates are refused (403): this endpoint is read-only.
 """
 
 from __future__ import annotations
@@ -9,48 +19,156 @@ from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
 
+from oncoclaims.api.errors import error_response
 from oncoclaims.graph.store import ClaimStore
 
-__all__ = ["create_sparql_router"]
+__all__ = ["GRAPH_TYPES", "MAX_BODY_BYTES", "RESULT_TYPES", "create_sparql_router", "negotiate"]
+
+#: Request bodies larger than this are refused with 413 (1 MiB).
+MAX_BODY_BYTES = 1024 * 1024
+
+#: Media types for SELECT / ASK results, preferred first.
+RESULT_TYPES: dict[str, ox.QueryResultsFormat] = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/xml": ox.QueryResultsFormat.XML,
+}
+#: Media types for CONSTRUCT / DESCRIBE results, preferred first.
+GRAPH_TYPES: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+}
+
+_SERVICE_DESCRIPTION = """@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix formats: <http://www.w3.org/ns/formats/> .
+
+[] a sd:Service ;
+    sd:endpoint <{endpoint}> ;
+    sd:supportedLanguage sd:SPARQL11Query ;
+    sd:feature sd:UnionDefaultGraph ;
+    sd:resultFormat formats:SPARQL_Results_JSON, formats:SPARQL_Results_XML,
+        formats:SPARQL_Results_CSV, formats:SPARQL_Results_TSV,
+        formats:Turtle, formats:N-Triples, formats:JSON-LD, formats:RDF_XML .
+"""
 
 
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+def _accepted(header: str) -> list[tuple[str, float]]:
+    ranges = []
+    for index, part in enumerate(header.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if not media:
+            continue
+        quality = 1.0
+        for parameter in fields[1:]:
+            if parameter.startswith("q="):
+                try:
+                    quality = float(parameter[2:])
+                except ValueError:
+                    quality = 0.0
+        ranges.append((media, quality, index))
+    return [(m, q) for m, q, _ in sorted(ranges, key=lambda r: (-r[1], r[2]))]
 
 
-def _execute(store: ClaimStore, query: str | None) -> Response:
-    if not query:
-        return _error(400, "missing the query parameter: send ?query=... or a POST body")
+def negotiate(accept: str | None, offered: list[str]) -> str | None:
+    """The offered media type the ``Accept`` header prefers most, or ``None`` (406).
+
+    >>> negotiate("text/csv;q=0.5, application/sparql-results+xml", list(RESULT_TYPES))
+    'application/sparql-results+xml'
+    >>> negotiate("*/*", list(GRAPH_TYPES))
+    'text/turtle'
+    """
+    if not accept or not accept.strip():
+        return offered[0]
+    scored: list[tuple[float, int, int, str]] = []
+    for media, quality in _accepted(accept):
+        if quality <= 0:
+            continue
+        for rank, candidate in enumerate(offered):
+            kind = candidate.split("/")[0]
+            if media == candidate:
+                scored.append((quality, 2, -rank, candidate))
+            elif media == f"{kind}/*":
+                scored.append((quality, 1, -rank, candidate))
+            elif media == "*/*":
+                scored.append((quality, 0, -rank, candidate))
+    return max(scored)[3] if scored else None
+
+
+def _execute(store: ClaimStore, request: Request, query: str | None, defaults: list[str], named: list[str]) -> Response:
+    if not query or not query.strip():
+        return error_response(400, "Missing query", "send ?query=... or a POST body with the SPARQL query")
+    options: dict[str, object] = {}
+    if defaults:
+        options["default_graph"] = [ox.NamedNode(g) for g in defaults]
+    else:
+        options["use_default_graph_as_union"] = True
+    if named:
+        options["named_graphs"] = [ox.NamedNode(g) for g in named]
     try:
-        result = store.inner.query(query)
+        result = store.inner.query(query, **options)
     except SyntaxError as exc:
-        return _error(400, f"malformed query: {exc}")
+        return error_response(400, "Malformed query", str(exc))
+    except (ValueError, OSError) as exc:
+        return error_response(400, "Query failed", str(exc))
+    accept = request.headers.get("accept")
     if isinstance(result, ox.QueryTriples):
-        body = result.serialize(format=ox.RdfFormat.N_TRIPLES)
-        return Response(body, media_type="application/n-triples")
-    body = result.serialize(format=ox.QueryResultsFormat.JSON)
-    return Response(body, media_type="application/sparql-results+json")
+        media = negotiate(accept, list(GRAPH_TYPES))
+        if media is None:
+            return error_response(406, "Not acceptable", f"a graph result is available as {', '.join(GRAPH_TYPES)}")
+        return Response(result.serialize(format=GRAPH_TYPES[media]), media_type=media)
+    media = negotiate(accept, list(RESULT_TYPES))
+    if media is None:
+        return error_response(406, "Not acceptable", f"query results are available as {', '.join(RESULT_TYPES)}")
+    return Response(result.serialize(format=RESULT_TYPES[media]), media_type=media)
 
 
 def create_sparql_router(store: ClaimStore) -> APIRouter:
     """Return the router serving ``/sparql`` over ``store``."""
-    router = APIRouter()
+    router = APIRouter(tags=["SPARQL"])
 
-    @router.get("/sparql")
-    def sparql_get(query: str | None = None) -> Response:
-        return _execute(store, query)
+    @router.get("/sparql", include_in_schema=False)
+    def sparql_get(request: Request) -> Response:
+        params = request.query_params
+        if "update" in params:
+            return error_response(403, "Updates are disabled", "this endpoint is read-only")
+        query = params.get("query")
+        if query is None:
+            endpoint = str(request.url.replace(query=""))
+            return Response(_SERVICE_DESCRIPTION.format(endpoint=endpoint), media_type="text/turtle")
+        return _execute(store, request, query, params.getlist("default-graph-uri"), params.getlist("named-graph-uri"))
 
-    @router.post("/sparql")
+    @router.post("/sparql", include_in_schema=False)
     async def sparql_post(request: Request) -> Response:
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            return error_response(413, "Request too large", f"the body is over {MAX_BODY_BYTES} bytes")
         body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            return error_response(413, "Request too large", f"the body is over {MAX_BODY_BYTES} bytes")
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        params = request.query_params
         if content_type == "application/sparql-query":
-            return _execute(store, body.decode("utf-8", errors="replace"))
+            return _execute(store, request, body.decode("utf-8", errors="replace"),
+                            params.getlist("default-graph-uri"), params.getlist("named-graph-uri"))
         if content_type == "application/x-www-form-urlencoded":
             form = parse_qs(body.decode("utf-8", errors="replace"))
-            return _execute(store, (form.get("query") or [None])[0])
-        return _error(415, f"unsupported content type {content_type or '(none)'}")
+            if "update" in form:
+                return error_response(403, "Updates are disabled", "this endpoint is read-only")
+            return _execute(store, request, (form.get("query") or [None])[0],
+                            form.get("default-graph-uri", []), form.get("named-graph-uri", []))
+        if content_type == "application/sparql-update":
+            return error_response(403, "Updates are disabled", "this endpoint is read-only")
+        return error_response(
+            415, "Unsupported media type",
+            f"{content_type or '(no content type)'}: send application/sparql-query or a form",
+        )
 
     return router

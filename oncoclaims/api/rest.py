@@ -1,0 +1,256 @@
+"""The REST API (OpenAPI at ``/docs``): claims and their confirmation reports,
+therapies, institutions, sources and metrics.
+
+The service opens the store read-only in practice (updates are disabled and the CLI
+cannot write while the server holds the store's lock), so whole-store results such as
+every claim's status and the institution metrics are computed once, on first use.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from oncoclaims import queries
+from oncoclaims.api.errors import ErrorResponse, error_response
+from oncoclaims.errors import ConfigError, NotFoundError
+from oncoclaims.graph.confirmation import claim_statuses, confirmation_report
+from oncoclaims.graph.metrics import institution_metrics
+from oncoclaims.graph.store import ClaimStore
+from oncoclaims.vocab import ID_BASE
+
+__all__ = ["ClaimPage", "ClaimSummary", "create_rest_router"]
+
+_CLAIM_BASE = ID_BASE + "claim/"
+_ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}}
+
+
+class ClaimSummary(BaseModel):
+    """One claim in a list."""
+
+    id: str
+    iri: str
+    label: str | None
+    text: str | None
+    type: str | None
+    therapies: list[str]
+    status: str | None
+
+
+class ClaimPage(BaseModel):
+    """A page of claims."""
+
+    total: int
+    offset: int
+    limit: int
+    items: list[ClaimSummary]
+
+
+class Reference(BaseModel):
+    """A claim's text, label and IRI."""
+
+    iri: str
+    label: str
+    text: str
+
+
+class Status(BaseModel):
+    """A confirmation status."""
+
+    iri: str
+    label: str
+
+
+class SourceItem(BaseModel):
+    """A source stating the claim."""
+
+    iri: str
+    title: str
+    type: str | None
+    type_label: str | None
+    publisher: str | None
+    publisher_label: str | None
+    confirmatory: bool
+    derived_from: list[str]
+    origin: bool
+
+
+class Party(BaseModel):
+    """An interested party with its roles."""
+
+    iri: str
+    label: str
+    roles: list[str]
+
+
+class EvidenceItem(BaseModel):
+    """A piece of evidence and the verdict on its independence."""
+
+    iri: str
+    label: str
+    relation: str
+    study_type: str | None
+    study_type_label: str | None
+    level: str | None
+    level_label: str | None
+    rank: int | None
+    reported_in: list[str]
+    retracted: bool
+    responsible_parties: list[str]
+    independent: bool
+    reason: str
+
+
+class Report(BaseModel):
+    """The confirmation report: the same shape as ``oncoclaims check --json``."""
+
+    claim: Reference
+    status: Status
+    explanation: str
+    sources: list[SourceItem]
+    origins: list[str]
+    echo_factor: float | None
+    circular_reporting: bool
+    interested_parties: list[Party]
+    evidence: list[EvidenceItem]
+    independent_confirmations: list[str]
+    depth: int
+
+
+class Therapy(BaseModel):
+    """A therapy and how many claims are about it."""
+
+    iri: str
+    label: str | None
+    claims: int
+
+
+class Institution(BaseModel):
+    """An institution."""
+
+    iri: str
+    label: str | None
+    kind: str | None
+    country: str | None
+
+
+class Source(BaseModel):
+    """A source."""
+
+    iri: str
+    title: str | None
+    type: str | None
+    publisher: str | None
+    date: str | None
+    retracted: bool
+
+
+class InstitutionMetrics(BaseModel):
+    """Metrics of one institution."""
+
+    institution: str
+    label: str
+    claims_made: int
+    share_independently_confirmed: float | None
+    pagerank: float
+    betweenness: float
+    amplification: int
+
+
+class _Cache:
+    def __init__(self, store: ClaimStore) -> None:
+        self.store = store
+
+    @cached_property
+    def statuses(self) -> dict[str, str]:
+        return claim_statuses(self.store)
+
+    @cached_property
+    def claims(self) -> list[ClaimSummary]:
+        rows: dict[str, dict[str, Any]] = {}
+        for row in queries.select(self.store, "claims"):
+            iri = row["claim"].value
+            entry = rows.setdefault(iri, {
+                "id": iri.removeprefix(_CLAIM_BASE), "iri": iri,
+                "label": _value(row, "label"), "text": _value(row, "text"), "type": _value(row, "type"),
+                "therapies": [], "status": self.statuses.get(iri),
+            })
+            if "therapy" in row and row["therapy"].value not in entry["therapies"]:
+                entry["therapies"].append(row["therapy"].value)
+        return [ClaimSummary(**entry) for entry in rows.values()]
+
+    @cached_property
+    def metrics(self) -> list[dict[str, Any]]:
+        return institution_metrics(self.store, statuses=self.statuses)
+
+
+def _value(row: dict[str, Any], key: str) -> str | None:
+    return row[key].value if key in row else None
+
+
+def create_rest_router(store: ClaimStore) -> APIRouter:
+    """Return the router serving the REST API over ``store``."""
+    router = APIRouter()
+    cache = _Cache(store)
+
+    @router.get("/claims", response_model=ClaimPage, tags=["claims"], responses=_ERRORS)
+    def list_claims(
+        q: str | None = Query(None, description="Words the claim's text or label contains."),
+        therapy: str | None = Query(None, description="A therapy IRI or name."),
+        status: str | None = Query(None, description="A status, e.g. self-confirmed or independently-confirmed."),
+        limit: int = Query(50, ge=1, le=500),
+        offset: int = Query(0, ge=0),
+    ) -> ClaimPage:
+        """Search claims by text, filter by therapy and status, page through them."""
+        items = cache.claims
+        if q:
+            words = q.lower()
+            items = [c for c in items if words in (c.text or "").lower() or words in (c.label or "").lower()]
+        if therapy:
+            wanted = therapy.lower()
+            items = [c for c in items if any(wanted == t.lower() or t.lower().endswith("/" + wanted) for t in c.therapies)
+                     or wanted in (c.label or "").lower()]
+        if status:
+            items = [c for c in items if c.status and c.status.endswith("status-" + status)]
+        return ClaimPage(total=len(items), offset=offset, limit=limit, items=items[offset : offset + limit])
+
+    @router.get("/claims/{claim_id:path}", response_model=Report, tags=["claims"], responses=_ERRORS)
+    def claim_report(claim_id: str, depth: int = Query(3, ge=0, le=4)) -> Any:
+        """The confirmation report of one claim (its id, or its full IRI)."""
+        iri = claim_id if claim_id.startswith(("http://", "https://")) else _CLAIM_BASE + claim_id
+        try:
+            return confirmation_report(store, iri, depth=depth).to_dict()
+        except NotFoundError as exc:
+            return error_response(404, "Claim not found", str(exc))
+        except ConfigError as exc:
+            return error_response(422, "Invalid request", str(exc))
+
+    @router.get("/therapies", response_model=list[Therapy], tags=["graph"])
+    def therapies() -> list[Therapy]:
+        """Every therapy, with how many claims are about it."""
+        return [Therapy(iri=r["therapy"].value, label=_value(r, "label"), claims=int(r["claims"].value))
+                for r in queries.select(store, "therapies")]
+
+    @router.get("/institutions", response_model=list[Institution], tags=["graph"])
+    def institutions() -> list[Institution]:
+        """Every institution."""
+        return [Institution(iri=r["institution"].value, label=_value(r, "label"), kind=_value(r, "kind"),
+                            country=_value(r, "country")) for r in queries.select(store, "institutions")]
+
+    @router.get("/sources", response_model=list[Source], tags=["graph"])
+    def sources() -> list[Source]:
+        """Every source."""
+        return [Source(iri=r["source"].value, title=_value(r, "title"), type=_value(r, "type"),
+                       publisher=_value(r, "publisher"), date=_value(r, "date"),
+                       retracted=_value(r, "retracted") in ("true", "1")) for r in queries.select(store, "sources")]
+
+    @router.get("/metrics", response_model=list[InstitutionMetrics], tags=["graph"])
+    def metrics() -> list[dict[str, Any]]:
+        """Per-institution metrics: claims made, share confirmed, PageRank, betweenness, amplification."""
+        return cache.metrics
+
+    return router
+
