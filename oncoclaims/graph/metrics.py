@@ -6,8 +6,9 @@ large graphs: networkx's PageRank stops when the summed change falls below
 ``len(G) * tol``, so with the default ``tol`` a graph of millions of nodes "converges"
 after almost no iterations. Here ``tol`` is divided by the node count, so the summed
 change must fall below :data:`PAGERANK_TOLERANCE` whatever the size. Betweenness is exact
-up to :data:`EXACT_BETWEENNESS_NODES` nodes and estimated from that many sampled
-sources (fixed seed) above it.
+up to :data:`EXACT_BETWEENNESS_NODES` nodes and estimated from
+:data:`BETWEENNESS_SAMPLES` sampled sources (fixed seed) above it: each sample is a full
+breadth-first search, so the estimate costs samples x (nodes + edges).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from oncoclaims.graph.projection import to_networkx
 from oncoclaims.graph.store import ClaimStore
 
 __all__ = [
+    "BETWEENNESS_SAMPLES",
     "EXACT_BETWEENNESS_NODES",
     "PAGERANK_TOLERANCE",
     "echo_chambers",
@@ -32,6 +34,7 @@ __all__ = [
 
 PAGERANK_TOLERANCE = 1e-10
 EXACT_BETWEENNESS_NODES = 2_000
+BETWEENNESS_SAMPLES = 64
 _NETWORK_KINDS = {"Claim", "Source", "Review", "Institution", "Person", "Evidence", "Therapy"}
 _CONFIRMED = analysis.STATUS_PREFIX + "independently-confirmed"
 
@@ -69,7 +72,7 @@ def institution_metrics(store: ClaimStore, *, statuses: dict[str, str] | None = 
     if network.number_of_nodes() <= EXACT_BETWEENNESS_NODES:
         between = nx.betweenness_centrality(network)
     else:
-        between = nx.betweenness_centrality(network, k=EXACT_BETWEENNESS_NODES, seed=42)
+        between = nx.betweenness_centrality(network, k=BETWEENNESS_SAMPLES, seed=42)
     derived_into: dict[str, set[str]] = defaultdict(set)
     for source, earlier, key in graph.edges(keys=True):
         if key in analysis.DERIVATION:
