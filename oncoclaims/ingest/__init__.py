@@ -22,6 +22,7 @@ from oncoclaims.ingest.base import Ingester, SourceRecord
 from oncoclaims.ingest.ctgov_classic import ClinicalTrialsClassicIngester
 from oncoclaims.ingest.ctgov_v2 import ClinicalTrialsJsonIngester
 from oncoclaims.ingest.ctgov_xml import ClinicalTrialsXmlIngester
+from oncoclaims.ingest.crossref import CrossrefIngester
 from oncoclaims.ingest.pubmed import PubmedIngester
 from oncoclaims.ingest.rdf import RdfIngester
 from oncoclaims.iris import mint_iri
@@ -53,6 +54,7 @@ INGESTERS: dict[str, Ingester] = {
         ClinicalTrialsClassicIngester(),
         ClinicalTrialsXmlIngester(),
         PubmedIngester(),
+        CrossrefIngester(),
     )
 }
 

@@ -15,7 +15,7 @@ DATA = Path(__file__).parents[1] / "data"
 STUDY = (DATA / "ctgov" / "v2" / "biomcp" / "get_nct02576665_20260811.json").read_bytes()
 SEARCH = (DATA / "ctgov" / "v2" / "biomcp" / "search_keytruda_limit3_20260811.json").read_bytes()
 EFETCH = (DATA / "pubmed" / "biomcp-efetch_citation_22663011.xml").read_bytes()
-WORK = (DATA / "replay" / "10.1136_esmoopen-2020-000776.json").read_bytes()
+WORK = (DATA / "crossref" / "10.1136_esmoopen-2020-000776.json").read_bytes()
 
 
 def client(tmp_path: Path, **options: object) -> tuple[FetchClient, list[float]]:
@@ -156,3 +156,18 @@ def test_cli_fetch_pubmed_ingests_the_article(tmp_path: Path) -> None:
     with ClaimStore.open(store_dir) as store:
         article = mint_iri("pubmed", "22663011")
         assert list(store.inner.quads_for_pattern(article, OC.pmid, None, None))
+
+
+def test_cli_fetch_crossref_ingests_the_work(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from oncoclaims.cli import app
+
+    with replay_server({"/works/10.1136/esmoopen-2020-000776": [(200, WORK, {})]}) as server:
+        result = CliRunner().invoke(
+            app,
+            ["fetch", "crossref", "10.1136/esmoopen-2020-000776", "--base-url", server.base_url,
+             "--contact", "curator@example.org", "--cache-dir", str(tmp_path / "cache"), "--store", str(tmp_path / "s")],
+        )
+    assert result.exit_code == 0, result.output
+    assert "read as crossref-json: 1 records" in result.output
