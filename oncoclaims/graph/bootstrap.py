@@ -6,7 +6,7 @@ from pathlib import Path
 
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ontology import ONTOLOGY_GRAPH, ontology_quads
-from oncoclaims.reference import reference_quads
+from oncoclaims.reference import reference_quads, reference_records
 
 __all__ = ["ensure_ontology", "open_store"]
 
@@ -29,7 +29,9 @@ def open_store(
     """Open the store at ``path`` (default location when ``None``), or a fresh one in memory.
 
     The bundled ontology is (re)loaded when it differs from what the store holds, and an
-    empty store gets the Enteromix reference graph unless ``with_reference`` is false.
+    empty store gets the reference graph unless ``with_reference`` is false: the Enteromix
+    case read from the seed article, and the real trial and publication records bundled
+    beside it, ingested like any other input (each with its provenance).
 
     :raises StoreError: when the on-disk store cannot be opened.
     """
@@ -37,5 +39,9 @@ def open_store(
     was_empty = store.is_empty()
     ensure_ontology(store)
     if was_empty and with_reference:
+        from oncoclaims.ingest import ingest_bytes
+
         store.extend(reference_quads())
+        for origin, data in reference_records():
+            ingest_bytes(data, origin, store)
     return store

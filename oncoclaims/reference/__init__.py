@@ -31,6 +31,7 @@ __all__ = [
     "find_span",
     "load_case",
     "reference_quads",
+    "reference_records",
 ]
 
 #: Where every named graph's provenance (which document it came from) is recorded.
@@ -58,6 +59,18 @@ def load_case() -> ReferenceCase:
     file = spec["document"]["file"]
     text = (folder / file).read_text(encoding="utf-8")
     return ReferenceCase(spec=spec, text=text, file=file)
+
+
+def reference_records() -> list[tuple[str, bytes]]:
+    """The real trial and publication records bundled beside the article, as
+    ``(repository path, bytes)``, in a stable order (origins in ``records/README.md``).
+    """
+    folder = resources.files(__package__).joinpath("records")
+    return [
+        (f"oncoclaims/reference/records/{entry.name}", entry.read_bytes())
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith((".xml", ".json"))
+    ]
 
 
 def article_text() -> str:

@@ -125,3 +125,22 @@ def test_a_quote_missing_from_the_article_is_refused() -> None:
         find_span(article_text(), "Enteromix cures every cancer")
     with pytest.raises(ValueError, match="occurs"):
         find_span(article_text(), "Enteromix")
+
+
+def test_bundled_real_records_are_loaded_with_provenance_and_conform() -> None:
+    from oncoclaims.graph.bootstrap import open_store
+    from oncoclaims.iris import mint_iri
+    from oncoclaims.ontology import validate_quads
+    from oncoclaims.reference import reference_records
+    from oncoclaims.vocab import OC, PROV
+
+    store = open_store(memory=True)
+    vaccine_trial = mint_iri("trial", "NCT00002475")
+    assert {q.object for q in store.inner.quads_for_pattern(vaccine_trial, OC.studyType, None, None)} == {OC["study-phase-2"]}
+    metric = mint_iri("pubmed", "22663011")
+    assert metric in {q.object for q in store.inner.quads_for_pattern(mint_iri("trial", "NCT01245062"), OC.reportedIn, None, None)}
+    documents = {q.object.value for q in store.inner.quads_for_pattern(None, OC.path, None, None)}
+    assert {origin for origin, _ in reference_records()} <= documents
+    assert len(list(store.inner.quads_for_pattern(None, PROV.wasDerivedFrom, None, None))) >= len(reference_records())
+    report = validate_quads(list(store))
+    assert report.conforms, report.text()
