@@ -436,3 +436,44 @@ def metrics(
         for row in rows:
             table.add_row(*(str(v) for v in row.values()))
         out.print(table)
+
+
+class ExportFormat(str, Enum):
+    """What ``oncoclaims export`` writes."""
+
+    graphml = "graphml"
+    ttl = "ttl"
+    trig = "trig"
+    nq = "nq"
+    nt = "nt"
+    jsonld = "jsonld"
+
+
+@app.command()
+def export(
+    fmt: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", help="graphml, or an RDF dump: ttl, trig, nq, nt, jsonld.")],
+    file: Annotated[Path, typer.Argument(help="The file to write ('-' for standard output).")],
+    claim: Annotated[str | None, typer.Option(help="GraphML of one claim's neighbourhood: its IRI or words matching it.")] = None,
+    depth: Annotated[int, typer.Option(help="Hops around --claim.")] = 2,
+    store: StoreOption = None,
+) -> None:
+    """Export the graph as GraphML (Gephi, Cytoscape, yEd, graphology) or an RDF dump."""
+    from oncoclaims.graph.confirmation import find_claim
+    from oncoclaims.graph.export import dump, write_graphml
+
+    with _errors(), _open(store) as claim_store:
+        if claim is not None and fmt is not ExportFormat.graphml:
+            raise ConfigError("--claim applies to graphml only")
+        target = sys.stdout.buffer if str(file) == "-" else file.open("wb")
+        try:
+            if fmt is ExportFormat.graphml:
+                iri = find_claim(claim_store, claim) if claim is not None else None
+                nodes, edges = write_graphml(claim_store, target, claim=iri, depth=depth)
+                summary = f"{nodes} nodes, {edges} edges"
+            else:
+                dump(claim_store, target, fmt.value)
+                summary = f"{len(claim_store)} quads"
+        finally:
+            if target is not sys.stdout.buffer:
+                target.close()
+        err.print(f"{file}: {fmt.value}, {summary}", markup=False)

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from oncoclaims import __version__
 from oncoclaims.api.errors import install_error_handlers
+from oncoclaims.api.export import create_export_router
 from oncoclaims.api.rest import create_rest_router
 from oncoclaims.api.sparql import create_sparql_router
 from oncoclaims.graph.store import ClaimStore
@@ -24,6 +25,8 @@ source, and whether anyone without a tie to the claimant confirmed it.</p>
 <p>REST API: <a href="claims">/claims</a>, <a href="therapies">/therapies</a>,
 <a href="institutions">/institutions</a>, <a href="sources">/sources</a>,
 <a href="metrics">/metrics</a>; documented at <a href="docs">/docs</a>.</p>
+<p>GraphML for Gephi, Cytoscape and yEd: <a href="export.graphml">/export.graphml</a>
+(<code>?claim=...&amp;depth=2</code> for one claim's neighbourhood).</p>
 </body></html>
 """
 
@@ -40,4 +43,5 @@ def create_app(store: ClaimStore) -> FastAPI:
     install_error_handlers(app)
     app.include_router(create_sparql_router(store))
     app.include_router(create_rest_router(store))
+    app.include_router(create_export_router(store))
     return app

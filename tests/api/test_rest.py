@@ -43,5 +43,20 @@ def test_openapi_document_is_valid_and_every_route_has_a_response_model(live_ser
     validate(document)
     for path, operations in document["paths"].items():
         for operation in operations.values():
-            schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
-            assert schema, path
+            content = operation["responses"]["200"]["content"]
+            if path == "/export.graphml":
+                assert "application/graphml+xml" in content
+                continue
+            assert content["application/json"]["schema"], path
+
+
+def test_graphml_over_http(live_server: str) -> None:
+    import io
+
+    import networkx as nx
+
+    whole = httpx.get(f"{live_server}/export.graphml")
+    assert whole.status_code == 200 and whole.headers["content-type"].startswith("application/graphml+xml")
+    claim = nx.read_graphml(io.BytesIO(httpx.get(f"{live_server}/export.graphml", params={"claim": "totally"}).content))
+    assert 5 < claim.number_of_nodes() < nx.read_graphml(io.BytesIO(whole.content)).number_of_nodes()
+    assert httpx.get(f"{live_server}/export.graphml", params={"claim": "no such words"}).status_code == 404

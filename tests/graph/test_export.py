@@ -1,0 +1,89 @@
+"""GraphML and RDF exports: valid GraphML that networkx and igraph read with the same counts."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import igraph
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+from lxml import etree
+from typer.testing import CliRunner
+
+from oncoclaims.cli import app
+from oncoclaims.graph.bootstrap import open_store
+from oncoclaims.graph.export import dump, write_graphml
+
+XSD = Path(__file__).parents[1] / "data" / "graphml-xsd" / "graphml.xsd"
+CLAIM = "https://w3id.org/oncoclaims/id/claim/enteromix-enteromix-is-totally-100-perce-df88103e2ae65e19"
+
+
+@pytest.fixture(scope="module")
+def schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(XSD), etree.XMLParser(no_network=True)))
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return open_store(memory=True)
+
+
+def export(store, **options) -> tuple[bytes, int, int]:
+    out = io.BytesIO()
+    nodes, edges = write_graphml(store, out, **options)
+    return out.getvalue(), nodes, edges
+
+
+@pytest.mark.parametrize("options", [{}, {"claim": CLAIM, "depth": 2}], ids=["whole", "claim"])
+def test_graphml_is_valid_and_reads_back_with_equal_counts(bundled, schema, options, tmp_path: Path) -> None:
+    data, nodes, edges = export(bundled, **options)
+    assert schema.validate(etree.fromstring(data)), schema.error_log.last_error
+    path = tmp_path / "g.graphml"
+    path.write_bytes(data)
+    graph = nx.read_graphml(path)
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (nodes, edges)
+    other = igraph.Graph.Read_GraphML(str(path))
+    assert (other.vcount(), other.ecount()) == (nodes, edges)
+
+
+def test_graphml_carries_typed_attributes_the_tools_show(bundled) -> None:
+    data, _, _ = export(bundled)
+    graph = nx.read_graphml(io.BytesIO(data))
+    by_iri = {d["iri"]: d for _, d in graph.nodes(data=True)}
+    claim = by_iri[CLAIM]
+    assert claim["kind"] == "Claim" and claim["label"].startswith("Enteromix: total effectiveness")
+    assert by_iri["https://w3id.org/oncoclaims/vocab#level-randomised"]["rank"] == 5  # an int key
+    assert isinstance(by_iri["https://w3id.org/oncoclaims/vocab#source-trial-results"]["confirmatory"], bool)
+    assert {d["label"] for _, _, d in graph.edges(data=True)} >= {"hasBody", "hasSource", "supports"}
+
+
+def test_claim_neighbourhood_holds_the_claim_its_sources_and_evidence(bundled) -> None:
+    data, nodes, _ = export(bundled, claim=CLAIM, depth=3)
+    iris = {d["iri"] for _, d in nx.read_graphml(io.BytesIO(data)).nodes(data=True)}
+    assert CLAIM in iris
+    assert "https://w3id.org/oncoclaims/id/source/official-statements" in iris
+    assert any("/evidence/" in iri for iri in iris)
+    assert nodes < 200, "a neighbourhood, not the whole graph"
+
+
+@pytest.mark.parametrize("fmt, rdf_format, quads", [
+    ("nq", ox.RdfFormat.N_QUADS, True), ("trig", ox.RdfFormat.TRIG, True), ("ttl", ox.RdfFormat.TURTLE, False)])
+def test_rdf_dumps_round_trip(bundled, fmt: str, rdf_format: ox.RdfFormat, quads: bool) -> None:
+    out = io.BytesIO()
+    dump(bundled, out, fmt)
+    parsed = list(ox.parse(out.getvalue(), rdf_format))
+    if quads:
+        assert set(parsed) == set(bundled)
+    else:
+        assert len(set(parsed)) == len({(q.subject, q.predicate, q.object) for q in bundled})
+
+
+def test_cli_export_writes_files(tmp_path: Path) -> None:
+    store = str(tmp_path / "s")
+    result = CliRunner().invoke(app, ["export", "graphml", str(tmp_path / "g.graphml"), "--claim", "totally", "--store", store])
+    assert result.exit_code == 0, result.output
+    assert nx.read_graphml(tmp_path / "g.graphml").number_of_nodes() > 5
+    result = CliRunner().invoke(app, ["export", "ttl", str(tmp_path / "g.ttl"), "--claim", "x", "--store", store])
+    assert result.exit_code == 1 and "--claim applies to graphml only" in result.output
