@@ -23,6 +23,7 @@ from oncoclaims.ingest.ctgov_classic import ClinicalTrialsClassicIngester
 from oncoclaims.ingest.ctgov_v2 import ClinicalTrialsJsonIngester
 from oncoclaims.ingest.ctgov_xml import ClinicalTrialsXmlIngester
 from oncoclaims.ingest.crossref import CrossrefIngester
+from oncoclaims.ingest.factchecks import ClaimReviewIngester, HealthFcIngester
 from oncoclaims.ingest.pubmed import PubmedIngester
 from oncoclaims.ingest.rdf import RdfIngester
 from oncoclaims.iris import mint_iri
@@ -49,12 +50,14 @@ MAX_INPUT_BYTES = 256 * 1024 * 1024
 INGESTERS: dict[str, Ingester] = {
     ingester.name: ingester
     for ingester in (
+        ClaimReviewIngester(),
         RdfIngester(),
         ClinicalTrialsJsonIngester(),
         ClinicalTrialsClassicIngester(),
         ClinicalTrialsXmlIngester(),
         PubmedIngester(),
         CrossrefIngester(),
+        HealthFcIngester(),
     )
 }
 
