@@ -25,7 +25,7 @@ from pathlib import Path
 from lxml import etree
 
 SAMPLES = Path(__file__).resolve().parents[1] / "tests" / "data"
-PUBMED_SAMPLE = SAMPLES / "replay" / "biomcp-efetch_citation_22663011.xml"
+PUBMED_SAMPLE = SAMPLES / "pubmed" / "biomcp-efetch_citation_22663011.xml"
 CTGOV_SAMPLES = sorted((SAMPLES / "ctgov").rglob("NCT*.json")) if (SAMPLES / "ctgov").is_dir() else []
 
 
