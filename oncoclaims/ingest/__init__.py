@@ -22,6 +22,7 @@ from oncoclaims.ingest.base import Ingester, SourceRecord
 from oncoclaims.ingest.ctgov_classic import ClinicalTrialsClassicIngester
 from oncoclaims.ingest.ctgov_v2 import ClinicalTrialsJsonIngester
 from oncoclaims.ingest.ctgov_xml import ClinicalTrialsXmlIngester
+from oncoclaims.ingest.claims_table import ClaimsTableIngester
 from oncoclaims.ingest.crossref import CrossrefIngester
 from oncoclaims.ingest.factchecks import ClaimReviewIngester, HealthFcIngester
 from oncoclaims.ingest.pubmed import PubmedIngester
@@ -58,6 +59,7 @@ INGESTERS: dict[str, Ingester] = {
         PubmedIngester(),
         CrossrefIngester(),
         HealthFcIngester(),
+        ClaimsTableIngester(),
     )
 }
 

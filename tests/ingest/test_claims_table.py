@@ -1,0 +1,70 @@
+"""The curated claims table: the worked example (CSV and YAML) and each kind of bad row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from oncoclaims.errors import ParseError, RecordError
+from oncoclaims.graph.confirmation import confirmation_report
+from oncoclaims.graph.store import ClaimStore
+from oncoclaims.ingest import ingest
+from oncoclaims.ontology import ontology_quads, validate_quads
+from oncoclaims.reference import article_text
+
+ROOT = Path(__file__).parents[2]
+BAD = ROOT / "tests" / "data" / "bad" / "claims-table"
+
+
+@pytest.fixture
+def with_ontology() -> ClaimStore:
+    store = ClaimStore.in_memory()
+    store.extend(ontology_quads())
+    return store
+
+
+@pytest.mark.parametrize("name", ["claims-table.csv", "claims-table.yaml"])
+def test_the_worked_example_ingests_conforms_and_checks(name: str, with_ontology: ClaimStore) -> None:
+    report = ingest(ROOT / "examples" / name, with_ontology)
+    assert report.format == "claims-table" and report.records == 4
+    assert validate_quads(list(with_ontology)).conforms
+    result = confirmation_report(with_ontology, "total effectiveness")
+    assert result.status["label"] == "self-confirmed"
+    assert "not a confirmatory source type" in result.evidence[0]["reason"]
+    assert {s["title"] for s in result.sources} == {
+        "Enteromix: Breakthrough or Mirage in Russia’s Anti-Cancer Vaccine?", "Official statements"}
+    assert ingest(ROOT / "examples" / name, with_ontology).quads_added == 0
+
+
+def test_csv_and_yaml_say_the_same(with_ontology: ClaimStore) -> None:
+    ingest(ROOT / "examples" / "claims-table.csv", with_ontology)
+    from oncoclaims.reference import PROVENANCE_GRAPH
+
+    triples = {(q.subject, q.predicate, q.object) for q in with_ontology if q.graph_name != PROVENANCE_GRAPH}
+    other = ClaimStore.in_memory()
+    other.extend(ontology_quads())
+    ingest(ROOT / "examples" / "claims-table.yaml", other)
+    assert {(q.subject, q.predicate, q.object) for q in other if q.graph_name != PROVENANCE_GRAPH} == triples
+
+
+def test_the_example_quotes_the_article_verbatim() -> None:
+    import csv
+
+    for row in csv.DictReader((ROOT / "examples" / "claims-table.csv").open(encoding="utf-8")):
+        if row["quote"]:
+            assert row["quote"] in article_text()
+
+
+@pytest.mark.parametrize("name, error, where", [
+    ("unknown-source-type.csv", RecordError, "unknown-source-type.csv:3 record row 2: column source_type: 'blog-rumour' is not one of"),
+    ("bad-sample-size.csv", RecordError, "column evidence_sample_size: 'fewer than fifty' is not a whole number"),
+    ("invalid.yaml", ParseError, "invalid.yaml:3"),
+    ("not-utf8.csv", ParseError, "not-utf8.csv"),
+])
+def test_bad_rows_name_file_line_and_column_and_change_nothing(name: str, error: type, where: str, store: ClaimStore) -> None:
+    before = len(store)
+    with pytest.raises(error) as caught:
+        ingest(BAD / name, store, fmt="claims-table")
+    assert where in str(caught.value)
+    assert len(store) == before
