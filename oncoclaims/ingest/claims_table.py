@@ -90,7 +90,8 @@ def row_quads(row: dict[str, str], graph: NamedNode, location: SourceLocation) -
         therapy = mint_iri("therapy", normalise_key(row["therapy"]))
         claim = mint_iri("claim", normalise_key(row["therapy"], text))
         yield from (q(therapy, RDF.type, OC.Therapy), q(therapy, RDFS.label, Literal(row["therapy"])))
-        yield from (q(claim, RDF.type, OC.Claim), q(claim, SCHEMA.text, Literal(text)), q(claim, OC.about, therapy))
+        yield from (q(claim, RDF.type, OC.Claim), q(claim, SCHEMA.text, Literal(text)), q(claim, OC.about, therapy),
+                    q(claim, RDFS.label, Literal(text)))
         if row.get("claim_type"):
             yield q(claim, OC.claimType, OC["claim-" + row["claim_type"]])
         if row.get("population"):
