@@ -3,6 +3,10 @@
 The whole file is one record. Triples outside a named graph go to a graph minted from the
 file's content hash, so each loaded file keeps its statements apart and loading the same
 file twice changes nothing.
+
+Files of up to :data:`VALIDATE_UP_TO` quads are checked against the SHACL shapes; each
+violation becomes a warning of the ingest report (the data is still loaded: a curator
+may be adding the missing facts in the next file). ``oncoclaims validate`` checks any size.
 """
 
 from __future__ import annotations
@@ -19,7 +23,10 @@ from oncoclaims.graph.store import RDF_FORMATS, parse_rdf
 from oncoclaims.ingest.base import SourceRecord
 from oncoclaims.iris import mint_graph_iri
 
-__all__ = ["RdfIngester"]
+__all__ = ["VALIDATE_UP_TO", "RdfIngester"]
+
+#: Larger files are loaded without the (slow, in-memory) SHACL check.
+VALIDATE_UP_TO = 20_000
 
 _RDF_SUFFIXES = (".ttl", ".trig", ".nt", ".nq", ".jsonld", ".rdf", ".owl", ".n3")
 
@@ -61,12 +68,19 @@ class RdfIngester:
             )
         digest = hashlib.sha256(data).hexdigest()
         graph = mint_graph_iri("rdf", Path(origin).name, digest[:16])
-        quads = parse_rdf(data, fmt, origin, graph=graph)
+        quads = tuple(parse_rdf(data, fmt, origin, graph=graph))
+        warnings = []
+        if len(quads) <= VALIDATE_UP_TO:
+            from oncoclaims.ontology import ontology_quads, validate_quads
+
+            report = validate_quads([*quads, *ontology_quads()])
+            warnings = list(dict.fromkeys(f"shape {v}" for v in report.violations if v.severity == "Violation"))
         yield SourceRecord(
             location=SourceLocation(origin, record_id=Path(origin).name),
             kind="rdf-document",
-            data=tuple(quads),
+            data=quads,
             graph=graph,
+            warnings=tuple(warnings),
         )
 
     def to_quads(self, record: SourceRecord) -> Iterator[ox.Quad]:
