@@ -45,18 +45,43 @@ TIE_LINKS = ("oc:partOf", "oc:controlledBy", "oc:fundedBy")
 STATUS_PREFIX = "https://w3id.org/oncoclaims/vocab#status-"
 
 
-def _out(graph: nx.MultiDiGraph, node: str, predicates: Iterable[str]) -> list[str]:
-    if node not in graph:
+class _Index:
+    """Successors and predecessors of every node, by predicate, built in one pass."""
+
+    def __init__(self, graph: nx.MultiDiGraph) -> None:
+        self.out: dict[str, dict[str, list[str]]] = {}
+        self.into: dict[str, dict[str, list[str]]] = {}
+        for source, target, key in graph.edges(keys=True):
+            self.out.setdefault(source, {}).setdefault(key, []).append(target)
+            self.into.setdefault(target, {}).setdefault(key, []).append(source)
+
+
+def _index(graph: nx.MultiDiGraph) -> _Index:
+    # Projections are not changed after they are made, so one index per graph object holds;
+    # it is kept on the object, outside graph.graph, so exports never see it.
+    try:
+        return graph.__dict__["_oncoclaims_index"]
+    except KeyError:
+        index = graph.__dict__["_oncoclaims_index"] = _Index(graph)
+        return index
+
+
+def _collect(table: dict[str, dict[str, list[str]]], node: str, predicates: Iterable[str]) -> list[str]:
+    by_predicate = table.get(node)
+    if not by_predicate:
         return []
-    wanted = set(predicates)
-    return sorted({target for _, target, key in graph.out_edges(node, keys=True) if key in wanted})
+    found: set[str] = set()
+    for predicate in predicates:
+        found.update(by_predicate.get(predicate, ()))
+    return sorted(found)
+
+
+def _out(graph: nx.MultiDiGraph, node: str, predicates: Iterable[str]) -> list[str]:
+    return _collect(_index(graph).out, node, predicates)
 
 
 def _in(graph: nx.MultiDiGraph, node: str, predicates: Iterable[str]) -> list[str]:
-    if node not in graph:
-        return []
-    wanted = set(predicates)
-    return sorted({source for source, _, key in graph.in_edges(node, keys=True) if key in wanted})
+    return _collect(_index(graph).into, node, predicates)
 
 
 def stating_sources(graph: nx.MultiDiGraph, claim: str) -> list[str]:
@@ -146,13 +171,16 @@ def ancestors(graph: nx.MultiDiGraph, party: str, depth: int) -> dict[str, list[
     for affiliation in _out(graph, party, ["schema:affiliation"]):
         chains.setdefault(affiliation, [("schema:affiliation", affiliation)])
     frontier = list(chains)
+    out = _index(graph).out
     for _ in range(depth):
         following = []
         for node in frontier:
-            for _, target, key in sorted(graph.out_edges(node, keys=True)) if node in graph else []:
-                if key in TIE_LINKS and target not in chains:
-                    chains[target] = [*chains[node], (key, target)]
-                    following.append(target)
+            by_predicate = out.get(node, {})
+            for key in TIE_LINKS:
+                for target in sorted(by_predicate.get(key, ())):
+                    if target not in chains:
+                        chains[target] = [*chains[node], (key, target)]
+                        following.append(target)
         frontier = following
     return chains
 

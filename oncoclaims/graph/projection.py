@@ -13,6 +13,7 @@ report needs (its neighbourhood, found by point lookups; never the whole graph).
 from __future__ import annotations
 
 from collections import deque
+from functools import lru_cache
 from collections.abc import Iterable
 
 import networkx as nx
@@ -48,6 +49,7 @@ _SKIP_OUT = {PREFIXES["skos"] + "inScheme", PREFIXES["skos"] + "narrower", PREFI
              PREFIXES["skos"] + "topConceptOf", PREFIXES["skos"] + "broader", PREFIXES["rdfs"] + "isDefinedBy"}
 
 
+@lru_cache(maxsize=4096)
 def compact(iri: str) -> str:
     """``https://w3id.org/oncoclaims/vocab#partOf`` -> ``oc:partOf`` (IRI unchanged if no prefix fits)."""
     for prefix, namespace in PREFIXES.items():
