@@ -85,16 +85,26 @@ def _open(store: Path | None) -> ClaimStore:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    update_token: Annotated[
+        str | None, typer.Option(envvar="ONCOCLAIMS_UPDATE_TOKEN", help="Allow SPARQL Update with this bearer token.")
+    ] = None,
+    cors_origin: Annotated[
+        list[str] | None, typer.Option(help="Let pages from this origin call the API (repeatable).")
+    ] = None,
     store: StoreOption = None,
 ) -> None:
-    """Serve the web view, the REST API and the SPARQL endpoint."""
+    """Serve the landing page, the REST API, GraphML export and the SPARQL endpoint."""
     import uvicorn
 
-    from oncoclaims.api import create_app
+    from oncoclaims.api import ServerSettings, create_app
 
+    settings = ServerSettings.from_environment()
+    settings = ServerSettings(update_token=update_token or settings.update_token,
+                              cors_origins=tuple(cors_origin or ()) or settings.cors_origins)
     with _errors(), _open(store) as claim_store:
-        err.print(f"oncoclaims: serving {len(claim_store)} quads on http://{host}:{port}/")
-        uvicorn.run(create_app(claim_store), host=host, port=port, log_level="info")
+        mode = "read-write with the update token" if settings.update_token else "read-only"
+        err.print(f"oncoclaims: serving {len(claim_store)} quads on http://{host}:{port}/ ({mode})")
+        uvicorn.run(create_app(claim_store, settings), host=host, port=port, log_level="info")
 
 
 @app.command()

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
 
 from oncoclaims import __version__
 from oncoclaims.api.errors import install_error_handlers
 from oncoclaims.api.export import create_export_router
 from oncoclaims.api.rest import create_rest_router
+from oncoclaims.api.settings import ServerSettings, ServerState
 from oncoclaims.api.sparql import create_sparql_router
 from oncoclaims.graph.store import ClaimStore
 
-__all__ = ["create_app"]
+__all__ = ["ServerSettings", "create_app"]
 
 _LANDING = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>oncoclaims</title></head>
@@ -31,17 +33,22 @@ source, and whether anyone without a tie to the claimant confirmed it.</p>
 """
 
 
-def create_app(store: ClaimStore) -> FastAPI:
-    """Build the FastAPI application serving ``store``."""
+def create_app(store: ClaimStore, settings: ServerSettings | None = None) -> FastAPI:
+    """Build the FastAPI application serving ``store`` (read-only unless ``settings`` say so)."""
     app = FastAPI(title="oncoclaims", version=__version__)
+    state = ServerState(settings or ServerSettings())
     app.state.store = store
+    app.state.server = state
+    if state.settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(state.settings.cors_origins),
+                           allow_methods=["GET", "POST"], allow_headers=["*"])
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def landing() -> str:
         return _LANDING
 
     install_error_handlers(app)
-    app.include_router(create_sparql_router(store))
-    app.include_router(create_rest_router(store))
+    app.include_router(create_sparql_router(store, state))
+    app.include_router(create_rest_router(store, state))
     app.include_router(create_export_router(store))
     return app

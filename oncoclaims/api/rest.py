@@ -1,9 +1,9 @@
 """The REST API (OpenAPI at ``/docs``): claims and their confirmation reports,
 therapies, institutions, sources and metrics.
 
-The service opens the store read-only in practice (updates are disabled and the CLI
-cannot write while the server holds the store's lock), so whole-store results such as
-every claim's status and the institution metrics are computed once, on first use.
+Whole-store results (every claim's status, the institution metrics) are computed on
+first use and kept until a SPARQL update (enabled only with a token) changes the store;
+the CLI cannot write meanwhile, since the server holds the store's lock.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from oncoclaims import queries
 from oncoclaims.api.errors import ErrorResponse, error_response
+from oncoclaims.api.settings import ServerState
 from oncoclaims.errors import ConfigError, NotFoundError
 from oncoclaims.graph.confirmation import claim_statuses, confirmation_report
 from oncoclaims.graph.metrics import institution_metrics
@@ -164,6 +165,15 @@ class _Cache:
     def __init__(self, store: ClaimStore) -> None:
         self.store = store
 
+    def refresh_if(self, state: ServerState, seen: list[int]) -> _Cache:
+        """A fresh cache when the store was written since this one was made."""
+        if seen[0] != state.generation:
+            seen[0] = state.generation
+            self.__dict__.pop("statuses", None)
+            self.__dict__.pop("claims", None)
+            self.__dict__.pop("metrics", None)
+        return self
+
     @cached_property
     def statuses(self) -> dict[str, str]:
         return claim_statuses(self.store)
@@ -191,10 +201,18 @@ def _value(row: dict[str, Any], key: str) -> str | None:
     return row[key].value if key in row else None
 
 
-def create_rest_router(store: ClaimStore) -> APIRouter:
+def create_rest_router(store: ClaimStore, state: ServerState | None = None) -> APIRouter:
     """Return the router serving the REST API over ``store``."""
     router = APIRouter()
-    cache = _Cache(store)
+    state = state or ServerState()
+    shared = _Cache(store)
+    seen = [state.generation]
+
+    class _Current:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(shared.refresh_if(state, seen), name)
+
+    cache = _Current()
 
     @router.get("/claims", response_model=ClaimPage, tags=["claims"], responses=_ERRORS)
     def list_claims(

@@ -10,7 +10,9 @@
   define, 400 with the parser's message for a malformed query, 413 for a body over
   :data:`MAX_BODY_BYTES`.
 - ``GET /sparql`` without a query answers the service description (Turtle).
-- Updates are refused (403): this endpoint is read-only.
+- SPARQL Update (``application/sparql-update`` body or form ``update=``) is refused with
+  403 unless the server was started with an update token, and then needs
+  ``Authorization: Bearer TOKEN`` (401 otherwise). An accepted update is one transaction.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 
 from oncoclaims.api.errors import error_response
+from oncoclaims.api.settings import ServerState
 from oncoclaims.graph.store import ClaimStore
 
 __all__ = ["GRAPH_TYPES", "MAX_BODY_BYTES", "RESULT_TYPES", "create_sparql_router", "negotiate"]
@@ -130,15 +133,34 @@ def _execute(store: ClaimStore, request: Request, query: str | None, defaults: l
     return Response(result.serialize(format=RESULT_TYPES[media]), media_type=media)
 
 
-def create_sparql_router(store: ClaimStore) -> APIRouter:
+def _update(store: ClaimStore, state: ServerState, request: Request, update: str) -> Response:
+    if not state.settings.update_token:
+        return error_response(403, "Updates are disabled",
+                              "this endpoint is read-only; start the server with --update-token to allow updates")
+    if not state.settings.authorised(request.headers.get("authorization")):
+        response = error_response(401, "Not authorised", "send Authorization: Bearer <the update token>")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="oncoclaims"'
+        return response
+    try:
+        store.inner.update(update)
+    except SyntaxError as exc:
+        return error_response(400, "Malformed update", str(exc))
+    except (ValueError, OSError) as exc:
+        return error_response(400, "Update failed", str(exc))
+    state.generation += 1
+    return Response(status_code=204)
+
+
+def create_sparql_router(store: ClaimStore, state: ServerState | None = None) -> APIRouter:
     """Return the router serving ``/sparql`` over ``store``."""
     router = APIRouter(tags=["SPARQL"])
+    state = state or ServerState()
 
     @router.get("/sparql", include_in_schema=False)
     def sparql_get(request: Request) -> Response:
         params = request.query_params
         if "update" in params:
-            return error_response(403, "Updates are disabled", "this endpoint is read-only")
+            return error_response(405, "Method not allowed", "send updates by POST")
         query = params.get("query")
         if query is None:
             endpoint = str(request.url.replace(query=""))
@@ -161,11 +183,11 @@ def create_sparql_router(store: ClaimStore) -> APIRouter:
         if content_type == "application/x-www-form-urlencoded":
             form = parse_qs(body.decode("utf-8", errors="replace"))
             if "update" in form:
-                return error_response(403, "Updates are disabled", "this endpoint is read-only")
+                return _update(store, state, request, form["update"][0])
             return _execute(store, request, (form.get("query") or [None])[0],
                             form.get("default-graph-uri", []), form.get("named-graph-uri", []))
         if content_type == "application/sparql-update":
-            return error_response(403, "Updates are disabled", "this endpoint is read-only")
+            return _update(store, state, request, body.decode("utf-8", errors="replace"))
         return error_response(
             415, "Unsupported media type",
             f"{content_type or '(no content type)'}: send application/sparql-query or a form",
