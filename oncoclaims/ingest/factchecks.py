@@ -217,8 +217,14 @@ class ClaimReviewIngester:
     suffixes: ClassVar[tuple[str, ...]] = (".jsonld", ".json", ".html", ".htm")
 
     def sniff(self, data: bytes, origin: str) -> bool:
-        """JSON or HTML that mentions a ClaimReview near its start."""
-        return b"ClaimReview" in data[:65536]
+        """JSON naming a ClaimReview, or HTML carrying one as JSON-LD or microdata."""
+        head = data[:65536]
+        start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+        if start in (b"{", b"["):
+            return b'"ClaimReview"' in head
+        if start == b"<":
+            return b"ClaimReview" in head and (b"ld+json" in head or b"itemtype" in head)
+        return False
 
     def records(self, data: bytes, origin: str) -> Iterator[SourceRecord]:
         """One record per ClaimReview found."""

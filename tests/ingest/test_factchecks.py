@@ -97,3 +97,14 @@ def test_bad_input_is_located_and_changes_nothing(name: str, error: type, where:
 def test_keep_going_skips_the_bad_row_with_a_warning(empty_store: ClaimStore) -> None:
     report = ingest(DATA / "bad" / "factcheck" / "healthfc-bad-label.csv", empty_store, keep_going=True)
     assert report.records == 1 and report.skipped == 1 and "label '7'" in report.warnings[0]
+
+
+def test_an_rdf_export_naming_claimreview_is_still_read_as_rdf(tmp_path: Path) -> None:
+    from oncoclaims.graph.bootstrap import open_store
+    from oncoclaims.graph.export import dump
+
+    exported = tmp_path / "graph.ttl"
+    with exported.open("wb") as out:
+        dump(open_store(memory=True), out, "ttl")
+    assert b"ClaimReview" in exported.read_bytes()
+    assert ingest(exported, ClaimStore.in_memory()).format == "rdf"
