@@ -48,28 +48,16 @@ def reports(path: str, samples: int, results: multiprocessing.Queue) -> None:
     })
 
 
-def sparql_statuses(path: str, results: multiprocessing.Queue) -> None:
+def statuses(path: str, engine: str, results: multiprocessing.Queue) -> None:
     from oncoclaims.graph.confirmation import claim_statuses
     from oncoclaims.graph.store import ClaimStore
 
     with ClaimStore.open(path) as store:
         start = time.perf_counter()
-        statuses = claim_statuses(store, engine="sparql")
+        found = claim_statuses(store, engine=engine)
         seconds = time.perf_counter() - start
-    results.put({"seconds": seconds, "claims": len(statuses), "peak_mib": _peak_mib(),
-                 "confirmed": sum(s.endswith("independently-confirmed") for s in statuses.values())})
-
-
-def python_statuses(path: str, results: multiprocessing.Queue) -> None:
-    from oncoclaims.graph.confirmation import claim_statuses
-    from oncoclaims.graph.store import ClaimStore
-
-    with ClaimStore.open(path) as store:
-        start = time.perf_counter()
-        statuses = claim_statuses(store, engine="python")
-        seconds = time.perf_counter() - start
-    results.put({"seconds": seconds, "claims": len(statuses), "peak_mib": _peak_mib(),
-                 "confirmed": sum(s.endswith("independently-confirmed") for s in statuses.values())})
+    results.put({"seconds": seconds, "claims": len(found), "peak_mib": _peak_mib(),
+                 "confirmed": sum(s.endswith("independently-confirmed") for s in found.values())})
 
 
 def institution_metrics(path: str, results: multiprocessing.Queue) -> None:
@@ -103,11 +91,11 @@ def main() -> None:
     one = _child(reports, str(args.store), args.samples)
     print(f"{one['claims']} claims: one report p50 {one['p50_ms']:.2f} ms, p99 {one['p99_ms']:.2f} ms "
           f"(peak {one['peak_mib']:.0f} MiB)")
-    python = _child(python_statuses, str(args.store))
+    python = _child(statuses, str(args.store), "python")
     print(f"all statuses, Python: {python['seconds']:.1f} s for {python['claims']} claims, "
           f"{python['confirmed']} independently confirmed (peak {python['peak_mib']:.0f} MiB)")
     if args.sparql:
-        sparql = _child(sparql_statuses, str(args.store))
+        sparql = _child(statuses, str(args.store), "sparql")
         print(f"all statuses, SPARQL: {sparql['seconds']:.1f} s, {sparql['confirmed']} independently confirmed "
               f"(peak {sparql['peak_mib']:.0f} MiB); SPARQL/Python time ratio "
               f"{sparql['seconds'] / python['seconds']:.2f}")

@@ -149,16 +149,9 @@ def ingest_bytes(
         while True:
             try:
                 record = next(records)
+                quads = list(ingester.to_quads(record))
             except StopIteration:
                 break
-            except RecordError as exc:
-                if not keep_going:
-                    raise
-                report.skipped += 1
-                report.warnings.append(f"skipped: {exc}")
-                continue
-            try:
-                quads = list(ingester.to_quads(record))
             except RecordError as exc:
                 if not keep_going:
                     raise

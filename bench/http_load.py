@@ -4,27 +4,24 @@ same pyoxigraph point query and the same query in-process. Loopback load comes f
 ``wrk`` (Debian package ``wrk``) when it is installed, else from httpx (much slower: a
 Python client saturates before the server does).
 
-    .venv/bin/python bench/http.py --seconds 10 --connections 16
+    .venv/bin/python bench/http_load.py --seconds 10 --connections 16
+
+(Not ``bench/http.py``: a file of that name would shadow the standard library's ``http``
+package for every script in this folder.)
 """
 
 from __future__ import annotations
 
-import sys
-
-# This file is named like the standard library's ``http`` package: keep its folder off the
-# import path so that ``import http.client`` (httpx, uvicorn) finds the real one.
-sys.path[:] = [p for p in sys.path if not p.endswith("bench")]
-
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import multiprocessing  # noqa: E402
-import socket  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-import re  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-from urllib.parse import urlencode  # noqa: E402
+import argparse
+import asyncio
+import multiprocessing
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import time
+from urllib.parse import urlencode
 
 POINT = ("SELECT ?p ?o WHERE { <https://w3id.org/oncoclaims/id/therapy/enteromix> ?p ?o }")
 CLAIM_ID = "enteromix-enteromix-is-totally-100-perce-df88103e2ae65e19"
