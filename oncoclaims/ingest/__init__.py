@@ -19,6 +19,8 @@ from pyoxigraph import Literal, NamedNode, Quad
 from oncoclaims.errors import FormatError, IngestError, RecordError, SourceLocation
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ingest.base import Ingester, SourceRecord
+from oncoclaims.ingest.context import IngestContext, read_context
+from oncoclaims.ingest.news import FakeHealthNewsIngester, NewsHtmlIngester, NewsTextIngester
 from oncoclaims.ingest.rdf import RdfIngester
 from oncoclaims.iris import mint_iri
 from oncoclaims.reference import PROVENANCE_GRAPH
@@ -27,6 +29,7 @@ from oncoclaims.vocab import OC, PROV, RDF
 __all__ = [
     "INGESTERS",
     "MAX_INPUT_BYTES",
+    "IngestContext",
     "IngestReport",
     "Ingester",
     "SourceRecord",
@@ -40,11 +43,15 @@ __all__ = [
 MAX_INPUT_BYTES = 256 * 1024 * 1024
 
 #: Every input format, by the name a user types. Order matters for detection: the
-#: first ingester whose ``sniff`` accepts the content wins.
+#: first ingester whose ``sniff`` accepts the content wins. An ingester with
+#: ``fallback = True`` (plain text) is tried only when no other one accepts it.
 INGESTERS: dict[str, Ingester] = {
     ingester.name: ingester
     for ingester in (
         RdfIngester(),
+        NewsHtmlIngester(),
+        FakeHealthNewsIngester(),
+        NewsTextIngester(),
     )
 }
 
@@ -69,7 +76,10 @@ def detect_format(data: bytes, origin: str) -> Ingester:
     if not data.strip():
         raise FormatError(f"{origin}: the file is empty; nothing to ingest")
     suffix = Path(origin).suffix.lower()
-    matches = [ing for ing in INGESTERS.values() if ing.sniff(data, origin)]
+    matches = [
+        ing for ing in INGESTERS.values()
+        if not getattr(ing, "fallback", False) and ing.sniff(data, origin)
+    ] or [ing for ing in INGESTERS.values() if getattr(ing, "fallback", False) and ing.sniff(data, origin)]
     if not matches:
         names = ", ".join(INGESTERS)
         raise FormatError(
@@ -101,10 +111,13 @@ def ingest_bytes(
     fmt: str | None = None,
     keep_going: bool = False,
     on_record: Callable[[SourceRecord], None] | None = None,
+    context: IngestContext | None = None,
 ) -> IngestReport:
     """Ingest ``data`` (read from ``origin``) into ``store`` as one atomic batch.
 
     :param fmt: the format name; detected from the content when ``None``.
+    :param context: what an ingester with a ``with_context`` method may know of the
+        store (therapy names); read from ``store`` when ``None``.
     :param keep_going: skip a bad record with a warning instead of failing the batch.
     :param on_record: called after each record is mapped (for progress bars).
     :returns: the report; ``quads_added`` is 0 when the same input was ingested before.
@@ -126,6 +139,9 @@ def ingest_bytes(
             ) from None
         if not data.strip():
             raise FormatError(f"{origin}: the file is empty; nothing to ingest")
+    with_context = getattr(ingester, "with_context", None)
+    if with_context is not None:
+        ingester = with_context(context if context is not None else read_context(store))
     report = IngestReport(origin=origin, format=ingester.name)
     graphs: set[NamedNode] = set()
 
