@@ -232,6 +232,8 @@ def read_article(data: bytes, origin: str, fmt: str) -> Article:
     _check_size(data, origin)
     readers = {"news-text": _text_article, "news-html": _html_article,
                "news-fakehealth-json": _fakehealth_article}
+    if fmt not in readers:
+        raise FormatError(f"{origin}: read as {fmt}, which is not a news format ({', '.join(readers)})")
     return readers[fmt](data, origin)
 
 
