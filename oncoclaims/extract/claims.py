@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from oncoclaims.extract.attribution import Attribution, Party, find_attributions, resolve_surnames
+from oncoclaims.extract.attribution import Attribution, find_attributions, resolve_surnames
 from oncoclaims.extract.language import detect_language
 from oncoclaims.extract.quantities import Quantity, find_quantities
 from oncoclaims.extract.rules import (
@@ -298,7 +298,3 @@ def extract_claims(
     return Extraction(text, language, tuple(extractor.claims), tuple(extractor.mentions),
                       extractor.main, tuple(warnings))
 
-
-def party_of(claim: ExtractedClaim) -> tuple[Party, ...]:
-    """The parties a claim is attributed to (empty when it is not attributed)."""
-    return claim.attribution.parties if claim.attribution is not None else ()

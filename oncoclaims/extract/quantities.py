@@ -68,7 +68,11 @@ _QUALIFIERS = {
 }
 _QUALIFIER = r"(?P<qualifier>" + "|".join(sorted(_QUALIFIERS, key=len, reverse=True)) + r")"
 # Words between a number and its count noun ("fifty healthy volunteers").
-_FILLER = r"(?:(?:[a-z][\w-]*|of) ){0,2}?"
+_FILLER = (
+    r"(?:(?!(?:the|a|an|and|or|in|on|at|to|for|with|from|by|who|that|which|were|was|are|is)\b)"
+    r"[a-z]+(?:-(?!old\b)[a-z]+)? ){0,2}?"
+)
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
 
 _RANGE = re.compile(
     rf"\b(?:between |from )?(?P<low>{_NUMBER})(?: ?(?:percent|per cent|%))? ?(?:to|and|-|–|—) ?"
@@ -192,6 +196,8 @@ def find_quantities(text: str, offset: int = 0) -> list[Quantity]:
         number = parse_number(match["number"])
         if number is None or not free(*match.span()):
             continue
+        if _YEAR.fullmatch(match["number"]) and match["unit"].lower() not in {"percent", "%", "per cent"}:
+            continue  # "2011 trials" is a year, not a count
         unit = _unit(match["unit"])
         taken.append(match.span())
         found.append(Quantity(_measure(unit, text), unit, "exactly", offset + match.start(),
