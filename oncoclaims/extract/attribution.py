@@ -21,6 +21,8 @@ __all__ = [
     "Attribution",
     "Party",
     "find_attributions",
+    "find_full_names",
+    "find_pronoun_attribution",
     "parse_party",
     "resolve_surnames",
 ]
@@ -52,8 +54,9 @@ _ORG_WORDS = frozenset(
 )
 _TITLES = re.compile(r"^(?:Dr|Prof|Professor|Mr|Mrs|Ms|Sir|Dame)\.?\s+")
 _DETERMINERS = re.compile(r"^(?:the|a|an|its|their|his|her|some|several|other|many)\s+", re.I)
-_SPEECH = (r"said|says|reported|reports|announced|announces|claimed|claims|stated|states|"
-           r"told|noted|notes|explained|added|cautioned|warned|wrote|concluded|believes|"
+_SPEECH = (r"said|says|say|reported|reports|announced|announces|claimed|claims|stated|states|"
+           r"told|tells|noted|notes|explained|explains|added|cautioned|cautions|warned|wrote|"
+           r"concluded|believes|surmised|contends|argued|argues|"
            r"highlighting|emphasizing|emphasising|touting|promising|stressed|stress|"
            r"stresses|insist|insists|insisted")
 _AUX = r"(?:(?:is|are|was|were|has|have|had|also|now|further) )*"
@@ -211,6 +214,33 @@ def find_attributions(sentence: str, offset: int = 0) -> list[Attribution]:
     return found
 
 
+_FULL_NAME = re.compile(
+    r"(?:\b(?:Dr|Prof)\.? (?P<titled>[A-Z][a-z'’-]+(?: [A-Z]\.)?(?: [A-Z][a-z'’-]+){1,2})"
+    r"|\b(?P<named>[A-Z][a-z'’-]+(?: [A-Z]\.)? [A-Z][a-z'’-]+), (?:MD|PhD|M\.D\.|a |an |the |"
+    r"(?i:director|professor|chief|head|senior|lead|principal)))"
+)
+_PRONOUN_SAID = re.compile(rf"(?:^|[,”\"]\s*)(?P<pronoun>he|she) {_AUX}(?:{_SPEECH})\b", re.IGNORECASE)
+
+
+def find_full_names(text: str) -> dict[str, str]:
+    """Return surname -> full name for people introduced as "Dr. Jane Doe" or "Jane Doe, MD"."""
+    names: dict[str, str] = {}
+    for match in _FULL_NAME.finditer(text):
+        name = match["titled"] or match["named"]
+        names.setdefault(name.split()[-1], name)
+    return names
+
+
+def find_pronoun_attribution(sentence: str, offset: int, person: Party | None) -> Attribution | None:
+    """Return "he said" / "she cautioned" attributed to ``person``, the last person named."""
+    match = _PRONOUN_SAID.search(sentence)
+    if match is None or person is None:
+        return None
+    start = match.start("pronoun")
+    return Attribution(sentence[start:match.end()], offset + start, offset + match.end(),
+                       (person,), "attribution:pronoun-said")
+
+
 def resolve_surnames(parties: tuple[Party, ...], full_names: dict[str, str]) -> tuple[Party, ...]:
     """Replace a bare surname ("Kalos") by the full name seen earlier ("Michael Kalos").
 
@@ -220,5 +250,10 @@ def resolve_surnames(parties: tuple[Party, ...], full_names: dict[str, str]) -> 
     for party in parties:
         if party.kind == "person" and " " not in party.label and party.label in full_names:
             party = Party(full_names[party.label], "person")
+        elif party.kind == "person" and " " in party.label and party.label.split()[-1] in full_names:
+            # "Michael Kalos" and "Dr. Michael Kalos" are one person; keep the fuller name.
+            fuller = full_names[party.label.split()[-1]]
+            if fuller.endswith(party.label) or party.label.split()[0] == fuller.split()[0]:
+                party = Party(fuller, "person")
         resolved.append(party)
     return tuple(resolved)

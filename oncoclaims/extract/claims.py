@@ -26,7 +26,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from oncoclaims.extract.attribution import Attribution, find_attributions, resolve_surnames
+from oncoclaims.extract.attribution import (
+    Attribution,
+    Party,
+    find_attributions,
+    find_full_names,
+    find_pronoun_attribution,
+    resolve_surnames,
+)
 from oncoclaims.extract.language import detect_language
 from oncoclaims.extract.quantities import Quantity, find_quantities
 from oncoclaims.extract.rules import (
@@ -61,6 +68,12 @@ CONTEXT_CHARS = 32
 _ANAPHOR = re.compile(
     r"\b(?:it|its|they|them|this|these)\b|\bthe (?:[\w-]+ ){0,2}(?:vaccines?|treatments?|"
     r"therap(?:y|ies)|drugs?|virus(?:es)?|approach|technique|shots?|product|cells|agent)\b",
+    re.IGNORECASE,
+)
+# Words that point at a therapy or its workings without naming it ("T-cells", "the virus").
+_THERAPY_WORDS = re.compile(
+    r"\b(?:vaccin\w*|treatments?|therap(?:y|ies)|virus(?:es)?|T[- ]cells?|cells|infusions?|"
+    r"injections?|drugs?|study|trials?|findings|results|researchers|investigators)\b",
     re.IGNORECASE,
 )
 _RELATIVE = re.compile(r",\s+(which (?:is|are|was|were) [^,;.]+?)(?=\s+but\b|\s+and\b|,|;|\.|$)")
@@ -140,7 +153,8 @@ class _Extractor:
         ]
         self.mentions = sorted(self.known + proposed, key=lambda m: m.start)
         self.main = choose_main_therapy(self.mentions, title)
-        self.full_names: dict[str, str] = {}
+        self.full_names: dict[str, str] = find_full_names(text)
+        self.last_person: Party | None = None
         self.claims: list[ExtractedClaim] = []
 
     def mentions_in(self, start: int, end: int) -> tuple[TherapyMention, ...]:
@@ -153,8 +167,16 @@ class _Extractor:
     def run(self) -> None:
         for block in split_blocks(self.text):
             paragraph = _Paragraph()
-            for sentence in split_sentences(self.text, block.start, block.end):
-                self.sentence(sentence, paragraph)
+            sentences = split_sentences(self.text, block.start, block.end)
+            found = [self.attributions(sentence) for sentence in sentences]
+            for index, sentence in enumerate(sentences):
+                attributions = found[index]
+                if not attributions and sentence.text[:1] in "\"“‘'":
+                    # A quotation whose speaker is named in a later sentence of the paragraph.
+                    later = next((a for a in found[index + 1:] if a), [])
+                    attributions = [Attribution(a.text, a.start, a.end, a.parties,
+                                                a.rule + "+quote-continued") for a in later[:1]]
+                self.sentence(sentence, paragraph, attributions)
 
     def attributions(self, sentence: Segment) -> list[Attribution]:
         found = []
@@ -163,12 +185,23 @@ class _Extractor:
             for party in parties:
                 if party.kind == "person" and " " in party.label:
                     self.full_names.setdefault(party.label.split()[-1], party.label)
+            parties = tuple(
+                Party(p.label, p.kind, False) if p.kind == "person" and " " in p.label else p
+                for p in parties
+            )
             found.append(Attribution(attribution.text, attribution.start, attribution.end,
                                      parties, attribution.rule))
+        if not found:
+            pronoun = find_pronoun_attribution(sentence.text, sentence.start, self.last_person)
+            if pronoun is not None:
+                found.append(pronoun)
+        for attribution in found:
+            for party in attribution.parties:
+                if party.kind == "person":
+                    self.last_person = party
         return found
 
-    def sentence(self, sentence: Segment, paragraph: _Paragraph) -> None:
-        attributions = self.attributions(sentence)
+    def sentence(self, sentence: Segment, paragraph: _Paragraph, attributions: list[Attribution]) -> None:
         named = self.mentions_in(sentence.start, sentence.end)
         if skip_reason(sentence.text) is not None:
             return
@@ -184,6 +217,7 @@ class _Extractor:
             or paragraph.about
             or find_population(masked) is not None
             or bool(find_quantities(masked))
+            or bool(_THERAPY_WORDS.search(masked))
         )
         if kind is None or (kind.claim_type != "absence-of-evidence" and not about):
             if attributions and kind is None:

@@ -81,31 +81,47 @@ CLAIM_TYPE_RULES = _rules(
         ("not-published", "absence-of-evidence",
          r"\b(?:not|never) (?:yet )?(?:been )?(?:published|peer[- ]reviewed|independently "
          r"(?:confirmed|verified|replicated)|replicated)\b|\bunpublished\b"),
+        ("unknown", "absence-of-evidence",
+         r"\b(?:remains? to be seen|(?:is|are|remains?) (?:still )?(?:unknown|unclear|unproven)|"
+         r"no one (?:can|could) say|(?:more|further) (?:study|studies|research|work|data) "
+         r"(?:is |was |are |were )?(?:needed|required)|(?:further|more) (?:study|studies|research) "
+         r"will show|(?:remains?|is|are) (?:very )?preliminary|big questions?|"
+         r"will have to see|too (?:early|soon) to (?:know|say))\b"),
         ("regulator", "regulatory",
          r"\b(?:FDA|EMA|Food and Drug Administration|regulators?|health authorities|"
          r"dossier|approv(?:al|ed|es)|authori[sz]ation|licen[sc]ed)\b"),
         ("cost", "availability",
          r"\b(?:free of charge|free|cost(?:s|ly)?|price[sd]?|afford\w*|reimburs\w*|"
          r"(?:made |become |be )?available|expensive|accessible)\b"),
+        ("trial-plan", "trial-status",
+         r"\b(?:pilot study|phase (?:I{1,3}V?|[1-4]) (?:study|trial)|(?:meant|designed|aimed) to "
+         r"(?:evaluate|assess|test|determine|find out)|plans? to (?:treat|follow|enrol\w*|test|start)|"
+         r"randomly assigned|randomi[sz]ed|(?:study|trial) involved)\b"),
+        ("mechanism-explained", "mechanism",
+         r"\b(?:the theory is|the goal of|(?:is|are|was|were) designed to|(?:is|are) aimed at|"
+         r"works? by|how [\w-]+ works)\b"),
+        ("efficacy-outcome", "efficacy",
+         r"\b(?:effective(?:ness)?|efficacy|shr[iau]nk\w*|disappear\w*|remission|cur(?:e|es|ed)|"
+         r"surviv\w*|respon(?:se|ses|d|ded|ding)|benefit\w*|worked|dramatic|profound effect|"
+         r"blown away|protect\w* against|free of (?:cancer|disease)|cancer[- ]free|"
+         r"(?:extend|prolong)\w* (?:life|lives|survival)|tumou?r (?:growth|size))\b"),
+        ("safety-event", "safety",
+         r"\b(?:side effects?|toxic (?:effects?|for)|toxicity|adverse (?:events?|effects?)|"
+         r"syndrome|chills|nausea|fever|swelling|seizures?)\b"),
         ("mechanism", "mechanism",
          r"\b(?:oncolytic|mRNA|immune system|immune response|therapeutic vaccine|"
          r"genetically (?:modified|engineered)|engineered|chimeric antigen|antigens?|"
-         r"T[- ]cells?|designed to|works? by|(?:stimulat|boost|activat|train)\w* (?:the |their )?"
+         r"T[- ]cells?|designed to|(?:stimulat|boost|activat|train)\w* (?:the |their )?"
          r"(?:body|immune)|teach(?:es)? the body|target(?:s|ed|ing)? (?:the |a )?"
          r"(?:molecule|protein|receptor|patients)|(?:does not|doesn't) stop|infects?)\b"),
         ("efficacy", "efficacy",
-         r"\b(?:effective(?:ness)?|efficacy|shr[iau]nk\w*|disappear\w*|remission|"
-         r"cur(?:e|es|ed)|killed|kill(?:s|ing)?|destroy\w*|eliminat\w*|surviv\w*|"
-         r"responded|response rate|respon(?:se|d)|tumou?r (?:growth|size)|slow(?:s|ed)? "
-         r"(?:the )?(?:growth|progression)|(?:extend|prolong)\w* (?:life|lives|survival)|"
-         r"benefit\w*|works?|worked|promising results|"
-         r"free of (?:cancer|disease)|cancer[- ]free)\b"),
+         r"\b(?:killed|kill(?:s|ing)?|destroy\w*|eliminat\w*|slow(?:s|ed)? "
+         r"(?:the )?(?:growth|progression)|works?|promising results)\b"),
         ("safety", "safety",
-         r"\b(?:safe(?:ty|ly)?|side effects?|toxic(?:ity)?|harmless|well tolerated|"
-         r"tolerated|adverse (?:events?|effects?)|risks?)\b"),
+         r"\b(?:safe(?:ty|ly)?|toxic|harmless|well tolerated|tolerated|risks?)\b"),
         ("trial", "trial-status",
          r"\b(?:trials?|phase (?:I{1,3}V?|[1-4])|volunteers|participants|enrolled|enrol\w*|"
-         r"patients (?:were|have been) (?:treated|given))\b"),
+         r"patients (?:were|have been) (?:treated|given)|published in|present(?:ed)? results)\b"),
     ],
 )
 

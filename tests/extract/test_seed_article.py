@@ -160,4 +160,4 @@ def test_mice_claim_records_population_and_rules(seed_store: tuple[ClaimStore, I
     statement = _statement(store, ISSUE_CLAIMS[2][0])
     assert _values(store, _claim(store, statement), OC.population) == [OC["population-mice"]]
     rules = {v.value for v in _values(store, statement, OC.extractedBy)}
-    assert {"clause:coordination", "type:efficacy", "quantity:range", "hedge:said-to"} <= rules
+    assert {"clause:coordination", "type:efficacy-outcome", "quantity:range", "hedge:said-to"} <= rules
