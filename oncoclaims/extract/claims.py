@@ -41,6 +41,7 @@ from oncoclaims.extract.rules import (
     HEDGE_RULES,
     HYPE_RULES,
     Marker,
+    Rule,
     classify_claim_type,
     find_indication,
     find_markers,
@@ -118,7 +119,7 @@ class _Paragraph:
     about: bool = False
 
 
-def _markers(rules: tuple, text: str, segment: Segment) -> list[Marker]:
+def _markers(rules: tuple[Rule, ...], segment: Segment) -> list[Marker]:
     return find_markers(rules, segment.text, segment.start)
 
 
@@ -233,7 +234,7 @@ class _Extractor:
             inherited: list[Marker] = []
             for part, part_type in zip(parts, part_types, strict=True):
                 assert part_type is not None
-                hedges = _markers(HEDGE_RULES, self.text, part)
+                hedges = _markers(HEDGE_RULES, part)
                 self.emit(part, sentence, part_type.claim_type,
                           ("clause:coordination", part_type.rule), attribution, carried,
                           extra_hedges=inherited)
@@ -261,8 +262,8 @@ class _Extractor:
         carried: bool,
         extra_hedges: list[Marker] | None = None,
     ) -> None:
-        hedges = [m for m in extra_hedges or []] + _markers(HEDGE_RULES, self.text, span)
-        hypes = _markers(HYPE_RULES, self.text, span)
+        hedges = [m for m in extra_hedges or []] + _markers(HEDGE_RULES, span)
+        hypes = _markers(HYPE_RULES, span)
         quantities = find_quantities(span.text, span.start)
         quantities += [
             q for q in _total_as_hundred(span)

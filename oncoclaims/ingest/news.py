@@ -294,11 +294,13 @@ class _NewsIngester:
 
     def to_quads(self, record: SourceRecord) -> Iterator[Quad]:
         """Map the article and its claims to quads in the article's graph; pure."""
-        article, extraction, digest = record.data
-        extraction: Extraction
-        key = "news:" + digest
+        article: Article = record.data[0]
+        extraction: Extraction = record.data[1]
+        key = "news:" + record.data[2]
         source = mint_iri("source", key)
-        language = article.language if article.language and extraction.language == "en" else extraction.language
+        # Metadata names the language unless the text is plainly in another one.
+        language = (article.language if article.language and extraction.language in {"en", "und"}
+                    else extraction.language)
         yield from _source_quads(article, source, language, record.graph)
         yield from extraction_quads(extraction, source=source, source_key=key, graph=record.graph)
 
