@@ -487,3 +487,30 @@ def export(
             if target is not sys.stdout.buffer:
                 target.close()
         err.print(f"{file}: {fmt.value}, {summary}", markup=False)
+@app.command(name="eval-extract")
+def eval_extract(
+    gold: Annotated[list[Path], typer.Argument(help="Gold annotation files (JSON, see docs/extraction.md).")],
+    article: Annotated[
+        Path | None, typer.Option("--article", help="Score this article instead of the one the gold file names.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Score claim extraction against gold annotations: precision, recall, F1 per metric."""
+    from oncoclaims.extract.evaluate import METRICS, evaluate_file, total
+
+    with _errors():
+        if article is not None and len(gold) != 1:
+            raise ConfigError("--article goes with exactly one GOLD file")
+        evaluations = [evaluate_file(path, article) for path in gold]
+        if len(evaluations) > 1:
+            evaluations.append(total(evaluations))
+        if as_json:
+            sys.stdout.write(json.dumps([e.to_dict() for e in evaluations], indent=2) + "\n")
+            return
+        for evaluation in evaluations:
+            table = Table("metric", "P", "R", "F1", "tp", "predicted", "gold", title=evaluation.name)
+            for metric in METRICS:
+                s = evaluation.scores[metric]
+                table.add_row(metric, f"{s.precision:.2f}", f"{s.recall:.2f}", f"{s.f1:.2f}",
+                              str(s.tp), str(s.predicted), str(s.gold))
+            out.print(table)

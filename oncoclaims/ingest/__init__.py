@@ -26,6 +26,8 @@ from oncoclaims.ingest.claims_table import ClaimsTableIngester
 from oncoclaims.ingest.crossref import CrossrefIngester
 from oncoclaims.ingest.factchecks import ClaimReviewIngester, HealthFcIngester
 from oncoclaims.ingest.pubmed import PubmedIngester
+from oncoclaims.ingest.context import IngestContext, read_context
+from oncoclaims.ingest.news import FakeHealthNewsIngester, NewsHtmlIngester, NewsTextIngester
 from oncoclaims.ingest.rdf import RdfIngester
 from oncoclaims.iris import mint_iri
 from oncoclaims.reference import PROVENANCE_GRAPH
@@ -34,6 +36,7 @@ from oncoclaims.vocab import OC, PROV, RDF
 __all__ = [
     "INGESTERS",
     "MAX_INPUT_BYTES",
+    "IngestContext",
     "IngestReport",
     "Ingester",
     "SourceRecord",
@@ -47,7 +50,8 @@ __all__ = [
 MAX_INPUT_BYTES = 256 * 1024 * 1024
 
 #: Every input format, by the name a user types. Order matters for detection: the
-#: first ingester whose ``sniff`` accepts the content wins.
+#: first ingester whose ``sniff`` accepts the content wins. An ingester with
+#: ``fallback = True`` (plain text) is tried only when no other one accepts it.
 INGESTERS: dict[str, Ingester] = {
     ingester.name: ingester
     for ingester in (
@@ -60,6 +64,9 @@ INGESTERS: dict[str, Ingester] = {
         CrossrefIngester(),
         HealthFcIngester(),
         ClaimsTableIngester(),
+        NewsHtmlIngester(),
+        FakeHealthNewsIngester(),
+        NewsTextIngester(),
     )
 }
 
@@ -84,7 +91,10 @@ def detect_format(data: bytes, origin: str) -> Ingester:
     if not data.strip():
         raise FormatError(f"{origin}: the file is empty; nothing to ingest")
     suffix = Path(origin).suffix.lower()
-    matches = [ing for ing in INGESTERS.values() if ing.sniff(data, origin)]
+    matches = [
+        ing for ing in INGESTERS.values()
+        if not getattr(ing, "fallback", False) and ing.sniff(data, origin)
+    ] or [ing for ing in INGESTERS.values() if getattr(ing, "fallback", False) and ing.sniff(data, origin)]
     if not matches:
         names = ", ".join(INGESTERS)
         raise FormatError(
@@ -116,10 +126,13 @@ def ingest_bytes(
     fmt: str | None = None,
     keep_going: bool = False,
     on_record: Callable[[SourceRecord], None] | None = None,
+    context: IngestContext | None = None,
 ) -> IngestReport:
     """Ingest ``data`` (read from ``origin``) into ``store`` as one atomic batch.
 
     :param fmt: the format name; detected from the content when ``None``.
+    :param context: what an ingester with a ``with_context`` method may know of the
+        store (therapy names); read from ``store`` when ``None``.
     :param keep_going: skip a bad record with a warning instead of failing the batch.
     :param on_record: called after each record is mapped (for progress bars).
     :returns: the report; ``quads_added`` is 0 when the same input was ingested before.
@@ -141,6 +154,9 @@ def ingest_bytes(
             ) from None
         if not data.strip():
             raise FormatError(f"{origin}: the file is empty; nothing to ingest")
+    with_context = getattr(ingester, "with_context", None)
+    if with_context is not None:
+        ingester = with_context(context if context is not None else read_context(store))
     report = IngestReport(origin=origin, format=ingester.name)
     graphs: set[NamedNode] = set()
 

@@ -1,0 +1,259 @@
+"""Who a sentence says makes a claim: "according to X", "X said", "reported by X".
+
+An attribution is the words as written plus the parties they name. A party is an
+institution or a person, told apart by its head word ("researchers", "media",
+"University" make an institution; "Dr. Michael Kalos" a person). A party named only by
+a bare common noun ("researchers said") is scoped to its article, so that two
+articles' anonymous researchers do not become one node.
+
+>>> [p.label for p in find_attributions("According to Russian researchers, it works.")[0].parties]
+['Russian researchers']
+>>> [(p.label, p.kind) for p in find_attributions("“It works,” said Dr. Michael Kalos, director of studies.")[0].parties]
+[('Michael Kalos', 'person')]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "Attribution",
+    "Party",
+    "find_attributions",
+    "find_full_names",
+    "find_pronoun_attribution",
+    "parse_party",
+    "resolve_surnames",
+]
+
+#: Head nouns of an institution-like party (a group speaking as one).
+INSTITUTION_HEADS = frozenset(
+    {
+        "researchers", "scientists", "team", "teams", "doctors", "physicians", "experts",
+        "officials", "government", "ministry", "media", "press", "company", "companies",
+        "university", "institute", "agency", "authorities", "developers", "investigators",
+        "specialists", "group", "administration", "fda", "nih", "nci", "center", "centre",
+        "hospital", "clinic", "school", "college", "foundation", "society", "association",
+        "journal", "news", "inc", "corp", "pharmaceuticals", "therapeutics", "laboratory",
+        "lab", "health", "kremlin", "russia", "oncologists", "manufacturer", "maker",
+        "spokesperson", "spokesman", "spokeswoman", "statement", "network",
+    }
+)
+#: Heads that name no one in particular unless modified ("Russian researchers" is a
+#: party of its own; "researchers" alone is scoped to the article).
+GENERIC_HEADS = frozenset(
+    {"researchers", "scientists", "team", "doctors", "physicians", "experts", "officials",
+     "investigators", "specialists", "authors", "oncologists", "study authors"}
+)
+_ORG_WORDS = frozenset(
+    {"university", "institute", "center", "centre", "hospital", "agency", "administration",
+     "ministry", "government", "press", "media", "news", "inc", "corp", "company",
+     "pharmaceuticals", "therapeutics", "foundation", "society", "association", "school",
+     "college", "clinic", "journal", "laboratory", "health", "medicine", "network", "group"}
+)
+_TITLES = re.compile(r"^(?:Dr|Prof|Professor|Mr|Mrs|Ms|Sir|Dame)\.?\s+")
+_DETERMINERS = re.compile(r"^(?:the|a|an|its|their|his|her|some|several|other|many)\s+", re.I)
+_SPEECH = (r"said|says|say|reported|reports|announced|announces|claimed|claims|stated|states|"
+           r"told|tells|noted|notes|explained|explains|added|cautioned|cautions|warned|wrote|"
+           r"concluded|believes|surmised|contends|argued|argues|"
+           r"highlighting|emphasizing|emphasising|touting|promising|stressed|stress|"
+           r"stresses|insist|insists|insisted")
+_AUX = r"(?:(?:is|are|was|were|has|have|had|also|now|further) )*"
+
+_ACCORDING = re.compile(r"\baccording to (?P<np>[^,.;:“”\"()]+)", re.IGNORECASE)
+_BY = re.compile(
+    r"\b(?:reported|announced|claimed|stated|published|released) by (?P<np>[^,.;:“”\"()]+)",
+    re.IGNORECASE,
+)
+_COMES_FROM = re.compile(
+    r"\b(?:mainly |largely |mostly |chiefly )?comes? from (?P<np>[^,.;:“”\"()]+)", re.IGNORECASE
+)
+_AFTER_QUOTE = re.compile(
+    rf"[,”\"]\s*(?:{_SPEECH}) (?P<np>(?:Dr\.? |Prof\.? )?[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){{0,3}}"
+    r"|the [a-z]+(?: [a-z]+)?)"
+)
+_SUBJECT = re.compile(rf"(?P<np>[\w'’.-]+(?: [\w'’.-]+){{0,5}}) {_AUX}(?:{_SPEECH})\b")
+_TRAILING_AUX = re.compile(r"(?:\s+(?:is|are|was|were|has|have|had|also|now|further))+$", re.I)
+_BOUNDARY = re.compile(r".*(?:[,;:“”\"]|\bthat\b|\band\b|\bbut\b)\s*", re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A party named in an article: label, ``institution`` or ``person``, and scope.
+
+    ``scope`` is ``None`` for a party whose name identifies it, else the article key
+    its IRI is minted under.
+    """
+
+    label: str
+    kind: str
+    scoped: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Words that attribute a claim, their offsets, the parties named and the rule."""
+
+    text: str
+    start: int
+    end: int
+    parties: tuple[Party, ...]
+    rule: str
+
+
+def _clean(phrase: str) -> str:
+    phrase = phrase.strip().strip("“”\"'’‘ ")
+    phrase = re.split(r"\s+(?:who|which|that|in|on|at|to|for|as|of)\s+(?=[a-z])", phrase)[0]
+    phrase = _TRAILING_AUX.sub("", phrase)
+    while True:
+        shorter = _DETERMINERS.sub("", phrase)
+        if shorter == phrase:
+            break
+        phrase = shorter
+    words = phrase.split()
+    # Cut after the last of the first run of head words: "Russian press sound spectacular".
+    for index, word in enumerate(words):
+        if word.lower().strip(".'’") in INSTITUTION_HEADS:
+            end = index + 1
+            while end < len(words):
+                word = words[end]
+                if word.lower().strip(".'’") in INSTITUTION_HEADS or word[:1].isupper():
+                    end += 1
+                elif word == "of" and end + 1 < len(words) and words[end + 1][:1].isupper():
+                    end += 2
+                else:
+                    break
+            return " ".join(words[:end])
+    if words and words[0][:1].isupper():
+        kept = [words[0]]
+        for word in words[1:]:
+            if not (word[:1].isupper() or word in {"of", "de", "van", "von"}):
+                break
+            kept.append(word)
+        while kept and kept[-1] in {"of", "de", "van", "von"}:
+            kept.pop()
+        return " ".join(kept)
+    return phrase.strip()
+
+
+def parse_party(phrase: str) -> Party | None:
+    """Return the party ``phrase`` names, or ``None`` when it names none.
+
+    :param phrase: a noun phrase such as "the Russian press" or "Dr. Michael Kalos".
+    """
+    cleaned = _clean(phrase)
+    if not cleaned or len(cleaned.split()) > 6:
+        return None
+    words = cleaned.split()
+    head = words[-1].lower().strip(".'’")
+    if head in INSTITUTION_HEADS or any(w.lower().strip(".") in _ORG_WORDS for w in words):
+        label = cleaned[0].upper() + cleaned[1:]
+        scoped = cleaned.lower() in GENERIC_HEADS
+        return Party(label, "institution", scoped)
+    name = _TITLES.sub("", cleaned)
+    if re.fullmatch(r"[A-Z]{2,6}", name):
+        return Party(name, "institution")
+    if re.fullmatch(r"[A-Z][a-z'’-]+(?: [A-Z]\.?)?(?: [A-Z][a-z'’-]+){0,2}", name):
+        return Party(name, "person", scoped=" " not in name)
+    return None
+
+
+def _parties(phrase: str) -> tuple[Party, ...]:
+    found = []
+    for piece in re.split(r"\s+and\s+|\s*,\s*", phrase):
+        party = parse_party(piece)
+        if party is not None and party not in found:
+            found.append(party)
+    return tuple(found)
+
+
+def _subject_before(sentence: str, end: int) -> str:
+    before = sentence[:end]
+    boundary = _BOUNDARY.match(before)
+    if boundary is not None:
+        before = before[boundary.end():]
+    return before
+
+
+def find_attributions(sentence: str, offset: int = 0) -> list[Attribution]:
+    """Return the attributions in ``sentence`` that name at least one party.
+
+    :param offset: added to each attribution's offsets (the sentence's start in its article).
+    """
+    found: list[Attribution] = []
+
+    def add(start: int, end: int, phrase: str, rule: str, cut_at_party: bool = True) -> None:
+        parties = _parties(phrase)
+        if parties and cut_at_party:
+            # End the words at the last party named, not at the end of the phrase.
+            tail = _clean(re.split(r"\s+and\s+|\s*,\s*", phrase)[-1]) or parties[-1].label
+            cut = sentence.lower().rfind(tail.lower(), start, end)
+            if cut != -1:
+                end = cut + len(tail)
+        if parties:
+            text = sentence[start:end].rstrip()
+            found.append(Attribution(text, offset + start, offset + start + len(text), parties, rule))
+
+    for pattern, rule in ((_ACCORDING, "attribution:according-to"), (_BY, "attribution:reported-by"),
+                          (_COMES_FROM, "attribution:comes-from")):
+        for match in pattern.finditer(sentence):
+            add(match.start(), match.end(), match["np"], rule)
+    for match in _AFTER_QUOTE.finditer(sentence):
+        lead = len(match.group(0)) - len(match.group(0).lstrip(",”\" "))
+        add(match.start() + lead, match.end(), match["np"], "attribution:quote-said")
+    for match in _SUBJECT.finditer(sentence):
+        subject = _subject_before(sentence, match.start("np") + len(match["np"]))
+        if not subject.strip():
+            continue
+        start = match.start("np") + len(match["np"]) - len(subject)
+        if any(a.start - offset <= start < a.end - offset for a in found):
+            continue
+        add(start, match.end(), subject, "attribution:subject-said", cut_at_party=False)
+    found.sort(key=lambda a: a.start)
+    return found
+
+
+_FULL_NAME = re.compile(
+    r"(?:\b(?:Dr|Prof)\.? (?P<titled>[A-Z][a-z'’-]+(?: [A-Z]\.)?(?: [A-Z][a-z'’-]+){1,2})"
+    r"|\b(?P<named>[A-Z][a-z'’-]+(?: [A-Z]\.)? [A-Z][a-z'’-]+), (?:MD|PhD|M\.D\.|a |an |the |"
+    r"(?i:director|professor|chief|head|senior|lead|principal)))"
+)
+_PRONOUN_SAID = re.compile(rf"(?:^|[,”\"]\s*)(?P<pronoun>he|she) {_AUX}(?:{_SPEECH})\b", re.IGNORECASE)
+
+
+def find_full_names(text: str) -> dict[str, str]:
+    """Return surname -> full name for people introduced as "Dr. Jane Doe" or "Jane Doe, MD"."""
+    names: dict[str, str] = {}
+    for match in _FULL_NAME.finditer(text):
+        name = match["titled"] or match["named"]
+        names.setdefault(name.split()[-1], name)
+    return names
+
+
+def find_pronoun_attribution(sentence: str, offset: int, person: Party | None) -> Attribution | None:
+    """Return "he said" / "she cautioned" attributed to ``person``, the last person named."""
+    match = _PRONOUN_SAID.search(sentence)
+    if match is None or person is None:
+        return None
+    start = match.start("pronoun")
+    return Attribution(sentence[start:match.end()], offset + start, offset + match.end(),
+                       (person,), "attribution:pronoun-said")
+
+
+def resolve_surnames(parties: tuple[Party, ...], full_names: dict[str, str]) -> tuple[Party, ...]:
+    """Replace a bare surname ("Kalos") by the full name seen earlier ("Michael Kalos").
+
+    :param full_names: surname -> full name, of the persons named so far in the article.
+    """
+    resolved = []
+    for party in parties:
+        if party.kind == "person" and " " not in party.label and party.label in full_names:
+            party = Party(full_names[party.label], "person")
+        elif party.kind == "person" and " " in party.label and party.label.split()[-1] in full_names:
+            # "Michael Kalos" and "Dr. Michael Kalos" are one person; keep the fuller name.
+            fuller = full_names[party.label.split()[-1]]
+            if fuller.endswith(party.label) or party.label.split()[0] == fuller.split()[0]:
+                party = Party(fuller, "person")
+        resolved.append(party)
+    return tuple(resolved)

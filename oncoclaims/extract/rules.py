@@ -1,0 +1,275 @@
+"""The rule tables of claim extraction: every pattern with the id it is recorded under.
+
+Each rule is a :class:`Rule`: an id (what ``oc:extractedBy`` records), a compiled
+pattern, and what a match means. The tables are data, read in order; the first
+matching claim-type rule wins, so the order below is the priority (absence of evidence
+before regulatory before availability ... before trial status).
+
+>>> classify_claim_type("There are no publications in international journals").claim_type
+'absence-of-evidence'
+>>> [m.text for m in find_markers(HEDGE_RULES, "Tumours are said to shrink, reportedly.")]
+['said to', 'reportedly']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "CLAIM_TYPE_RULES",
+    "GENERIC_RULES",
+    "HEDGE_RULES",
+    "HYPE_RULES",
+    "INDICATION_PATTERN",
+    "POPULATION_RULES",
+    "SKIP_RULES",
+    "Marker",
+    "Rule",
+    "TypeMatch",
+    "classify_claim_type",
+    "find_indication",
+    "find_markers",
+    "find_population",
+    "skip_reason",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One pattern and what it stands for (a claim type, a population, a marker kind)."""
+
+    id: str
+    pattern: re.Pattern[str]
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class TypeMatch:
+    """A claim type found in a text, with the rule and the words that triggered it."""
+
+    claim_type: str
+    rule: str
+    cue: str
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """A hedge or hype marker: the words as written, their offsets and the rule."""
+
+    text: str
+    start: int
+    end: int
+    rule: str
+
+
+def _rules(prefix: str, table: list[tuple[str, str, str]]) -> tuple[Rule, ...]:
+    return tuple(
+        Rule(f"{prefix}:{name}", re.compile(pattern, re.IGNORECASE), value)
+        for name, value, pattern in table
+    )
+
+
+#: Claim types by cue words, highest priority first. Values are the `oc:claim-*` names.
+CLAIM_TYPE_RULES = _rules(
+    "type",
+    [
+        ("no-publication", "absence-of-evidence",
+         r"\bno (?:\w+ ){0,2}(?:publications?|peer[- ]review\w*|papers?|studies|data|evidence)\b"),
+        ("no-confirmation", "absence-of-evidence",
+         r"\bno (?:\w+ ){0,2}(?:confirmation|verification|replication)\b"),
+        ("not-published", "absence-of-evidence",
+         r"\b(?:not|never) (?:yet )?(?:been )?(?:published|peer[- ]reviewed|independently "
+         r"(?:confirmed|verified|replicated)|replicated)\b|\bunpublished\b"),
+        ("unknown", "absence-of-evidence",
+         r"\b(?:remains? to be seen|(?:is|are|remains?) (?:still )?(?:unknown|unclear|unproven)|"
+         r"no one (?:can|could) say|(?:more|further) (?:study|studies|research|work|data) "
+         r"(?:is |was |are |were )?(?:needed|required)|(?:further|more) (?:study|studies|research) "
+         r"will show|(?:remains?|is|are) (?:very )?preliminary|big questions?|"
+         r"will have to see|too (?:early|soon) to (?:know|say))\b"),
+        ("regulator", "regulatory",
+         r"\b(?:FDA|EMA|Food and Drug Administration|regulators?|health authorities|"
+         r"dossier|approv(?:al|ed|es)|authori[sz]ation|licen[sc]ed)\b"),
+        ("cost", "availability",
+         r"\b(?:free of charge|free|cost(?:s|ly)?|price[sd]?|afford\w*|reimburs\w*|"
+         r"(?:made |become |be )?available|expensive|accessible)\b"),
+        ("trial-plan", "trial-status",
+         r"\b(?:pilot study|phase (?:I{1,3}V?|[1-4]) (?:study|trial)|(?:meant|designed|aimed) to "
+         r"(?:evaluate|assess|test|determine|find out)|plans? to (?:treat|follow|enrol\w*|test|start)|"
+         r"randomly assigned|randomi[sz]ed|(?:study|trial) involved)\b"),
+        ("mechanism-explained", "mechanism",
+         r"\b(?:the theory is|the goal of|(?:is|are|was|were) designed to|(?:is|are) aimed at|"
+         r"works? by|how [\w-]+ works)\b"),
+        ("efficacy-outcome", "efficacy",
+         r"\b(?:effective(?:ness)?|efficacy|shr[iau]nk\w*|disappear\w*|remission|cur(?:e|es|ed)|"
+         r"surviv\w*|respon(?:se|ses|d|ded|ding)|benefit\w*|worked|dramatic|profound effect|"
+         r"blown away|protect\w* against|free of (?:cancer|disease)|cancer[- ]free|"
+         r"(?:extend|prolong)\w* (?:life|lives|survival)|tumou?r (?:growth|size))\b"),
+        ("safety-event", "safety",
+         r"\b(?:side effects?|toxic (?:effects?|for)|toxicity|adverse (?:events?|effects?)|"
+         r"syndrome|chills|nausea|fever|swelling|seizures?)\b"),
+        ("mechanism", "mechanism",
+         r"\b(?:oncolytic|mRNA|immune system|immune response|therapeutic vaccine|"
+         r"genetically (?:modified|engineered)|engineered|chimeric antigen|antigens?|"
+         r"T[- ]cells?|designed to|(?:stimulat|boost|activat|train)\w* (?:the |their )?"
+         r"(?:body|immune)|teach(?:es)? the body|target(?:s|ed|ing)? (?:the |a )?"
+         r"(?:molecule|protein|receptor|patients)|(?:does not|doesn't) stop|infects?)\b"),
+        ("efficacy", "efficacy",
+         r"\b(?:killed|kill(?:s|ing)?|destroy\w*|eliminat\w*|slow(?:s|ed)? "
+         r"(?:the )?(?:growth|progression)|works?|promising results)\b"),
+        ("safety", "safety",
+         r"\b(?:safe(?:ty|ly)?|toxic|harmless|well tolerated|tolerated|risks?)\b"),
+        ("trial", "trial-status",
+         r"\b(?:trials?|phase (?:I{1,3}V?|[1-4])|volunteers|participants|enrolled|enrol\w*|"
+         r"patients (?:were|have been) (?:treated|given)|published in|present(?:ed)? results)\b"),
+    ],
+)
+
+#: Sentences that are never claims, whatever their cue words.
+SKIP_RULES = _rules(
+    "skip",
+    [
+        ("question", "question", r"\?[\"”’']*$"),
+        ("conditional", "conditional", r"^(?:if|unless|whether)\b"),
+        ("byline", "byline", r"^(?:by|photo|image|credit|©)\b"),
+    ],
+)
+
+#: Sentences about therapies in general rather than one therapy; skipped unless they
+#: name a therapy.
+GENERIC_RULES = _rules(
+    "generic",
+    [
+        ("plural-therapies", "generic",
+         r"\b(?:many|most|other|some|these|new|such|so-called) (?:[\w-]+ ){0,2}"
+         r"(?:therapies|treatments|drugs|vaccines|tools|announcements)\b"),
+        ("history", "generic", r"\b(?:medical history|in recent years|the scientific community)\b"),
+    ],
+)
+
+#: Hedge markers: words that hold the claim at a distance.
+HEDGE_RULES = _rules(
+    "hedge",
+    [
+        ("reportedly", "hedge", r"\b(?:reportedly|allegedly|purportedly|supposedly)\b"),
+        ("said-to", "hedge", r"\b(?:said|reported|claimed|thought|believed|expected) to\b"),
+        ("modal", "hedge", r"\b(?:may|might|could)\b"),
+        ("appears", "hedge", r"\b(?:appears?|seems?|appeared|seemed) to\b|\bappears?\b"),
+        ("possibly", "hedge", r"\b(?:possibly|potentially|perhaps|likely|unlikely)\b"),
+        ("suggests", "hedge", r"\b(?:suggest(?:s|ed)?|hints?|hinted|preliminary|early signs?)\b"),
+    ],
+)
+
+#: Hype markers: words that oversell.
+HYPE_RULES = _rules(
+    "hype",
+    [
+        ("total-effectiveness", "hype",
+         r"\b(?:total|complete|full|100 ?(?:percent|per cent|%)) effective(?:ness)?\b"),
+        ("hundred-percent", "hype", r"\b100 ?(?:percent|per cent|%)(?! effective)"),
+        ("breakthrough", "hype", r"\bbreakthroughs?\b"),
+        ("miracle", "hype", r"\bmiracles?\b|\bmiraculous\w*|\bwonder drugs?\b|\bmagic bullets?\b"),
+        ("cure", "hype", r"\bcur(?:e|es|ed)\b"),
+        ("revolution", "hype", r"\brevolution(?:ary|i[sz]e\w*)?\b"),
+        ("game-changer", "hype", r"\bgame[- ]chang\w+\b|\bholy grail\b"),
+        ("spectacular", "hype", r"\b(?:spectacular|astonishing|stunning|unprecedented|"
+         r"amazing|incredible)\b"),
+    ],
+)
+
+#: Who the claim is about: mice before cells before humans (a study of human cells in
+#: mice is a mouse study).
+POPULATION_RULES = _rules(
+    "population",
+    [
+        ("mice", "mice", r"\b(?:mice|mouse|murine|rodents?)\b"),
+        ("animals", "animals", r"\b(?:rats?|dogs?|monkeys?|primates?|animals?)\b"),
+        ("cells", "cells",
+         r"\b(?:cell lines?|in vitro|petri dish\w*|cultured cells|in the lab(?:oratory)?|"
+         r"cells? in culture)\b"),
+        ("humans", "humans",
+         r"\b(?:patients?|people|humans?|volunteers|participants|men|women|children|adults|"
+         r"the public|population)\b"),
+    ],
+)
+
+#: Words that may qualify a cancer noun ("certain cancers", "chronic lymphocytic leukemia").
+_CANCER_MODIFIERS = (
+    r"certain|some|many|most|all|other|several|advanced|advanced-stage|late-stage|early-stage|"
+    r"stage|metastatic|recurrent|aggressive|deadly|rare|rarer|childhood|pediatric|paediatric|"
+    r"adult|chronic|acute|lymphocytic|lymphoblastic|myeloid|myelogenous|B-cell|T-cell|"
+    r"HER2-positive|HER2-overexpressing|triple-negative|inoperable|small-cell|non-small-cell|"
+    r"solid|blood|bone|breast|lung|colon|colorectal|rectal|prostate|ovarian|pancreatic|brain|"
+    r"skin|bladder|kidney|renal|liver|stomach|gastric|gastroesophageal|cervical|head|neck|"
+    r"thyroid|esophageal|oesophageal|uterine|endometrial|cell|malignant|and|or|[A-Z][a-z]+|"
+    r"[IV]+"
+)
+#: A cancer type: up to four qualifying words before a cancer noun.
+INDICATION_PATTERN = re.compile(
+    rf"\b((?:(?:{_CANCER_MODIFIERS}),? ){{0,4}}"
+    r"(?:cancers?|leuka?emias?|lymphomas?|melanomas?|glioblastomas?|gliomas?|myelomas?|"
+    r"carcinomas?|sarcomas?|neuroblastomas?|tumou?rs?|CLL|AML))\b"
+)
+_INDICATION_DROP = frozenset({"and", "or", "the", "a", "an", "in", "of", "some", "many", "most",
+                              "all", "other", "several", "deadly", "aggressive", "but",
+                              "for", "with", "to", "on", "by", "from", "as", "at"})
+_INDICATION_BARE = frozenset({"cancer", "cancers", "tumor", "tumors", "tumour", "tumours",
+                              "stage", "cell"})
+
+
+def classify_claim_type(text: str) -> TypeMatch | None:
+    """Return the first claim-type rule matching ``text``, or ``None``."""
+    for rule in CLAIM_TYPE_RULES:
+        match = rule.pattern.search(text)
+        if match is not None:
+            return TypeMatch(rule.value, rule.id, match.group(0))
+    return None
+
+
+def find_markers(rules: tuple[Rule, ...], text: str, offset: int = 0) -> list[Marker]:
+    """Return every marker of ``rules`` in ``text``, in text order, overlaps removed.
+
+    :param offset: added to each marker's offsets (the text's start in its article).
+    """
+    found: list[Marker] = []
+    for rule in rules:
+        for match in rule.pattern.finditer(text):
+            found.append(
+                Marker(match.group(0), offset + match.start(), offset + match.end(), rule.id)
+            )
+    found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    kept: list[Marker] = []
+    for marker in found:
+        if kept and marker.start < kept[-1].end:
+            continue
+        kept.append(marker)
+    return kept
+
+
+def find_population(text: str) -> tuple[str, str] | None:
+    """Return ``(population, rule id)`` for the first population rule matching ``text``."""
+    for rule in POPULATION_RULES:
+        if rule.pattern.search(text):
+            return rule.value, rule.id
+    return None
+
+
+def find_indication(text: str) -> str | None:
+    """Return the cancer type ``text`` names ("certain cancers", "chronic lymphocytic leukemia")."""
+    for match in INDICATION_PATTERN.finditer(text):
+        words = match.group(1).split()
+        while len(words) > 1 and words[0].lower().rstrip(",") in _INDICATION_DROP:
+            words = words[1:]
+        phrase = " ".join(words).rstrip(",")
+        if phrase.lower() not in _INDICATION_BARE:
+            return phrase
+    return None
+
+
+def skip_reason(text: str) -> str | None:
+    """Return the id of the skip rule ``text`` falls under, or ``None``."""
+    stripped = text.strip()
+    for rule in SKIP_RULES:
+        if rule.pattern.search(stripped):
+            return rule.id
+    return None

@@ -1,0 +1,137 @@
+"""Sentences and clauses of an article, as character spans into its text.
+
+Every function here returns :class:`Segment` objects whose ``start``/``end`` are offsets
+into the text given, so ``text[seg.start:seg.end] == seg.text`` always holds; spans
+never include leading or trailing whitespace.
+
+>>> [s.text for s in split_sentences("Dr. Kalos spoke. Tumours shrank by 60%! Why?")]
+['Dr. Kalos spoke.', 'Tumours shrank by 60%!', 'Why?']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+__all__ = [
+    "Segment",
+    "split_blocks",
+    "split_coordinated",
+    "split_sentences",
+    "trim_span",
+]
+
+#: Words that end in a full stop without ending a sentence.
+ABBREVIATIONS = frozenset(
+    {
+        "dr", "mr", "mrs", "ms", "prof", "st", "inc", "ltd", "co", "corp", "vs", "etc", "e.g",
+        "i.e", "u.s", "u.k", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
+        "oct", "nov", "dec", "no", "fig", "al", "approx", "jr", "sr", "gen", "gov", "sen",
+        "rep", "ph.d", "m.d", "mt",
+    }
+)
+
+# A sentence ends at ., ! or ? (possibly closed by quotes or brackets) followed by
+# whitespace and something that can start a sentence.
+_SENTENCE_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+# Coordination points where one sentence may hold two claims: ", and", ", but",
+# ", while", ";", and "and no" (two coordinated negations: "no X and no Y").
+_COORDINATION = re.compile(r",\s+(?:and|but|while)\s+|;\s+|\s+and\s+(?=no\b)")
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of text by its offsets: ``text[start:end]``, end exclusive."""
+
+    start: int
+    end: int
+    text: str
+
+
+def trim_span(text: str, start: int, end: int) -> Segment:
+    """Return the segment ``text[start:end]`` without leading or trailing whitespace.
+
+    :param text: the whole text the offsets refer to.
+    :returns: the trimmed segment (possibly empty).
+    """
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Segment(start, end, text[start:end])
+
+
+def split_blocks(text: str) -> Iterator[Segment]:
+    """Yield the non-empty lines (paragraphs, headings) of ``text``."""
+    position = 0
+    for line in text.splitlines(keepends=True):
+        segment = trim_span(text, position, position + len(line))
+        position += len(line)
+        if segment.text:
+            yield segment
+
+
+def _is_abbreviation(text: str, end: int) -> bool:
+    """Whether the full stop at ``end`` closes an abbreviation or an initial."""
+    match = _WORD_BEFORE.search(text, 0, end)
+    if match is None:
+        return False
+    word = match.group(1).rstrip(".").lower()
+    return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Segment]:
+    """Split ``text[start:end]`` into sentences; line breaks always end one.
+
+    :param text: the whole text the offsets refer to.
+    :returns: the sentences, in order.
+    """
+    stop = len(text) if end is None else end
+    sentences: list[Segment] = []
+    for block in split_blocks(text[start:stop]):
+        block_start = start + block.start
+        cursor = block_start
+        block_end = start + block.end
+        for match in _SENTENCE_END.finditer(text, block_start, block_end):
+            if text[match.start()] == "." and match.end() - match.start() == 1 and _is_abbreviation(
+                text, match.start()
+            ):
+                continue
+            segment = trim_span(text, cursor, match.end())
+            if segment.text:
+                sentences.append(segment)
+            cursor = match.end()
+        segment = trim_span(text, cursor, block_end)
+        if segment.text:
+            sentences.append(segment)
+    return sentences
+
+
+def split_coordinated(text: str, sentence: Segment) -> list[Segment]:
+    """Split one sentence at its coordination points (", and", ";", "and no").
+
+    The separators are left out; the sentence's final punctuation is left out of the
+    last part. A sentence with no coordination point comes back as the only part.
+
+    :param text: the whole text the offsets refer to.
+    :param sentence: a sentence of ``text``.
+    :returns: the parts, in order.
+    """
+    parts: list[Segment] = []
+    cursor = sentence.start
+    for match in _COORDINATION.finditer(text, sentence.start, sentence.end):
+        part = trim_span(text, cursor, match.start())
+        if part.text:
+            parts.append(part)
+        cursor = match.end()
+    if not parts:
+        return [sentence]
+    end = sentence.end
+    while end > cursor and text[end - 1] in ".!?":
+        end -= 1
+    last = trim_span(text, cursor, end)
+    if last.text:
+        parts.append(last)
+    return parts
