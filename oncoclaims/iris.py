@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 from pyoxigraph import NamedNode
@@ -75,12 +76,14 @@ def _slug_or_hash(key: str) -> str:
     return f"{slug}-{digest}" if slug else digest
 
 
+@lru_cache(maxsize=1 << 16)
 def mint_iri(kind: str, *parts: str) -> NamedNode:
     """Mint the IRI of a node of ``kind`` identified by ``parts``.
 
     External identifiers keep their canonical spelling (``NCT`` upper case, PMID
     digits, DOI lower case); any other key is normalised and, unless it is already a
-    short slug, replaced by a readable prefix plus a hash.
+    short slug, replaced by a readable prefix plus a hash. Recent answers are cached:
+    journals, funders and sponsors recur across records.
 
     :param kind: one of :data:`KINDS`.
     :param parts: the identifier, or the strings that together identify the node.

@@ -57,14 +57,21 @@ class _Namespace:
 
     def __init__(self, iri: str) -> None:
         self._iri = iri
+        self._terms: dict[str, NamedNode] = {}
 
     def __getattr__(self, name: str) -> NamedNode:
-        if name.startswith("__"):
+        # Called only for names not yet in the instance dict: each term is built once.
+        if name.startswith("_"):
             raise AttributeError(name)
-        return NamedNode(self._iri + name)
+        node = NamedNode(self._iri + name)
+        setattr(self, name, node)
+        return node
 
     def __getitem__(self, name: str) -> NamedNode:
-        return NamedNode(self._iri + name)
+        node = self._terms.get(name)
+        if node is None:
+            node = self._terms[name] = NamedNode(self._iri + name)
+        return node
 
     @property
     def iri(self) -> str:

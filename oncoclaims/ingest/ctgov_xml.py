@@ -9,7 +9,6 @@ it does from API v2 JSON.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -36,58 +35,13 @@ from oncoclaims.ingest.ctgov_values import (
     normalise_sponsor_class,
     normalise_study_type,
 )
+from oncoclaims.ingest.safe_xml import parse_safe_xml
 from oncoclaims.iris import mint_graph_iri
 
-__all__ = ["ClinicalTrialsXmlIngester", "extract_xml_facts", "parse_safe_xml"]
+__all__ = ["ClinicalTrialsXmlIngester", "extract_xml_facts"]
 
 _FORMAT = "ClinicalTrials.gov legacy XML"
 _UNIDENTIFIED = mint_graph_iri("ctgov", "unidentified")
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
-_ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
-
-
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-    )
-
-
-def parse_safe_xml(data: bytes, origin: str) -> etree._Element:
-    """Parse ``data`` as XML without expanding entities or touching the network.
-
-    :returns: the root element.
-    :raises ParseError: for a document type that declares entities (XML bomb, external
-        entity), or XML that does not parse, with the line and column.
-    """
-    doctype = _DOCTYPE.search(data)
-    if doctype is not None:
-        entity = _ENTITY.search(data, doctype.start())
-        if entity is not None:
-            line = data.count(b"\n", 0, entity.start()) + 1
-            raise ParseError(
-                SourceLocation(origin, line),
-                "the document type declares entities (an XML bomb or external entity?); "
-                "oncoclaims never expands entities: remove the <!DOCTYPE> block",
-            )
-    try:
-        root = etree.fromstring(data, _parser())
-    except etree.XMLSyntaxError as exc:
-        where = SourceLocation(origin, *exc.position) if exc.position else SourceLocation(origin)
-        at_end = bool(exc.position) and exc.position[0] >= data.rstrip().count(b"\n") + 1
-        truncated = at_end or "premature end" in str(exc).lower() or "end of data" in str(exc).lower()
-        hint = (
-            "the XML ends before it is complete; is the file truncated?"
-            if truncated
-            else "invalid XML"
-        )
-        raise ParseError(where, f"{hint}: {exc.msg}") from exc
-    if root is None:
-        raise ParseError(SourceLocation(origin, 1), "no XML element found")
-    return root
 
 
 def _text(element: etree._Element, path: str) -> str | None:

@@ -20,7 +20,8 @@ ClinicalTrials.gov reference to that PMID points at) in a named graph of its own
   RetractionOf marks the retracted article, ErratumIn gives ``oc:correctedBy``, CommentIn
   a citing comment.
 
-DTDs and entities are never loaded or expanded (see :func:`parse_safe_xml`).
+DTDs and entities are never loaded or expanded (see :mod:`oncoclaims.ingest.safe_xml`); the file
+is streamed one article at a time.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 from oncoclaims.errors import RecordError, SourceLocation
 from oncoclaims.ingest.base import SourceRecord
 from oncoclaims.ingest.ctgov_values import clean_text
-from oncoclaims.ingest.ctgov_xml import parse_safe_xml
+from oncoclaims.ingest.safe_xml import iter_safe_xml
 from oncoclaims.iris import canonical_iri, mint_graph_iri, mint_iri
 from oncoclaims.vocab import CITO, DCTERMS, OC, RDF, RDFS, SCHEMA, XSD
 
@@ -61,13 +62,17 @@ _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
 _ROOTS = (b"<PubmedArticleSet", b"<MedlineCitationSet", b"<PubmedArticle", b"<MedlineCitation")
 _NCT = re.compile(r"^NCT\d{8}$")
+_RECORD_TAGS = ("PubmedArticle", "MedlineCitation", "PubmedBookArticle")
 
 
 def _text(element: etree._Element | None, path: str) -> str | None:
     if element is None:
         return None
     found = element.find(path)
-    return clean_text("".join(found.itertext())) if found is not None else None
+    if found is None:
+        return None
+    text = found.text if len(found) == 0 else "".join(found.itertext())
+    return " ".join(text.split()) or None if text else None
 
 
 def _date(pub_date: etree._Element | None) -> Literal | None:
@@ -234,12 +239,12 @@ class PubmedIngester:
         return any(root in head for root in _ROOTS)
 
     def records(self, data: bytes, origin: str) -> Iterator[SourceRecord]:
-        """One record per ``MedlineCitation``, located by line and PMID."""
-        root = parse_safe_xml(data, origin)
-        if root.tag in ("PubmedArticle", "MedlineCitation"):
-            items = [root]
-        else:
-            items = [child for child in root if child.tag in ("PubmedArticle", "MedlineCitation", "PubmedBookArticle")]
+        """One record per ``MedlineCitation``, located by line and PMID.
+
+        The document is streamed (:func:`iter_safe_xml`): each article is freed once it
+        is mapped, so memory does not grow with the number of articles.
+        """
+        items = iter_safe_xml(data, origin, _RECORD_TAGS)
         for index, item in enumerate(items, start=1):
             citation = item if item.tag == "MedlineCitation" else item.find("MedlineCitation")
             pmid = _text(citation, "PMID") if citation is not None else None
