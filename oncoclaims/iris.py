@@ -28,6 +28,7 @@ __all__ = [
     "mint_graph_iri",
     "mint_iri",
     "normalise_key",
+    "normalise_name",
 ]
 
 #: The kinds of node oncoclaims mints, the first path segment of their IRI.
@@ -52,6 +53,7 @@ KINDS = frozenset(
 )
 
 _SAFE_KEY = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+_PUNCTUATION = re.compile(r"[^\w\s]")
 
 
 def normalise_key(*parts: str) -> str:
@@ -66,6 +68,16 @@ def normalise_key(*parts: str) -> str:
         text = text.replace("\u2019", "'").replace("\u2018", "'")
         cleaned.append(" ".join(text.split()))
     return "|".join(cleaned)
+
+
+def normalise_name(name: str) -> str:
+    """Lower-case, NFKC, punctuation to spaces, whitespace collapsed.
+
+    >>> normalise_name("  National Cancer Institute (NCI) ")
+    'national cancer institute nci'
+    """
+    text = unicodedata.normalize("NFKC", name).casefold()
+    return " ".join(_PUNCTUATION.sub(" ", text).split())
 
 
 def _slug_or_hash(key: str) -> str:

@@ -40,7 +40,9 @@ MAX_DEPTH = 4
 #: Predicates that make one source derive from another.
 DERIVATION = ("prov:wasDerivedFrom", "prov:wasQuotedFrom", "oc:reportsOn")
 #: Predicates that chain institutions into ties.
-TIE_LINKS = ("oc:partOf", "oc:controlledBy", "oc:fundedBy")
+#: ``oc:candidateIn`` leads from an institution to a candidate match (same normalised
+#: name, no shared identifier): institutions that may be one count as tied.
+TIE_LINKS = ("oc:partOf", "oc:controlledBy", "oc:fundedBy", "oc:candidateIn")
 
 STATUS_PREFIX = "https://w3id.org/oncoclaims/vocab#status-"
 
@@ -228,6 +230,7 @@ _STEP_WORDS = {
     "oc:partOf": "is part of",
     "oc:controlledBy": "is controlled by",
     "oc:fundedBy": "is funded by",
+    "oc:candidateIn": "may be the same institution as the others in",
 }
 
 

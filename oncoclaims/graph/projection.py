@@ -46,7 +46,9 @@ _INTO_CLAIM = [
     ox.NamedNode(_OC + "inconclusiveFor"),
 ]
 _SKIP_OUT = {PREFIXES["skos"] + "inScheme", PREFIXES["skos"] + "narrower", PREFIXES["skos"] + "hasTopConcept",
-             PREFIXES["skos"] + "topConceptOf", PREFIXES["skos"] + "broader", PREFIXES["rdfs"] + "isDefinedBy"}
+             PREFIXES["skos"] + "topConceptOf", PREFIXES["skos"] + "broader", PREFIXES["rdfs"] + "isDefinedBy",
+             # a candidate match may name thousands of institutions; a tie needs only the way in
+             _OC + "candidate"}
 
 
 @lru_cache(maxsize=4096)

@@ -19,19 +19,20 @@ from pyoxigraph import Literal, NamedNode, Quad
 from oncoclaims.errors import FormatError, IngestError, RecordError, SourceLocation
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ingest.base import Ingester, SourceRecord
+from oncoclaims.ingest.claims_table import ClaimsTableIngester
+from oncoclaims.ingest.context import IngestContext, read_context
+from oncoclaims.ingest.crossref import CrossrefIngester
 from oncoclaims.ingest.ctgov_classic import ClinicalTrialsClassicIngester
 from oncoclaims.ingest.ctgov_v2 import ClinicalTrialsJsonIngester
 from oncoclaims.ingest.ctgov_xml import ClinicalTrialsXmlIngester
-from oncoclaims.ingest.claims_table import ClaimsTableIngester
-from oncoclaims.ingest.crossref import CrossrefIngester
 from oncoclaims.ingest.factchecks import ClaimReviewIngester, HealthFcIngester
-from oncoclaims.ingest.pubmed import PubmedIngester
-from oncoclaims.ingest.context import IngestContext, read_context
+from oncoclaims.ingest.institutions import NamedInstitution, candidate_match_quads
 from oncoclaims.ingest.news import FakeHealthNewsIngester, NewsHtmlIngester, NewsTextIngester
+from oncoclaims.ingest.pubmed import PubmedIngester
 from oncoclaims.ingest.rdf import RdfIngester
 from oncoclaims.iris import mint_iri
 from oncoclaims.reference import PROVENANCE_GRAPH
-from oncoclaims.vocab import OC, PROV, RDF
+from oncoclaims.vocab import OC, PROV, RDF, SCHEMA
 
 __all__ = [
     "INGESTERS",
@@ -118,6 +119,21 @@ def provenance_quads(graphs: set[NamedNode], data: bytes, origin: str) -> Iterat
         yield Quad(graph, PROV.wasDerivedFrom, document, PROVENANCE_GRAPH)
 
 
+def _named_institutions(quads: list[Quad]) -> Iterator[NamedInstitution]:
+    """The name-keyed institutions among one record's quads (see ``ingest.institutions``)."""
+    names: dict[NamedNode, str] = {}
+    countries: dict[NamedNode, str] = {}
+    normalised, country = OC.normalisedName, SCHEMA.addressCountry
+    for quad in quads:
+        predicate = quad.predicate
+        if predicate == normalised:
+            names[quad.subject] = quad.object.value
+        elif predicate == country:
+            countries[quad.subject] = quad.object.value
+    for node, name in names.items():
+        yield NamedInstitution(node, name, countries.get(node))
+
+
 def ingest_bytes(
     data: bytes,
     origin: str,
@@ -159,6 +175,7 @@ def ingest_bytes(
         ingester = with_context(context if context is not None else read_context(store))
     report = IngestReport(origin=origin, format=ingester.name)
     graphs: set[NamedNode] = set()
+    institutions: list[NamedInstitution] = []
 
     def batch() -> Iterator[Quad]:
         records = ingester.records(data, origin)
@@ -177,11 +194,14 @@ def ingest_bytes(
             report.records += 1
             report.warnings.extend(f"{record.location}: {w}" for w in record.warnings)
             graphs.add(record.graph)
+            institutions.extend(_named_institutions(quads))
             if on_record is not None:
                 on_record(record)
             yield from quads
         if report.records == 0:
             raise RecordError(SourceLocation(origin), f"no usable {ingester.name} record found")
+        # Not in the provenance record: a match depends on every input naming its members.
+        yield from candidate_match_quads(institutions, store.inner)
         yield from provenance_quads(graphs, data, origin)
 
     before = len(store)

@@ -21,6 +21,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from oncoclaims.errors import ParseError, RecordError, SourceLocation
 from oncoclaims.ingest.base import SourceRecord
+from oncoclaims.ingest.institutions import CURATED, institution_quads
 from oncoclaims.ingest.json_input import decode_text
 from oncoclaims.iris import mint_graph_iri, mint_iri, normalise_key
 from oncoclaims.vocab import CITO, DCTERMS, OA, OC, PROV, RDF, RDFS, SCHEMA, XSD
@@ -69,8 +70,8 @@ def _check(row: dict[str, str], location: SourceLocation) -> None:
 
 
 def _institution(name: str, graph: NamedNode) -> tuple[NamedNode, list[Quad]]:
-    node = mint_iri("institution", normalise_key(name))
-    return node, [Quad(node, RDF.type, OC.Institution, graph), Quad(node, RDFS.label, Literal(name), graph)]
+    # A curator's name is one node across curated inputs (see ingest.institutions).
+    return institution_quads(name, graph, scope=CURATED)
 
 
 def _date(value: str) -> Literal:

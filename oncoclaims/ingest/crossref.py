@@ -22,6 +22,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from oncoclaims.errors import RecordError, SourceLocation
 from oncoclaims.ingest.base import SourceRecord
+from oncoclaims.ingest.institutions import IDENTIFIER_SCHEMES, institution_quads
 from oncoclaims.ingest.json_input import decode_text, load_json
 from oncoclaims.iris import canonical_iri, mint_graph_iri, mint_iri
 from oncoclaims.vocab import DCTERMS, OC, RDF, RDFS, SCHEMA, XSD
@@ -42,6 +43,16 @@ def _first(values: object) -> str | None:
 
 def _key(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def _affiliation_identifier(affiliation: dict[str, Any]) -> tuple[str, str] | None:
+    """A ROR (or other registry) id from a Crossref affiliation's ``id`` list."""
+    for entry in affiliation.get("id") or []:
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+            scheme = str(entry.get("id-type", "")).lower()
+            if scheme in IDENTIFIER_SCHEMES:
+                return scheme, entry["id"]
+    return None
 
 
 def _issued(work: dict[str, Any]) -> Literal | None:
@@ -66,6 +77,7 @@ def work_quads(work: dict[str, Any], location: SourceLocation) -> Iterator[Quad]
     doi = doi.strip().lower()
     graph = mint_graph_iri("doi", doi)
     source = mint_iri("doi", doi)
+    scope = "doi:" + doi
 
     def q(subject: NamedNode, predicate: NamedNode, obj: NamedNode | Literal) -> Quad:
         return Quad(subject, predicate, obj, graph)
@@ -81,10 +93,11 @@ def work_quads(work: dict[str, Any], location: SourceLocation) -> Iterator[Quad]
     journal_title = _first(work.get("container-title"))
     issn = _first(work.get("ISSN"))
     if journal_title or issn:
-        journal = mint_iri("institution", "issn", issn) if issn else mint_iri("institution", _key(journal_title or ""))
+        journal, described = institution_quads(
+            journal_title or issn or "", graph, scope=scope, identifier=("issn", issn) if issn else None
+        )
         yield q(source, DCTERMS.publisher, journal)
-        yield q(journal, RDF.type, OC.Institution)
-        yield q(journal, RDFS.label, Literal(journal_title or issn or ""))
+        yield from described
         yield q(journal, OC.institutionKind, OC["kind-journal"])
     for author in work.get("author") or []:
         name = " ".join(p for p in (author.get("given"), author.get("family")) if p) or author.get("name")
@@ -99,18 +112,21 @@ def work_quads(work: dict[str, Any], location: SourceLocation) -> Iterator[Quad]
             yield q(person, OC.orcid, Literal(orcid))
         for affiliation in author.get("affiliation") or []:
             if isinstance(affiliation, dict) and (text := (affiliation.get("name") or "").strip()):
-                institution = mint_iri("institution", _key(text))
+                institution, described = institution_quads(
+                    text, graph, scope=scope, identifier=_affiliation_identifier(affiliation)
+                )
                 yield q(person, SCHEMA.affiliation, institution)
-                yield q(institution, RDF.type, OC.Institution)
-                yield q(institution, RDFS.label, Literal(text))
+                yield from described
     for funder in work.get("funder") or []:
         name = (funder.get("name") or "").strip()
         if not name:
             continue
-        node = mint_iri("institution", _key(name))
+        funder_doi = funder.get("DOI") if isinstance(funder.get("DOI"), str) else None
+        node, described = institution_quads(
+            name, graph, scope=scope, identifier=("funder-doi", funder_doi) if funder_doi else None
+        )
         yield q(source, OC.funder, node)
-        yield q(node, RDF.type, OC.Institution)
-        yield q(node, RDFS.label, Literal(name))
+        yield from described
         for award in funder.get("award") or []:
             yield q(source, OC.grantId, Literal(str(award)))
     for update in work.get("update-to") or []:

@@ -15,7 +15,7 @@ Identity (all IRIs are deterministic, see ``iris.py``):
 - its posted results, an ``oc:Source``: ``mint_iri("source", "ctgov-results-" + nct)``;
 - a referenced publication: ``mint_iri("pubmed", pmid)``, the IRI the PubMed reader mints;
 - an intervention, an ``oc:Therapy``: ``mint_iri("therapy", name)``;
-- a sponsor, an ``oc:Institution``: ``mint_iri("institution", name)``;
+- a sponsor, an ``oc:Institution`` known by name within this trial (``ingest.institutions``);
 - the named graph of all of it: ``mint_graph_iri("ctgov", nct)``.
 """
 
@@ -29,6 +29,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from oncoclaims import vocab
 from oncoclaims.ingest.ctgov_values import therapy_label
+from oncoclaims.ingest.institutions import institution_quads
 from oncoclaims.iris import canonical_iri, mint_graph_iri, mint_iri
 
 __all__ = [
@@ -284,12 +285,11 @@ def trial_quads(facts: TrialFacts) -> Iterator[Quad]:
 
     sponsors = ((facts.lead_sponsor,) if facts.lead_sponsor else ()) + facts.collaborators
     for sponsor in sponsors:
-        institution = mint_iri("institution", sponsor.name)
+        institution, described = institution_quads(sponsor.name, graph, scope="trial:" + nct)
         if sponsor is facts.lead_sponsor:
             yield Quad(trial, OC.leadSponsor, institution, graph)
         yield Quad(trial, OC.sponsor, institution, graph)
-        yield Quad(institution, RDF.type, OC.Institution, graph)
-        yield Quad(institution, RDFS.label, _string(sponsor.name), graph)
+        yield from described
         kind = INSTITUTION_KINDS.get(sponsor.sponsor_class or "")
         if kind is not None:
             yield Quad(institution, OC.institutionKind, OC[kind], graph)

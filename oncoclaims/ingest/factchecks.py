@@ -43,6 +43,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from oncoclaims.errors import FormatError, ParseError, RecordError, SourceLocation
 from oncoclaims.ingest.base import SourceRecord
+from oncoclaims.ingest.institutions import institution_quads
 from oncoclaims.ingest.json_input import decode_text, load_json
 from oncoclaims.iris import mint_graph_iri, mint_iri, normalise_key
 from oncoclaims.vocab import DCTERMS, OA, OC, RDF, RDFS, SCHEMA, XSD
@@ -107,11 +108,10 @@ def _party(value: object, graph: NamedNode) -> tuple[NamedNode | None, list[Quad
     name = value.get("name") or value.get("url")
     if not name:
         return None, []
-    person = value.get("@type") == "Person"
-    node = mint_iri("person" if person else "institution", normalise_key(str(name)))
-    quads = [Quad(node, RDF.type, OC.Person if person else OC.Institution, graph),
-             Quad(node, RDFS.label, Literal(str(name)), graph)]
-    return node, quads
+    if value.get("@type") != "Person":
+        return institution_quads(str(name), graph, scope=graph.value)
+    node = mint_iri("person", normalise_key(str(name)))
+    return node, [Quad(node, RDF.type, OC.Person, graph), Quad(node, RDFS.label, Literal(str(name)), graph)]
 
 
 def _review_graph(review: dict[str, Any], key: str) -> NamedNode:

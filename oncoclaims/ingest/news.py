@@ -38,6 +38,7 @@ from oncoclaims.extract.claims import Extraction
 from oncoclaims.extract.mapping import extraction_quads
 from oncoclaims.ingest.base import SourceRecord
 from oncoclaims.ingest.context import IngestContext
+from oncoclaims.ingest.institutions import institution_quads
 from oncoclaims.iris import mint_graph_iri, mint_iri
 from oncoclaims.vocab import DCTERMS, OC, RDF, RDFS, SCHEMA, XSD
 
@@ -256,10 +257,9 @@ def _source_quads(article: Article, source: NamedNode, language: str, graph: Nam
         yield Quad(person, RDF.type, OC.Person, graph)
         yield Quad(person, RDFS.label, Literal(name), graph)
     if article.publisher:
-        publisher = mint_iri("institution", article.publisher)
+        publisher, described = institution_quads(article.publisher, graph, scope=graph.value)
         yield Quad(source, DCTERMS.publisher, publisher, graph)
-        yield Quad(publisher, RDF.type, OC.Institution, graph)
-        yield Quad(publisher, RDFS.label, Literal(article.publisher), graph)
+        yield from described
 
 
 class _NewsIngester:

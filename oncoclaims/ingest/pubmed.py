@@ -36,6 +36,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 from oncoclaims.errors import RecordError, SourceLocation
 from oncoclaims.ingest.base import SourceRecord
 from oncoclaims.ingest.ctgov_values import clean_text
+from oncoclaims.ingest.institutions import IDENTIFIER_SCHEMES, institution_quads
 from oncoclaims.ingest.safe_xml import iter_safe_xml
 from oncoclaims.iris import canonical_iri, mint_graph_iri, mint_iri
 from oncoclaims.vocab import CITO, DCTERMS, OC, RDF, RDFS, SCHEMA, XSD
@@ -103,6 +104,7 @@ def pubmed_quads(citation: etree._Element, article_ids: dict[str, str], location
         raise RecordError(location, "the citation has no PMID; every PubMed record needs one")
     graph = mint_graph_iri("pubmed", pmid)
     source = mint_iri("pubmed", pmid)
+    scope = "pubmed:" + pmid
 
     def q(subject: NamedNode, predicate: NamedNode, obj: NamedNode | Literal) -> Quad:
         return Quad(subject, predicate, obj, graph)
@@ -124,10 +126,12 @@ def pubmed_quads(citation: etree._Element, article_ids: dict[str, str], location
     journal_title = _text(article, "Journal/Title")
     issn = _text(article, "Journal/ISSN")
     if journal_title or issn:
-        journal = mint_iri("institution", "issn", issn) if issn else mint_iri("institution", _name_key(journal_title or ""))
+        journal, described = institution_quads(
+            journal_title or issn or "", graph, scope=scope, identifier=("issn", issn) if issn else None,
+            country=_text(citation, "MedlineJournalInfo/Country"),
+        )
         yield q(source, DCTERMS.publisher, journal)
-        yield q(journal, RDF.type, OC.Institution)
-        yield q(journal, RDFS.label, Literal(journal_title or issn or ""))
+        yield from described
         yield q(journal, OC.institutionKind, OC["kind-journal"])
     for kind, value in article_ids.items():
         if kind == "doi":
@@ -138,8 +142,8 @@ def pubmed_quads(citation: etree._Element, article_ids: dict[str, str], location
     for term in citation.iterfind("MeshHeadingList/MeshHeading/DescriptorName"):
         if text := clean_text(term.text):
             yield q(source, OC.meshTerm, Literal(text))
-    yield from _authors(citation, pmid, source, q)
-    yield from _grants(citation, source, q)
+    yield from _authors(citation, pmid, source, q, graph)
+    yield from _grants(citation, source, q, graph, scope)
     if "Retracted Publication" in types:
         yield q(source, OC.retracted, Literal(True))
     yield from _corrections(citation, source, q)
@@ -150,7 +154,7 @@ def pubmed_quads(citation: etree._Element, article_ids: dict[str, str], location
         yield q(evidence, RDFS.label, Literal(title or f"PubMed {pmid}"))
         yield q(evidence, OC.studyType, OC[study])
         yield q(evidence, OC.reportedIn, source)
-        for funder in {quad.object for quad in _grants(citation, source, q) if quad.predicate == OC.funder}:
+        for funder in {quad.object for quad in _grants(citation, source, q, graph, scope) if quad.predicate == OC.funder}:
             yield q(evidence, OC.funder, funder)
     for bank in citation.iterfind("Article/DataBankList/DataBank"):
         if _text(bank, "DataBankName") != "ClinicalTrials.gov":
@@ -162,7 +166,15 @@ def pubmed_quads(citation: etree._Element, article_ids: dict[str, str], location
                 yield q(mint_iri("trial", nct), OC.reportedIn, source)
 
 
-def _authors(citation: etree._Element, pmid: str, source: NamedNode, q) -> Iterator[Quad]:
+def _affiliation_identifier(info: etree._Element) -> tuple[str, str] | None:
+    for identifier in info.iterfind("Identifier"):
+        scheme = (identifier.get("Source") or "").lower()
+        if scheme in IDENTIFIER_SCHEMES and (value := clean_text(identifier.text)):
+            return scheme, value
+    return None
+
+
+def _authors(citation: etree._Element, pmid: str, source: NamedNode, q, graph: NamedNode) -> Iterator[Quad]:
     for author in citation.iterfind("Article/AuthorList/Author"):
         family, given = _text(author, "LastName"), _text(author, "ForeName")
         name = " ".join(p for p in (given, family) if p) or _text(author, "CollectiveName")
@@ -183,23 +195,23 @@ def _authors(citation: etree._Element, pmid: str, source: NamedNode, q) -> Itera
             yield q(person, SCHEMA.givenName, Literal(given))
         if orcid:
             yield q(person, OC.orcid, Literal(orcid))
-        for affiliation in author.iterfind("AffiliationInfo/Affiliation"):
-            if text := clean_text(affiliation.text):
-                institution = mint_iri("institution", _name_key(text))
+        for info in author.iterfind("AffiliationInfo"):
+            if text := _text(info, "Affiliation"):
+                institution, described = institution_quads(
+                    text, graph, scope="pubmed:" + pmid, identifier=_affiliation_identifier(info)
+                )
                 yield q(person, SCHEMA.affiliation, institution)
-                yield q(institution, RDF.type, OC.Institution)
-                yield q(institution, RDFS.label, Literal(text))
+                yield from described
 
 
-def _grants(citation: etree._Element, source: NamedNode, q) -> Iterator[Quad]:
+def _grants(citation: etree._Element, source: NamedNode, q, graph: NamedNode, scope: str) -> Iterator[Quad]:
     for grant in citation.iterfind("Article/GrantList/Grant"):
         agency = _text(grant, "Agency")
         if not agency:
             continue
-        funder = mint_iri("institution", _name_key(agency))
+        funder, described = institution_quads(agency, graph, scope=scope, country=_text(grant, "Country"))
         yield q(source, OC.funder, funder)
-        yield q(funder, RDF.type, OC.Institution)
-        yield q(funder, RDFS.label, Literal(agency))
+        yield from described
         if grant_id := _text(grant, "GrantID"):
             yield q(source, OC.grantId, Literal(grant_id))
 

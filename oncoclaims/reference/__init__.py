@@ -20,7 +20,7 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Quad
 
 from oncoclaims.errors import RecordError, SourceLocation
-from oncoclaims.iris import mint_graph_iri, mint_iri
+from oncoclaims.iris import mint_graph_iri, mint_iri, normalise_name
 from oncoclaims.vocab import CITO, DCTERMS, GRAPH_BASE, OA, OC, PROV, RDF, RDFS, SCHEMA, XSD
 
 __all__ = [
@@ -187,6 +187,7 @@ class _Builder:
             node = self.parties[spec["key"]]
             self.add(node, RDF.type, OC.Institution)
             self.add(node, RDFS.label, Literal(spec["label"]))
+            self.add(node, OC.normalisedName, Literal(normalise_name(spec["label"])))
             self.add(node, OC.institutionKind, OC["kind-" + spec["kind"]])
             if "country" in spec:
                 self.add(node, SCHEMA.addressCountry, Literal(spec["country"]))

@@ -19,7 +19,7 @@ EX = "https://example.org/random/"
 GRAPH = ox.NamedNode(EX + "graph")
 TRUE = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
 SOURCE_TYPES = ["news-article", "press-release", "peer-reviewed-article", "trial-results", "official-statement"]
-LINKS = [OC.partOf, OC.controlledBy, OC.fundedBy]
+LINKS = [OC.partOf, OC.controlledBy, OC.fundedBy, OC.candidateIn]
 
 
 def n(kind: str, index: int) -> ox.NamedNode:

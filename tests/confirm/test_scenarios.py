@@ -38,6 +38,12 @@ SCENARIOS = {
         ex:subsidiary a oc:Institution ; rdfs:label "Subsidiary" ; oc:controlledBy ex:developer .
         ex:trial-paper dcterms:creator ex:bob .""")], "self-confirmed",
         "author Bob is affiliated with Subsidiary, which is controlled by Developer Inc"),
+    "candidate match (same name, no identifier)": ([evidence("trial", sponsor="namesake", extra="""
+        ex:namesake a oc:Institution ; rdfs:label "Developer Inc" ; oc:candidateIn ex:match .
+        ex:developer oc:candidateIn ex:match .
+        ex:match a oc:CandidateMatch ; rdfs:label "candidate match 'developer inc'" ;
+            oc:candidate ex:namesake, ex:developer .""")], "self-confirmed",
+        "sponsor Developer Inc may be the same institution as the others in candidate match 'developer inc'"),
     "independent disputing evidence only": ([evidence("trial", relation="disputes")], "contradicted", "independent"),
     "independent evidence both ways": ([evidence("trial"), evidence("other", relation="disputes")], "contested", None),
     "retracted confirmation": ([evidence("trial", retracted=True)], "retracted-support",

@@ -459,9 +459,12 @@ def test_sponsor_class_other_gives_no_institution_kind() -> None:
     xml = CTGOV / "xml" / "NCT00023673.xml"
     root = etree.parse(str(xml), etree.XMLParser(no_network=True)).getroot()
     assert root.findtext("sponsors/lead_sponsor/agency_class") == "Other"
-    lead = mint_iri("institution", root.findtext("sponsors/lead_sponsor/agency"))
-    nci = mint_iri("institution", root.findtext("sponsors/collaborator/agency"))
     store = _ingested(xml)
+    trial = mint_iri("trial", root.findtext("id_info/nct_id"))
+    (lead,) = _objects(store, trial, OC.leadSponsor)
+    assert _objects(store, lead, RDFS.label) == {Literal(root.findtext("sponsors/lead_sponsor/agency"))}
+    (nci,) = _objects(store, trial, OC.sponsor) - {lead}
+    assert _objects(store, nci, RDFS.label) == {Literal(root.findtext("sponsors/collaborator/agency"))}
     assert _objects(store, lead, OC.institutionKind) == set()
     assert _objects(store, nci, OC.institutionKind) == {OC["kind-government-agency"]}
 
