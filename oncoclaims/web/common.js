@@ -47,7 +47,7 @@ const oc = (() => {
   /** A badge for a status IRI or name. */
   function statusBadge(iriOrName, label) {
     const name = statusName(iriOrName);
-    return h("span", { class: `status status-${name}` }, label || name.replace(/-/g, " "));
+    return h("span", { class: `status status-${name}` }, label || name);
   }
 
   /** The last segment of an IRI, for things the report names without a label. */
