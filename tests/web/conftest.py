@@ -16,7 +16,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-SKIP_MESSAGE = "install Chromium with `make browser` (Debian: apt-get install chromium) to run the web view tests"
+SKIP_MESSAGE = (
+    "install Chromium with `make browser` (Debian: apt-get install chromium) "
+    "to run the web view tests"
+)
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -66,7 +66,9 @@ def colour_counts(png: bytes) -> Counter[tuple[int, int, int]]:
             break
     width, height, depth, colour_type, _, _, interlace = struct.unpack(">IIBBBBB", header)
     if depth != 8 or colour_type not in _CHANNELS or interlace:
-        raise ValueError(f"unsupported PNG: depth {depth}, colour type {colour_type}, interlace {interlace}")
+        raise ValueError(
+            f"unsupported PNG: depth {depth}, colour type {colour_type}, interlace {interlace}"
+        )
     bpp = _CHANNELS[colour_type]
     counts: Counter[tuple[int, int, int]] = Counter()
     for row in _unfilter(zlib.decompress(bytes(data)), width, height, bpp):

@@ -10,15 +10,20 @@ import pytest
 from conftest import Visit
 from png_pixels import colour_counts
 
-CLAIM_COUNT = "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a <https://w3id.org/oncoclaims/vocab#Claim> }"
+CLAIM_COUNT = (
+    "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a <https://w3id.org/oncoclaims/vocab#Claim> }"
+)
 #: Colours graph.js gives the claim, an origin and a "not independent" verdict.
-CLAIM_BLUE, ORIGIN_ORANGE, DEPENDENT_RED = (0x1F, 0x3A, 0x5F), (0xF4, 0xB8, 0x60), (0xC6, 0x28, 0x28)
+CLAIM_BLUE = (0x1F, 0x3A, 0x5F)
+ORIGIN_ORANGE = (0xF4, 0xB8, 0x60)
+DEPENDENT_RED = (0xC6, 0x28, 0x28)
 
 
 @pytest.fixture(scope="module")
 def effectiveness(live_server: str) -> dict[str, Any]:
     """The id and confirmation report of the Enteromix "totally (100 percent) effective" claim."""
-    items = httpx.get(live_server + "/claims", params={"q": "totally (100 percent) effective"}).json()["items"]
+    found = httpx.get(live_server + "/claims", params={"q": "totally (100 percent) effective"})
+    items = found.json()["items"]
     assert len(items) == 1
     report = httpx.get(f"{live_server}/claims/{items[0]['id']}").json()
     return {"id": items[0]["id"], "report": report}
@@ -57,7 +62,9 @@ def test_search_result_leads_to_the_claim_page(visit: Visit, effectiveness: dict
     visit.assert_clean()
 
 
-def test_claim_page_shows_status_explanation_and_every_reason(visit: Visit, effectiveness: dict[str, Any]) -> None:
+def test_claim_page_shows_status_explanation_and_every_reason(
+    visit: Visit, effectiveness: dict[str, Any]
+) -> None:
     report = effectiveness["report"]
     _open_claim(visit, effectiveness["id"])
     page = visit.page
@@ -86,12 +93,13 @@ def test_claim_graph_is_drawn(visit: Visit, effectiveness: dict[str, Any]) -> No
     graph = visit.page.locator("#graph")
     assert graph.locator("canvas").count() > 0
     nodes = visit.page.evaluate("window.ocClaimGraph.nodes().map(n => n.id())")
-    expected = {report["claim"]["iri"], *(s["iri"] for s in report["sources"]), *(e["iri"] for e in report["evidence"])}
+    expected = {report["claim"]["iri"], *(s["iri"] for s in report["sources"]),
+                *(e["iri"] for e in report["evidence"])}
     assert expected <= set(nodes)
     assert sum(1 for n in nodes if n.endswith("#verdict")) == len(report["evidence"])
     colours = colour_counts(graph.screenshot())
     total = sum(colours.values())
-    background, background_pixels = colours.most_common(1)[0]
+    background_pixels = colours.most_common(1)[0][1]
     assert len(colours) > 50, "the graph area has too few colours to hold a drawing"
     assert total - background_pixels > total // 100, "less than 1% of the graph area is drawn on"
     for colour in (CLAIM_BLUE, ORIGIN_ORANGE, DEPENDENT_RED):
@@ -114,13 +122,17 @@ def test_sparql_editor_runs_a_query_and_shows_results(visit: Visit) -> None:
     page = visit.page
     page.wait_for_selector(".yasqe .CodeMirror")
     page.evaluate("query => window.ocYasgui.getTab().getYasqe().setValue(query)", CLAIM_COUNT)
-    with page.expect_response(lambda r: r.url.endswith("/sparql") and r.request.method == "POST") as sent:
+    def is_query(response: Any) -> bool:
+        return bool(response.url.endswith("/sparql") and response.request.method == "POST")
+
+    with page.expect_response(is_query) as sent:
         page.click(".yasqe_queryButton")
     assert sent.value.status == 200
     page.wait_for_selector(".yasr table tbody tr td")
     cells = page.locator(".yasr table tbody tr").first.locator("td").all_inner_texts()
     # YASR shows a typed literal with its datatype: "13"^^<...#integer>
-    assert any(cell.strip() == count or cell.strip().startswith(f'"{count}"^^') for cell in cells), cells
+    shown = [cell.strip() for cell in cells]
+    assert any(cell == count or cell.startswith(f'"{count}"^^') for cell in shown), shown
     assert "1 result" in page.inner_text(".yasr")
     visit.assert_clean()
 
@@ -130,5 +142,6 @@ def test_sparql_editor_starts_with_the_example_query_on_this_server(visit: Visit
     visit.page.wait_for_selector(".yasqe .CodeMirror")
     endpoint = visit.page.evaluate("window.ocYasgui.getTab().getEndpoint()")
     assert endpoint == visit.base + "/sparql"
-    assert "SELECT ?claim ?text" in visit.page.evaluate("window.ocYasgui.getTab().getYasqe().getValue()")
+    query = visit.page.evaluate("window.ocYasgui.getTab().getYasqe().getValue()")
+    assert "SELECT ?claim ?text" in query
     visit.assert_clean()
