@@ -45,7 +45,19 @@
       ...(rows.length ? rows : [h("tr", {}, h("td", { colspan: 2 }, "None found."))]));
   }
 
-  function show(report, id) {
+  /** Titles of all sources and labels of all institutions, for the IRIs the report names
+      without one (sources a stating source derives from, responsible parties). */
+  async function names() {
+    const [sources, institutions] = await Promise.all([
+      oc.getJSON("sources").catch(() => []), oc.getJSON("institutions").catch(() => []),
+    ]);
+    return new Map([
+      ...sources.filter((s) => s.title).map((s) => [s.iri, s.title]),
+      ...institutions.filter((i) => i.label).map((i) => [i.iri, i.label]),
+    ]);
+  }
+
+  function show(report, id, known) {
     document.title = `oncoclaims: ${report.claim.label}`;
     document.getElementById("claim-label").textContent = report.claim.label;
     document.getElementById("claim-text").textContent = report.claim.text;
@@ -65,14 +77,14 @@
     json.href = oc.url(`claims/${encodeURIComponent(id)}`);
     json.textContent = `/claims/${id}`;
 
-    const partyLabels = new Map(report.interested_parties.map((p) => [p.iri, p.label]));
-    const sourceTitles = new Map(report.sources.map((s) => [s.iri, s.title]));
+    const partyLabels = new Map([...known, ...report.interested_parties.map((p) => [p.iri, p.label])]);
+    const sourceTitles = new Map([...known, ...report.sources.map((s) => [s.iri, s.title])]);
     fillEvidence(report, partyLabels, sourceTitles);
     fillSources(report, sourceTitles);
     fillParties(report);
     message.hidden = true;
     document.getElementById("claim").hidden = false;
-    window.ocClaimGraph = ocGraph.draw(document.getElementById("graph"), report);
+    window.ocClaimGraph = ocGraph.draw(document.getElementById("graph"), report, sourceTitles);
   }
 
   async function load() {
@@ -82,7 +94,8 @@
       return;
     }
     try {
-      show(await oc.getJSON(`claims/${encodeURIComponent(id)}`), id);
+      const [report, known] = await Promise.all([oc.getJSON(`claims/${encodeURIComponent(id)}`), names()]);
+      show(report, id, known);
     } catch (error) {
       message.textContent = `The claim could not be loaded: ${error.message}`;
     }

@@ -30,11 +30,11 @@ const ocGraph = (() => {
     { selector: "edge.derived", style: { "line-style": "dashed" } },
   ];
 
-  /** The cytoscape elements of a report (the JSON of /claims/{id}). */
-  function elements(report) {
+  /** The cytoscape elements of a report (the JSON of /claims/{id}); ``titles`` maps the IRIs
+      of sources the report names without a title (IRI -> title). */
+  function elements(report, titles) {
     const nodes = new Map();
     const edges = [];
-    const titles = new Map(report.sources.map((s) => [s.iri, s.title]));
     const addNode = (id, label, classes) => {
       if (!nodes.has(id)) nodes.set(id, { group: "nodes", data: { id, label }, classes });
     };
@@ -72,9 +72,9 @@ const ocGraph = (() => {
   }
 
   /** Draw the report in ``container``; returns the cytoscape instance. */
-  function draw(container, report) {
+  function draw(container, report, titles) {
     const cy = cytoscape({
-      container, elements: elements(report), style: STYLE,
+      container, elements: elements(report, titles || new Map()), style: STYLE,
       minZoom: 0.2, maxZoom: 3,
     });
     cy.layout({
