@@ -1,13 +1,14 @@
 # The two commands of the quick start: `make serve` and `make test`.
 # Each creates .venv with the Python it finds (3.11 or newer), installs what it needs
 # (again only when pyproject.toml changed), then runs.
+# `make browser` installs Debian's Chromium, which the web view tests drive (skipped without it).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test install clean
+.PHONY: serve test install browser clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "oncoclaims needs Python 3.11 or newer, found " + sys.version.split()[0]'
@@ -25,6 +26,12 @@ serve: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own).
+browser:
+	@command -v chromium >/dev/null || ( \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium )
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

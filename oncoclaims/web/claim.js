@@ -1,0 +1,105 @@
+/* The claim page: the confirmation report of /claims/{id} as text, a drawn graph and tables. */
+"use strict";
+
+(() => {
+  const { h } = oc;
+  const message = document.getElementById("message");
+
+  function cell(...content) {
+    return h("td", {}, ...content);
+  }
+
+  function list(items) {
+    return items.length ? items.flatMap((item, i) => (i ? [", ", item] : [item])) : ["—"];
+  }
+
+  function fillEvidence(report, partyLabels, sourceTitles) {
+    const rows = report.evidence.map((e) => h("tr", { class: e.independent ? "independent" : "dependent" },
+      cell(e.label, e.retracted ? h("span", { class: "retracted" }, " (retracted)") : null),
+      cell(e.relation),
+      cell(e.study_type_label || "—"),
+      cell(e.level_label ? `${e.level_label} (${e.rank})` : "—"),
+      cell(...list(e.reported_in.map((iri) => sourceTitles.get(iri) || oc.shortName(iri)))),
+      cell(...list(e.responsible_parties.map((iri) => partyLabels.get(iri) || oc.shortName(iri)))),
+      cell(h("span", { class: `verdict ${e.independent ? "independent" : "dependent"}` },
+        e.independent ? "independent" : "not independent")),
+      h("td", { class: "reason" }, e.reason)));
+    const body = document.querySelector("#evidence-table tbody");
+    body.replaceChildren(...(rows.length ? rows : [h("tr", {}, h("td", { colspan: 8 }, "No evidence is linked to this claim."))]));
+  }
+
+  function fillSources(report, sourceTitles) {
+    const rows = report.sources.map((s) => h("tr", { class: s.origin ? "origin" : "" },
+      cell(s.title),
+      cell(s.type_label || "—"),
+      cell(s.publisher_label || (s.publisher ? oc.shortName(s.publisher) : "—")),
+      cell(...list(s.derived_from.map((iri) => sourceTitles.get(iri) || oc.shortName(iri)))),
+      cell(s.origin ? "origin" : "—"),
+      cell(s.confirmatory ? "yes" : "no")));
+    document.querySelector("#source-table tbody").replaceChildren(...rows);
+  }
+
+  function fillParties(report) {
+    const rows = report.interested_parties.map((p) => h("tr", {}, cell(p.label), cell(p.roles.join("; "))));
+    document.querySelector("#party-table tbody").replaceChildren(
+      ...(rows.length ? rows : [h("tr", {}, h("td", { colspan: 2 }, "None found."))]));
+  }
+
+  /** Titles of all sources and labels of all institutions, for the IRIs the report names
+      without one (sources a stating source derives from, responsible parties). */
+  async function names() {
+    const [sources, institutions] = await Promise.all([
+      oc.getJSON("sources").catch(() => []), oc.getJSON("institutions").catch(() => []),
+    ]);
+    return new Map([
+      ...sources.filter((s) => s.title).map((s) => [s.iri, s.title]),
+      ...institutions.filter((i) => i.label).map((i) => [i.iri, i.label]),
+    ]);
+  }
+
+  function show(report, id, known) {
+    document.title = `oncoclaims: ${report.claim.label}`;
+    document.getElementById("claim-label").textContent = report.claim.label;
+    document.getElementById("claim-text").textContent = report.claim.text;
+    const iri = document.getElementById("claim-iri");
+    iri.textContent = report.claim.iri;
+    iri.href = report.claim.iri;
+    document.getElementById("claim-status").replaceWith(
+      Object.assign(oc.statusBadge(report.status.iri, report.status.label), { id: "claim-status" }));
+    document.getElementById("claim-explanation").textContent = report.explanation;
+    const origins = report.origins.length;
+    document.getElementById("claim-echo").textContent =
+      `${report.sources.length} source${report.sources.length === 1 ? "" : "s"}, ` +
+      `${origins} origin${origins === 1 ? "" : "s"}` +
+      (report.echo_factor === null ? "" : `, echo factor ${report.echo_factor}`) +
+      (report.circular_reporting ? "; circular reporting" : "") + ".";
+    const json = document.getElementById("claim-json");
+    json.href = oc.url(`claims/${encodeURIComponent(id)}`);
+    json.textContent = `/claims/${id}`;
+
+    const partyLabels = new Map([...known, ...report.interested_parties.map((p) => [p.iri, p.label])]);
+    const sourceTitles = new Map([...known, ...report.sources.map((s) => [s.iri, s.title])]);
+    fillEvidence(report, partyLabels, sourceTitles);
+    fillSources(report, sourceTitles);
+    fillParties(report);
+    message.hidden = true;
+    document.getElementById("claim").hidden = false;
+    window.ocClaimGraph = ocGraph.draw(document.getElementById("graph"), report, sourceTitles);
+  }
+
+  async function load() {
+    const id = new URLSearchParams(location.search).get("id");
+    if (!id) {
+      message.replaceChildren("No claim chosen: ", h("a", { href: oc.url("") }, "search for one"), ".");
+      return;
+    }
+    try {
+      const [report, known] = await Promise.all([oc.getJSON(`claims/${encodeURIComponent(id)}`), names()]);
+      show(report, id, known);
+    } catch (error) {
+      message.textContent = `The claim could not be loaded: ${error.message}`;
+    }
+  }
+
+  load();
+})();

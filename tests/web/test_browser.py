@@ -1,0 +1,147 @@
+"""The web view in a real browser (headless Chromium through Playwright): search, claim page,
+drawn graph, SPARQL editor; no console errors and no request to any other host."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from conftest import Visit
+from png_pixels import colour_counts
+
+CLAIM_COUNT = (
+    "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a <https://w3id.org/oncoclaims/vocab#Claim> }"
+)
+#: Colours graph.js gives the claim, an origin and a "not independent" verdict.
+CLAIM_BLUE = (0x1F, 0x3A, 0x5F)
+ORIGIN_ORANGE = (0xF4, 0xB8, 0x60)
+DEPENDENT_RED = (0xC6, 0x28, 0x28)
+
+
+@pytest.fixture(scope="module")
+def effectiveness(live_server: str) -> dict[str, Any]:
+    """The id and confirmation report of the Enteromix "totally (100 percent) effective" claim."""
+    found = httpx.get(live_server + "/claims", params={"q": "totally (100 percent) effective"})
+    items = found.json()["items"]
+    assert len(items) == 1
+    report = httpx.get(f"{live_server}/claims/{items[0]['id']}").json()
+    return {"id": items[0]["id"], "report": report}
+
+
+def _open_claim(visit: Visit, claim_id: str) -> None:
+    visit.goto(f"/view/claim?id={claim_id}")
+    visit.page.wait_for_selector("#evidence-table tbody tr")
+    visit.page.wait_for_function("window.ocClaimGraph && window.ocClaimGraph.nodes().length > 0")
+
+
+def test_search_finds_enteromix_and_links_each_claim(visit: Visit) -> None:
+    expected = httpx.get(visit.base + "/claims", params={"q": "Enteromix", "limit": 500}).json()
+    visit.goto("/")
+    visit.page.fill("#q", "Enteromix")
+    visit.page.click("#search button[type=submit]")
+    visit.page.wait_for_selector("#summary:has-text('containing “Enteromix”')")
+    items = visit.page.locator(".claim-item")
+    assert items.count() == expected["total"] > 0
+    assert f"{expected['total']} claims containing “Enteromix”" in visit.page.inner_text("#summary")
+    first = expected["items"][0]
+    link = visit.page.locator(".claim-link").first
+    assert link.inner_text() == first["label"]
+    assert link.get_attribute("href").endswith(f"/view/claim?id={first['id']}")
+    statuses = visit.page.locator(".claim-item .status").all_inner_texts()
+    assert "self-confirmed" in statuses
+    visit.assert_clean()
+
+
+def test_search_result_leads_to_the_claim_page(visit: Visit, effectiveness: dict[str, Any]) -> None:
+    visit.goto("/?q=totally")
+    visit.page.click(".claim-link")
+    visit.page.wait_for_selector("#evidence-table tbody tr")
+    assert effectiveness["id"] in visit.page.url
+    assert visit.page.inner_text("#claim-label") == effectiveness["report"]["claim"]["label"]
+    visit.assert_clean()
+
+
+def test_claim_page_shows_status_explanation_and_every_reason(
+    visit: Visit, effectiveness: dict[str, Any]
+) -> None:
+    report = effectiveness["report"]
+    _open_claim(visit, effectiveness["id"])
+    page = visit.page
+    assert page.inner_text("#claim-status") == report["status"]["label"] == "self-confirmed"
+    assert page.inner_text("#claim-explanation") == report["explanation"]
+    rows = page.locator("#evidence-table tbody tr")
+    assert rows.count() == len(report["evidence"]) > 0
+    for index, evidence in enumerate(report["evidence"]):
+        cells = rows.nth(index).locator("td").all_inner_texts()
+        assert cells[0].startswith(evidence["label"])
+        assert cells[6] == ("independent" if evidence["independent"] else "not independent")
+        assert cells[7] == evidence["reason"]
+    sources = page.locator("#source-table tbody tr")
+    assert sources.count() == len(report["sources"])
+    table = page.inner_text("#source-table")
+    for source in report["sources"]:
+        assert source["title"] in table
+        if source["publisher_label"]:
+            assert source["publisher_label"] in table
+    visit.assert_clean()
+
+
+def test_claim_graph_is_drawn(visit: Visit, effectiveness: dict[str, Any]) -> None:
+    report = effectiveness["report"]
+    _open_claim(visit, effectiveness["id"])
+    graph = visit.page.locator("#graph")
+    assert graph.locator("canvas").count() > 0
+    nodes = visit.page.evaluate("window.ocClaimGraph.nodes().map(n => n.id())")
+    expected = {report["claim"]["iri"], *(s["iri"] for s in report["sources"]),
+                *(e["iri"] for e in report["evidence"])}
+    assert expected <= set(nodes)
+    assert sum(1 for n in nodes if n.endswith("#verdict")) == len(report["evidence"])
+    colours = colour_counts(graph.screenshot())
+    total = sum(colours.values())
+    background_pixels = colours.most_common(1)[0][1]
+    assert len(colours) > 50, "the graph area has too few colours to hold a drawing"
+    assert total - background_pixels > total // 100, "less than 1% of the graph area is drawn on"
+    for colour in (CLAIM_BLUE, ORIGIN_ORANGE, DEPENDENT_RED):
+        assert colours[colour] > 200, f"no node filled with {colour}"
+    visit.assert_clean()
+
+
+def test_unknown_claim_says_it_could_not_be_loaded(visit: Visit) -> None:
+    visit.goto("/view/claim?id=no-such-claim")
+    visit.page.wait_for_selector("#message:has-text('could not be loaded')")
+    assert "404" in visit.page.inner_text("#message")
+    assert visit.foreign_requests == []
+
+
+def test_sparql_editor_runs_a_query_and_shows_results(visit: Visit) -> None:
+    answer = httpx.get(visit.base + "/sparql", params={"query": CLAIM_COUNT},
+                       headers={"accept": "application/sparql-results+json"}).json()
+    count = answer["results"]["bindings"][0]["n"]["value"]
+    visit.goto("/view/sparql")
+    page = visit.page
+    page.wait_for_selector(".yasqe .CodeMirror")
+    page.evaluate("query => window.ocYasgui.getTab().getYasqe().setValue(query)", CLAIM_COUNT)
+    def is_query(response: Any) -> bool:
+        return bool(response.url.endswith("/sparql") and response.request.method == "POST")
+
+    with page.expect_response(is_query) as sent:
+        page.click(".yasqe_queryButton")
+    assert sent.value.status == 200
+    page.wait_for_selector(".yasr table tbody tr td")
+    cells = page.locator(".yasr table tbody tr").first.locator("td").all_inner_texts()
+    # YASR shows a typed literal with its datatype: "13"^^<...#integer>
+    shown = [cell.strip() for cell in cells]
+    assert any(cell == count or cell.startswith(f'"{count}"^^') for cell in shown), shown
+    assert "1 result" in page.inner_text(".yasr")
+    visit.assert_clean()
+
+
+def test_sparql_editor_starts_with_the_example_query_on_this_server(visit: Visit) -> None:
+    visit.goto("/view/sparql")
+    visit.page.wait_for_selector(".yasqe .CodeMirror")
+    endpoint = visit.page.evaluate("window.ocYasgui.getTab().getEndpoint()")
+    assert endpoint == visit.base + "/sparql"
+    query = visit.page.evaluate("window.ocYasgui.getTab().getYasqe().getValue()")
+    assert "SELECT ?claim ?text" in query
+    visit.assert_clean()
