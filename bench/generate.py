@@ -1,9 +1,10 @@
 """Synthetic claim graphs of realistic shape, for the confirmation and export benchmarks.
 
-Per claim, about 32 triples: the claim (type, text, label, therapy, claim type,
+Per claim, about 31 triples: the claim (type, text, label, therapy, claim type,
 claimant), two statements with their targets, two stating sources (type, source type,
-title, publisher, and a derivation to an earlier source for a third of them), and for
-half of the claims a piece of evidence (study type, sponsor, stance) reported in a source
+title, publisher, date, an author for a third of them, and a derivation to an earlier
+source for a third of them), and for half of the claims a piece of evidence (study type,
+sponsor, sample size, stance) reported in a source
 of its own (peer-reviewed two times in three). Institutions form part-of, funded-by
 and controlled-by chains; persons are affiliated with institutions and author a share of
 the sources. Made-up data, deterministic for a seed; nothing here describes real parties.
@@ -37,6 +38,9 @@ ANNOTATION_TARGET = ox.NamedNode("http://www.w3.org/ns/oa#SpecificResource")
 SUPPORTS = ox.NamedNode("http://purl.org/spar/cito/supports")
 DISPUTES = ox.NamedNode("http://purl.org/spar/cito/disputes")
 DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+DATE = ox.NamedNode("http://purl.org/dc/terms/date")
+XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 TRUE = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
 
 
@@ -91,6 +95,9 @@ def triples(claims: int, seed: int = 1) -> Iterator[tuple[ox.Term, ox.Term, ox.T
             yield source, oc("sourceType"), oc("source-news-article")
             yield source, TITLE, ox.Literal(f"Story {source_count}")
             yield source, PUBLISHER, ex("institution", rng.randrange(institutions))
+            yield source, DATE, ox.Literal(f"20{10 + c % 16}-{1 + c % 12:02d}-{1 + s + c % 27:02d}", datatype=XSD_DATE)
+            if rng.random() < 0.33:
+                yield source, CREATOR, ex("person", rng.randrange(persons))
             if s == 1 and rng.random() < 0.66:
                 yield source, DERIVED, ex("source", source_count - 2)
             yield statement, HAS_BODY, claim
@@ -103,6 +110,7 @@ def triples(claims: int, seed: int = 1) -> Iterator[tuple[ox.Term, ox.Term, ox.T
             yield evidence, oc("studyType"), oc(rng.choice(["study-phase-1", "study-phase-2", "study-randomised-controlled"]))
             yield evidence, SUPPORTS if rng.random() < 0.85 else DISPUTES, claim
             yield evidence, oc("sponsor"), ex("institution", rng.randrange(institutions))
+            yield evidence, oc("sampleSize"), ox.Literal(str(rng.randrange(8, 800)), datatype=XSD_INTEGER)
             yield evidence, oc("reportedIn"), report
             yield report, RDF_TYPE, oc("Source")
             kind = "source-peer-reviewed-article" if rng.random() < 0.66 else "source-press-release"

@@ -20,6 +20,7 @@ from oncoclaims import queries
 from oncoclaims.errors import ConfigError, NotFoundError
 from oncoclaims.graph import analysis
 from oncoclaims.graph.projection import to_networkx
+from oncoclaims.graph.statuses import all_statuses
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.vocab import OC, RDF
 
@@ -199,9 +200,8 @@ def claim_statuses(
     """Every claim's status IRI, by claim IRI, from the Python projection or from SPARQL."""
     _check_depth(depth)
     if engine == "python":
-        graph = to_networkx(store)
-        claims = [n for n, d in graph.nodes(data=True) if "oc:Claim" in d["types"]]
-        return {c: analysis.status(graph, c, depth=depth, confirmatory=confirmatory) for c in sorted(claims)}
+        # the definitions of analysis.status, for all claims at once (graph/statuses.py)
+        return all_statuses(store, depth=depth, confirmatory=confirmatory)
     params: dict[str, Any] = {"depth": depth}
     if confirmatory is not None:
         params["confirmatory"] = " ".join(sorted(confirmatory))

@@ -68,6 +68,8 @@ def claim_graphs(draw: st.DrawFn) -> list[ox.Quad]:
             add((statement, OA.hasBody, claim))
             add((statement, OA.hasTarget, target))
             add((target, OA.hasSource, n("source", s)))
+            if draw(st.integers(0, 3)) == 0:
+                add((statement, OC.attributedTo, draw(st.sampled_from(parties))))
     for e in range(evidence_count):
         item = n("evidence", e)
         add((item, RDF.type, OC.Evidence))
@@ -76,6 +78,8 @@ def claim_graphs(draw: st.DrawFn) -> list[ox.Quad]:
             add((item, OC.reportedIn, n("source", s)))
         if draw(st.booleans()):
             add((item, OC.sponsor, draw(st.sampled_from(parties))))
+        if draw(st.integers(0, 3)) == 0:
+            add((item, OC.funder, draw(st.sampled_from(parties))))
     return [ox.Quad(s, p, o, GRAPH) for s, p, o in triples]
 
 
@@ -100,4 +104,6 @@ def test_sparql_and_python_agree(quads: list[ox.Quad], depth: int) -> None:
         for b in parties[:4]:
             tied = bool(queries.select(store, "party_ties", a=a, b=b, depth=depth))
             assert tied == (analysis.tie(graph, a, b, depth) is not None), (a, b)
-    assert claim_statuses(store, engine="sparql", depth=depth) == claim_statuses(store, engine="python", depth=depth)
+    per_claim = {claim: analysis.status(graph, claim, depth=depth) for claim in claims}
+    assert claim_statuses(store, engine="python", depth=depth) == per_claim  # all at once (statuses.py)
+    assert claim_statuses(store, engine="sparql", depth=depth) == per_claim

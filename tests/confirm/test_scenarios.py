@@ -28,6 +28,12 @@ SCENARIOS = {
     "funded-by": ([evidence("trial", sponsor="foundation", extra="""
         ex:foundation a oc:Institution ; rdfs:label "Foundation" ; oc:fundedBy ex:developer .""")],
         "self-confirmed", "sponsor Foundation is funded by Developer Inc"),
+    "funded by the developer": ([evidence("trial", extra="ex:trial oc:funder ex:developer .")], "self-confirmed",
+                                "funder Developer Inc is also claimant and the therapy's developer"),
+    "attributed party sponsors the trial": ([evidence("trial", sponsor="institute", extra="""
+        ex:institute a oc:Institution ; rdfs:label "Institute" .
+        ex:st-news oc:attributedTo ex:institute .""")], "self-confirmed",
+        "sponsor Institute is also named as the claim's source"),
     "shared author": ([evidence("trial", extra="""
         ex:alice a oc:Person ; rdfs:label "Alice" .
         ex:trial-paper dcterms:creator ex:alice .

@@ -1,0 +1,219 @@
+"""Every claim's confirmation status at once, straight from the store.
+
+The definitions are those of :mod:`oncoclaims.graph.analysis` (and of ``claim_statuses.rq``),
+computed for all claims in one pass instead of claim by claim:
+
+- the edges the definitions use are read once per predicate from pyoxigraph into plain
+  dictionaries (no networkx projection, whose Python objects cost more than the work);
+- each party's reach (itself, its affiliations, then up to ``depth`` part-of /
+  controlled-by / funded-by / candidate-match steps) is computed once and shared, so a
+  tie test is one set intersection: the reach of an evidence item's responsible parties
+  against the reach of the claim's interested parties;
+- no reasons are worded: :func:`oncoclaims.graph.confirmation.confirmation_report` gives
+  them for one claim.
+
+Tests check that this gives the same status as :func:`analysis.status` and as the SPARQL
+query for every claim of the scenario and random graphs.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+from oncoclaims.graph.analysis import DEFAULT_DEPTH, DERIVATION, STATUS_PREFIX, TIE_LINKS
+from oncoclaims.graph.projection import node_id
+from oncoclaims.graph.store import ClaimStore
+from oncoclaims.vocab import PREFIXES
+
+__all__ = ["all_statuses"]
+
+_Edges = dict[str, list[str]]
+
+
+def _iri(compact: str) -> ox.NamedNode:
+    prefix, local = compact.split(":", 1)
+    return ox.NamedNode(PREFIXES[prefix] + local)
+
+
+class _EdgeTables:
+    """Out-edges by predicate, read on demand and kept (one dictionary per predicate)."""
+
+    def __init__(self, inner: ox.Store) -> None:
+        self._inner = inner
+        self._tables: dict[str, _Edges] = {}
+
+    def table(self, compact: str) -> _Edges:
+        table = self._tables.get(compact)
+        if table is None:
+            table = {}
+            for quad in self._inner.quads_for_pattern(None, _iri(compact), None, None):
+                target = quad.object
+                if isinstance(target, ox.Literal):
+                    continue
+                table.setdefault(node_id(quad.subject), []).append(node_id(target))
+            self._tables[compact] = table
+        return table
+
+    def inverse(self, compact: str) -> _Edges:
+        key = "^" + compact
+        table = self._tables.get(key)
+        if table is None:
+            table = {}
+            for subject, targets in self.table(compact).items():
+                for target in targets:
+                    table.setdefault(target, []).append(subject)
+            self._tables[key] = table
+        return table
+
+    def out(self, node: str, predicates: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for predicate in predicates:
+            found.update(self.table(predicate).get(node, ()))
+        return found
+
+
+def _true_subjects(inner: ox.Store, compact: str) -> set[str]:
+    return {
+        node_id(quad.subject)
+        for quad in inner.quads_for_pattern(None, _iri(compact), None, None)
+        if isinstance(quad.object, ox.Literal) and quad.object.value in ("true", "1")
+    }
+
+
+class _Reach:
+    """Nodes within ``depth`` tie links of a party (analysis.ancestors, as sets, memoised)."""
+
+    def __init__(self, edges: _EdgeTables, depth: int) -> None:
+        self._links = [edges.table(link) for link in TIE_LINKS]
+        self._affiliation = edges.table("schema:affiliation")
+        self._depth = depth
+        self._memo: dict[tuple[str, int], frozenset[str]] = {}
+        self._party: dict[str, frozenset[str]] = {}
+
+    def _within(self, node: str, depth: int) -> frozenset[str]:
+        key = (node, depth)
+        found = self._memo.get(key)
+        if found is None:
+            reached = {node}
+            if depth:
+                for table in self._links:
+                    for target in table.get(node, ()):
+                        reached |= self._within(target, depth - 1)
+            found = self._memo[key] = frozenset(reached)
+        return found
+
+    def of(self, party: str) -> frozenset[str]:
+        found = self._party.get(party)
+        if found is None:
+            reached = set(self._within(party, self._depth))
+            for affiliation in self._affiliation.get(party, ()):
+                reached |= self._within(affiliation, self._depth)
+            found = self._party[party] = frozenset(reached)
+        return found
+
+
+def _derived_from(derivation: list[_Edges], source: str) -> set[str]:
+    seen: set[str] = set()
+    queue = deque([source])
+    while queue:
+        node = queue.popleft()
+        for table in derivation:
+            for earlier in table.get(node, ()):
+                if earlier not in seen:
+                    seen.add(earlier)
+                    queue.append(earlier)
+    seen.discard(source)
+    return seen
+
+
+def all_statuses(
+    store: ClaimStore, *, depth: int = DEFAULT_DEPTH, confirmatory: set[str] | None = None
+) -> dict[str, str]:
+    """Every claim's status IRI, by claim IRI (the definitions of ``analysis.status``).
+
+    :param depth: tie-chain depth (0 to 4).
+    :param confirmatory: source-type IRIs that may confirm; ``None`` uses the ontology's.
+    """
+    inner = store.inner
+    edges = _EdgeTables(inner)
+    reach = _Reach(edges, depth)
+    derivation = [edges.table(p) for p in DERIVATION]
+    claim_type = _iri("oc:Claim")
+    claims = sorted({node_id(q.subject) for q in inner.quads_for_pattern(None, _iri("rdf:type"), claim_type, None)})
+    if confirmatory is None:
+        confirmatory = _true_subjects(inner, "oc:confirmatory")
+    retracted = _true_subjects(inner, "oc:retracted")
+    statements_of = edges.inverse("oa:hasBody")
+    bearing = {relation: edges.inverse(predicate) for predicate, relation in
+               (("cito:supports", "supports"), ("cito:disputes", "disputes"))}
+    result = {}
+    for claim in claims:
+        statements = statements_of.get(claim, ())
+        stating: set[str] = set()
+        for statement in statements:
+            for target in edges.table("oa:hasTarget").get(statement, ()):
+                stating.update(edges.table("oa:hasSource").get(target, ()))
+        derived = {source: _derived_from(derivation, source) for source in stating}
+        origins = [s for s in stating if not (derived[s] & stating)]
+        interested = edges.out(claim, ["oc:claimedBy"])
+        for statement in statements:
+            interested.update(edges.table("oc:attributedTo").get(statement, ()))
+        for therapy in edges.table("oc:about").get(claim, ()):
+            interested |= edges.out(therapy, ["oc:developedBy", "oc:sponsoredBy"])
+        for origin in origins:
+            interested |= edges.out(origin, ["dcterms:publisher", "dcterms:creator"])
+        interested_reach: set[str] = set()
+        for party in interested:
+            interested_reach |= reach.of(party)
+        relations = set()
+        for relation, table in bearing.items():
+            for evidence in table.get(claim, ()):
+                if _independent(edges, reach, evidence, stating, derivation, interested_reach,
+                                confirmatory, retracted):
+                    relations.add(relation)
+        result[claim] = STATUS_PREFIX + _status(edges, claim, relations, bearing["supports"], retracted)
+    return result
+
+
+def _independent(
+    edges: _EdgeTables,
+    reach: _Reach,
+    evidence: str,
+    stating: set[str],
+    derivation: list[_Edges],
+    interested_reach: set[str],
+    confirmatory: set[str],
+    retracted: set[str],
+) -> bool:
+    reports = edges.table("oc:reportedIn").get(evidence, ())
+    usable = any(
+        not confirmatory.isdisjoint(edges.table("oc:sourceType").get(report, ()))
+        and report not in retracted
+        and not (_derived_from(derivation, report) & stating)
+        for report in reports
+    )
+    if not usable:
+        return False
+    responsible = edges.out(evidence, ["oc:sponsor", "oc:leadSponsor", "oc:funder"])
+    for report in reports:
+        responsible |= edges.out(report, ["dcterms:publisher", "dcterms:creator"])
+    return all(reach.of(party).isdisjoint(interested_reach) for party in responsible)
+
+
+def _status(edges: _EdgeTables, claim: str, relations: set[str], supports: _Edges, retracted: set[str]) -> str:
+    if "supports" in relations:
+        return "contested" if "disputes" in relations else "independently-confirmed"
+    if "disputes" in relations:
+        return "contradicted"
+    support = supports.get(claim, ())
+    if support and all(_all_reports_retracted(edges, e, retracted) for e in support):
+        return "retracted-support"
+    return "self-confirmed" if support else "unconfirmed"
+
+
+def _all_reports_retracted(edges: _EdgeTables, evidence: str, retracted: set[str]) -> bool:
+    reports = edges.table("oc:reportedIn").get(evidence, ())
+    return bool(reports) and all(report in retracted for report in reports)
