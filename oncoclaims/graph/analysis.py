@@ -21,11 +21,13 @@ __all__ = [
     "Tie",
     "Verdict",
     "ancestors",
+    "circular_reporting",
     "derived_from",
     "echo_factor",
     "evidence_verdict",
     "independent_evidence",
     "interested_parties",
+    "origin_tie",
     "origins",
     "responsible_parties",
     "stating_sources",
@@ -118,6 +120,30 @@ def echo_factor(graph: nx.MultiDiGraph, claim: str) -> float | None:
     """Sources stating ``claim`` per origin; ``None`` without origins (query: ``echo_factors``)."""
     found = origins(graph, claim)
     return len(stating_sources(graph, claim)) / len(found) if found else None
+
+
+def origin_tie(graph: nx.MultiDiGraph, first: str, second: str, depth: int = DEFAULT_DEPTH) -> Tie | None:
+    """A tie between a publisher or author of source ``first`` and one of ``second``, or ``None``."""
+    parties = ["dcterms:publisher", "dcterms:creator"]
+    for a in _out(graph, first, parties):
+        for b in _out(graph, second, parties):
+            found = tie(graph, a, b, depth)
+            if found is not None:
+                return found
+    return None
+
+
+def circular_reporting(graph: nx.MultiDiGraph, claim: str, depth: int = DEFAULT_DEPTH) -> bool:
+    """Two or more sources state ``claim`` and they trace back to one origin, or to origins
+    that are all tied to each other (query: ``circular_reporting``)."""
+    if len(stating_sources(graph, claim)) < 2:
+        return False
+    found = origins(graph, claim)
+    if len(found) == 1:
+        return True
+    return len(found) > 1 and all(
+        origin_tie(graph, a, b, depth) is not None for a in found for b in found if a != b
+    )
 
 
 def interested_parties(graph: nx.MultiDiGraph, claim: str) -> dict[str, list[str]]:

@@ -146,7 +146,7 @@ def confirmation_report(
     status_iri = analysis.status(graph, iri, depth=depth, confirmatory=confirmatory)
     key = status_iri.rsplit("status-", 1)[-1]
     echo = analysis.echo_factor(graph, iri)
-    circular = len(stating) >= 2 and len(found_origins) == 1
+    circular = analysis.circular_reporting(graph, iri, depth)
     report = ConfirmationReport(
         claim={"iri": iri, "label": label(graph, iri), "text": str(graph.nodes[iri].get("text", ""))},
         status={"iri": status_iri, "label": _STATUS_WORDS[key]},
@@ -185,8 +185,11 @@ def _explain(report: ConfirmationReport) -> str:
         text = f"Not independently confirmed: all its supporting evidence is tied to interested parties or not from a confirmatory source ({reasons})."
     else:
         text = "Not independently confirmed: no evidence bears on it, only statements of the claim."
-    if report.circular_reporting:
+    if report.circular_reporting and len(report.origins) == 1:
         text += f" Its {len(report.sources)} sources trace back to one origin (circular reporting)."
+    elif report.circular_reporting:
+        text += (f" Its {len(report.sources)} sources trace back to {len(report.origins)} origins whose "
+                 "publishers or authors are tied to each other (circular reporting).")
     return text
 
 

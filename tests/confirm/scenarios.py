@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from oncoclaims import queries
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ontology import ontology_quads
 
@@ -71,3 +72,12 @@ def scenario_store(*parts: str) -> ClaimStore:
     text = PREFIXES + BASE + "".join(parts)
     store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in ox.parse(text, ox.RdfFormat.TURTLE))
     return store
+
+
+def sparql_circular(store: ClaimStore, claim: str, depth: int = 3) -> bool:
+    """Circular reporting from the named queries: sources, origins and the origin-pair ties."""
+    sources = {r["source"].value for r in queries.select(store, "claim_sources", claim=claim)}
+    origins = {r["origin"].value for r in queries.select(store, "claim_origins", claim=claim)}
+    pairs = queries.select(store, "circular_reporting", claim=claim, depth=depth)
+    return len(sources) >= 2 and (len(origins) == 1 or (len(origins) > 1 and all(
+        r["tied"].value == "true" for r in pairs)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scenarios import sparql_circular
 
 from oncoclaims import queries
 from oncoclaims.graph import analysis
@@ -99,6 +100,7 @@ def test_sparql_and_python_agree(quads: list[ox.Quad], depth: int) -> None:
             for r in queries.select(store, "independent_evidence", claim=claim, depth=depth)
         }
         assert sparql_independent == set(analysis.independent_evidence(graph, claim, depth=depth))
+        assert sparql_circular(store, claim, depth) == analysis.circular_reporting(graph, claim, depth)
     parties = sorted({q.subject.value for q in quads if q.object in (OC.Institution, OC.Person)})
     for a in parties[:4]:
         for b in parties[:4]:

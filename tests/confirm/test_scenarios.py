@@ -4,7 +4,7 @@ SPARQL (claim_statuses.rq, independent_evidence.rq) and Python agree on each."""
 from __future__ import annotations
 
 import pytest
-from scenarios import CLAIM, evidence, scenario_store, stating
+from scenarios import CLAIM, evidence, scenario_store, sparql_circular, stating
 
 from oncoclaims import queries
 from oncoclaims.graph.confirmation import claim_statuses, confirmation_report
@@ -95,6 +95,28 @@ def test_two_truly_independent_origins_are_not_circular() -> None:
     assert report.echo_factor == 1.5 and not report.circular_reporting
     sparql = sorted(r["origin"].value for r in queries.select(store, "claim_origins", claim=CLAIM))
     assert sparql == report.origins
+
+
+def test_origins_tied_to_each_other_are_circular_reporting() -> None:
+    store = scenario_store(stating("wire", publisher="agency"), """
+        ex:agency a oc:Institution ; rdfs:label "State Agency" ; oc:controlledBy ex:state .
+        ex:outlet oc:controlledBy ex:state .
+        ex:state a oc:Institution ; rdfs:label "The State" .""")
+    report = confirmation_report(store, CLAIM)
+    assert len(report.origins) == 2 and report.circular_reporting
+    assert "2 origins whose publishers or authors are tied to each other" in report.explanation
+    assert sparql_circular(store, CLAIM)
+    # the tie is one controlled-by step on each side: gone at depth 0
+    assert not confirmation_report(store, CLAIM, depth=0).circular_reporting
+    assert not sparql_circular(store, CLAIM, depth=0)
+
+
+def test_circular_reporting_agrees_in_sparql_for_the_other_scenarios() -> None:
+    one_origin = scenario_store(stating("echo1", derived_from="news"))
+    independent = scenario_store(stating("wire", publisher="university"))
+    assert sparql_circular(one_origin, CLAIM) and confirmation_report(one_origin, CLAIM).circular_reporting
+    assert not sparql_circular(independent, CLAIM)
+    assert not confirmation_report(independent, CLAIM).circular_reporting
 
 
 @pytest.mark.parametrize("depth, tied", [(1, False), (2, False), (3, True), (4, True)])
