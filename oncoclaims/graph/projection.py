@@ -13,8 +13,8 @@ report needs (its neighbourhood, found by point lookups; never the whole graph).
 from __future__ import annotations
 
 from collections import deque
-from functools import lru_cache
 from collections.abc import Iterable
+from functools import lru_cache
 
 import networkx as nx
 import pyoxigraph as ox
