@@ -53,6 +53,7 @@ from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from oncoclaims.api.errors import error_response
+from oncoclaims.api.paths import GRAPH_STORE_PATH
 from oncoclaims.api.settings import ServerState
 from oncoclaims.api.sparql import GRAPH_TYPES, negotiate
 from oncoclaims.api.write_access import BodyTooLarge, read_limited_body, too_large, write_refusal
@@ -60,9 +61,6 @@ from oncoclaims.errors import ParseError
 from oncoclaims.graph.store import ClaimStore, parse_rdf
 
 __all__ = ["GRAPH_STORE_PATH", "create_graph_store_router"]
-
-#: Where the Graph Store Protocol is served.
-GRAPH_STORE_PATH = "/rdf-graphs"
 
 #: Request body types and how they are parsed (``text/plain`` is read as N-Triples).
 BODY_TYPES: dict[str, ox.RdfFormat] = {**GRAPH_TYPES, "application/x-turtle": ox.RdfFormat.TURTLE}
