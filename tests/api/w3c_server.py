@@ -17,9 +17,10 @@ TOKEN = "w3c-test-token"
 
 
 @contextmanager
-def writable_server() -> Iterator[tuple[str, ClaimStore]]:
-    """Yield the base URL and the store of a server that accepts writes with :data:`TOKEN`."""
-    store = ClaimStore.in_memory()
+def writable_server(store: ClaimStore | None = None) -> Iterator[tuple[str, ClaimStore]]:
+    """Yield the base URL and the store (fresh and empty by default) of a server that
+    accepts writes with :data:`TOKEN`."""
+    store = store if store is not None else ClaimStore.in_memory()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
