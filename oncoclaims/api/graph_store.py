@@ -60,7 +60,7 @@ from oncoclaims.api.write_access import BodyTooLarge, read_limited_body, too_lar
 from oncoclaims.errors import ParseError
 from oncoclaims.graph.store import ClaimStore, parse_rdf
 
-__all__ = ["GRAPH_STORE_PATH", "create_graph_store_router"]
+__all__ = ["BODY_TYPES", "GRAPH_STORE_PATH", "create_graph_store_router"]
 
 #: Request body types and how they are parsed (``text/plain`` is read as N-Triples).
 BODY_TYPES: dict[str, ox.RdfFormat] = {**GRAPH_TYPES, "application/x-turtle": ox.RdfFormat.TURTLE}

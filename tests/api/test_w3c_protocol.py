@@ -10,6 +10,7 @@ manifest assumes an endpoint open to updates (our read-only default is tested in
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import httpx
 import pyoxigraph as ox
@@ -89,3 +90,30 @@ def test_the_manifest_is_read_whole() -> None:
     assert len(TESTS) == 34
     assert all(t.requests and all(r.expected.statuses for r in t.requests) for t in TESTS)
     assert {t.id.split("_")[0] for t in TESTS} == {"query", "update", "bad"}
+
+
+def test_bodies_not_in_utf8_are_refused_before_parsing(server: tuple[str, ClaimStore]) -> None:
+    """Beyond the manifest's "any 4xx": a declared other charset is 415, broken UTF-8 is 400."""
+    base, _ = server
+    auth = {"authorization": f"Bearer {TOKEN}"}
+    declared = httpx.post(f"{base}/sparql", content="ASK {}".encode("utf-16"),
+                          headers={"content-type": "application/sparql-query; charset=UTF-16", **auth})
+    assert declared.status_code == 415 and "UTF-8" in declared.json()["error"]["detail"]
+    broken = httpx.post(f"{base}/sparql", content=b"ASK { \xff }",
+                        headers={"content-type": "application/sparql-query", **auth})
+    assert broken.status_code == 400 and broken.json()["error"]["title"] == "Body is not UTF-8"
+
+
+def test_update_dataset_parameters_are_refused_not_ignored(server: tuple[str, ClaimStore]) -> None:
+    base, store = server
+    store.inner.clear()
+    update = "INSERT DATA { GRAPH <https://example.org/g> { <https://example.org/s> <https://example.org/p> 1 } }"
+    for body, content_type, params in (
+        (update, "application/sparql-update", {"using-graph-uri": "https://example.org/g"}),
+        (f"update={quote(update)}&using-named-graph-uri=https%3A%2F%2Fexample.org%2Fg",
+         "application/x-www-form-urlencoded", {}),
+    ):
+        refused = httpx.post(f"{base}/sparql", params=params, content=body,
+                             headers={"content-type": content_type, "authorization": f"Bearer {TOKEN}"})
+        assert refused.status_code == 400 and "USING" in refused.json()["error"]["detail"]
+    assert len(store) == 0
