@@ -32,7 +32,13 @@ from fastapi import APIRouter, Request, Response
 from oncoclaims.api.errors import error_response
 from oncoclaims.api.paths import GRAPH_STORE_PATH
 from oncoclaims.api.settings import ServerState
-from oncoclaims.api.write_access import MAX_BODY_BYTES, write_refusal
+from oncoclaims.api.write_access import (
+    MAX_BODY_BYTES,
+    BodyTooLarge,
+    read_limited_body,
+    too_large,
+    write_refusal,
+)
 from oncoclaims.graph.store import ClaimStore
 
 __all__ = ["GRAPH_TYPES", "MAX_BODY_BYTES", "RESULT_TYPES", "create_sparql_router", "negotiate"]
@@ -187,15 +193,13 @@ def create_sparql_router(store: ClaimStore, state: ServerState | None = None) ->
 
     @router.post("/sparql", include_in_schema=False)
     async def sparql_post(request: Request) -> Response:
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            return error_response(413, "Request too large", f"the body is over {MAX_BODY_BYTES} bytes")
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            return error_response(413, "Request too large", f"the body is over {MAX_BODY_BYTES} bytes")
+        try:
+            body = await read_limited_body(request)
+        except BodyTooLarge:
+            return too_large()
         content_type, _, parameters = request.headers.get("content-type", "").partition(";")
         content_type = content_type.strip().lower()
-        charset = parse_qs(parameters.replace(" ", "")).get("charset", ["utf-8"])[0].strip('"').lower()
+        charset = parse_qs(parameters.replace(" ", ""), separator=";").get("charset", ["utf-8"])[0].strip('"').lower()
         if charset not in ("utf-8", "utf8"):
             return error_response(415, "Unsupported charset", f"{charset}: send the body as UTF-8")
         try:

@@ -18,7 +18,7 @@ import pytest
 from w3c_manifest import W3C, ManifestTest, manifest_tests
 from w3c_server import TOKEN, writable_server
 
-from oncoclaims.api.sparql import GRAPH_TYPES, RESULT_TYPES
+from oncoclaims.api.sparql import GRAPH_TYPES, MAX_BODY_BYTES, RESULT_TYPES
 from oncoclaims.graph.store import ClaimStore
 
 MANIFEST = W3C / "protocol" / "manifest.ttl"
@@ -117,3 +117,15 @@ def test_update_dataset_parameters_are_refused_not_ignored(server: tuple[str, Cl
                              headers={"content-type": content_type, "authorization": f"Bearer {TOKEN}"})
         assert refused.status_code == 400 and "USING" in refused.json()["error"]["detail"]
     assert len(store) == 0
+
+
+def test_a_streamed_body_over_the_limit_is_cut_off(server: tuple[str, ClaimStore]) -> None:
+    """Without Content-Length the 1 MiB limit holds on the stream, before the body is kept."""
+    base, _ = server
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(3):
+            yield b"#" * (MAX_BODY_BYTES // 2)
+
+    response = httpx.post(f"{base}/sparql", content=chunks(), headers={"content-type": "application/sparql-query"})
+    assert response.status_code == 413
