@@ -154,7 +154,17 @@ def _parse_triples(data: bytes, content_type: str, target: _Target, origin: str)
         raise _BadRequest(error_response(
             400, "Body names a graph",
             f"{origin} puts triples in {named}; send the triples only, the URL names the graph"))
-    return [ox.Quad(q.subject, q.predicate, q.object, target.graph) for q in quads]
+    fresh: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def renamed(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple:
+        # The parser keeps labels like _:b1; RDF merge wants them distinct from any already stored.
+        if isinstance(term, ox.BlankNode):
+            return fresh.setdefault(term, ox.BlankNode())
+        if isinstance(term, ox.Triple):
+            return ox.Triple(renamed(term.subject), term.predicate, renamed(term.object))
+        return term
+
+    return [ox.Quad(renamed(q.subject), q.predicate, renamed(q.object), target.graph) for q in quads]
 
 
 async def _single(data: bytes) -> AsyncIterator[bytes]:

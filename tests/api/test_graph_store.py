@@ -67,7 +67,7 @@ def test_put_post_get_delete_round_trip(writable) -> None:
     assert created.status_code == 201
     assert len(list(store.quads(graph=ox.NamedNode(GRAPH)))) == 3
     replaced = httpx.put(url, params={"graph": GRAPH}, content='<https://example.org/b> <https://example.org/p> "x" .',
-                         headers={"content-type": "application/n-triples", **AUTH})
+                         headers=TURTLE)
     assert replaced.status_code == 204
     assert [q.subject.value for q in store.quads(graph=ox.NamedNode(GRAPH))] == ["https://example.org/b"]
     merged = httpx.post(url, params={"graph": GRAPH}, content=DATA, headers=TURTLE)
@@ -200,3 +200,13 @@ def test_the_service_description_names_the_graph_store(live_server: str) -> None
     assert (None, rdflib.RDFS.seeAlso, graph_store) in description
     assert (graph_store, rdflib.DCTERMS.conformsTo, rdflib.URIRef("http://www.w3.org/TR/sparql11-http-rdf-update/")) \
         in description
+
+
+def test_blank_nodes_of_separate_bodies_stay_distinct(writable) -> None:
+    base, store = writable
+    body = "_:b1 <https://example.org/p> 1 .\n_:b1 <https://example.org/q> 2 .\n"
+    for _ in range(2):
+        httpx.post(f"{base}/rdf-graphs", params={"graph": GRAPH}, content=body,
+                   headers=TURTLE)
+    subjects = [q.subject for q in store.quads(graph=ox.NamedNode(GRAPH))]
+    assert len(subjects) == 4 and len(set(subjects)) == 2, "one node per document, not one for both"
