@@ -33,16 +33,17 @@ with its line and column and leaves the store as it was. A body naming graphs of
 (JSON-LD ``@graph`` with an ``@id``) is refused with 400. Every accepted write bumps
 :attr:`ServerState.generation`, so the REST caches refresh.
 
-Each write step is one store transaction. A PUT over an existing graph is two of them
-(empty the graph, then add the new triples): a reader can, for that moment, see the graph
-empty. pyoxigraph 0.5 offers no transaction spanning both without building SPARQL Update
-text, which oncoclaims keeps out of Python.
+Writes through ``/rdf-graphs`` run one at a time, and each step is one store transaction.
+A PUT over an existing graph is two of them (empty the graph, then add the new triples):
+a reader can, for that moment, see the graph empty. pyoxigraph 0.5 offers no transaction
+spanning both without building SPARQL Update text, which oncoclaims keeps out of Python.
 """
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -64,6 +65,9 @@ __all__ = ["BODY_TYPES", "GRAPH_STORE_PATH", "create_graph_store_router"]
 
 #: Request body types and how they are parsed (``text/plain`` is read as N-Triples).
 BODY_TYPES: dict[str, ox.RdfFormat] = {**GRAPH_TYPES, "application/x-turtle": ox.RdfFormat.TURTLE}
+
+
+_Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +121,11 @@ def _target(request: Request, path: str) -> _Target | None:
     return _Target(node, node.value)
 
 
+def _no_graph() -> JSONResponse:
+    return error_response(400, "No graph named",
+                          f"name a graph: {GRAPH_STORE_PATH}?graph=IRI or {GRAPH_STORE_PATH}?default")
+
+
 def _exists(store: ClaimStore, target: _Target) -> bool:
     return isinstance(target.graph, ox.DefaultGraph) or store.inner.contains_named_graph(target.graph)
 
@@ -156,7 +165,7 @@ def _parse_triples(data: bytes, content_type: str, target: _Target, origin: str)
             f"{origin} puts triples in {named}; send the triples only, the URL names the graph"))
     fresh: dict[ox.BlankNode, ox.BlankNode] = {}
 
-    def renamed(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple:
+    def renamed(term: _Term) -> _Term:
         # The parser keeps labels like _:b1; RDF merge wants them distinct from any already stored.
         if isinstance(term, ox.BlankNode):
             return fresh.setdefault(term, ox.BlankNode())
@@ -188,8 +197,9 @@ async def _parse_body(request: Request, target: _Target) -> list[ox.Quad]:
     quads: list[ox.Quad] = []
     for name, part in form.multi_items():
         if not isinstance(part, UploadFile):
-            raise _BadRequest(error_response(400, "Multipart part without a type",
-                                             f"part {name!r} is a plain field; send each part as a file with its Content-Type"))
+            raise _BadRequest(error_response(
+                400, "Multipart part without a type",
+                f"part {name!r} is a plain field; send each part as a file with its Content-Type"))
         data = await part.read()
         quads.extend(await run_in_threadpool(_parse_triples, data, part.content_type or "",
                                              target, f"part {part.filename or name}"))
@@ -220,6 +230,7 @@ def create_graph_store_router(store: ClaimStore, state: ServerState | None = Non
     """Return the router serving the Graph Store HTTP Protocol at :data:`GRAPH_STORE_PATH`."""
     router = APIRouter(tags=["Graph Store"])
     state = state or ServerState()
+    writing = threading.Lock()
 
     def read(request: Request, path: str) -> Response:
         try:
@@ -227,8 +238,7 @@ def create_graph_store_router(store: ClaimStore, state: ServerState | None = Non
         except _BadRequest as bad:
             return bad.response
         if target is None:
-            return error_response(400, "No graph named",
-                                  f"name a graph: {GRAPH_STORE_PATH}?graph=IRI or {GRAPH_STORE_PATH}?default")
+            return _no_graph()
         if not _exists(store, target):
             return error_response(404, "Not found", f"{target.label} is not in the store")
         media = negotiate(request.headers.get("accept"), list(GRAPH_TYPES))
@@ -244,33 +254,36 @@ def create_graph_store_router(store: ClaimStore, state: ServerState | None = Non
         try:
             target = _target(request, path)
             if request.method == "DELETE":
-                return await run_in_threadpool(delete, request, target)
-            created_here = target is None and request.method == "POST"
-            if target is None and not created_here:
-                return error_response(400, "No graph named",
-                                      f"name a graph: {GRAPH_STORE_PATH}?graph=IRI or {GRAPH_STORE_PATH}?default")
+                return await run_in_threadpool(delete, target)
             if target is None:
+                if request.method != "POST":
+                    return _no_graph()
                 iri = f"{_service_url(request)}/{uuid.uuid4().hex}"
                 target = _Target(ox.NamedNode(iri), iri)
             quads = await _parse_body(request, target)
         except _BadRequest as bad:
             return bad.response
-        change = _replace if request.method == "PUT" else _merge
-        existed = await run_in_threadpool(change, store, target, quads)
-        state.generation += 1
+        existed = await run_in_threadpool(change, _replace if request.method == "PUT" else _merge, target, quads)
         if existed:
             return Response(status_code=204)
         headers = {"Location": target.graph.value} if isinstance(target.graph, ox.NamedNode) else {}
         return Response(status_code=201, headers=headers)
 
-    def delete(request: Request, target: _Target | None) -> Response:
+    def change(step: Callable[[ClaimStore, _Target, list[ox.Quad]], bool], target: _Target,
+               quads: list[ox.Quad]) -> bool:
+        with writing:  # one Graph Store write at a time, so two PUTs cannot interleave
+            existed = step(store, target, quads)
+            state.generation += 1
+        return existed
+
+    def delete(target: _Target | None) -> Response:
         if target is None:
-            return error_response(400, "No graph named",
-                                  f"name a graph: {GRAPH_STORE_PATH}?graph=IRI or {GRAPH_STORE_PATH}?default")
-        if not _exists(store, target):
-            return error_response(404, "Not found", f"{target.label} is not in the store")
-        store.inner.remove_graph(target.graph)
-        state.generation += 1
+            return _no_graph()
+        with writing:
+            if not _exists(store, target):
+                return error_response(404, "Not found", f"{target.label} is not in the store")
+            store.inner.remove_graph(target.graph)
+            state.generation += 1
         return Response(status_code=204)
 
     @router.api_route(GRAPH_STORE_PATH, methods=["GET", "HEAD"], include_in_schema=False)
@@ -285,7 +298,8 @@ def create_graph_store_router(store: ClaimStore, state: ServerState | None = Non
     async def graph_store_write(request: Request) -> Response:
         return await write(request, "")
 
-    @router.api_route(GRAPH_STORE_PATH + "/{path:path}", methods=["PUT", "POST", "DELETE"], include_in_schema=False)
+    @router.api_route(GRAPH_STORE_PATH + "/{path:path}", methods=["PUT", "POST", "DELETE"],
+                      include_in_schema=False)
     async def graph_write(request: Request, path: str) -> Response:
         return await write(request, path)
 
