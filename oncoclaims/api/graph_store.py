@@ -105,8 +105,13 @@ def _target(request: Request, path: str) -> _Target | None:
         if graphs or default:
             raise _BadRequest(error_response(400, "Ambiguous graph",
                                              "a graph URL under the service takes neither ?graph nor ?default"))
-        iri = str(request.url.replace(query="", fragment=""))
-        return _Target(ox.NamedNode(iri), iri)
+        # The path as the client sent it, percent-encoding kept (Starlette's URL decodes it).
+        raw_path = request.scope.get("raw_path") or request.url.path.encode()
+        iri = f"{request.url.scheme}://{request.url.netloc}{raw_path.decode('latin-1')}"
+        try:
+            return _Target(ox.NamedNode(iri), iri)
+        except ValueError as exc:
+            raise _BadRequest(error_response(400, "Invalid graph URL", f"{iri} is not an IRI: {exc}")) from exc
     if len(graphs) > 1 or (graphs and default):
         raise _BadRequest(error_response(400, "Ambiguous graph", "name exactly one graph: ?graph=IRI or ?default"))
     if default:

@@ -210,3 +210,12 @@ def test_blank_nodes_of_separate_bodies_stay_distinct(writable) -> None:
                    headers=TURTLE)
     subjects = [q.subject for q in store.quads(graph=ox.NamedNode(GRAPH))]
     assert len(subjects) == 4 and len(set(subjects)) == 2, "one node per document, not one for both"
+
+
+def test_direct_graph_urls_keep_their_percent_encoding(writable) -> None:
+    base, store = writable
+    direct = f"{base}/rdf-graphs/a%20b/c%2Fd"
+    assert httpx.put(direct, content=DATA, headers=TURTLE).status_code == 201
+    assert ox.NamedNode(direct) in store.named_graphs()
+    assert httpx.get(direct).status_code == 200
+    assert httpx.get(f"{base}/rdf-graphs", params={"graph": direct}).status_code == 200
