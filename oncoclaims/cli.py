@@ -86,14 +86,14 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     update_token: Annotated[
-        str | None, typer.Option(envvar="ONCOCLAIMS_UPDATE_TOKEN", help="Allow SPARQL Update with this bearer token.")
+        str | None, typer.Option(envvar="ONCOCLAIMS_UPDATE_TOKEN", help="Allow SPARQL Update and Graph Store writes with this bearer token.")
     ] = None,
     cors_origin: Annotated[
         list[str] | None, typer.Option(help="Let pages from this origin call the API (repeatable).")
     ] = None,
     store: StoreOption = None,
 ) -> None:
-    """Serve the landing page, the REST API, GraphML export and the SPARQL endpoint."""
+    """Serve the landing page, the REST API, GraphML export, the SPARQL endpoint and the Graph Store."""
     import uvicorn
 
     from oncoclaims.api import ServerSettings, create_app

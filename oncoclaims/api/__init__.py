@@ -8,6 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from oncoclaims import __version__
 from oncoclaims.api.errors import install_error_handlers
 from oncoclaims.api.export import create_export_router
+from oncoclaims.api.graph_store import create_graph_store_router
 from oncoclaims.api.rest import create_rest_router
 from oncoclaims.api.settings import ServerSettings, ServerState
 from oncoclaims.api.sparql import create_sparql_router
@@ -25,10 +26,11 @@ def create_app(store: ClaimStore, settings: ServerSettings | None = None) -> Fas
     app.state.server = state
     if state.settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(state.settings.cors_origins),
-                           allow_methods=["GET", "POST"], allow_headers=["*"])
+                           allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"], allow_headers=["*"])
 
     install_error_handlers(app)
     app.include_router(create_sparql_router(store, state))
+    app.include_router(create_graph_store_router(store, state))
     app.include_router(create_rest_router(store, state))
     app.include_router(create_export_router(store))
     install_web_view(app)

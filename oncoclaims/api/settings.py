@@ -1,8 +1,8 @@
 """What the HTTP service may do: updates (behind a bearer token) and cross-origin access.
 
 Both are off by default. ``oncoclaims serve --update-token T`` (or
-``$ONCOCLAIMS_UPDATE_TOKEN``) enables SPARQL Update for requests carrying
-``Authorization: Bearer T``; ``--cors-origin URL`` (repeatable, or
+``$ONCOCLAIMS_UPDATE_TOKEN``) enables SPARQL Update and the Graph Store's PUT, POST and
+DELETE for requests carrying ``Authorization: Bearer T``; ``--cors-origin URL`` (repeatable, or
 ``$ONCOCLAIMS_CORS_ORIGINS`` comma-separated) lets pages from those origins call the API.
 """
 

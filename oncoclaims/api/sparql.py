@@ -13,6 +13,13 @@
 - SPARQL Update (``application/sparql-update`` body or form ``update=``) is refused with
   403 unless the server was started with an update token, and then needs
   ``Authorization: Bearer TOKEN`` (401 otherwise). An accepted update is one transaction.
+  ``using-graph-uri`` / ``using-named-graph-uri`` are refused with 400 (pyoxigraph's update
+  takes no dataset; write ``USING`` in the update instead).
+- Relative IRIs in queries and updates resolve against the endpoint URL. A request with
+  more than one ``query`` or ``update``, or a body in a charset other than UTF-8, is a 400
+  (415 for a declared non-UTF-8 charset).
+- The service description names the Graph Store HTTP Protocol endpoint
+  (:mod:`oncoclaims.api.graph_store`).
 """
 
 from __future__ import annotations
@@ -23,13 +30,18 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 
 from oncoclaims.api.errors import error_response
+from oncoclaims.api.paths import GRAPH_STORE_PATH
 from oncoclaims.api.settings import ServerState
+from oncoclaims.api.write_access import (
+    MAX_BODY_BYTES,
+    BodyTooLarge,
+    read_limited_body,
+    too_large,
+    write_refusal,
+)
 from oncoclaims.graph.store import ClaimStore
 
 __all__ = ["GRAPH_TYPES", "MAX_BODY_BYTES", "RESULT_TYPES", "create_sparql_router", "negotiate"]
-
-#: Request bodies larger than this are refused with 413 (1 MiB).
-MAX_BODY_BYTES = 1024 * 1024
 
 #: Media types for SELECT / ASK results, preferred first.
 RESULT_TYPES: dict[str, ox.QueryResultsFormat] = {
@@ -51,6 +63,8 @@ GRAPH_TYPES: dict[str, ox.RdfFormat] = {
 
 _SERVICE_DESCRIPTION = """@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix formats: <http://www.w3.org/ns/formats/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
 
 [] a sd:Service ;
     sd:endpoint <{endpoint}> ;
@@ -58,7 +72,11 @@ _SERVICE_DESCRIPTION = """@prefix sd: <http://www.w3.org/ns/sparql-service-descr
     sd:feature sd:UnionDefaultGraph ;
     sd:resultFormat formats:SPARQL_Results_JSON, formats:SPARQL_Results_XML,
         formats:SPARQL_Results_CSV, formats:SPARQL_Results_TSV,
-        formats:Turtle, formats:N-Triples, formats:JSON-LD, formats:RDF_XML .
+        formats:Turtle, formats:N-Triples, formats:JSON-LD, formats:RDF_XML ;
+    rdfs:seeAlso <{graph_store}> .
+
+<{graph_store}> rdfs:label "Graph Store HTTP Protocol endpoint" ;
+    dcterms:conformsTo <http://www.w3.org/TR/sparql11-http-rdf-update/> .
 """
 
 
@@ -108,7 +126,7 @@ def negotiate(accept: str | None, offered: list[str]) -> str | None:
 def _execute(store: ClaimStore, request: Request, query: str | None, defaults: list[str], named: list[str]) -> Response:
     if not query or not query.strip():
         return error_response(400, "Missing query", "send ?query=... or a POST body with the SPARQL query")
-    options: dict[str, object] = {}
+    options: dict[str, object] = {"base_iri": _endpoint(request)}
     if defaults:
         options["default_graph"] = [ox.NamedNode(g) for g in defaults]
     else:
@@ -133,16 +151,19 @@ def _execute(store: ClaimStore, request: Request, query: str | None, defaults: l
     return Response(result.serialize(format=RESULT_TYPES[media]), media_type=media)
 
 
-def _update(store: ClaimStore, state: ServerState, request: Request, update: str) -> Response:
-    if not state.settings.update_token:
-        return error_response(403, "Updates are disabled",
-                              "this endpoint is read-only; start the server with --update-token to allow updates")
-    if not state.settings.authorised(request.headers.get("authorization")):
-        response = error_response(401, "Not authorised", "send Authorization: Bearer <the update token>")
-        response.headers["WWW-Authenticate"] = 'Bearer realm="oncoclaims"'
-        return response
+def _endpoint(request: Request) -> str:
+    return str(request.url.replace(query="", fragment=""))
+
+
+def _update(store: ClaimStore, state: ServerState, request: Request, update: str, using: list[str]) -> Response:
+    refusal = write_refusal(state, request)
+    if refusal is not None:
+        return refusal
+    if using:
+        return error_response(400, "Update dataset not supported",
+                              f"{', '.join(sorted(set(using)))}: write USING / USING NAMED in the update instead")
     try:
-        store.inner.update(update)
+        store.inner.update(update, base_iri=_endpoint(request))
     except SyntaxError as exc:
         return error_response(400, "Malformed update", str(exc))
     except (ValueError, OSError) as exc:
@@ -161,33 +182,46 @@ def create_sparql_router(store: ClaimStore, state: ServerState | None = None) ->
         params = request.query_params
         if "update" in params:
             return error_response(405, "Method not allowed", "send updates by POST")
+        if len(params.getlist("query")) > 1:
+            return error_response(400, "More than one query", "send exactly one query parameter")
         query = params.get("query")
         if query is None:
-            endpoint = str(request.url.replace(query=""))
-            return Response(_SERVICE_DESCRIPTION.format(endpoint=endpoint), media_type="text/turtle")
+            description = _SERVICE_DESCRIPTION.format(
+                endpoint=_endpoint(request), graph_store=str(request.base_url).rstrip("/") + GRAPH_STORE_PATH)
+            return Response(description, media_type="text/turtle")
         return _execute(store, request, query, params.getlist("default-graph-uri"), params.getlist("named-graph-uri"))
 
     @router.post("/sparql", include_in_schema=False)
     async def sparql_post(request: Request) -> Response:
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            return error_response(413, "Request too large", f"the body is over {MAX_BODY_BYTES} bytes")
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            return error_response(413, "Request too large", f"the body is over {MAX_BODY_BYTES} bytes")
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        try:
+            body = await read_limited_body(request)
+        except BodyTooLarge:
+            return too_large()
+        content_type, _, parameters = request.headers.get("content-type", "").partition(";")
+        content_type = content_type.strip().lower()
+        charset = parse_qs(parameters.replace(" ", ""), separator=";").get("charset", ["utf-8"])[0].strip('"').lower()
+        if charset not in ("utf-8", "utf8"):
+            return error_response(415, "Unsupported charset", f"{charset}: send the body as UTF-8")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return error_response(400, "Body is not UTF-8", str(exc))
         params = request.query_params
+        using = params.getlist("using-graph-uri") + params.getlist("using-named-graph-uri")
         if content_type == "application/sparql-query":
-            return _execute(store, request, body.decode("utf-8", errors="replace"),
+            return _execute(store, request, text,
                             params.getlist("default-graph-uri"), params.getlist("named-graph-uri"))
         if content_type == "application/x-www-form-urlencoded":
-            form = parse_qs(body.decode("utf-8", errors="replace"))
+            form = parse_qs(text)
+            if len(form.get("query", [])) + len(form.get("update", [])) > 1:
+                return error_response(400, "More than one operation", "send exactly one query or one update")
             if "update" in form:
-                return _update(store, state, request, form["update"][0])
+                return _update(store, state, request, form["update"][0],
+                               using + form.get("using-graph-uri", []) + form.get("using-named-graph-uri", []))
             return _execute(store, request, (form.get("query") or [None])[0],
                             form.get("default-graph-uri", []), form.get("named-graph-uri", []))
         if content_type == "application/sparql-update":
-            return _update(store, state, request, body.decode("utf-8", errors="replace"))
+            return _update(store, state, request, text, using)
         return error_response(
             415, "Unsupported media type",
             f"{content_type or '(no content type)'}: send application/sparql-query or a form",
