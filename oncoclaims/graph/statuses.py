@@ -19,74 +19,18 @@ query for every claim of the scenario and random graphs.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
-
-import pyoxigraph as ox
 
 from oncoclaims.graph.analysis import DEFAULT_DEPTH, DERIVATION, STATUS_PREFIX, TIE_LINKS
 from oncoclaims.graph.projection import node_id
 from oncoclaims.graph.store import ClaimStore
-from oncoclaims.vocab import PREFIXES
+from oncoclaims.graph.tables import Edges, EdgeTables, iri_of, true_subjects
 
 __all__ = ["all_statuses"]
-
-_Edges = dict[str, list[str]]
-
-
-def _iri(compact: str) -> ox.NamedNode:
-    prefix, local = compact.split(":", 1)
-    return ox.NamedNode(PREFIXES[prefix] + local)
-
-
-class _EdgeTables:
-    """Out-edges by predicate, read on demand and kept (one dictionary per predicate)."""
-
-    def __init__(self, inner: ox.Store) -> None:
-        self._inner = inner
-        self._tables: dict[str, _Edges] = {}
-
-    def table(self, compact: str) -> _Edges:
-        table = self._tables.get(compact)
-        if table is None:
-            table = {}
-            for quad in self._inner.quads_for_pattern(None, _iri(compact), None, None):
-                target = quad.object
-                if isinstance(target, ox.Literal):
-                    continue
-                table.setdefault(node_id(quad.subject), []).append(node_id(target))
-            self._tables[compact] = table
-        return table
-
-    def inverse(self, compact: str) -> _Edges:
-        key = "^" + compact
-        table = self._tables.get(key)
-        if table is None:
-            table = {}
-            for subject, targets in self.table(compact).items():
-                for target in targets:
-                    table.setdefault(target, []).append(subject)
-            self._tables[key] = table
-        return table
-
-    def out(self, node: str, predicates: Iterable[str]) -> set[str]:
-        found: set[str] = set()
-        for predicate in predicates:
-            found.update(self.table(predicate).get(node, ()))
-        return found
-
-
-def _true_subjects(inner: ox.Store, compact: str) -> set[str]:
-    return {
-        node_id(quad.subject)
-        for quad in inner.quads_for_pattern(None, _iri(compact), None, None)
-        if isinstance(quad.object, ox.Literal) and quad.object.value in ("true", "1")
-    }
-
 
 class _Reach:
     """Nodes within ``depth`` tie links of a party (analysis.ancestors, as sets, memoised)."""
 
-    def __init__(self, edges: _EdgeTables, depth: int) -> None:
+    def __init__(self, edges: EdgeTables, depth: int) -> None:
         self._links = [edges.table(link) for link in TIE_LINKS]
         self._affiliation = edges.table("schema:affiliation")
         self._depth = depth
@@ -115,7 +59,7 @@ class _Reach:
         return found
 
 
-def _derived_from(derivation: list[_Edges], source: str) -> set[str]:
+def _derived_from(derivation: list[Edges], source: str) -> set[str]:
     seen: set[str] = set()
     queue = deque([source])
     while queue:
@@ -138,14 +82,14 @@ def all_statuses(
     :param confirmatory: source-type IRIs that may confirm; ``None`` uses the ontology's.
     """
     inner = store.inner
-    edges = _EdgeTables(inner)
+    edges = EdgeTables(inner)
     reach = _Reach(edges, depth)
     derivation = [edges.table(p) for p in DERIVATION]
-    claim_type = _iri("oc:Claim")
-    claims = sorted({node_id(q.subject) for q in inner.quads_for_pattern(None, _iri("rdf:type"), claim_type, None)})
+    claim_type = iri_of("oc:Claim")
+    claims = sorted({node_id(q.subject) for q in inner.quads_for_pattern(None, iri_of("rdf:type"), claim_type, None)})
     if confirmatory is None:
-        confirmatory = _true_subjects(inner, "oc:confirmatory")
-    retracted = _true_subjects(inner, "oc:retracted")
+        confirmatory = true_subjects(inner, "oc:confirmatory")
+    retracted = true_subjects(inner, "oc:retracted")
     statements_of = edges.inverse("oa:hasBody")
     bearing = {relation: edges.inverse(predicate) for predicate, relation in
                (("cito:supports", "supports"), ("cito:disputes", "disputes"))}
@@ -179,11 +123,11 @@ def all_statuses(
 
 
 def _independent(
-    edges: _EdgeTables,
+    edges: EdgeTables,
     reach: _Reach,
     evidence: str,
     stating: set[str],
-    derivation: list[_Edges],
+    derivation: list[Edges],
     interested_reach: set[str],
     confirmatory: set[str],
     retracted: set[str],
@@ -203,7 +147,7 @@ def _independent(
     return all(reach.of(party).isdisjoint(interested_reach) for party in responsible)
 
 
-def _status(edges: _EdgeTables, claim: str, relations: set[str], supports: _Edges, retracted: set[str]) -> str:
+def _status(edges: EdgeTables, claim: str, relations: set[str], supports: Edges, retracted: set[str]) -> str:
     if "supports" in relations:
         return "contested" if "disputes" in relations else "independently-confirmed"
     if "disputes" in relations:
@@ -214,6 +158,6 @@ def _status(edges: _EdgeTables, claim: str, relations: set[str], supports: _Edge
     return "self-confirmed" if support else "unconfirmed"
 
 
-def _all_reports_retracted(edges: _EdgeTables, evidence: str, retracted: set[str]) -> bool:
+def _all_reports_retracted(edges: EdgeTables, evidence: str, retracted: set[str]) -> bool:
     reports = edges.table("oc:reportedIn").get(evidence, ())
     return bool(reports) and all(report in retracted for report in reports)

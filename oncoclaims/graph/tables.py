@@ -1,0 +1,76 @@
+"""Edge tables: the links of one predicate, read once from pyoxigraph into plain dictionaries.
+
+Whole-store computations (every claim's status, the institution metrics) need a handful of
+predicates over millions of nodes; reading just those into ``{subject: [objects]}``
+dictionaries costs far less than a networkx projection of every triple.
+Nodes are named as in the projection (:func:`oncoclaims.graph.projection.node_id`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+from oncoclaims.graph.projection import node_id
+from oncoclaims.vocab import PREFIXES
+
+__all__ = ["EdgeTables", "Edges", "iri_of", "true_subjects"]
+
+#: ``{subject: [objects]}`` for one predicate.
+Edges = dict[str, list[str]]
+
+
+def iri_of(compact: str) -> ox.NamedNode:
+    """``oc:partOf`` -> the NamedNode of its full IRI."""
+    prefix, local = compact.split(":", 1)
+    return ox.NamedNode(PREFIXES[prefix] + local)
+
+
+class EdgeTables:
+    """Out-edges by predicate, read on demand and kept (one dictionary per predicate)."""
+
+    def __init__(self, inner: ox.Store) -> None:
+        self._inner = inner
+        self._tables: dict[str, Edges] = {}
+
+    def table(self, compact: str) -> Edges:
+        """``{subject: [objects]}`` for one predicate (IRI and blank-node objects only)."""
+        table = self._tables.get(compact)
+        if table is None:
+            table = {}
+            for quad in self._inner.quads_for_pattern(None, iri_of(compact), None, None):
+                target = quad.object
+                if isinstance(target, ox.Literal):
+                    continue
+                table.setdefault(node_id(quad.subject), []).append(node_id(target))
+            self._tables[compact] = table
+        return table
+
+    def inverse(self, compact: str) -> Edges:
+        """``{object: [subjects]}`` for one predicate."""
+        key = "^" + compact
+        table = self._tables.get(key)
+        if table is None:
+            table = {}
+            for subject, targets in self.table(compact).items():
+                for target in targets:
+                    table.setdefault(target, []).append(subject)
+            self._tables[key] = table
+        return table
+
+    def out(self, node: str, predicates: Iterable[str]) -> set[str]:
+        """Objects of ``node`` under any of ``predicates``."""
+        found: set[str] = set()
+        for predicate in predicates:
+            found.update(self.table(predicate).get(node, ()))
+        return found
+
+
+def true_subjects(inner: ox.Store, compact: str) -> set[str]:
+    """Nodes with a true boolean value for ``compact`` (``oc:retracted``, ``oc:confirmatory``)."""
+    return {
+        node_id(quad.subject)
+        for quad in inner.quads_for_pattern(None, iri_of(compact), None, None)
+        if isinstance(quad.object, ox.Literal) and quad.object.value in ("true", "1")
+    }
