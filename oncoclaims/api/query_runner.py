@@ -191,9 +191,20 @@ class WorkerPoolRunner:
         self._started = False
 
     @property
-    def workers(self) -> int:
-        """How many worker processes are alive or starting."""
-        return len(self._workers)
+    def worker_pids(self) -> set[int]:
+        """The process ids of the workers alive or starting (killed ones leave at once)."""
+        with self._lock:
+            return {worker.process.pid for worker in self._workers if worker.process.pid is not None}
+
+    @property
+    def idle_workers(self) -> int:
+        """How many workers wait for a query."""
+        return self._idle.qsize()
+
+    @property
+    def snapshot_folder(self) -> Path:
+        """Where the checkpoints the workers read live (deleted by :meth:`close`)."""
+        return self._root
 
     def start(self) -> None:
         """Take the first snapshot and start the workers (once; :meth:`run` calls it)."""
