@@ -13,9 +13,13 @@ the background, and the request gets :class:`~oncoclaims.errors.QueryTimeoutErro
 requests are served meanwhile by the other workers; a request that finds every worker busy
 waits for one until its own deadline.
 
-- Workers are started with the ``forkserver`` method (``spawn`` where there is none), never
-  ``fork``: a forked child of the server would inherit the server's open RocksDB. The
-  forkserver imports this module once, so a replacement worker is up in milliseconds.
+- Workers are started with the ``forkserver`` method (``spawn`` where there is none, or
+  where this process was itself forked from one running a forkserver), never ``fork``: a
+  forked child of the server would inherit the server's open RocksDB. The forkserver imports
+  this module once, so a replacement worker is up in milliseconds. As with every
+  ``multiprocessing`` start method but ``fork``, each worker imports the server's main module,
+  which must therefore guard its entry point with ``if __name__ == "__main__"`` (the
+  ``oncoclaims`` command and ``python -m oncoclaims`` do).
 - The snapshot is a RocksDB checkpoint of the live store (``Store.backup``: hard links to
   the immutable data files, plus the memtable flushed to a new one) in a folder beside the
   store, ``.<store name>.query-snapshots/``. Opening the *live* directory read-only would
@@ -296,7 +300,15 @@ class WorkerPoolRunner:
         parent, child = self._context.Pipe()
         process = self._context.Process(target=_serve_queries, args=(child, self._current[1]),
                                         name="oncoclaims-query-worker", daemon=True)
-        process.start()
+        try:
+            process.start()
+        except ChildProcessError:
+            # This process was forked from one that had started the forkserver, and CPython's
+            # forkserver client cannot tell (it waits for a server that is not its child).
+            self._context = multiprocessing.get_context("spawn")
+            process = self._context.Process(target=_serve_queries, args=(child, self._current[1]),
+                                            name="oncoclaims-query-worker", daemon=True)
+            process.start()
         child.close()
         worker = _Worker(process, parent, self._current[1])
         self._workers.add(worker)
