@@ -7,11 +7,14 @@ be stopped as a whole, and that is a process.
 On an on-disk store (the server's normal case) :class:`WorkerPoolRunner` keeps a small pool
 of worker processes. Each opens a *snapshot* of the store with ``pyoxigraph.Store.read_only``,
 runs one query at a time, serialises the result in the format the client asked for, and sends
-back the bytes. The request's thread waits for the answer until the deadline; past it the
-worker is killed (SIGKILL: a read-only store has nothing to lose), a fresh one is started in
+back the bytes (:mod:`oncoclaims.api.query_execution`). The request waits for the answer
+until the deadline without holding a thread: the event loop watches the worker's pipe
+(:meth:`WorkerPoolRunner.answer`). Past the deadline the worker is killed (SIGKILL: a read-only store has nothing to lose), a fresh one is started in
 the background, and the request gets :class:`~oncoclaims.errors.QueryTimeoutError`. Other
 requests are served meanwhile by the other workers; a request that finds every worker busy
-waits for one until its own deadline.
+waits, in arrival order, for one until its own deadline. A request cancelled while its
+worker runs (the server stopping) kills that worker too, so no stale answer is ever read
+by the next request.
 
 - Workers are started with the ``forkserver`` method (``spawn`` where there is none, or
   where this process was itself forked from one running a forkserver), never ``fork``: a
@@ -37,7 +40,7 @@ waits for one until its own deadline.
   never crosses the pipe whole and the worker's memory stays bounded by the limit.
 
 An in-memory store (tests, one-off use) lives in the server process only, so no other process
-can see its data. :class:`InProcessRunner` runs the query in the request's own thread and
+can see its data. :class:`InProcessRunner` runs the query in a thread of the server and
 checks the deadline and the size each time pyoxigraph hands over a chunk of output (every
 8 KiB): a query that streams results is stopped soon after its deadline, but one that
 produces nothing until it has done all its work (an aggregate, an ``ORDER BY``) runs to the
@@ -47,20 +50,24 @@ store.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import multiprocessing
-import queue
+import pickle  # noqa: S403 (our own messages to our own worker processes)
 import shutil
-import signal
 import threading
 import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
+from starlette.concurrency import run_in_threadpool
 
+from oncoclaims.api import query_execution as execution
 from oncoclaims.errors import QueryError, QuerySyntaxError, QueryTimeoutError, ResultTooLargeError, StoreError
 
 if TYPE_CHECKING:
@@ -79,11 +86,6 @@ __all__ = [
     "query_runner_for",
 ]
 
-# One byte in front of every answer from _evaluate says what follows.
-_RESULTS, _GRAPH = b"R", b"G"  # the serialised result
-_NO_RESULTS_FORMAT, _NO_GRAPH_FORMAT = b"r", b"g"  # nothing acceptable for this kind of result
-_SYNTAX, _FAILED, _TOO_LARGE, _LATE, _UNOPENED = b"S", b"F", b"L", b"T", b"O"
-
 #: Seconds to wait for a killed worker to be reaped.
 _REAP_SECONDS = 5.0
 
@@ -98,8 +100,8 @@ class QueryJob:
     results_format: ox.QueryResultsFormat | None = ox.QueryResultsFormat.JSON
     graph_format: ox.RdfFormat | None = ox.RdfFormat.N_TRIPLES
 
-    def to_wire(self, max_bytes: int) -> tuple[str, tuple[str, ...], tuple[str, ...], str | None, str | None, int]:
-        """The job as plain values for a pipe (pyoxigraph's format objects do not pickle)."""
+    def to_wire(self, max_bytes: int) -> execution.WireJob:
+        """The job as plain values for a pipe, with the byte limit."""
         return (self.query, self.default_graphs, self.named_graphs,
                 self.results_format.media_type if self.results_format else None,
                 self.graph_format.media_type if self.graph_format else None, max_bytes)
@@ -116,8 +118,12 @@ class QueryAnswer:
 class QueryRunner(Protocol):
     """Runs ``/sparql`` queries within the server's limits."""
 
+    async def answer(self, job: QueryJob) -> QueryAnswer:
+        """Run ``job`` without blocking the event loop; as :meth:`run` otherwise."""
+        ...
+
     def run(self, job: QueryJob) -> QueryAnswer:
-        """Run ``job`` and return its serialised result.
+        """Run ``job`` and return its serialised result (blocking the calling thread).
 
         :raises QuerySyntaxError: when the query does not parse.
         :raises QueryTimeoutError: past the time limit.
@@ -128,11 +134,11 @@ class QueryRunner(Protocol):
         ...
 
     def start(self) -> None:
-        """Get ready to run queries (start workers); :meth:`run` calls it when needed."""
+        """Get ready to run queries (start workers); the first query calls it when needed."""
         ...
 
     def close(self) -> None:
-        """Stop everything :meth:`start` started; a later :meth:`run` starts again."""
+        """Stop everything :meth:`start` started; a later query starts again."""
         ...
 
 
@@ -151,17 +157,22 @@ def query_runner_for(store: ClaimStore, state: ServerState) -> QueryRunner:
 
 
 class InProcessRunner:
-    """Runs queries in the calling thread; limits checked between chunks of output (best effort)."""
+    """Runs queries in the server process; limits checked between chunks of output (best effort)."""
 
     def __init__(self, store: ClaimStore, state: ServerState) -> None:
         self._store = store
         self._state = state
 
+    async def answer(self, job: QueryJob) -> QueryAnswer:
+        """Run ``job`` in a thread of the server's pool."""
+        return await run_in_threadpool(self.run, job)
+
     def run(self, job: QueryJob) -> QueryAnswer:
-        """Run ``job`` here (see :meth:`QueryRunner.run`)."""
+        """Run ``job`` in this thread (see :meth:`QueryRunner.run`)."""
         settings = self._state.settings
         deadline = time.monotonic() + settings.query_timeout
-        return _decode(_evaluate(self._store.inner, job.to_wire(settings.max_result_bytes), deadline), settings)
+        reply = execution.evaluate(self._store.inner, job.to_wire(settings.max_result_bytes), deadline)
+        return _decode(reply, settings)
 
     def start(self) -> None:
         """Nothing to start."""
@@ -177,6 +188,70 @@ class _Worker:
     snapshot: str
 
 
+@dataclass(eq=False, slots=True)
+class _Waiter:
+    notify: Callable[[], None]
+    worker: _Worker | None = None
+
+
+class _IdleWorkers:
+    """Idle workers, handed to waiting requests (threads or coroutines) in arrival order."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: deque[_Worker] = deque()
+        self._waiters: deque[_Waiter] = deque()
+
+    def __len__(self) -> int:
+        return len(self._idle)
+
+    def put(self, worker: _Worker) -> None:
+        with self._lock:
+            if self._waiters:
+                waiter = self._waiters.popleft()
+                waiter.worker = worker
+                waiter.notify()
+            else:
+                self._idle.append(worker)
+
+    def take(self, timeout: float) -> _Worker | None:
+        """An idle worker, waiting up to ``timeout`` seconds for one (``None``: none came)."""
+        with self._lock:
+            if self._idle:
+                return self._idle.popleft()
+            event = threading.Event()
+            waiter = _Waiter(event.set)
+            self._waiters.append(waiter)
+        event.wait(timeout)
+        return self._withdraw(waiter)
+
+    async def take_async(self, timeout: float) -> _Worker | None:
+        """As :meth:`take`, waiting in the event loop."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            if self._idle:
+                return self._idle.popleft()
+            arrived: asyncio.Future[bool] = loop.create_future()
+            waiter = _Waiter(lambda: _settle_from_any_thread(loop, arrived))
+            self._waiters.append(waiter)
+        try:
+            await asyncio.wait_for(arrived, timeout)
+        except asyncio.TimeoutError:
+            pass
+        except BaseException:  # cancelled: a worker handed over meanwhile goes to the next one
+            worker = self._withdraw(waiter)
+            if worker is not None:
+                self.put(worker)
+            raise
+        return self._withdraw(waiter)
+
+    def _withdraw(self, waiter: _Waiter) -> _Worker | None:
+        with self._lock:
+            if waiter.worker is None:
+                self._waiters.remove(waiter)
+            return waiter.worker
+
+
 class WorkerPoolRunner:
     """Runs queries in worker processes over checkpoints of an on-disk store (module docstring)."""
 
@@ -188,7 +263,7 @@ class WorkerPoolRunner:
         self._root = store.path.parent / f".{store.path.name}.query-snapshots"
         self._context = _worker_context()
         self._lock = threading.Lock()
-        self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
+        self._idle = _IdleWorkers()
         self._workers: set[_Worker] = set()
         self._current: tuple[int, str] | None = None
         self._snapshots = 0
@@ -203,7 +278,7 @@ class WorkerPoolRunner:
     @property
     def idle_workers(self) -> int:
         """How many workers wait for a query."""
-        return self._idle.qsize()
+        return len(self._idle)
 
     @property
     def snapshot_folder(self) -> Path:
@@ -211,7 +286,7 @@ class WorkerPoolRunner:
         return self._root
 
     def start(self) -> None:
-        """Take the first snapshot and start the workers (once; :meth:`run` calls it)."""
+        """Take the first snapshot and start the workers (once; the first query calls it)."""
         with self._lock:
             if self._started:
                 return
@@ -229,22 +304,53 @@ class WorkerPoolRunner:
             workers, self._workers = list(self._workers), set()
             self._started = False
             self._current = None
-            self._idle = queue.SimpleQueue()
+            self._idle = _IdleWorkers()
         for worker in workers:
             _stop(worker)
         shutil.rmtree(self._root, ignore_errors=True)
 
     def run(self, job: QueryJob) -> QueryAnswer:
-        """Run ``job`` in a worker (see :meth:`QueryRunner.run`)."""
+        """Run ``job`` in a worker, blocking this thread (see :meth:`QueryRunner.run`)."""
         settings = self._state.settings
         deadline = time.monotonic() + settings.query_timeout
-        if not self._started:
-            self.start()
-        self._refresh_snapshot()
+        if not self._ready():
+            self._prepare()
+        worker = self._idle.take(_remaining(deadline))
+        if worker is None:
+            raise QueryTimeoutError(_busy_message(settings), settings.query_timeout)
+        self._send(worker, job, settings)
+        return self._receive(worker, settings, worker.connection.poll(_remaining(deadline)))
+
+    async def answer(self, job: QueryJob) -> QueryAnswer:
+        """Run ``job`` in a worker; the event loop watches its pipe meanwhile."""
+        settings = self._state.settings
+        deadline = time.monotonic() + settings.query_timeout
+        if not self._ready():
+            await run_in_threadpool(self._prepare)  # starting workers, a checkpoint: not in the loop
+        worker = await self._idle.take_async(_remaining(deadline))
+        if worker is None:
+            raise QueryTimeoutError(_busy_message(settings), settings.query_timeout)
+        self._send(worker, job, settings)
         try:
-            worker: _Worker | None = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            raise QueryTimeoutError(_busy_message(settings), settings.query_timeout) from None
+            arrived = await _readable(worker.connection, _remaining(deadline))
+        except BaseException:  # cancelled: its answer must not reach the next request
+            self._replace(worker)
+            raise
+        return self._receive(worker, settings, arrived)
+
+    def _ready(self) -> bool:
+        current = self._current
+        return self._started and current is not None and current[0] == self._state.generation
+
+    def _prepare(self) -> None:
+        """Start the pool if needed, and take a new checkpoint after a write."""
+        self.start()
+        generation = self._state.generation
+        with self._lock:
+            if self._current is None or self._current[0] != generation:
+                self._take_snapshot(generation)
+
+    def _send(self, worker: _Worker, job: QueryJob, settings: ServerSettings) -> None:
         with self._lock:
             alive = worker in self._workers
             if alive and self._current is not None:
@@ -252,32 +358,27 @@ class WorkerPoolRunner:
         if not alive:
             raise StoreError("the server is shutting down; the query was not run")
         try:
-            worker.connection.send((worker.snapshot, *job.to_wire(settings.max_result_bytes)))
-            if not worker.connection.poll(max(0.0, deadline - time.monotonic())):
-                self._replace(worker)
-                worker = None
-                raise QueryTimeoutError(_timeout_message(settings), settings.query_timeout)
+            worker.connection.send_bytes(pickle.dumps((worker.snapshot, *job.to_wire(settings.max_result_bytes)),
+                                                      pickle.HIGHEST_PROTOCOL))
+        except OSError as exc:
+            raise self._lost(worker) from exc
+
+    def _receive(self, worker: _Worker, settings: ServerSettings, arrived: bool) -> QueryAnswer:
+        if not arrived:
+            self._replace(worker)
+            raise QueryTimeoutError(_timeout_message(settings), settings.query_timeout)
+        try:
             reply = worker.connection.recv_bytes()
         except (EOFError, OSError) as exc:
-            code = worker.process.exitcode if worker else None
-            if worker is not None:
-                self._replace(worker)
-                worker = None
-            raise StoreError(f"a query worker stopped unexpectedly (exit code {code}); the query was not "
-                             f"answered. A fresh worker is starting: try again.") from exc
-        finally:
-            if worker is not None:
-                self._idle.put(worker)
+            raise self._lost(worker) from exc
+        self._idle.put(worker)
         return _decode(reply, settings)
 
-    def _refresh_snapshot(self) -> None:
-        generation = self._state.generation
-        current = self._current
-        if current is not None and current[0] == generation:
-            return
-        with self._lock:
-            if self._current is None or self._current[0] != generation:
-                self._take_snapshot(generation)
+    def _lost(self, worker: _Worker) -> StoreError:
+        code = worker.process.exitcode
+        self._replace(worker)
+        return StoreError(f"a query worker stopped unexpectedly (exit code {code}); the query was not answered. "
+                          f"A fresh worker is starting: try again.")
 
     def _take_snapshot(self, generation: int) -> None:
         """Checkpoint the store for ``generation``; the caller holds the lock."""
@@ -298,27 +399,31 @@ class WorkerPoolRunner:
         """Start one worker on the current snapshot; the caller holds the lock."""
         assert self._current is not None  # noqa: S101 (start() takes the first snapshot before any worker)
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_serve_queries, args=(child, self._current[1]),
-                                        name="oncoclaims-query-worker", daemon=True)
         try:
-            process.start()
+            process = self._start_process(child)
         except ChildProcessError:
             # This process was forked from one that had started the forkserver, and CPython's
             # forkserver client cannot tell (it waits for a server that is not its child).
             self._context = multiprocessing.get_context("spawn")
-            process = self._context.Process(target=_serve_queries, args=(child, self._current[1]),
-                                            name="oncoclaims-query-worker", daemon=True)
-            process.start()
+            process = self._start_process(child)
         child.close()
         worker = _Worker(process, parent, self._current[1])
         self._workers.add(worker)
         self._idle.put(worker)
 
+    def _start_process(self, child: Connection) -> BaseProcess:
+        assert self._current is not None  # noqa: S101 (see _add_worker)
+        process = self._context.Process(target=execution.serve_queries, args=(child, self._current[1]),
+                                        name="oncoclaims-query-worker", daemon=True)
+        process.start()
+        return process
+
     def _replace(self, worker: _Worker) -> None:
         """Kill ``worker`` now; reap it and start its successor in the background."""
         with self._lock:
             self._workers.discard(worker)
-        worker.process.kill()
+        with contextlib.suppress(OSError, ValueError):
+            worker.process.kill()
         threading.Thread(target=self._reap_and_succeed, args=(worker,), name="oncoclaims-worker-reaper",
                          daemon=True).start()
 
@@ -332,119 +437,71 @@ class WorkerPoolRunner:
 def _worker_context() -> BaseContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
+        context.set_forkserver_preload([execution.__name__])
         return context
     return multiprocessing.get_context("spawn")
 
 
 def _stop(worker: _Worker) -> None:
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, ValueError):
         worker.process.kill()
-    worker.process.join(_REAP_SECONDS)
+        worker.process.join(_REAP_SECONDS)
     worker.connection.close()
-    with contextlib.suppress(ValueError):  # already closed
+    with contextlib.suppress(ValueError):  # still running after all
         worker.process.close()
 
 
-def _serve_queries(connection: Connection, snapshot: str) -> None:
-    """A worker's life: open ``snapshot`` read-only, then answer queries until the pipe closes."""
-    # Ctrl-C reaches the whole process group; the server stops its workers itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    opened: tuple[str, ox.Store] | None = None
-    with contextlib.suppress(OSError):
-        opened = (snapshot, ox.Store.read_only(snapshot))
-    while True:
-        try:
-            request = connection.recv()
-        except (EOFError, OSError):
-            return
-        path, wire = request[0], request[1:]
-        if opened is None or opened[0] != path:
-            opened = None  # drop the old snapshot before opening the next
-            try:
-                opened = (path, ox.Store.read_only(path))
-            except OSError as exc:
-                connection.send_bytes(_UNOPENED + str(exc).encode())
-                continue
-        connection.send_bytes(_evaluate(opened[1], wire, None))
+def _remaining(deadline: float) -> float:
+    return max(0.0, deadline - time.monotonic())
 
 
-class _Stop(Exception):  # noqa: N818 (internal signal, never leaves this module)
-    def __init__(self, code: bytes) -> None:
-        self.code = code
-        super().__init__(code)
+def _settle(future: asyncio.Future[bool], value: bool) -> None:
+    if not future.done():
+        future.set_result(value)
 
 
-class _CappedBuffer:
-    """A binary sink for pyoxigraph's serialisers that stops at a size and, optionally, a deadline."""
-
-    def __init__(self, head: bytes, limit: int, deadline: float | None) -> None:
-        self.data = bytearray(head)
-        self._limit = limit + len(head)
-        self._deadline = deadline
-
-    def write(self, chunk: bytes) -> int:
-        if len(self.data) + len(chunk) > self._limit:
-            raise _Stop(_TOO_LARGE)
-        self.check_time()
-        self.data += chunk
-        return len(chunk)
-
-    def flush(self) -> None:
-        """pyoxigraph flushes at the end; nothing is buffered here."""
-
-    def check_time(self) -> None:
-        if self._deadline is not None and time.monotonic() > self._deadline:
-            raise _Stop(_LATE)
+def _settle_from_any_thread(loop: asyncio.AbstractEventLoop, future: asyncio.Future[bool]) -> None:
+    # From the loop's own thread (the usual case: a request hands its worker on) no wake-up
+    # through the loop's self-pipe is needed.
+    if asyncio._get_running_loop() is loop:
+        _settle(future, True)
+    else:
+        loop.call_soon_threadsafe(_settle, future, True)
 
 
-def _evaluate(store: ox.Store, wire: tuple[object, ...], deadline: float | None) -> bytes:
-    """Run one wire job (:meth:`QueryJob.to_wire`) on ``store``: a code byte, then the payload."""
-    query, defaults, named, results_media, graph_media, max_bytes = wire
-    options: dict[str, object] = {}
+async def _readable(connection: Connection, timeout: float) -> bool:
+    """Whether ``connection`` has data within ``timeout`` seconds, waiting in the event loop."""
+    if connection.poll(0):
+        return True
+    loop = asyncio.get_running_loop()
+    arrived: asyncio.Future[bool] = loop.create_future()
+    descriptor = connection.fileno()
     try:
-        if defaults:
-            options["default_graph"] = [ox.NamedNode(g) for g in defaults]  # type: ignore[attr-defined]
-        else:
-            options["use_default_graph_as_union"] = True
-        if named:
-            options["named_graphs"] = [ox.NamedNode(g) for g in named]  # type: ignore[attr-defined]
-        result = store.query(query, **options)  # type: ignore[arg-type]
-        if isinstance(result, ox.QueryTriples):
-            if graph_media is None:
-                return _NO_GRAPH_FORMAT
-            sink = _CappedBuffer(_GRAPH, max_bytes, deadline)  # type: ignore[arg-type]
-            sink.check_time()
-            result.serialize(sink, ox.RdfFormat.from_media_type(graph_media))  # type: ignore[arg-type]
-        else:
-            if results_media is None:
-                return _NO_RESULTS_FORMAT
-            sink = _CappedBuffer(_RESULTS, max_bytes, deadline)  # type: ignore[arg-type]
-            sink.check_time()
-            result.serialize(sink, ox.QueryResultsFormat.from_media_type(results_media))  # type: ignore[arg-type]
-    except _Stop as stop:
-        return stop.code
-    except SyntaxError as exc:
-        return _SYNTAX + str(exc).encode()
-    except (ValueError, OSError) as exc:
-        return _FAILED + str(exc).encode()
-    return bytes(sink.data)
+        loop.add_reader(descriptor, _settle, arrived, True)
+    except NotImplementedError:  # an event loop without add_reader (Windows' proactor)
+        return await run_in_threadpool(connection.poll, timeout)
+    timer = loop.call_later(timeout, _settle, arrived, False)
+    try:
+        return await arrived
+    finally:
+        timer.cancel()
+        loop.remove_reader(descriptor)
 
 
 def _decode(reply: bytes, settings: ServerSettings) -> QueryAnswer:
     code, payload = reply[:1], reply[1:]
-    if code in (_RESULTS, _GRAPH):
-        return QueryAnswer(is_graph=code == _GRAPH, body=payload)
-    if code in (_NO_RESULTS_FORMAT, _NO_GRAPH_FORMAT):
-        return QueryAnswer(is_graph=code == _NO_GRAPH_FORMAT, body=None)
+    if code in (execution.RESULTS, execution.GRAPH):
+        return QueryAnswer(is_graph=code == execution.GRAPH, body=payload)
+    if code in (execution.NO_RESULTS_FORMAT, execution.NO_GRAPH_FORMAT):
+        return QueryAnswer(is_graph=code == execution.NO_GRAPH_FORMAT, body=None)
     text = payload.decode("utf-8", errors="replace")
-    if code == _SYNTAX:
+    if code == execution.SYNTAX:
         raise QuerySyntaxError(text)
-    if code == _TOO_LARGE:
+    if code == execution.TOO_LARGE:
         raise ResultTooLargeError(_too_large_message(settings), settings.max_result_bytes)
-    if code == _LATE:
+    if code == execution.LATE:
         raise QueryTimeoutError(_timeout_message(settings), settings.query_timeout)
-    if code == _UNOPENED:
+    if code == execution.UNOPENED:
         raise StoreError(f"a query worker could not open the store snapshot: {text}")
     raise QueryError(text)
 

@@ -26,7 +26,6 @@ from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from oncoclaims.api.errors import error_response
 from oncoclaims.api.query_runner import QueryJob, QueryRunner, query_runner_for
@@ -113,7 +112,7 @@ def negotiate(accept: str | None, offered: list[str]) -> str | None:
     return max(scored)[3] if scored else None
 
 
-def _execute(runner: QueryRunner, request: Request, query: str | None, defaults: list[str],
+async def _execute(runner: QueryRunner, request: Request, query: str | None, defaults: list[str],
              named: list[str]) -> Response:
     if not query or not query.strip():
         return error_response(400, "Missing query", "send ?query=... or a POST body with the SPARQL query")
@@ -123,7 +122,7 @@ def _execute(runner: QueryRunner, request: Request, query: str | None, defaults:
     job = QueryJob(query, tuple(defaults), tuple(named), RESULT_TYPES.get(results_media or ""),
                    GRAPH_TYPES.get(graph_media or ""))
     try:
-        answer = runner.run(job)
+        answer = await runner.answer(job)
     except QuerySyntaxError as exc:
         return error_response(400, "Malformed query", str(exc))
     except QueryTimeoutError as exc:
@@ -168,7 +167,7 @@ def create_sparql_router(store: ClaimStore, state: ServerState | None = None) ->
     runner = query_runner_for(store, state)
 
     @router.get("/sparql", include_in_schema=False)
-    def sparql_get(request: Request) -> Response:
+    async def sparql_get(request: Request) -> Response:
         params = request.query_params
         if "update" in params:
             return error_response(405, "Method not allowed", "send updates by POST")
@@ -176,7 +175,8 @@ def create_sparql_router(store: ClaimStore, state: ServerState | None = None) ->
         if query is None:
             endpoint = str(request.url.replace(query=""))
             return Response(_SERVICE_DESCRIPTION.format(endpoint=endpoint), media_type="text/turtle")
-        return _execute(runner, request, query, params.getlist("default-graph-uri"), params.getlist("named-graph-uri"))
+        return await _execute(runner, request, query, params.getlist("default-graph-uri"),
+                              params.getlist("named-graph-uri"))
 
     @router.post("/sparql", include_in_schema=False)
     async def sparql_post(request: Request) -> Response:
@@ -189,15 +189,14 @@ def create_sparql_router(store: ClaimStore, state: ServerState | None = None) ->
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         params = request.query_params
         if content_type == "application/sparql-query":
-            # In a worker thread: a query may take up to the time limit, and this handler is async.
-            return await run_in_threadpool(_execute, runner, request, body.decode("utf-8", errors="replace"),
-                                           params.getlist("default-graph-uri"), params.getlist("named-graph-uri"))
+            return await _execute(runner, request, body.decode("utf-8", errors="replace"),
+                                  params.getlist("default-graph-uri"), params.getlist("named-graph-uri"))
         if content_type == "application/x-www-form-urlencoded":
             form = parse_qs(body.decode("utf-8", errors="replace"))
             if "update" in form:
                 return _update(store, state, request, form["update"][0])
-            return await run_in_threadpool(_execute, runner, request, (form.get("query") or [None])[0],
-                                           form.get("default-graph-uri", []), form.get("named-graph-uri", []))
+            return await _execute(runner, request, (form.get("query") or [None])[0],
+                                  form.get("default-graph-uri", []), form.get("named-graph-uri", []))
         if content_type == "application/sparql-update":
             return _update(store, state, request, body.decode("utf-8", errors="replace"))
         return error_response(
