@@ -133,8 +133,8 @@ def _wrk(url: str, seconds: float, connections: int, name: str) -> float:
         capture_output=True, text=True, check=True,
     ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
-    p50 = re.search(r"50%\s+(\S+)", output)[1]
-    p99 = re.search(r"99%\s+(\S+)", output)[1]
+    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)[1]
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)[1]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     print(f"{name}: {rate:,.0f} requests/s, p50 {p50}, p99 {p99} (wrk, {connections} connections)"
           + (f", {errors[1]} errors" if errors else ""))

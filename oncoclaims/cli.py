@@ -131,7 +131,12 @@ def _server_settings(update_token: str | None, cors_origin: list[str] | None, qu
 
     :raises ConfigError: naming the option or variable whose value cannot be used.
     """
-    from oncoclaims.api.settings import ServerSettings, parse_byte_size, parse_query_timeout, parse_query_workers
+    from oncoclaims.api.settings import (
+        ServerSettings,
+        parse_byte_size,
+        parse_query_timeout,
+        parse_query_workers,
+    )
 
     settings = ServerSettings.from_environment()
     overrides: dict[str, Any] = {}

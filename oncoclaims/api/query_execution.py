@@ -1,26 +1,39 @@
 """One ``/sparql`` query on a pyoxigraph store, serialised under a size cap: the part that runs in
-a query worker process (or in-process for an in-memory store).
+a query worker process (or in-process for an in-memory store), and the reading of its answer.
 
-:func:`evaluate` takes a job as plain values (:data:`WireJob`: pyoxigraph's format objects do
-not pickle) and returns one byte saying what happened followed by the payload: the serialised
-result, or an error message. The serialiser writes into a :class:`CappedBuffer`, which refuses
-to grow past the size limit and, when given a deadline, stops at the first chunk of output
-(pyoxigraph hands over 8 KiB at a time) written after it.
+A :class:`QueryJob` travels to a worker as plain values (:data:`WireJob`: pyoxigraph's format
+objects do not pickle). :func:`evaluate` runs it and returns one byte saying what happened
+followed by the payload, the serialised result or an error message; :func:`decode` turns that
+into a :class:`QueryAnswer` or a project error. The serialiser writes into a
+:class:`CappedBuffer`, which refuses to grow past the size limit and, when given a deadline,
+stops at the first chunk of output (pyoxigraph hands over 8 KiB at a time) written after it.
 
-:func:`serve_queries` is a worker process's whole life; :mod:`oncoclaims.api.query_runner`
+:func:`serve_queries` is a worker process's whole life; :mod:`oncoclaims.api.worker_pool`
 starts, feeds and kills the workers.
 """
 
 from __future__ import annotations
 
 import os
-import pickle  # noqa: S403 (messages from the server process that started this one)
+import pickle  # only messages from the server process that started this one
 import signal
 import time
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import pyoxigraph as ox
+
+from oncoclaims.errors import (
+    QueryError,
+    QuerySyntaxError,
+    QueryTimeoutError,
+    ResultTooLargeError,
+    StoreError,
+)
+
+if TYPE_CHECKING:
+    from oncoclaims.api.settings import ServerSettings
 
 __all__ = [
     "FAILED",
@@ -34,9 +47,15 @@ __all__ = [
     "UNOPENED",
     "WORKER_NICENESS",
     "CappedBuffer",
+    "QueryAnswer",
+    "QueryJob",
     "WireJob",
+    "busy_message",
+    "decode",
     "evaluate",
     "serve_queries",
+    "timeout_message",
+    "too_large_message",
 ]
 
 #: query, default graph IRIs, named graph IRIs, results media type, graph media type, byte limit.
@@ -56,7 +75,34 @@ UNOPENED = b"O"  #: a worker could not open its snapshot; the message follows
 WORKER_NICENESS = 5
 
 
-class _Stop(Exception):  # noqa: N818 (a signal inside this module, never raised out of it)
+@dataclass(frozen=True, slots=True)
+class QueryJob:
+    """One query, its dataset and the result formats the client accepts (``None``: none)."""
+
+    query: str
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    results_format: ox.QueryResultsFormat | None = ox.QueryResultsFormat.JSON
+    graph_format: ox.RdfFormat | None = ox.RdfFormat.N_TRIPLES
+
+    def to_wire(self, max_bytes: int) -> WireJob:
+        """The job as plain values for a pipe, with the byte limit."""
+        return (self.query, self.default_graphs, self.named_graphs,
+                self.results_format.media_type if self.results_format else None,
+                self.graph_format.media_type if self.graph_format else None, max_bytes)
+
+
+@dataclass(frozen=True, slots=True)
+class QueryAnswer:
+    """A serialised result; ``body`` is ``None`` when no accepted format fits its kind."""
+
+    is_graph: bool
+    body: bytes | None
+
+
+class _Stop(Exception):
+    """Raised through pyoxigraph's serialiser to stop it; caught in :func:`evaluate`."""
+
     def __init__(self, code: bytes) -> None:
         self.code = code
         super().__init__(code)
@@ -157,3 +203,51 @@ def serve_queries(connection: Connection, snapshot: str) -> None:
                 connection.send_bytes(UNOPENED + str(exc).encode())
                 continue
         connection.send_bytes(evaluate(opened[1], job, None))
+
+
+def decode(reply: bytes, settings: ServerSettings) -> QueryAnswer:
+    """The answer :func:`evaluate` encoded in ``reply``, or the project error it reports.
+
+    :raises QuerySyntaxError: when the query did not parse.
+    :raises ResultTooLargeError: when the result went over ``settings.max_result_bytes``.
+    :raises QueryTimeoutError: when the deadline passed during in-process evaluation.
+    :raises StoreError: when a worker could not open its snapshot.
+    :raises QueryError: when the query could not be evaluated.
+    """
+    code, payload = reply[:1], reply[1:]
+    if code in (RESULTS, GRAPH):
+        return QueryAnswer(is_graph=code == GRAPH, body=payload)
+    if code in (NO_RESULTS_FORMAT, NO_GRAPH_FORMAT):
+        return QueryAnswer(is_graph=code == NO_GRAPH_FORMAT, body=None)
+    text = payload.decode("utf-8", errors="replace")
+    if code == SYNTAX:
+        raise QuerySyntaxError(text)
+    if code == TOO_LARGE:
+        raise ResultTooLargeError(too_large_message(settings), settings.max_result_bytes)
+    if code == LATE:
+        raise QueryTimeoutError(timeout_message(settings), settings.query_timeout)
+    if code == UNOPENED:
+        raise StoreError(f"a query worker could not open the store snapshot: {text}")
+    raise QueryError(text)
+
+
+def timeout_message(settings: ServerSettings) -> str:
+    """What a client is told when its query ran past the time limit."""
+    return (f"the query ran past the server's time limit of {settings.query_timeout:g} s and was stopped. "
+            f"Narrow it (a LIMIT, more bound terms), or start the server with a longer limit: "
+            f"oncoclaims serve --query-timeout SECONDS (or $ONCOCLAIMS_QUERY_TIMEOUT)")
+
+
+def busy_message(settings: ServerSettings) -> str:
+    """What a client is told when no worker became free before its deadline."""
+    return (f"no query worker became free within the server's time limit of {settings.query_timeout:g} s: "
+            f"all {settings.query_workers} were busy with other queries. Try again shortly, or start the "
+            f"server with more: oncoclaims serve --query-workers N (or $ONCOCLAIMS_QUERY_WORKERS)")
+
+
+def too_large_message(settings: ServerSettings) -> str:
+    """What a client is told when its result is over the size limit."""
+    limit = settings.max_result_bytes
+    return (f"the result is larger than the server's limit of {limit} bytes ({limit / 1024 / 1024:.3g} MiB) "
+            f"and was not sent. Ask for less (a LIMIT, fewer variables), or start the server with a higher "
+            f"limit: oncoclaims serve --max-result-bytes N (or $ONCOCLAIMS_MAX_RESULT_BYTES)")

@@ -30,7 +30,13 @@ from fastapi import APIRouter, Request, Response
 from oncoclaims.api.errors import error_response
 from oncoclaims.api.query_runner import QueryJob, QueryRunner, query_runner_for
 from oncoclaims.api.settings import ServerState
-from oncoclaims.errors import QueryError, QuerySyntaxError, QueryTimeoutError, ResultTooLargeError, StoreError
+from oncoclaims.errors import (
+    QueryError,
+    QuerySyntaxError,
+    QueryTimeoutError,
+    ResultTooLargeError,
+    StoreError,
+)
 from oncoclaims.graph.store import ClaimStore
 
 __all__ = ["GRAPH_TYPES", "MAX_BODY_BYTES", "RESULT_TYPES", "create_sparql_router", "negotiate"]

@@ -242,3 +242,20 @@ def test_serve_takes_the_limits_from_options_over_the_environment(monkeypatch, t
     assert bad.exit_code == 1
     assert "error: --max-result-bytes: 'huge' is not a size" in bad.output
     assert len(started) == 1, "a bad value stops the server before it starts"
+
+
+def test_the_worker_pool_runs_blocking_calls_too(disk_store: ClaimStore) -> None:
+    state = ServerState(ServerSettings(query_timeout=2.0, query_workers=1))
+    runner = WorkerPoolRunner(disk_store, state)
+    try:
+        assert b"enteromix" in (runner.run(QueryJob(POINT)).body or b"").lower()
+        with pytest.raises(QueryTimeoutError):
+            runner.run(QueryJob(SLOW))
+        disk_store.inner.update(INSERT)
+        state.generation += 1
+        # The one worker is a replacement, started in the background; it opens the new snapshot.
+        answer = runner.run(QueryJob(MARK))
+        assert answer.body is not None and b"true" in answer.body
+    finally:
+        runner.close()
+    assert not runner.snapshot_folder.exists()
