@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import multiprocessing
+import os
 import pickle  # only our own messages to our own worker processes
 import shutil
 import threading
@@ -38,6 +40,8 @@ __all__ = ["WorkerPoolRunner"]
 
 #: Seconds to wait for a killed worker to be reaped.
 _REAP_SECONDS = 5.0
+
+_RUNNER_NUMBERS = itertools.count(1)
 
 
 @dataclass(eq=False, slots=True)
@@ -119,7 +123,9 @@ class WorkerPoolRunner:
             raise StoreError("a worker pool needs an on-disk store; use InProcessRunner for an in-memory one")
         self._store = store
         self._state = state
-        self._root = store.path.parent / f".{store.path.name}.query-snapshots"
+        self._shared_root = store.path.parent / f".{store.path.name}.query-snapshots"
+        # One folder per runner: two apps over one store in one process keep apart.
+        self._root = self._shared_root / f"{os.getpid()}-{next(_RUNNER_NUMBERS)}"
         self._context = _worker_context()
         self._lock = threading.Lock()
         self._idle = _IdleWorkers()
@@ -149,9 +155,12 @@ class WorkerPoolRunner:
         with self._lock:
             if self._started:
                 return
-            # The server holds the store's lock, so snapshots left here by a crash are nobody's.
-            shutil.rmtree(self._root, ignore_errors=True)
-            self._root.mkdir(parents=True)
+            # This process holds the store's lock, so folders of other processes were left by a crash.
+            if self._shared_root.is_dir():
+                for folder in self._shared_root.iterdir():
+                    if not folder.name.startswith(f"{os.getpid()}-"):
+                        shutil.rmtree(folder, ignore_errors=True)
+            self._root.mkdir(parents=True, exist_ok=True)
             self._take_snapshot(self._state.generation)
             for _ in range(self._state.settings.query_workers):
                 self._add_worker()
@@ -167,6 +176,8 @@ class WorkerPoolRunner:
         for worker in workers:
             _stop(worker)
         shutil.rmtree(self._root, ignore_errors=True)
+        with contextlib.suppress(OSError):  # other runners' folders are still there
+            self._shared_root.rmdir()
 
     def run(self, job: QueryJob) -> QueryAnswer:
         """Run ``job`` in a worker, blocking this thread (see :meth:`QueryRunner.run`)."""

@@ -168,7 +168,7 @@ def test_an_update_is_visible_to_the_next_query_in_every_worker(serve, disk_stor
 
 
 def test_errors_get_their_status_and_the_server_keeps_serving(serve) -> None:
-    server = serve(query_timeout=1.0)
+    server = serve(query_timeout=1.0, update_token=TOKEN)
     expected = server.query(POINT).json()
     malformed = server.query("SELECT * WHERE {")
     assert malformed.status_code == 400 and malformed.json()["error"]["title"] == "Malformed query"
@@ -176,8 +176,9 @@ def test_errors_get_their_status_and_the_server_keeps_serving(serve) -> None:
     assert oversized.status_code == 413 and "bytes" in oversized.json()["error"]["detail"]
     unknown = httpx.get(f"{server.base}/no-such-route")
     assert unknown.status_code == 404 and unknown.json()["error"]["title"] == "Not found"
-    refused = httpx.post(f"{server.base}/sparql", content=INSERT, headers=UPDATE_BODY)
-    assert refused.status_code == 403 and "--update-token" in refused.json()["error"]["detail"]
+    refused = httpx.post(f"{server.base}/sparql", content=INSERT,
+                         headers={**UPDATE_BODY, "authorization": "Bearer wrong"})
+    assert refused.status_code == 401 and "Bearer" in refused.json()["error"]["detail"]
     late = server.query(SLOW)
     assert late.status_code == 503 and late.json()["error"]["status"] == 503
     assert server.query(POINT).json() == expected
@@ -192,7 +193,7 @@ def test_stopping_the_server_stops_the_workers_and_deletes_the_snapshots(serve) 
     server.stop()
     for pid in pids:
         _wait_for(lambda pid=pid: not _alive(pid), f"worker {pid} gone")
-    assert not folder.exists()
+    assert not folder.exists() and not folder.parent.exists()
 
 
 def test_in_memory_stores_run_queries_in_process_within_the_limits(store: ClaimStore) -> None:
@@ -249,6 +250,10 @@ def test_the_worker_pool_runs_blocking_calls_too(disk_store: ClaimStore) -> None
     runner = WorkerPoolRunner(disk_store, state)
     try:
         assert b"enteromix" in (runner.run(QueryJob(POINT)).body or b"").lower()
+        other = WorkerPoolRunner(disk_store, ServerState())  # a second app over the same store
+        other.start()
+        other.close()
+        assert runner.snapshot_folder.is_dir(), "each runner keeps its own snapshots"
         with pytest.raises(QueryTimeoutError):
             runner.run(QueryJob(SLOW))
         disk_store.inner.update(INSERT)
