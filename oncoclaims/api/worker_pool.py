@@ -31,7 +31,8 @@ from oncoclaims.api.query_execution import QueryAnswer, QueryJob, busy_message, 
 from oncoclaims.errors import QueryTimeoutError, StoreError
 
 if TYPE_CHECKING:
-    from multiprocessing.context import BaseContext, BaseProcess
+    from multiprocessing.context import ForkServerContext, SpawnContext
+    from multiprocessing.process import BaseProcess
 
     from oncoclaims.api.settings import ServerSettings, ServerState
     from oncoclaims.graph.store import ClaimStore
@@ -304,7 +305,7 @@ class WorkerPoolRunner:
                 self._add_worker()
 
 
-def _worker_context() -> BaseContext:
+def _worker_context() -> ForkServerContext | SpawnContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([execution.__name__])
