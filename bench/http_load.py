@@ -4,6 +4,12 @@ same pyoxigraph point query and the same query in-process. Loopback load comes f
 ``wrk`` (Debian package ``wrk``) when it is installed, else from httpx (much slower: a
 Python client saturates before the server does).
 
+Both servers serve an on-disk store (the server's normal case), so ``/sparql`` runs with
+its time and size limits in worker processes (``oncoclaims.api.query_runner``); ``--memory``
+serves an in-memory store instead (queries then run in-process). Before the HTTP load, the
+per-query cost of the worker pool is measured directly: the same point query in-process and
+through ``WorkerPoolRunner.run``.
+
     .venv/bin/python bench/http_load.py --seconds 10 --connections 16
 
 (Not ``bench/http.py``: a file of that name would shadow the standard library's ``http``
@@ -20,7 +26,9 @@ import shutil
 import socket
 import statistics
 import subprocess
+import tempfile
 import time
+from pathlib import Path
 from urllib.parse import urlencode
 
 POINT = ("SELECT ?p ?o WHERE { <https://w3id.org/oncoclaims/id/therapy/enteromix> ?p ?o }")
@@ -33,25 +41,25 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _store():
+def _store(path: str | None):
     from oncoclaims.graph.bootstrap import open_store
 
-    return open_store(memory=True)
+    return open_store(path, memory=path is None)
 
 
-def serve_oncoclaims(port: int) -> None:
+def serve_oncoclaims(port: int, path: str | None) -> None:
     import uvicorn
 
     from oncoclaims.api import create_app
 
-    uvicorn.run(create_app(_store()), host="127.0.0.1", port=port, log_level="warning")
+    uvicorn.run(create_app(_store(path)), host="127.0.0.1", port=port, log_level="warning")
 
 
-def serve_bare(port: int) -> None:
+def serve_bare(port: int, path: str | None) -> None:
     import uvicorn
     from fastapi import FastAPI, Response
 
-    store = _store().inner
+    store = _store(path).inner
     app = FastAPI()
 
     @app.get("/sparql")
@@ -91,11 +99,13 @@ def _report(name: str, rate: float, latencies: list[float]) -> None:
     print(f"{name}: {rate:,.0f} requests/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms")
 
 
-def _with_server(target, url_path: str, params: dict | None, seconds: float, connections: int) -> float:
+def _with_server(target, path: str | None, url_path: str, params: dict | None, seconds: float,
+                 connections: int) -> float:
     import httpx
 
     port = _free_port()
-    process = multiprocessing.Process(target=target, args=(port,), daemon=True)
+    # spawn: a fresh interpreter per server, whatever this process has started (the forkserver).
+    process = multiprocessing.get_context("spawn").Process(target=target, args=(port, path))
     process.start()
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
@@ -112,7 +122,7 @@ def _with_server(target, url_path: str, params: dict | None, seconds: float, con
             rate, latencies = asyncio.run(_load(base + url_path, params, seconds, connections))
             _report(f"{target.__name__} {url_path} (httpx load)", rate, latencies)
     finally:
-        process.terminate()
+        process.terminate()  # SIGTERM: uvicorn shuts down, and the query workers with it
         process.join()
     return rate
 
@@ -123,31 +133,58 @@ def _wrk(url: str, seconds: float, connections: int, name: str) -> float:
         capture_output=True, text=True, check=True,
     ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
-    p50 = re.search(r"50%\s+(\S+)", output)[1]
-    p99 = re.search(r"99%\s+(\S+)", output)[1]
+    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)[1]
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)[1]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     print(f"{name}: {rate:,.0f} requests/s, p50 {p50}, p99 {p99} (wrk, {connections} connections)"
           + (f", {errors[1]} errors" if errors else ""))
     return rate
 
 
+def _pool_overhead(path: str, seconds: float = 2.0) -> None:
+    import pyoxigraph as ox
+
+    from oncoclaims.api.query_runner import QueryJob, WorkerPoolRunner
+    from oncoclaims.api.settings import ServerState
+
+    store = _store(path)
+    runner = WorkerPoolRunner(store, ServerState())
+    runner.start()
+    try:
+        job = QueryJob(POINT)
+        runner.run(job)  # the workers are up and have opened the snapshot
+        rates = {}
+        for name, run in (("in-process", lambda: store.inner.query(POINT, use_default_graph_as_union=True)
+                           .serialize(format=ox.QueryResultsFormat.JSON)),
+                          ("worker pool", lambda: runner.run(job))):
+            count, start = 0, time.perf_counter()
+            while time.perf_counter() - start < seconds:
+                run()
+                count += 1
+            rates[name] = count / (time.perf_counter() - start)
+            print(f"{name} point query, one thread: {rates[name]:,.0f} queries/s ({1e6 / rates[name]:.0f} us each)")
+        overhead = 1e6 / rates["worker pool"] - 1e6 / rates["in-process"]
+        print(f"worker pool overhead: {overhead:.0f} us per query")
+    finally:
+        runner.close()
+        store.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--memory", action="store_true", help="serve an in-memory store (no worker processes)")
     args = parser.parse_args()
-    import pyoxigraph as ox
-
-    store = _store().inner
-    count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < 2:
-        store.query(POINT, use_default_graph_as_union=True).serialize(format=ox.QueryResultsFormat.JSON)
-        count += 1
-    print(f"in-process point query: {count / (time.perf_counter() - start):,.0f} queries/s")
-    bare = _with_server(serve_bare, "/sparql", {"query": POINT}, args.seconds, args.connections)
-    ours = _with_server(serve_oncoclaims, "/sparql", {"query": POINT}, args.seconds, args.connections)
-    print(f"ratio /sparql to bare FastAPI: {ours / bare:.2f}")
-    _with_server(serve_oncoclaims, f"/claims/{CLAIM_ID}", None, args.seconds, args.connections)
+    with tempfile.TemporaryDirectory(prefix="oncoclaims-http-load-") as folder:
+        path = None if args.memory else str(Path(folder) / "store")
+        if path is not None:
+            _store(path).close()  # create it with the reference graph, once
+            _pool_overhead(path)
+        bare = _with_server(serve_bare, path, "/sparql", {"query": POINT}, args.seconds, args.connections)
+        ours = _with_server(serve_oncoclaims, path, "/sparql", {"query": POINT}, args.seconds, args.connections)
+        print(f"ratio /sparql to bare FastAPI: {ours / bare:.2f}")
+        _with_server(serve_oncoclaims, path, f"/claims/{CLAIM_ID}", None, args.seconds, args.connections)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ Every command catches :class:`~oncoclaims.errors.OncoclaimsError` once, prints
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import sys
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pyoxigraph as ox
 import typer
@@ -27,6 +28,9 @@ from oncoclaims.errors import ConfigError, OncoclaimsError, QuerySyntaxError
 from oncoclaims.graph.bootstrap import open_store
 from oncoclaims.graph.store import DEFAULT_STORE_ENV, ClaimStore, default_store_path
 from oncoclaims.vocab import PREFIXES
+
+if TYPE_CHECKING:
+    from oncoclaims.api.settings import ServerSettings
 
 __all__ = ["app"]
 
@@ -91,20 +95,62 @@ def serve(
     cors_origin: Annotated[
         list[str] | None, typer.Option(help="Let pages from this origin call the API (repeatable).")
     ] = None,
+    query_timeout: Annotated[
+        str | None, typer.Option(metavar="SECONDS", show_default=False,
+                                 help="Time limit of a /sparql query (default 30; env ONCOCLAIMS_QUERY_TIMEOUT).")
+    ] = None,
+    max_result_bytes: Annotated[
+        str | None, typer.Option(metavar="BYTES", show_default=False,
+                                 help="Size limit of a /sparql result, e.g. 1000000 or 64MiB (default 64MiB; "
+                                      "env ONCOCLAIMS_MAX_RESULT_BYTES).")
+    ] = None,
+    query_workers: Annotated[
+        str | None, typer.Option(metavar="N", show_default=False,
+                                 help="Processes running /sparql queries on an on-disk store (default 2; "
+                                      "env ONCOCLAIMS_QUERY_WORKERS).")
+    ] = None,
     store: StoreOption = None,
 ) -> None:
     """Serve the landing page, the REST API, GraphML export, the SPARQL endpoint and the Graph Store."""
     import uvicorn
 
-    from oncoclaims.api import ServerSettings, create_app
+    from oncoclaims.api import create_app
 
-    settings = ServerSettings.from_environment()
-    settings = ServerSettings(update_token=update_token or settings.update_token,
-                              cors_origins=tuple(cors_origin or ()) or settings.cors_origins)
+    with _errors():
+        settings = _server_settings(update_token, cors_origin, query_timeout, max_result_bytes, query_workers)
     with _errors(), _open(store) as claim_store:
         mode = "read-write with the update token" if settings.update_token else "read-only"
-        err.print(f"oncoclaims: serving {len(claim_store)} quads on http://{host}:{port}/ ({mode})")
+        err.print(f"oncoclaims: serving {len(claim_store)} quads on http://{host}:{port}/ ({mode}; queries limited "
+                  f"to {settings.query_timeout:g} s and {settings.max_result_bytes} bytes)")
         uvicorn.run(create_app(claim_store, settings), host=host, port=port, log_level="info")
+
+
+def _server_settings(update_token: str | None, cors_origin: list[str] | None, query_timeout: str | None,
+                     max_result_bytes: str | None, query_workers: str | None) -> ServerSettings:
+    """The environment's settings with the command line's options on top.
+
+    :raises ConfigError: naming the option or variable whose value cannot be used.
+    """
+    from oncoclaims.api.settings import (
+        ServerSettings,
+        parse_byte_size,
+        parse_query_timeout,
+        parse_query_workers,
+    )
+
+    settings = ServerSettings.from_environment()
+    overrides: dict[str, Any] = {}
+    if update_token:
+        overrides["update_token"] = update_token
+    if cors_origin:
+        overrides["cors_origins"] = tuple(cors_origin)
+    if query_timeout is not None:
+        overrides["query_timeout"] = parse_query_timeout(query_timeout)
+    if max_result_bytes is not None:
+        overrides["max_result_bytes"] = parse_byte_size(max_result_bytes)
+    if query_workers is not None:
+        overrides["query_workers"] = parse_query_workers(query_workers)
+    return dataclasses.replace(settings, **overrides)
 
 
 @app.command()

@@ -13,6 +13,8 @@ The tree::
     │   ├── QueryParameterError  a parameter is missing, unknown or of the wrong kind
     │   ├── QuerySyntaxError     SPARQL text that does not parse
     │   └── QueryLimitError      a query ran over its time or result-size limit
+    │       ├── QueryTimeoutError    past the time limit (the server answers 503)
+    │       └── ResultTooLargeError  a serialised result over the size limit (the server answers 500)
     ├── NotFoundError            a claim, node or graph that is not in the store
     ├── ShapeViolationError      data that breaks the SHACL shapes
     ├── StoreError               the store cannot be opened or written
@@ -39,7 +41,9 @@ __all__ = [
     "QueryLimitError",
     "QueryParameterError",
     "QuerySyntaxError",
+    "QueryTimeoutError",
     "RecordError",
+    "ResultTooLargeError",
     "ShapeViolationError",
     "SourceLocation",
     "StoreError",
@@ -121,6 +125,22 @@ class QuerySyntaxError(QueryError, ValueError):
 
 class QueryLimitError(QueryError):
     """A query ran over its time limit or its result-size limit."""
+
+
+class QueryTimeoutError(QueryLimitError):
+    """A query was stopped because it ran past the time limit; ``limit`` is in seconds."""
+
+    def __init__(self, message: str, limit: float) -> None:
+        self.limit = limit
+        super().__init__(message)
+
+
+class ResultTooLargeError(QueryLimitError):
+    """A query's serialised result went over the size limit; ``limit`` is in bytes."""
+
+    def __init__(self, message: str, limit: int) -> None:
+        self.limit = limit
+        super().__init__(message)
 
 
 class NotFoundError(OncoclaimsError, LookupError):

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.concurrency import run_in_threadpool
 
 from oncoclaims import __version__
 from oncoclaims.api.errors import install_error_handlers
 from oncoclaims.api.export import create_export_router
 from oncoclaims.api.graph_store import create_graph_store_router
+from oncoclaims.api.query_runner import query_runner_for
 from oncoclaims.api.rest import create_rest_router
 from oncoclaims.api.settings import ServerSettings, ServerState
 from oncoclaims.api.sparql import create_sparql_router
@@ -20,8 +25,19 @@ __all__ = ["ServerSettings", "create_app"]
 
 def create_app(store: ClaimStore, settings: ServerSettings | None = None) -> FastAPI:
     """Build the FastAPI application serving ``store`` (read-only unless ``settings`` say so)."""
-    app = FastAPI(title="oncoclaims", version=__version__)
     state = ServerState(settings or ServerSettings())
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # The /sparql query workers start with the server and stop with it.
+        runner = query_runner_for(store, state)
+        await run_in_threadpool(runner.start)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(runner.close)
+
+    app = FastAPI(title="oncoclaims", version=__version__, lifespan=lifespan)
     app.state.store = store
     app.state.server = state
     if state.settings.cors_origins:

@@ -1,32 +1,137 @@
-"""What the HTTP service may do: updates (behind a bearer token) and cross-origin access.
+"""What the HTTP service may do: updates, cross-origin access, and the limits on queries.
 
-Both are off by default. ``oncoclaims serve --update-token T`` (or
-``$ONCOCLAIMS_UPDATE_TOKEN``) enables SPARQL Update and the Graph Store's PUT, POST and
+Updates and cross-origin access are off by default. ``oncoclaims serve --update-token T``
+(or ``$ONCOCLAIMS_UPDATE_TOKEN``) enables SPARQL Update and the Graph Store's PUT, POST and
 DELETE for requests carrying ``Authorization: Bearer T``; ``--cors-origin URL`` (repeatable, or
 ``$ONCOCLAIMS_CORS_ORIGINS`` comma-separated) lets pages from those origins call the API.
+
+Every ``/sparql`` query runs under a time limit (``--query-timeout SECONDS``,
+``$ONCOCLAIMS_QUERY_TIMEOUT``, default :data:`DEFAULT_QUERY_TIMEOUT`) and a limit on the size
+of its serialised result (``--max-result-bytes N``, ``$ONCOCLAIMS_MAX_RESULT_BYTES``, default
+:data:`DEFAULT_MAX_RESULT_BYTES`; ``N`` may end in ``KiB``, ``MiB`` or ``GiB``). On an on-disk
+store queries run in a pool of ``--query-workers`` processes (``$ONCOCLAIMS_QUERY_WORKERS``,
+default :data:`DEFAULT_QUERY_WORKERS`); see :mod:`oncoclaims.api.query_runner`.
 """
 
 from __future__ import annotations
 
 import hmac
+import math
 import os
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-__all__ = ["ServerSettings", "ServerState"]
+from oncoclaims.errors import ConfigError
+
+if TYPE_CHECKING:
+    from oncoclaims.api.query_runner import QueryRunner
+
+__all__ = [
+    "DEFAULT_MAX_RESULT_BYTES",
+    "DEFAULT_QUERY_TIMEOUT",
+    "DEFAULT_QUERY_WORKERS",
+    "ServerSettings",
+    "ServerState",
+    "parse_byte_size",
+    "parse_query_timeout",
+    "parse_query_workers",
+]
+
+#: Seconds a query may run before it is stopped (issue 6).
+DEFAULT_QUERY_TIMEOUT = 30.0
+#: Bytes a serialised query result may reach (64 MiB).
+DEFAULT_MAX_RESULT_BYTES = 64 * 1024 * 1024
+#: Worker processes running queries on an on-disk store.
+DEFAULT_QUERY_WORKERS = 2
+
+_SIZE = re.compile(r"^\s*(\d+)\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib)\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def parse_query_timeout(text: str | float, source: str = "--query-timeout") -> float:
+    """Seconds from ``text``: a positive, finite number.
+
+    >>> parse_query_timeout("2.5")
+    2.5
+
+    :raises ConfigError: naming ``source`` when ``text`` is not a positive number.
+    """
+    try:
+        seconds = float(text)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ConfigError(f"{source}: {text!r} is not a time limit; give a positive number of seconds, e.g. 30")
+    return seconds
+
+
+def parse_byte_size(text: str | int, source: str = "--max-result-bytes") -> int:
+    """Bytes from ``text``: a positive whole number, optionally ending in KiB, MiB or GiB.
+
+    >>> parse_byte_size("64MiB")
+    67108864
+
+    :raises ConfigError: naming ``source`` when ``text`` is not a positive size.
+    """
+    match = _SIZE.match(str(text))
+    size = int(match[1]) * _UNITS[match[2][:1].lower()] if match else 0
+    if size <= 0:
+        raise ConfigError(f"{source}: {text!r} is not a size; give a positive number of bytes, e.g. 67108864 or 64MiB")
+    return size
+
+
+def parse_query_workers(text: str | int, source: str = "--query-workers") -> int:
+    """A worker count from ``text``: a whole number from 1 to 64.
+
+    :raises ConfigError: naming ``source`` when ``text`` is not such a number.
+    """
+    try:
+        count = int(str(text).strip())
+    except ValueError:
+        count = 0
+    if not 1 <= count <= 64:
+        raise ConfigError(f"{source}: {text!r} is not a worker count; give a whole number from 1 to 64, e.g. 2")
+    return count
 
 
 @dataclass(frozen=True, slots=True)
 class ServerSettings:
-    """The service's switches; the defaults are read-only and same-origin."""
+    """The service's switches; the defaults are read-only, same-origin, with the default query limits.
+
+    :raises ConfigError: when a limit is not positive.
+    """
 
     update_token: str | None = None
     cors_origins: tuple[str, ...] = ()
+    query_timeout: float = DEFAULT_QUERY_TIMEOUT
+    max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES
+    query_workers: int = DEFAULT_QUERY_WORKERS
+
+    def __post_init__(self) -> None:
+        parse_query_timeout(self.query_timeout, "query_timeout")
+        parse_byte_size(self.max_result_bytes, "max_result_bytes")
+        parse_query_workers(self.query_workers, "query_workers")
 
     @classmethod
-    def from_environment(cls) -> ServerSettings:
-        """Settings from ``$ONCOCLAIMS_UPDATE_TOKEN`` and ``$ONCOCLAIMS_CORS_ORIGINS``."""
-        origins = tuple(o.strip() for o in os.environ.get("ONCOCLAIMS_CORS_ORIGINS", "").split(",") if o.strip())
-        return cls(update_token=os.environ.get("ONCOCLAIMS_UPDATE_TOKEN") or None, cors_origins=origins)
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> ServerSettings:
+        """Settings from ``$ONCOCLAIMS_UPDATE_TOKEN``, ``$ONCOCLAIMS_CORS_ORIGINS`` and the limit variables.
+
+        :raises ConfigError: naming the variable whose value cannot be used.
+        """
+        env = os.environ if environ is None else environ
+        origins = tuple(o.strip() for o in env.get("ONCOCLAIMS_CORS_ORIGINS", "").split(",") if o.strip())
+        limits: dict[str, float | int] = {}
+        if env.get("ONCOCLAIMS_QUERY_TIMEOUT"):
+            limits["query_timeout"] = parse_query_timeout(env["ONCOCLAIMS_QUERY_TIMEOUT"], "$ONCOCLAIMS_QUERY_TIMEOUT")
+        if env.get("ONCOCLAIMS_MAX_RESULT_BYTES"):
+            limits["max_result_bytes"] = parse_byte_size(env["ONCOCLAIMS_MAX_RESULT_BYTES"],
+                                                         "$ONCOCLAIMS_MAX_RESULT_BYTES")
+        if env.get("ONCOCLAIMS_QUERY_WORKERS"):
+            limits["query_workers"] = parse_query_workers(env["ONCOCLAIMS_QUERY_WORKERS"], "$ONCOCLAIMS_QUERY_WORKERS")
+        return cls(update_token=env.get("ONCOCLAIMS_UPDATE_TOKEN") or None, cors_origins=origins,
+                   **limits)  # type: ignore[arg-type]
 
     def authorised(self, header: str | None) -> bool:
         """Whether an ``Authorization`` header carries the update token."""
@@ -37,7 +142,12 @@ class ServerSettings:
 
 @dataclass(slots=True)
 class ServerState:
-    """Settings plus a counter of writes, so cached whole-store answers know when to refresh."""
+    """Settings, a counter of writes and the query runner.
+
+    Every write through the server must add one to ``generation``: cached whole-store answers
+    and the query workers' snapshots (:mod:`oncoclaims.api.query_runner`) refresh on it.
+    """
 
     settings: ServerSettings = field(default_factory=ServerSettings)
     generation: int = 0
+    query_runner: QueryRunner | None = None

@@ -9,6 +9,11 @@
   406 when nothing acceptable is offered, 415 for a body type the protocol does not
   define, 400 with the parser's message for a malformed query, 413 for a body over
   :data:`MAX_BODY_BYTES`.
+- Queries run through :mod:`oncoclaims.api.query_runner` under the server's time limit
+  (503 past it: the server is temporarily unable to answer *this* query, as Apache Jena
+  Fuseki answers) and result-size limit (500: the request is valid, the refusal is the
+  server's own limit; 413 would tell the client that its *request* body was too large,
+  which this endpoint already says for exactly that).
 - ``GET /sparql`` without a query answers the service description (Turtle).
 - SPARQL Update (``application/sparql-update`` body or form ``update=``) is refused with
   403 unless the server was started with an update token, and then needs
@@ -31,6 +36,7 @@ from fastapi import APIRouter, Request, Response
 
 from oncoclaims.api.errors import error_response
 from oncoclaims.api.paths import GRAPH_STORE_PATH
+from oncoclaims.api.query_runner import QueryJob, QueryRunner, query_runner_for
 from oncoclaims.api.settings import ServerState
 from oncoclaims.api.write_access import (
     MAX_BODY_BYTES,
@@ -38,6 +44,13 @@ from oncoclaims.api.write_access import (
     read_limited_body,
     too_large,
     write_refusal,
+)
+from oncoclaims.errors import (
+    QueryError,
+    QuerySyntaxError,
+    QueryTimeoutError,
+    ResultTooLargeError,
+    StoreError,
 )
 from oncoclaims.graph.store import ClaimStore
 
@@ -123,32 +136,34 @@ def negotiate(accept: str | None, offered: list[str]) -> str | None:
     return max(scored)[3] if scored else None
 
 
-def _execute(store: ClaimStore, request: Request, query: str | None, defaults: list[str], named: list[str]) -> Response:
+async def _execute(runner: QueryRunner, request: Request, query: str | None, defaults: list[str],
+             named: list[str]) -> Response:
     if not query or not query.strip():
         return error_response(400, "Missing query", "send ?query=... or a POST body with the SPARQL query")
-    options: dict[str, object] = {"base_iri": _endpoint(request)}
-    if defaults:
-        options["default_graph"] = [ox.NamedNode(g) for g in defaults]
-    else:
-        options["use_default_graph_as_union"] = True
-    if named:
-        options["named_graphs"] = [ox.NamedNode(g) for g in named]
-    try:
-        result = store.inner.query(query, **options)
-    except SyntaxError as exc:
-        return error_response(400, "Malformed query", str(exc))
-    except (ValueError, OSError) as exc:
-        return error_response(400, "Query failed", str(exc))
     accept = request.headers.get("accept")
-    if isinstance(result, ox.QueryTriples):
-        media = negotiate(accept, list(GRAPH_TYPES))
-        if media is None:
+    results_media = negotiate(accept, list(RESULT_TYPES))
+    graph_media = negotiate(accept, list(GRAPH_TYPES))
+    job = QueryJob(query, tuple(defaults), tuple(named), RESULT_TYPES.get(results_media or ""),
+                   GRAPH_TYPES.get(graph_media or ""), base_iri=_endpoint(request))
+    try:
+        answer = await runner.answer(job)
+    except QuerySyntaxError as exc:
+        return error_response(400, "Malformed query", str(exc))
+    except QueryTimeoutError as exc:
+        return error_response(503, "Query time limit reached", str(exc))
+    except ResultTooLargeError as exc:
+        return error_response(500, "Result too large", str(exc))
+    except QueryError as exc:
+        return error_response(400, "Query failed", str(exc))
+    except StoreError as exc:
+        return error_response(500, "Query not answered", str(exc))
+    if answer.is_graph:
+        if answer.body is None:
             return error_response(406, "Not acceptable", f"a graph result is available as {', '.join(GRAPH_TYPES)}")
-        return Response(result.serialize(format=GRAPH_TYPES[media]), media_type=media)
-    media = negotiate(accept, list(RESULT_TYPES))
-    if media is None:
+        return Response(answer.body, media_type=graph_media)
+    if answer.body is None:
         return error_response(406, "Not acceptable", f"query results are available as {', '.join(RESULT_TYPES)}")
-    return Response(result.serialize(format=RESULT_TYPES[media]), media_type=media)
+    return Response(answer.body, media_type=results_media)
 
 
 def _endpoint(request: Request) -> str:
@@ -176,9 +191,10 @@ def create_sparql_router(store: ClaimStore, state: ServerState | None = None) ->
     """Return the router serving ``/sparql`` over ``store``."""
     router = APIRouter(tags=["SPARQL"])
     state = state or ServerState()
+    runner = query_runner_for(store, state)
 
     @router.get("/sparql", include_in_schema=False)
-    def sparql_get(request: Request) -> Response:
+    async def sparql_get(request: Request) -> Response:
         params = request.query_params
         if "update" in params:
             return error_response(405, "Method not allowed", "send updates by POST")
@@ -189,7 +205,8 @@ def create_sparql_router(store: ClaimStore, state: ServerState | None = None) ->
             description = _SERVICE_DESCRIPTION.format(
                 endpoint=_endpoint(request), graph_store=str(request.base_url).rstrip("/") + GRAPH_STORE_PATH)
             return Response(description, media_type="text/turtle")
-        return _execute(store, request, query, params.getlist("default-graph-uri"), params.getlist("named-graph-uri"))
+        return await _execute(runner, request, query, params.getlist("default-graph-uri"),
+                              params.getlist("named-graph-uri"))
 
     @router.post("/sparql", include_in_schema=False)
     async def sparql_post(request: Request) -> Response:
@@ -209,8 +226,8 @@ def create_sparql_router(store: ClaimStore, state: ServerState | None = None) ->
         params = request.query_params
         using = params.getlist("using-graph-uri") + params.getlist("using-named-graph-uri")
         if content_type == "application/sparql-query":
-            return _execute(store, request, text,
-                            params.getlist("default-graph-uri"), params.getlist("named-graph-uri"))
+            return await _execute(runner, request, text,
+                                  params.getlist("default-graph-uri"), params.getlist("named-graph-uri"))
         if content_type == "application/x-www-form-urlencoded":
             form = parse_qs(text)
             if len(form.get("query", [])) + len(form.get("update", [])) > 1:
@@ -218,8 +235,8 @@ def create_sparql_router(store: ClaimStore, state: ServerState | None = None) ->
             if "update" in form:
                 return _update(store, state, request, form["update"][0],
                                using + form.get("using-graph-uri", []) + form.get("using-named-graph-uri", []))
-            return _execute(store, request, (form.get("query") or [None])[0],
-                            form.get("default-graph-uri", []), form.get("named-graph-uri", []))
+            return await _execute(runner, request, (form.get("query") or [None])[0],
+                                  form.get("default-graph-uri", []), form.get("named-graph-uri", []))
         if content_type == "application/sparql-update":
             return _update(store, state, request, text, using)
         return error_response(
