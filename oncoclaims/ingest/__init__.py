@@ -18,6 +18,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from oncoclaims.errors import FormatError, IngestError, RecordError, SourceLocation
 from oncoclaims.graph.store import ClaimStore
+from oncoclaims.ingest.articles import adopt_known_articles, article_dois, moved_article_quads, remove_moved
 from oncoclaims.ingest.base import Ingester, SourceRecord
 from oncoclaims.ingest.claims_table import ClaimsTableIngester
 from oncoclaims.ingest.context import IngestContext, read_context
@@ -176,6 +177,10 @@ def ingest_bytes(
     report = IngestReport(origin=origin, format=ingester.name)
     graphs: set[NamedNode] = set()
     institutions: list[NamedInstitution] = []
+    # one node per article across PubMed and Crossref (ingest/articles.py)
+    adopts_articles = isinstance(ingester, CrossrefIngester)
+    moves_articles = isinstance(ingester, PubmedIngester)
+    article_nodes: dict = {}
 
     def batch() -> Iterator[Quad]:
         records = ingester.records(data, origin)
@@ -183,6 +188,8 @@ def ingest_bytes(
             try:
                 record = next(records)
                 quads = list(ingester.to_quads(record))
+                if adopts_articles:
+                    quads = adopt_known_articles(quads, store.inner)
             except StopIteration:
                 break
             except RecordError as exc:
@@ -195,6 +202,8 @@ def ingest_bytes(
             report.warnings.extend(f"{record.location}: {w}" for w in record.warnings)
             graphs.add(record.graph)
             institutions.extend(_named_institutions(quads))
+            if moves_articles:
+                article_nodes.update(article_dois(quads))
             if on_record is not None:
                 on_record(record)
             yield from quads
@@ -202,10 +211,13 @@ def ingest_bytes(
             raise RecordError(SourceLocation(origin), f"no usable {ingester.name} record found")
         # Not in the provenance record: a match depends on every input naming its members.
         yield from candidate_match_quads(institutions, store.inner)
+        yield from moved_article_quads(article_nodes, store.inner)
         yield from provenance_quads(graphs, data, origin)
 
     before = len(store)
     store.extend(batch())
+    if article_nodes:
+        remove_moved(article_nodes, store.inner)
     report.quads_added = len(store) - before
     return report
 
