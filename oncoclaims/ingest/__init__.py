@@ -18,7 +18,12 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from oncoclaims.errors import FormatError, IngestError, RecordError, SourceLocation
 from oncoclaims.graph.store import ClaimStore
-from oncoclaims.ingest.articles import adopt_known_articles, article_dois, moved_article_quads, remove_moved
+from oncoclaims.ingest.articles import (
+    adopt_known_articles,
+    article_dois,
+    moved_article_quads,
+    remove_moved,
+)
 from oncoclaims.ingest.base import Ingester, SourceRecord
 from oncoclaims.ingest.claims_table import ClaimsTableIngester
 from oncoclaims.ingest.context import IngestContext, read_context
