@@ -69,7 +69,7 @@ def reference_records() -> list[tuple[str, bytes]]:
     return [
         (f"oncoclaims/reference/records/{entry.name}", entry.read_bytes())
         for entry in sorted(folder.iterdir(), key=lambda e: e.name)
-        if entry.name.endswith((".xml", ".json"))
+        if entry.is_file() and entry.name.endswith((".xml", ".json", ".ttl"))
     ]
 
 

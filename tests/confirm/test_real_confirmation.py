@@ -1,0 +1,54 @@
+"""A real claim that comes out independently confirmed on the bundled reference graph, and
+the provenance of every value in its curated file."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from oncoclaims.graph.bootstrap import open_store
+from oncoclaims.graph.confirmation import claim_statuses, confirmation_report
+
+RECORDS = Path(__file__).resolve().parents[2] / "oncoclaims" / "reference" / "records"
+CURATED = RECORDS / "brca1-brct-replication.ttl"
+CLAIM = "https://w3id.org/oncoclaims/id/claim/brca1-brct-variants-h1746n-and-v1833m-de-1a3956d985dd3527"
+# The curator's own words: the claim's wording and the evidence's name.
+CURATOR_WORDS = {
+    "BRCA1 BRCT variants H1746N and V1833M destabilise the BRCT domain",
+    "The BRCA1 BRCT variants H1746N and V1833M destabilise the BRCT domain (they are sensitive to proteases).",
+    "BRCT domain stability of BRCA1 variants, measured by another team (Molecular Cancer Research 2018)",
+}
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return open_store(memory=True)
+
+
+def test_the_brca1_brct_claim_is_independently_confirmed_in_both_engines(reference) -> None:
+    report = confirmation_report(reference, CLAIM)
+    assert report.status["label"] == "independently confirmed"
+    assert report.origins == ["https://w3id.org/oncoclaims/id/pubmed/20516115"]
+    (evidence,) = report.evidence
+    assert evidence["independent"] and "Combining Homologous Recombination" in evidence["reason"]
+    assert claim_statuses(reference)[CLAIM] == claim_statuses(reference, engine="sparql")[CLAIM]
+
+
+def test_every_value_in_the_curated_file_is_in_its_source_records() -> None:
+    sources = "".join(
+        json.dumps(json.loads(path.read_text()), ensure_ascii=False) + path.read_text()
+        for path in sorted((RECORDS / "sources").glob("*.json"))
+    ).lower()
+    text = CURATED.read_text()
+    literals = re.findall(r'"((?:[^"\\]|\\.)*)"', text)
+    assert len(literals) > 20
+    for value in literals:
+        value = json.loads(f'"{value}"')
+        if value in CURATOR_WORDS or value.startswith("oncoclaims/reference/records/sources/"):
+            continue
+        if value.startswith("issn:"):
+            value = value.removeprefix("issn:")
+        assert value.lower() in sources, value
