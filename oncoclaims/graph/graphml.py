@@ -1,44 +1,55 @@
-"""GraphML for Gephi, Cytoscape, yEd and graphology, written in one streaming pass.
+"""GraphML for Gephi, Cytoscape, yEd and graphology, streamed with memory that does not grow with the graph.
 
-Memory does not grow with the graph. The writer keeps no map from nodes to GraphML ids:
-a node's id is derived from its IRI (:func:`graphml_id`), so an edge names its ends
-without looking anything up. It walks the store's quads once, in the store's order
-(named graph by named graph, each subject's quads together), and writes each node when it
-meets the subject's quads, followed by its outgoing edges. Two cases need care, and both
-are settled by point lookups in the store rather than by remembering what was written:
+The writer keeps no map from nodes to GraphML ids and no set of nodes already written:
 
-* a subject described in several named graphs is declared once, in the first of those
-  graphs the walk reaches, with the facts of all of them (:class:`_GraphIndex`);
-* an object that is never a subject (a DOI URL, a licence) has no quads of its own to
-  meet: it is declared just before the one edge into it that comes first in the
-  store's object index (:class:`_LeafIndex`). Which objects are described is cached
-  for the most recently used 65,536 objects, so hubs (institutions, therapies,
-  concepts) cost one lookup each.
+* a node's id is derived from its IRI (:func:`graphml_id`), so an edge names its ends
+  without looking anything up, and every export names a node the same way;
+* one walk over the store's quads writes every edge (object-valued, ``rdf:type`` aside)
+  to a temporary file, and notes each subject with the facts its quads give (labels,
+  types, rank...) and each edge's target, as lines keyed by node id;
+* those lines are sorted with bounded memory (:class:`SortedSpill`: sorted chunks on
+  disk, merged), which brings together everything known about one node: it is written
+  once, with the facts of every graph that describes it, or, if it is only ever an
+  object (a DOI URL, a licence), as a bare node with its IRI;
+* the nodes go out first, then the edges are copied after them.
 
-The output is built as text, not element objects, and handed to ``out`` in chunks. Node
-and edge attributes are typed GraphML keys, declared before the graph: ``iri``,
-``kind`` and ``label`` (shown by Gephi, Cytoscape and yEd), ``types``, ``rank``
-(int: the evidence level), ``retracted`` and ``confirmatory`` (boolean), ``date``, and
-for edges ``predicate`` and ``label``.
+So no point lookups in the store are needed, and nothing depends on the order in which
+the store yields its quads. What stays in memory: one chunk of lines
+(:data:`SPILL_LINES`), the last targets seen (:data:`TARGET_CACHE`, so that hub
+nodes are noted once rather than once per edge), and one line per chunk while merging.
+Disk: about the size of the GraphML again, in the temporary directory.
+
+Node and edge attributes are typed GraphML keys, declared before the graph: ``iri``,
+``kind`` and ``label`` (shown by Gephi, Cytoscape and yEd), ``types``, ``rank`` (int:
+the evidence level), ``retracted`` and ``confirmatory`` (boolean), ``date``, and for
+edges ``predicate`` and ``label``.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import heapq
+import json
 import re
-from collections.abc import Iterator
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from functools import lru_cache
+from itertools import groupby
+from pathlib import Path
 from typing import IO
 
 import networkx as nx
 import pyoxigraph as ox
 
+from oncoclaims.errors import ExportError
 from oncoclaims.graph.projection import compact, node_id, to_networkx
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.vocab import PREFIXES
 
-__all__ = ["GRAPHML_KEYS", "GRAPHML_NS", "graphml_id", "write_graphml"]
+__all__ = ["GRAPHML_KEYS", "GRAPHML_NS", "SPILL_LINES", "TARGET_CACHE", "SortedSpill", "graphml_id", "write_graphml"]
 
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
 
@@ -55,16 +66,19 @@ GRAPHML_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("predicate", "edge", "predicate", "string"),
     ("elabel", "edge", "label", "string"),
 )
-_NODE_KEYS = tuple(key for key, scope, _, _ in GRAPHML_KEYS if scope == "node")
 
-#: Up to this many graphs holding quads, a subject's other graphs are probed one by one.
-FEW_GRAPHS = 16
-#: How many objects :class:`_LeafIndex` remembers (as described, or as a leaf and its first edge).
-OBJECT_CACHE = 65_536
-#: Characters of text handed to ``out`` at a time.
+#: Lines sorted in memory at a time before a chunk goes to disk.
+SPILL_LINES = 100_000
+#: How many recent edge targets are remembered, so that a hub is noted once, not once per edge.
+TARGET_CACHE = 65_536
+#: The most chunk files merged at once.
+_MERGE_FAN_IN = 256
+#: Characters of text handed to a binary stream at a time.
 _CHUNK = 1 << 16
+_ID_LENGTH = 17
 
 _TYPE = PREFIXES["rdf"] + "type"
+#: Predicate -> (node key, how to read the literal).
 _NODE_FACTS = {
     PREFIXES["rdfs"] + "label": "label",
     PREFIXES["skos"] + "prefLabel": "label",
@@ -74,18 +88,20 @@ _NODE_FACTS = {
     PREFIXES["oc"] + "confirmatory": "confirmatory",
     PREFIXES["dcterms"] + "date": "date",
 }
-# Characters XML 1.0 cannot carry at all (they become U+FFFD), and those it must escape.
+_FACT_KEYS = ("label", "rank", "retracted", "confirmatory", "date")
+_SUBJECT, _TARGET = "1", "2"  # line kinds: a subject's facts sort before mentions as a target
+# Characters XML 1.0 cannot carry at all (they become U+FFFD), and those text must escape.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
 _NEEDS_ESCAPE = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
 
 
 def graphml_id(node: str) -> str:
     """The GraphML id of a node (an IRI, or ``_:id`` for a blank node): ``n`` and 16 URL-safe base64 characters.
 
-    A 96-bit BLAKE2b digest of the IRI, so every export names a node the same way and no
-    map is needed; XSD ``NMTOKEN`` allows letters, digits, ``-`` and ``_``. Two of ten
-    million nodes share an id with a probability below 10^-15.
+    A 96-bit BLAKE2b digest of the IRI, valid as an XSD ``NMTOKEN`` (letters, digits,
+    ``-``, ``_``). Two of ten million nodes share an id with a probability below 10^-15;
+    the writer checks and raises :class:`~oncoclaims.errors.ExportError` if it happens.
 
     >>> graphml_id("https://w3id.org/oncoclaims/vocab#Claim") == graphml_id("https://w3id.org/oncoclaims/vocab#Claim")
     True
@@ -103,7 +119,7 @@ def _text(value: str) -> str:
 
 
 class _Output:
-    """Text handed to a binary stream as UTF-8 in chunks."""
+    """Text handed to a binary stream as UTF-8, in chunks."""
 
     def __init__(self, out: IO[bytes]) -> None:
         self._out = out
@@ -122,9 +138,65 @@ class _Output:
         self._size = 0
 
 
-def _node_element(out: _Output, node: str, data: dict[str, object]) -> None:
-    parts = [f'<node id="{graphml_id(node)}"><data key="iri">{_text(node)}</data>']
-    for key in _NODE_KEYS[1:]:
+class SortedSpill:
+    """Text lines given in any order, read back sorted, holding at most ``chunk`` of them in memory.
+
+    Each full chunk is sorted and written to a file in ``directory``; reading merges the
+    files (at most :data:`_MERGE_FAN_IN` at a time, in rounds if there are more).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     spill = SortedSpill(Path(tmp), chunk=2)
+    ...     for line in ("c\\n", "a\\n", "d\\n", "b\\n", "a\\n"):
+    ...         spill.add(line)
+    ...     "".join(spill)
+    'a\\na\\nb\\nc\\nd\\n'
+    """
+
+    def __init__(self, directory: Path, chunk: int = SPILL_LINES) -> None:
+        self._directory = directory
+        self._chunk = chunk
+        self._lines: list[str] = []
+        self._files: list[Path] = []
+
+    def add(self, line: str) -> None:
+        """Add one line (ending in a newline, with no other newline)."""
+        self._lines.append(line)
+        if len(self._lines) >= self._chunk:
+            self._write_chunk(sorted(self._lines))
+            self._lines = []
+
+    def _write_chunk(self, lines: Iterable[str]) -> None:
+        path = self._directory / f"chunk-{len(self._files)}"
+        with path.open("w", encoding="utf-8", newline="\n") as out:
+            out.writelines(lines)
+        self._files.append(path)
+
+    def __iter__(self) -> Iterator[str]:
+        if not self._files:
+            yield from sorted(self._lines)
+            return
+        if self._lines:
+            self._write_chunk(sorted(self._lines))
+            self._lines = []
+        while len(self._files) > _MERGE_FAN_IN:
+            rounds, self._files = self._files, []
+            for start in range(0, len(rounds), _MERGE_FAN_IN):
+                self._write_chunk(_merged(rounds[start:start + _MERGE_FAN_IN]))
+        yield from _merged(self._files)
+
+
+def _merged(paths: list[Path]) -> Iterator[str]:
+    with ExitStack() as stack:
+        files = [stack.enter_context(path.open(encoding="utf-8", newline="\n")) for path in paths]
+        yield from heapq.merge(*files)
+    for path in paths:
+        path.unlink()
+
+
+def _node_element(out: _Output, node: str, data: dict[str, object], ident: str | None = None) -> None:
+    parts = [f'<node id="{ident or graphml_id(node)}"><data key="iri">{_text(node)}</data>']
+    for key in ("kind", "label", "types", "rank", "retracted", "confirmatory", "date"):
         value = data.get(key)
         if value is None or value == "":
             continue
@@ -142,27 +214,38 @@ def _edge_data(predicate: str) -> str:
             f'<data key="elabel">{_text(short.rsplit(":", 1)[-1])}</data></edge>\n')
 
 
-def _facts(quads: list[ox.Quad]) -> dict[str, object]:
-    data: dict[str, object] = {}
-    types = []
+def _run_facts(quads: list[ox.Quad]) -> list[object]:
+    """``[types, label, rank, retracted, confirmatory, date]`` as one run of a subject's quads gives them."""
+    types: list[str] = []
+    facts: dict[str, object] = {}
     for quad in quads:
         predicate = quad.predicate.value
         if predicate == _TYPE:
             types.append(compact(quad.object.value))
-        elif predicate in _NODE_FACTS and isinstance(quad.object, ox.Literal):
-            key = _NODE_FACTS[predicate]
-            if key in data:
-                continue
-            value: object = quad.object.value
-            if key == "rank":
-                try:
-                    value = int(quad.object.value)
-                except ValueError:
-                    continue  # not an integer: leave the typed key out rather than break it
-            elif key in ("retracted", "confirmatory"):
-                value = quad.object.value in ("true", "1")
-            data[key] = value
-    types = sorted(set(types))
+            continue
+        key = _NODE_FACTS.get(predicate)
+        if key is None or key in facts or type(quad.object) is not ox.Literal:
+            continue
+        value: object = quad.object.value
+        if key == "rank":
+            try:
+                value = int(quad.object.value)
+            except ValueError:
+                continue  # not an integer: leave the typed key out rather than break it
+        elif key in ("retracted", "confirmatory"):
+            value = quad.object.value in ("true", "1")
+        facts[key] = value
+    return [sorted(set(types)), *(facts.get(key) for key in _FACT_KEYS)]
+
+
+def _node_data(runs: list[list[object]]) -> dict[str, object]:
+    """The node's attributes from the facts of each of its runs (first value wins, types are merged)."""
+    types = sorted({t for run in runs for t in run[0]})  # type: ignore[attr-defined]
+    data: dict[str, object] = {}
+    for run in runs:
+        for key, value in zip(_FACT_KEYS, run[1:]):
+            if value is not None:
+                data.setdefault(key, value)
     own = sorted(t[3:] for t in types if t.startswith("oc:"))
     data["kind"] = own[0] if own else (types[0] if types else "node")
     data["types"] = " ".join(types)
@@ -181,85 +264,89 @@ def _subject_runs(inner: ox.Store) -> Iterator[list[ox.Quad]]:
         yield run
 
 
-def _declaration(inner: ox.Store, run: list[ox.Quad]) -> list[ox.Quad] | None:
-    """All the quads of the run's subject if its node is declared with this run, else ``None``.
-
-    The node goes with the run holding the first quad of the subject's index entry, so it
-    is declared once however the walk orders the quads and whatever graphs hold them.
-    """
-    everything = inner.quads_for_pattern(run[0].subject, None, None, None)
-    first = next(iter(everything))
-    if first not in run:
-        return None
-    return [first, *everything]
-
-
-class _Targets:
-    """What the writer needs about an edge's target: its GraphML id, and whether it is a leaf.
-
-    A leaf (an object that is never a subject) is declared just before the edge into it
-    that comes first in the store's object index. Answers are cached for the
-    :data:`OBJECT_CACHE` most recently used targets.
-    """
-
-    def __init__(self, inner: ox.Store) -> None:
-        self._inner = inner
-        self.lookup = lru_cache(maxsize=OBJECT_CACHE)(self._lookup)
-
-    def _lookup(self, target: ox.NamedNode | ox.BlankNode) -> tuple[str, str, ox.Quad | None]:
-        """The target's node name and GraphML id, and ``None`` if it is a subject somewhere, else its first edge."""
-        name = node_id(target)
-        first = None
-        if next(iter(self._inner.quads_for_pattern(target, None, None, None)), None) is None:
-            first = next((quad for quad in self._inner.quads_for_pattern(None, None, target, None)
-                          if quad.predicate.value != _TYPE), None)
-        return name, graphml_id(name), first
-
-
-def write_graphml(store: ClaimStore, out: IO[bytes], *, claim: str | None = None, depth: int = 2) -> tuple[int, int]:
+def write_graphml(
+    store: ClaimStore, out: IO[bytes], *, claim: str | None = None, depth: int = 2, workdir: Path | None = None
+) -> tuple[int, int]:
     """Write the store (or a claim's neighbourhood) as GraphML to the binary stream ``out``.
 
     :param claim: a claim IRI: only nodes within ``depth`` hops of it (either direction).
+    :param workdir: where the whole-graph export keeps its temporary files (default: the
+        system's temporary directory); they are removed when it returns.
     :returns: the numbers of nodes and edges written.
+    :raises ExportError: if two nodes' ids collide (never seen; see :func:`graphml_id`).
     """
     output = _Output(out)
     output.write(f'<?xml version="1.0" encoding="utf-8"?>\n<graphml xmlns="{GRAPHML_NS}">\n')
     for key, scope, name, kind in GRAPHML_KEYS:
         output.write(f'<key id="{key}" for="{scope}" attr.name="{name}" attr.type="{kind}"/>\n')
     output.write('<graph id="oncoclaims" edgedefault="directed">\n')
-    counts = _write_all(store, output) if claim is None else _write_neighbourhood(store, output, claim, depth)
+    if claim is not None:
+        counts = _write_neighbourhood(store, output, claim, depth)
+    else:
+        with tempfile.TemporaryDirectory(prefix="oncoclaims-graphml-", dir=workdir) as tmp:
+            counts = _write_all(store, output, out, Path(tmp))
     output.write("</graph>\n</graphml>\n")
     output.flush()
     return counts
 
 
-def _write_all(store: ClaimStore, out: _Output) -> tuple[int, int]:
-    inner = store.inner
-    targets = _Targets(inner).lookup
+def _write_all(store: ClaimStore, output: _Output, out: IO[bytes], workdir: Path) -> tuple[int, int]:
+    spill = SortedSpill(workdir)
+    edges_path = workdir / "edges.graphml"
+    edges = 0
+
+    @lru_cache(maxsize=TARGET_CACHE)
+    def target_id(target: ox.NamedNode | ox.BlankNode) -> str:
+        name = node_id(target)
+        node = graphml_id(name)
+        spill.add(f"{node}\t{_TARGET}\t{name}\n")
+        return node
+
     literal = ox.Literal
-    write = out.write
-    nodes = edges = 0
-    for run in _subject_runs(inner):
-        subject = node_id(run[0].subject)
-        facts = _declaration(inner, run)
-        if facts is not None:
-            nodes += 1
-            _node_element(out, subject, _facts(facts))
-        start = f'" source="{graphml_id(subject)}" target="'
-        for quad in run:
-            target = quad.object
-            if type(target) is literal:
-                continue
-            predicate = quad.predicate.value
-            if predicate == _TYPE:
-                continue
-            name, target_id, first = targets(target)
-            if first is not None and first == quad:
-                nodes += 1
-                _node_element(out, name, _facts([]))
-            edges += 1
-            write(f'<edge id="e{edges}{start}{target_id}">{_edge_data(predicate)}')
+    with edges_path.open("wb") as raw:
+        edge_out = _Output(raw)
+        for run in _subject_runs(store.inner):
+            name = node_id(run[0].subject)
+            node = graphml_id(name)
+            spill.add(f"{node}\t{_SUBJECT}\t{json.dumps([name, *_run_facts(run)], ensure_ascii=False)}\n")
+            start = f'" source="{node}" target="'
+            for quad in run:
+                target = quad.object
+                if type(target) is literal:
+                    continue
+                predicate = quad.predicate.value
+                if predicate == _TYPE:
+                    continue
+                edges += 1
+                edge_out.write(f'<edge id="e{edges}{start}{target_id(target)}">{_edge_data(predicate)}')
+        edge_out.flush()
+    target_id.cache_clear()
+    nodes = _write_nodes(output, spill)
+    output.flush()
+    with edges_path.open("rb") as written:
+        shutil.copyfileobj(written, out, 1 << 20)
     return nodes, edges
+
+
+def _write_nodes(output: _Output, spill: SortedSpill) -> int:
+    """One node per id in the sorted spill: its facts from every run, or a bare target."""
+    nodes = 0
+    for node, lines in groupby(spill, key=lambda line: line[:_ID_LENGTH]):
+        name = None
+        runs = []
+        for line in lines:
+            kind, payload = line[_ID_LENGTH + 1], line[_ID_LENGTH + 3:-1]
+            if kind == _SUBJECT:
+                facts = json.loads(payload)
+                payload = facts.pop(0)
+                runs.append(facts)
+            if name is None:
+                name = payload
+            elif payload != name:
+                raise ExportError(f"GraphML ids collide for {name} and {payload}; please report this")
+        nodes += 1
+        _node_element(output, name, _node_data(runs), node)  # type: ignore[arg-type]
+    return nodes
 
 
 def _write_neighbourhood(store: ClaimStore, out: _Output, claim: str, depth: int) -> tuple[int, int]:
