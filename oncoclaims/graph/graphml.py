@@ -49,7 +49,7 @@ from oncoclaims.graph.projection import compact, node_id, to_networkx
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.vocab import PREFIXES
 
-__all__ = ["GRAPHML_KEYS", "GRAPHML_NS", "SPILL_LINES", "TARGET_CACHE", "SortedSpill", "graphml_id", "write_graphml"]
+__all__ = ["GRAPHML_KEYS", "GRAPHML_NS", "MERGE_FAN_IN", "SPILL_LINES", "TARGET_CACHE", "SortedSpill", "graphml_id", "write_graphml"]
 
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
 
@@ -72,7 +72,7 @@ SPILL_LINES = 100_000
 #: How many recent edge targets are remembered, so that a hub is noted once, not once per edge.
 TARGET_CACHE = 65_536
 #: The most chunk files merged at once.
-_MERGE_FAN_IN = 256
+MERGE_FAN_IN = 256
 #: Characters of text handed to a binary stream at a time.
 _CHUNK = 1 << 16
 _ID_LENGTH = 17
@@ -139,10 +139,11 @@ class _Output:
 
 
 class SortedSpill:
-    """Text lines given in any order, read back sorted, holding at most ``chunk`` of them in memory.
+    """Text lines given in any order, read back (once) sorted, holding at most ``chunk`` of them in memory.
 
-    Each full chunk is sorted and written to a file in ``directory``; reading merges the
-    files (at most :data:`_MERGE_FAN_IN` at a time, in rounds if there are more).
+    Each full chunk (default :data:`SPILL_LINES`) is sorted and written to a file in
+    ``directory``; reading merges the files (at most :data:`MERGE_FAN_IN` at a time, in
+    rounds if there are more).
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as tmp:
@@ -153,21 +154,24 @@ class SortedSpill:
     'a\\na\\nb\\nc\\nd\\n'
     """
 
-    def __init__(self, directory: Path, chunk: int = SPILL_LINES) -> None:
+    def __init__(self, directory: Path, chunk: int | None = None) -> None:
         self._directory = directory
-        self._chunk = chunk
+        self._chunk = chunk or SPILL_LINES
         self._lines: list[str] = []
         self._files: list[Path] = []
+        self._written = 0
 
     def add(self, line: str) -> None:
         """Add one line (ending in a newline, with no other newline)."""
         self._lines.append(line)
         if len(self._lines) >= self._chunk:
-            self._write_chunk(sorted(self._lines))
+            self._lines.sort()
+            self._write_chunk(self._lines)
             self._lines = []
 
     def _write_chunk(self, lines: Iterable[str]) -> None:
-        path = self._directory / f"chunk-{len(self._files)}"
+        path = self._directory / f"chunk-{self._written}"
+        self._written += 1
         with path.open("w", encoding="utf-8", newline="\n") as out:
             out.writelines(lines)
         self._files.append(path)
@@ -177,12 +181,13 @@ class SortedSpill:
             yield from sorted(self._lines)
             return
         if self._lines:
-            self._write_chunk(sorted(self._lines))
+            self._lines.sort()
+            self._write_chunk(self._lines)
             self._lines = []
-        while len(self._files) > _MERGE_FAN_IN:
+        while len(self._files) > MERGE_FAN_IN:
             rounds, self._files = self._files, []
-            for start in range(0, len(rounds), _MERGE_FAN_IN):
-                self._write_chunk(_merged(rounds[start:start + _MERGE_FAN_IN]))
+            for start in range(0, len(rounds), MERGE_FAN_IN):
+                self._write_chunk(_merged(rounds[start:start + MERGE_FAN_IN]))
         yield from _merged(self._files)
 
 
@@ -324,7 +329,7 @@ def _write_all(store: ClaimStore, output: _Output, out: IO[bytes], workdir: Path
     nodes = _write_nodes(output, spill)
     output.flush()
     with edges_path.open("rb") as written:
-        shutil.copyfileobj(written, out, 1 << 20)
+        shutil.copyfileobj(written, out, _CHUNK)
     return nodes, edges
 
 
