@@ -30,7 +30,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import heapq
-import json
 import re
 import shutil
 import tempfile
@@ -89,11 +88,13 @@ _NODE_FACTS = {
     PREFIXES["dcterms"] + "date": "date",
 }
 _FACT_KEYS = ("label", "rank", "retracted", "confirmatory", "date")
+_FIELD_KEYS = ("label", "types", "rank", "retracted", "confirmatory", "date")
 _SUBJECT, _TARGET = "1", "2"  # line kinds: a subject's facts sort before mentions as a target
-# Characters XML 1.0 cannot carry at all (they become U+FFFD), and those text must escape.
+# Characters XML 1.0 cannot carry at all (they become U+FFFD), and those text must escape
+# (tabs and line ends too, as character references: spilled lines keep one field per tab).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_NEEDS_ESCAPE = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
+_NEEDS_ESCAPE = re.compile("[&<>\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}
 
 
 def graphml_id(node: str) -> str:
@@ -199,16 +200,32 @@ def _merged(paths: list[Path]) -> Iterator[str]:
         path.unlink()
 
 
-def _node_element(out: _Output, node: str, data: dict[str, object], ident: str | None = None) -> None:
-    parts = [f'<node id="{ident or graphml_id(node)}"><data key="iri">{_text(node)}</data>']
-    for key in ("kind", "label", "types", "rank", "retracted", "confirmatory", "date"):
-        value = data.get(key)
-        if value is None or value == "":
-            continue
-        text = ("true" if value else "false") if isinstance(value, bool) else _text(str(value))
-        parts.append(f'<data key="{key}">{text}</data>')
+def _node_element(ident: str, iri: str, kind: str, fields: list[str]) -> str:
+    """A node element from escaped text: ``fields`` are label, types, rank, retracted, confirmatory, date ("" if absent)."""
+    parts = [f'<node id="{ident}"><data key="iri">{iri}</data><data key="kind">{kind}</data>']
+    for key, value in zip(_FIELD_KEYS, fields):
+        if value:
+            parts.append(f'<data key="{key}">{value}</data>')
     parts.append("</node>\n")
-    out.write("".join(parts))
+    return "".join(parts)
+
+
+def _kind(types: list[str]) -> str:
+    """The node's kind: its first oncoclaims class (local name), else its first type, else ``node``."""
+    own = sorted(t[3:] for t in types if t.startswith("oc:"))
+    return own[0] if own else (types[0] if types else "node")
+
+
+def _fact_text(key: str, value: str) -> str:
+    """A literal fact as the text of its typed key ("" when it does not fit the type)."""
+    if key == "rank":
+        try:
+            return str(int(value))
+        except ValueError:
+            return ""  # not an integer: leave the typed key out rather than break it
+    if key in ("retracted", "confirmatory"):
+        return "true" if value in ("true", "1") else "false"
+    return _text(value)
 
 
 @lru_cache(maxsize=1024)
@@ -217,56 +234,6 @@ def _edge_data(predicate: str) -> str:
     short = compact(predicate)
     return (f'<data key="predicate">{_text(short)}</data>'
             f'<data key="elabel">{_text(short.rsplit(":", 1)[-1])}</data></edge>\n')
-
-
-def _run_facts(quads: list[ox.Quad]) -> list[object]:
-    """``[types, label, rank, retracted, confirmatory, date]`` as one run of a subject's quads gives them."""
-    types: list[str] = []
-    facts: dict[str, object] = {}
-    for quad in quads:
-        predicate = quad.predicate.value
-        if predicate == _TYPE:
-            types.append(compact(quad.object.value))
-            continue
-        key = _NODE_FACTS.get(predicate)
-        if key is None or key in facts or type(quad.object) is not ox.Literal:
-            continue
-        value: object = quad.object.value
-        if key == "rank":
-            try:
-                value = int(quad.object.value)
-            except ValueError:
-                continue  # not an integer: leave the typed key out rather than break it
-        elif key in ("retracted", "confirmatory"):
-            value = quad.object.value in ("true", "1")
-        facts[key] = value
-    return [sorted(set(types)), *(facts.get(key) for key in _FACT_KEYS)]
-
-
-def _node_data(runs: list[list[object]]) -> dict[str, object]:
-    """The node's attributes from the facts of each of its runs (first value wins, types are merged)."""
-    types = sorted({t for run in runs for t in run[0]})  # type: ignore[attr-defined]
-    data: dict[str, object] = {}
-    for run in runs:
-        for key, value in zip(_FACT_KEYS, run[1:]):
-            if value is not None:
-                data.setdefault(key, value)
-    own = sorted(t[3:] for t in types if t.startswith("oc:"))
-    data["kind"] = own[0] if own else (types[0] if types else "node")
-    data["types"] = " ".join(types)
-    return data
-
-
-def _subject_runs(inner: ox.Store) -> Iterator[list[ox.Quad]]:
-    """The store's quads, cut where the subject changes (on disk: each subject's quads in one graph)."""
-    run: list[ox.Quad] = []
-    for quad in inner.quads_for_pattern(None, None, None, None):
-        if run and quad.subject != run[0].subject:
-            yield run
-            run = []
-        run.append(quad)
-    if run:
-        yield run
 
 
 def write_graphml(
@@ -304,26 +271,42 @@ def _write_all(store: ClaimStore, output: _Output, out: IO[bytes], workdir: Path
     def target_id(target: ox.NamedNode | ox.BlankNode) -> str:
         name = node_id(target)
         node = graphml_id(name)
-        spill.add(f"{node}\t{_TARGET}\t{name}\n")
+        spill.add(f"{node}\t{_TARGET}\t{_text(name)}\n")
         return node
 
-    literal = ox.Literal
+    def note_subject() -> None:
+        fields = [facts.get(key, "") for key in _FACT_KEYS]
+        spill.add(f"{node}\t{_SUBJECT}\t{iri}\t{fields[0]}\t{' '.join(sorted(set(types)))}\t"
+                  f"{chr(9).join(fields[1:])}\n")
+
+    literal, current = ox.Literal, None
+    node = iri = start = ""
+    types: list[str] = []
+    facts: dict[str, str] = {}
     with edges_path.open("wb") as raw:
         edge_out = _Output(raw)
-        for run in _subject_runs(store.inner):
-            name = node_id(run[0].subject)
-            node = graphml_id(name)
-            spill.add(f"{node}\t{_SUBJECT}\t{json.dumps([name, *_run_facts(run)], ensure_ascii=False)}\n")
-            start = f'" source="{node}" target="'
-            for quad in run:
-                target = quad.object
-                if type(target) is literal:
-                    continue
-                predicate = quad.predicate.value
-                if predicate == _TYPE:
-                    continue
+        for quad in store.inner.quads_for_pattern(None, None, None, None):
+            subject = quad.subject
+            if subject != current:
+                if current is not None:
+                    note_subject()
+                current, types, facts = subject, [], {}
+                name = node_id(subject)
+                node, iri = graphml_id(name), _text(name)
+                start = f'" source="{node}" target="'
+            predicate = quad.predicate.value
+            target = quad.object
+            if type(target) is literal:
+                key = _NODE_FACTS.get(predicate)
+                if key is not None and key not in facts:
+                    facts[key] = _fact_text(key, target.value)
+            elif predicate == _TYPE:
+                types.append(compact(target.value))
+            else:
                 edges += 1
                 edge_out.write(f'<edge id="e{edges}{start}{target_id(target)}">{_edge_data(predicate)}')
+        if current is not None:
+            note_subject()
         edge_out.flush()
     target_id.cache_clear()
     nodes = _write_nodes(output, spill)
@@ -334,23 +317,29 @@ def _write_all(store: ClaimStore, output: _Output, out: IO[bytes], workdir: Path
 
 
 def _write_nodes(output: _Output, spill: SortedSpill) -> int:
-    """One node per id in the sorted spill: its facts from every run, or a bare target."""
+    """One node per id in the sorted spill, with the facts of all its subject lines (or bare, if it has none)."""
     nodes = 0
     for node, lines in groupby(spill, key=lambda line: line[:_ID_LENGTH]):
-        name = None
-        runs = []
+        iri = None
+        described: list[list[str]] = []
         for line in lines:
-            kind, payload = line[_ID_LENGTH + 1], line[_ID_LENGTH + 3:-1]
-            if kind == _SUBJECT:
-                facts = json.loads(payload)
-                payload = facts.pop(0)
-                runs.append(facts)
-            if name is None:
-                name = payload
-            elif payload != name:
-                raise ExportError(f"GraphML ids collide for {name} and {payload}; please report this")
+            fields = line[_ID_LENGTH + 3:-1].split("\t")
+            if iri is None:
+                iri = fields[0]
+            elif fields[0] != iri:
+                raise ExportError(f"GraphML ids collide for {iri} and {fields[0]}; please report this")
+            if line[_ID_LENGTH + 1] == _SUBJECT:
+                described.append(fields)
         nodes += 1
-        _node_element(output, name, _node_data(runs), node)  # type: ignore[arg-type]
+        if not described:
+            output.write(_node_element(node, iri, "node", ["", "", "", "", "", ""]))  # type: ignore[arg-type]
+            continue
+        label, types, rest = described[0][1], described[0][2], described[0][3:]
+        if len(described) > 1:  # described by several runs (graphs): first value wins, types add up
+            types = " ".join(sorted({t for fields in described for t in fields[2].split()}))
+            label = next((fields[1] for fields in described if fields[1]), "")
+            rest = [next((fields[3 + i] for fields in described if fields[3 + i]), "") for i in range(len(rest))]
+        output.write(_node_element(node, iri, _kind(types.split()), [label, types, *rest]))  # type: ignore[arg-type]
     return nodes
 
 
@@ -359,9 +348,13 @@ def _write_neighbourhood(store: ClaimStore, out: _Output, claim: str, depth: int
     undirected = graph.to_undirected(as_view=True)
     keep = set(nx.single_source_shortest_path_length(undirected, claim, cutoff=depth)) if claim in graph else set()
     for node in sorted(keep):
-        data = dict(graph.nodes[node])
-        data["types"] = " ".join(data.get("types", []))
-        _node_element(out, node, data)
+        data = graph.nodes[node]
+        types = list(data.get("types", []))
+        fields = [_text(data.get("label") or ""), " ".join(types)]
+        for key in ("rank", "retracted", "confirmatory", "date"):
+            value = data.get(key)
+            fields.append("" if value is None else _fact_text(key, str(value).lower() if isinstance(value, bool) else str(value)))
+        out.write(_node_element(graphml_id(node), _text(node), data.get("kind", "node"), fields))
     edges = 0
     for source, target, predicate in sorted(graph.edges(data="predicate")):
         if source in keep and target in keep and predicate != "rdf:type":
