@@ -4,6 +4,8 @@ On synthetic stores from ``bench/generate.py``, opened read-only (never written)
 step runs in a fresh child process (``spawn``) so that its peak memory (``ru_maxrss``) is
 its own:
 
+* ``read``: only reading every quad of the store (subject, predicate, object), the floor
+  under both writers: what the store costs to read, in time and memory;
 * ``oncoclaims``: :func:`oncoclaims.graph.export.write_graphml` of the whole graph;
 * ``networkx``: the same graph projected with :func:`oncoclaims.graph.projection.to_networkx`,
   then ``networkx.write_graphml`` (node ``types`` joined into a string first: networkx
@@ -53,6 +55,18 @@ def _open(path: str):
     from oncoclaims.graph.store import ClaimStore
 
     return ClaimStore(ox.Store.read_only(path), Path(path))
+
+
+def read_step(path: str, target: str, results) -> None:
+    """Every quad read, nothing written."""
+    store = _open(path)
+    opened, cpu, start = _rss_mib(), _cpu_seconds(), time.perf_counter()
+    quads = 0
+    for quad in store.inner.quads_for_pattern(None, None, None, None):
+        _ = (quad.subject, quad.predicate.value, quad.object)
+        quads += 1
+    results.put({"seconds": time.perf_counter() - start, "cpu": _cpu_seconds() - cpu, "peak_mib": _peak_mib(),
+                 "opened_mib": opened, "quads": quads})
 
 
 def oncoclaims_step(path: str, target: str, results) -> None:
@@ -116,6 +130,9 @@ def main() -> None:
         if not store.is_dir():
             raise SystemExit(f"{store}: no store there; make one with bench/generate.py")
         with tempfile.TemporaryDirectory(prefix="oncoclaims-export-", dir=args.tmp) as tmp:
+            read = _child(read_step, str(store), "")
+            print(f"{_name(store)} read: {read['seconds']:.1f} s wall, {read['cpu']:.1f} s CPU; peak {read['peak_mib']:.0f} "
+                  f"MiB (store open: {read['opened_mib']:.0f} MiB); {read['quads']} quads", flush=True)
             ours = _child(oncoclaims_step, str(store), str(Path(tmp) / "oncoclaims.graphml"))
             _print_step(_name(store), "oncoclaims", ours)
             theirs = None
@@ -125,21 +142,22 @@ def main() -> None:
                 if (theirs["nodes"], theirs["edges"]) != (ours["nodes"], ours["edges"]):
                     print(f"  counts differ: networkx {theirs['nodes']}/{theirs['edges']}, "
                           f"oncoclaims {ours['nodes']}/{ours['edges']}")
-        rows.append((_name(store), ours, theirs))
+        rows.append((_name(store), read, ours, theirs))
     print()
-    print(f"{'store':>6} {'nodes':>10} {'edges':>10} | {'ours s':>7} {'cpu s':>7} {'peak MiB':>8} | "
-          f"{'nx s':>7} {'cpu s':>7} {'peak MiB':>8} | {'time x':>6} {'cpu x':>6} {'mem x':>6}")
-    for name, ours, theirs in rows:
-        line = (f"{name:>6} {ours['nodes']:>10} {ours['edges']:>10} | {ours['seconds']:>7.1f} {ours['cpu']:>7.1f} "
-                f"{ours['peak_mib']:>8.0f} | ")
+    print(f"{'store':>6} {'nodes':>9} {'edges':>9} | {'read s':>6} {'cpu s':>6} {'MiB':>5} | {'ours s':>6} {'cpu s':>6} "
+          f"{'MiB':>5} | {'nx s':>6} {'cpu s':>6} {'MiB':>5} | {'time x':>6} {'cpu x':>6} {'mem x':>6}")
+    for name, read, ours, theirs in rows:
+        line = (f"{name:>6} {ours['nodes']:>9} {ours['edges']:>9} | {read['seconds']:>6.1f} {read['cpu']:>6.1f} "
+                f"{read['peak_mib']:>5.0f} | {ours['seconds']:>6.1f} {ours['cpu']:>6.1f} {ours['peak_mib']:>5.0f} | ")
         if theirs is None:
-            line += f"{'-':>7} {'-':>7} {'-':>8} | {'-':>6} {'-':>6} {'-':>6}"
+            line += f"{'-':>6} {'-':>6} {'-':>5} | {'-':>6} {'-':>6} {'-':>6}"
         else:
-            line += (f"{theirs['seconds']:>7.1f} {theirs['cpu']:>7.1f} {theirs['peak_mib']:>8.0f} | "
+            line += (f"{theirs['seconds']:>6.1f} {theirs['cpu']:>6.1f} {theirs['peak_mib']:>5.0f} | "
                      f"{theirs['seconds'] / ours['seconds']:>6.2f} {theirs['cpu'] / ours['cpu']:>6.2f} "
                      f"{theirs['peak_mib'] / ours['peak_mib']:>6.2f}")
         print(line)
-    print("(x: networkx / oncoclaims; above 1 means networkx needs more)")
+    print("(s: wall seconds; cpu s: user + system seconds; MiB: peak RSS; x: networkx / oncoclaims, above 1 means "
+          "networkx needs more; read: the store read and nothing written)")
 
 
 def _print_step(name: str, step: str, result: dict) -> None:

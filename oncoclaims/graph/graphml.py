@@ -1,4 +1,4 @@
-"""GraphML for Gephi, Cytoscape, yEd and graphology, streamed with memory that does not grow with the graph.
+"""GraphML for Gephi, Cytoscape, yEd and graphology, in memory that does not grow with the graph.
 
 The writer keeps no map from nodes to GraphML ids and no set of nodes already written:
 
@@ -48,7 +48,16 @@ from oncoclaims.graph.projection import compact, node_id, to_networkx
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.vocab import PREFIXES
 
-__all__ = ["GRAPHML_KEYS", "GRAPHML_NS", "MERGE_FAN_IN", "SPILL_LINES", "TARGET_CACHE", "SortedSpill", "graphml_id", "write_graphml"]
+__all__ = [
+    "GRAPHML_KEYS",
+    "GRAPHML_NS",
+    "MERGE_FAN_IN",
+    "SPILL_LINES",
+    "TARGET_CACHE",
+    "SortedSpill",
+    "graphml_id",
+    "write_graphml",
+]
 
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
 
@@ -77,7 +86,7 @@ _CHUNK = 1 << 16
 _ID_LENGTH = 17
 
 _TYPE = PREFIXES["rdf"] + "type"
-#: Predicate -> (node key, how to read the literal).
+#: Predicate -> the node key its literal fills.
 _NODE_FACTS = {
     PREFIXES["rdfs"] + "label": "label",
     PREFIXES["skos"] + "prefLabel": "label",
@@ -98,13 +107,14 @@ _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\t": "&#9;", "\n": "&#10;",
 
 
 def graphml_id(node: str) -> str:
-    """The GraphML id of a node (an IRI, or ``_:id`` for a blank node): ``n`` and 16 URL-safe base64 characters.
+    """The GraphML id of a node (IRI, or ``_:id`` for a blank node): ``n`` + 16 base64url chars.
 
     A 96-bit BLAKE2b digest of the IRI, valid as an XSD ``NMTOKEN`` (letters, digits,
     ``-``, ``_``). Two of ten million nodes share an id with a probability below 10^-15;
     the writer checks and raises :class:`~oncoclaims.errors.ExportError` if it happens.
 
-    >>> graphml_id("https://w3id.org/oncoclaims/vocab#Claim") == graphml_id("https://w3id.org/oncoclaims/vocab#Claim")
+    >>> claim = "https://w3id.org/oncoclaims/vocab#Claim"
+    >>> graphml_id(claim) == graphml_id(claim)
     True
     >>> len(graphml_id("_:b0"))
     17
@@ -140,7 +150,7 @@ class _Output:
 
 
 class SortedSpill:
-    """Text lines given in any order, read back (once) sorted, holding at most ``chunk`` of them in memory.
+    """Lines given in any order, read back (once) sorted, with at most ``chunk`` of them in memory.
 
     Each full chunk (default :data:`SPILL_LINES`) is sorted and written to a file in
     ``directory``; reading merges the files (at most :data:`MERGE_FAN_IN` at a time, in
@@ -201,9 +211,12 @@ def _merged(paths: list[Path]) -> Iterator[str]:
 
 
 def _node_element(ident: str, iri: str, kind: str, fields: list[str]) -> str:
-    """A node element from escaped text: ``fields`` are label, types, rank, retracted, confirmatory, date ("" if absent)."""
+    """A node element from escaped text.
+
+    ``fields``: label, types, rank, retracted, confirmatory, date ("" when absent).
+    """
     parts = [f'<node id="{ident}"><data key="iri">{iri}</data><data key="kind">{kind}</data>']
-    for key, value in zip(_FIELD_KEYS, fields):
+    for key, value in zip(_FIELD_KEYS, fields, strict=True):
         if value:
             parts.append(f'<data key="{key}">{value}</data>')
     parts.append("</node>\n")
@@ -211,7 +224,7 @@ def _node_element(ident: str, iri: str, kind: str, fields: list[str]) -> str:
 
 
 def _kind(types: list[str]) -> str:
-    """The node's kind: its first oncoclaims class (local name), else its first type, else ``node``."""
+    """The node's kind: its first oncoclaims class (local name), else first type, else ``node``."""
     own = sorted(t[3:] for t in types if t.startswith("oc:"))
     return own[0] if own else (types[0] if types else "node")
 
@@ -230,14 +243,19 @@ def _fact_text(key: str, value: str) -> str:
 
 @lru_cache(maxsize=1024)
 def _edge_data(predicate: str) -> str:
-    """The end of an edge element for a predicate IRI (or compact name): its ``predicate`` and ``label`` data."""
+    """The end of an edge element for a predicate IRI (or compact name): predicate and label."""
     short = compact(predicate)
     return (f'<data key="predicate">{_text(short)}</data>'
             f'<data key="elabel">{_text(short.rsplit(":", 1)[-1])}</data></edge>\n')
 
 
 def write_graphml(
-    store: ClaimStore, out: IO[bytes], *, claim: str | None = None, depth: int = 2, workdir: Path | None = None
+    store: ClaimStore,
+    out: IO[bytes],
+    *,
+    claim: str | None = None,
+    depth: int = 2,
+    workdir: Path | None = None,
 ) -> tuple[int, int]:
     """Write the store (or a claim's neighbourhood) as GraphML to the binary stream ``out``.
 
@@ -262,7 +280,10 @@ def write_graphml(
     return counts
 
 
-def _write_all(store: ClaimStore, output: _Output, out: IO[bytes], workdir: Path) -> tuple[int, int]:
+def _write_all(
+    store: ClaimStore, output: _Output, out: IO[bytes], workdir: Path
+) -> tuple[int, int]:
+    """Walk the quads once (edges to a file, nodes to the spill), then write nodes, then edges."""
     spill = SortedSpill(workdir)
     edges_path = workdir / "edges.graphml"
     edges = 0
@@ -276,8 +297,8 @@ def _write_all(store: ClaimStore, output: _Output, out: IO[bytes], workdir: Path
 
     def note_subject() -> None:
         fields = [facts.get(key, "") for key in _FACT_KEYS]
-        spill.add(f"{node}\t{_SUBJECT}\t{iri}\t{fields[0]}\t{' '.join(sorted(set(types)))}\t"
-                  f"{chr(9).join(fields[1:])}\n")
+        kinds = _text(" ".join(sorted(set(types))))
+        spill.add(f"{node}\t{_SUBJECT}\t{iri}\t{fields[0]}\t{kinds}\t{chr(9).join(fields[1:])}\n")
 
     literal, current = ox.Literal, None
     node = iri = start = ""
@@ -304,7 +325,8 @@ def _write_all(store: ClaimStore, output: _Output, out: IO[bytes], workdir: Path
                 types.append(compact(target.value))
             else:
                 edges += 1
-                edge_out.write(f'<edge id="e{edges}{start}{target_id(target)}">{_edge_data(predicate)}')
+                edge_out.write(
+                    f'<edge id="e{edges}{start}{target_id(target)}">{_edge_data(predicate)}')
         if current is not None:
             note_subject()
         edge_out.flush()
@@ -317,7 +339,7 @@ def _write_all(store: ClaimStore, output: _Output, out: IO[bytes], workdir: Path
 
 
 def _write_nodes(output: _Output, spill: SortedSpill) -> int:
-    """One node per id in the sorted spill, with the facts of all its subject lines (or bare, if it has none)."""
+    """One node per id in the sorted spill, with the facts of all its subject lines (or bare)."""
     nodes = 0
     for node, lines in groupby(spill, key=lambda line: line[:_ID_LENGTH]):
         iri = None
@@ -327,7 +349,8 @@ def _write_nodes(output: _Output, spill: SortedSpill) -> int:
             if iri is None:
                 iri = fields[0]
             elif fields[0] != iri:
-                raise ExportError(f"GraphML ids collide for {iri} and {fields[0]}; please report this")
+                raise ExportError(
+                    f"GraphML ids collide for {iri} and {fields[0]}; please report this")
             if line[_ID_LENGTH + 1] == _SUBJECT:
                 described.append(fields)
         nodes += 1
@@ -338,27 +361,34 @@ def _write_nodes(output: _Output, spill: SortedSpill) -> int:
         if len(described) > 1:  # described by several runs (graphs): first value wins, types add up
             types = " ".join(sorted({t for fields in described for t in fields[2].split()}))
             label = next((fields[1] for fields in described if fields[1]), "")
-            rest = [next((fields[3 + i] for fields in described if fields[3 + i]), "") for i in range(len(rest))]
+            rest = [next((fields[i] for fields in described if fields[i]), "")
+                    for i in range(3, len(described[0]))]
         output.write(_node_element(node, iri, _kind(types.split()), [label, types, *rest]))  # type: ignore[arg-type]
     return nodes
 
 
-def _write_neighbourhood(store: ClaimStore, out: _Output, claim: str, depth: int) -> tuple[int, int]:
+def _write_neighbourhood(
+    store: ClaimStore, out: _Output, claim: str, depth: int
+) -> tuple[int, int]:
     graph = to_networkx(store, claim)
     undirected = graph.to_undirected(as_view=True)
-    keep = set(nx.single_source_shortest_path_length(undirected, claim, cutoff=depth)) if claim in graph else set()
+    keep = set()
+    if claim in graph:
+        keep = set(nx.single_source_shortest_path_length(undirected, claim, cutoff=depth))
     for node in sorted(keep):
         data = graph.nodes[node]
         types = list(data.get("types", []))
         fields = [_text(data.get("label") or ""), " ".join(types)]
         for key in ("rank", "retracted", "confirmatory", "date"):
             value = data.get(key)
-            fields.append("" if value is None else _fact_text(key, str(value).lower() if isinstance(value, bool) else str(value)))
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            fields.append("" if value is None else _fact_text(key, str(value)))
         out.write(_node_element(graphml_id(node), _text(node), data.get("kind", "node"), fields))
     edges = 0
     for source, target, predicate in sorted(graph.edges(data="predicate")):
         if source in keep and target in keep and predicate != "rdf:type":
             edges += 1
-            out.write(f'<edge id="e{edges}" source="{graphml_id(source)}" target="{graphml_id(target)}">'
-                      f'{_edge_data(predicate)}')
+            ends = f'source="{graphml_id(source)}" target="{graphml_id(target)}"'
+            out.write(f'<edge id="e{edges}" {ends}>{_edge_data(predicate)}')
     return len(keep), edges

@@ -29,6 +29,7 @@ TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
 ABOUT = ox.NamedNode(OC + "about")
+NEXT = ox.NamedNode(OC + "next")
 
 
 def ex(name: str) -> ox.NamedNode:
@@ -112,7 +113,7 @@ def test_text_is_escaped_and_characters_xml_cannot_hold_are_replaced(schema, tmp
     store = ClaimStore.in_memory()
     label = "Risk < benefit & \"more\"\r\n\x01end"
     store.extend([ox.Quad(ex("a&b"), LABEL, ox.Literal(label), ex("g")), ox.Quad(ex("a&b"), ABOUT, ex("c?x=1&y=2"), ex("g"))])
-    data, nodes, edges = export(store)
+    data, _, _ = export(store)
     graph = read_back(data, schema, tmp_path, (2, 1))
     by_iri = {d["iri"]: d for _, d in graph.nodes(data=True)}
     assert by_iri[EX + "a&b"]["label"] == "Risk < benefit & \"more\"\r\n\ufffdend"
@@ -145,7 +146,7 @@ def _chain(nodes: int) -> ClaimStore:
         quads += [ox.Quad(claim, TYPE, ox.NamedNode(OC + "Claim"), graph),
                   ox.Quad(claim, LABEL, ox.Literal(f"Claim {index}"), graph),
                   ox.Quad(claim, ABOUT, ex(f"therapy/{index % 10}"), graph),
-                  ox.Quad(claim, ox.NamedNode(OC + "next"), ex(f"claim/{(index + 1) % nodes}"), graph),
+                  ox.Quad(claim, NEXT, ex(f"claim/{(index + 1) % nodes}"), graph),
                   ox.Quad(claim, SOURCE, ox.NamedNode(f"https://doi.org/10.9999/{index}"), graph)]
     store.extend(quads)
     return store
@@ -157,7 +158,7 @@ class _Sink:
 
 
 def test_the_writers_memory_does_not_grow_with_the_graph(monkeypatch) -> None:
-    """Python-side peak memory (tracemalloc) for a graph ten times larger stays within a quarter more.
+    """Python-side peak memory (tracemalloc) for a graph ten times larger is within a quarter more.
 
     With small spill chunks, so that both sizes spill: a map or set of nodes would add
     well over a megabyte for the larger graph (6,000 IRIs), against a peak of about 300 KiB.
@@ -175,4 +176,4 @@ def test_the_writers_memory_does_not_grow_with_the_graph(monkeypatch) -> None:
         finally:
             tracemalloc.stop()
     small, large = peaks
-    assert large < small * 1.25, f"peak {small / 1024:.0f} KiB at 300 claims, {large / 1024:.0f} KiB at 3,000"
+    assert large < small * 1.25, f"peak {small // 1024} KiB at 300 claims, {large // 1024} KiB at 3,000"
