@@ -111,12 +111,12 @@ def test_every_iri_is_one_node_and_edges_match_the_store(bundled) -> None:
 
 def test_text_is_escaped_and_characters_xml_cannot_hold_are_replaced(schema, tmp_path: Path) -> None:
     store = ClaimStore.in_memory()
-    label = "Risk < benefit & \"more\"\r\n\x01end"
+    label = "Risk < benefit & \"more\"\r\n\tand\x01end"
     store.extend([ox.Quad(ex("a&b"), LABEL, ox.Literal(label), ex("g")), ox.Quad(ex("a&b"), ABOUT, ex("c?x=1&y=2"), ex("g"))])
     data, _, _ = export(store)
     graph = read_back(data, schema, tmp_path, (2, 1))
     by_iri = {d["iri"]: d for _, d in graph.nodes(data=True)}
-    assert by_iri[EX + "a&b"]["label"] == "Risk < benefit & \"more\"\r\n\ufffdend"
+    assert by_iri[EX + "a&b"]["label"] == "Risk < benefit & \"more\"\r\n\tand\ufffdend"
     assert EX + "c?x=1&y=2" in by_iri
 
 
