@@ -28,6 +28,7 @@ edges ``predicate`` and ``label``.
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
 import heapq
 import re
@@ -263,7 +264,8 @@ def write_graphml(
     :param workdir: where the whole-graph export keeps its temporary files (default: the
         system's temporary directory); they are removed when it returns.
     :returns: the numbers of nodes and edges written.
-    :raises ExportError: if two nodes' ids collide (never seen; see :func:`graphml_id`).
+    :raises ExportError: when the disk is full (the temporary files need about the size
+        of the GraphML), or if two nodes' ids collide (never seen; see :func:`graphml_id`).
     """
     output = _Output(out)
     output.write(f'<?xml version="1.0" encoding="utf-8"?>\n<graphml xmlns="{GRAPHML_NS}">\n')
@@ -274,7 +276,15 @@ def write_graphml(
         counts = _write_neighbourhood(store, output, claim, depth)
     else:
         with tempfile.TemporaryDirectory(prefix="oncoclaims-graphml-", dir=workdir) as tmp:
-            counts = _write_all(store, output, out, Path(tmp))
+            try:
+                counts = _write_all(store, output, out, Path(tmp))
+            except OSError as exc:
+                if exc.errno != errno.ENOSPC:
+                    raise
+                raise ExportError(
+                    f"no space left on the device while exporting GraphML ({exc}); the temporary "
+                    f"files in {Path(tmp).parent} need about the size of the GraphML: free space "
+                    "there or set TMPDIR to a larger disk") from exc
     output.write("</graph>\n</graphml>\n")
     output.flush()
     return counts

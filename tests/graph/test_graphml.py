@@ -4,6 +4,7 @@ memory that does not grow with the graph."""
 
 from __future__ import annotations
 
+import errno
 import io
 import tracemalloc
 from pathlib import Path
@@ -134,6 +135,18 @@ def test_colliding_ids_are_an_error_not_a_merged_node(monkeypatch) -> None:
     monkeypatch.setattr(graphml, "graphml_id", lambda node: "n" + "0" * 16)
     with pytest.raises(ExportError, match="collide"):
         export(store)
+
+
+def test_a_full_disk_is_an_error_that_says_where_space_is_needed(bundled, monkeypatch, tmp_path) -> None:
+    def full(self, lines) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(graphml, "SPILL_LINES", 10)
+    monkeypatch.setattr(graphml.SortedSpill, "_write_chunk", full)
+    with pytest.raises(ExportError, match="free space there or set TMPDIR") as caught:
+        write_graphml(bundled, io.BytesIO(), workdir=tmp_path)
+    assert str(tmp_path) in str(caught.value)
+    assert list(tmp_path.iterdir()) == [], "temporary files are removed"
 
 
 def _chain(nodes: int) -> ClaimStore:
