@@ -130,11 +130,12 @@ def main() -> None:
         if not store.is_dir():
             raise SystemExit(f"{store}: no store there; make one with bench/generate.py")
         with tempfile.TemporaryDirectory(prefix="oncoclaims-export-", dir=args.tmp) as tmp:
-            read = _child(read_step, str(store), "")
-            print(f"{_name(store)} read: {read['seconds']:.1f} s wall, {read['cpu']:.1f} s CPU; peak {read['peak_mib']:.0f} "
-                  f"MiB (store open: {read['opened_mib']:.0f} MiB); {read['quads']} quads", flush=True)
             ours = _child(oncoclaims_step, str(store), str(Path(tmp) / "oncoclaims.graphml"))
             _print_step(_name(store), "oncoclaims", ours)
+            read = _child(read_step, str(store), "")
+            print(f"{_name(store)} read: {read['seconds']:.1f} s wall, {read['cpu']:.1f} s CPU; "
+                  f"peak {read['peak_mib']:.0f} MiB (store open: {read['opened_mib']:.0f} MiB); "
+                  f"{read['quads']} quads", flush=True)
             theirs = None
             if not args.no_networkx:
                 theirs = _child(networkx_step, str(store), str(Path(tmp) / "networkx.graphml"))
