@@ -91,11 +91,23 @@ def test_a_subject_in_two_graphs_is_one_node_with_the_facts_of_both(schema, tmp_
 
 def test_output_does_not_depend_on_how_lines_are_spilled(bundled, monkeypatch) -> None:
     whole, _, _ = export(bundled)
-    monkeypatch.setattr(graphml, "SPILL_LINES", 40)  # about 25 chunks on disk...
+    monkeypatch.setattr(graphml, "SPILL_LINES", 40)  # dozens of chunks on disk...
     monkeypatch.setattr(graphml, "MERGE_FAN_IN", 3)  # ...merged in several rounds
     monkeypatch.setattr(graphml, "TARGET_CACHE", 4)  # and hubs noted many times over
     spilled, _, _ = export(bundled)
     assert spilled == whole
+
+
+def test_an_on_disk_store_gives_the_same_graph_as_one_in_memory(bundled, tmp_path: Path) -> None:
+    """On disk the store yields quads grouped by graph and subject, in memory in insertion order."""
+    def content(data: bytes) -> tuple[dict[str, dict], list[tuple[str, str, str]]]:
+        graph = nx.read_graphml(io.BytesIO(data))
+        nodes = {node: dict(d) for node, d in graph.nodes(data=True)}
+        return nodes, sorted((s, t, d["predicate"]) for s, t, d in graph.edges(data=True))
+
+    with ClaimStore.open(tmp_path / "store") as on_disk:
+        on_disk.extend(bundled)
+        assert content(export(on_disk)[0]) == content(export(bundled)[0])
 
 
 def test_every_iri_is_one_node_and_edges_match_the_store(bundled) -> None:
