@@ -30,6 +30,7 @@ TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
 ABOUT = ox.NamedNode(OC + "about")
+LEAF = "https://doi.org/10.9999/never-described"
 NEXT = ox.NamedNode(OC + "next")
 
 
@@ -53,8 +54,10 @@ def export(store: ClaimStore, **options) -> tuple[bytes, int, int]:
     return out.getvalue(), nodes, edges
 
 
-def read_back(data: bytes, schema: etree.XMLSchema, tmp_path: Path, counts: tuple[int, int]) -> nx.MultiDiGraph:
-    """Check validity and that networkx and igraph read ``counts`` (nodes, edges); return the networkx graph."""
+def read_back(
+    data: bytes, schema: etree.XMLSchema, tmp_path: Path, counts: tuple[int, int]
+) -> nx.MultiDiGraph:
+    """Check validity, and that networkx and igraph read ``counts`` (nodes, edges)."""
     assert schema.validate(etree.fromstring(data)), schema.error_log.last_error
     path = tmp_path / "g.graphml"
     path.write_bytes(data)
@@ -72,20 +75,20 @@ def test_a_subject_in_two_graphs_is_one_node_with_the_facts_of_both(schema, tmp_
         ox.Quad(ex("claim"), TYPE, ox.NamedNode(OC + "Claim"), first),
         ox.Quad(ex("claim"), ABOUT, ex("therapy"), first),
         ox.Quad(ex("claim"), LABEL, ox.Literal("The claim"), second),
-        ox.Quad(ex("claim"), ABOUT, ex("therapy"), second),  # the same triple in two graphs: two edges
+        ox.Quad(ex("claim"), ABOUT, ex("therapy"), second),  # in two graphs: two edges
         ox.Quad(ex("therapy"), TYPE, ox.NamedNode(OC + "Therapy"), second),
-        ox.Quad(ex("claim"), SOURCE, ox.NamedNode("https://doi.org/10.9999/never-described"), first),
-        ox.Quad(ex("other"), SOURCE, ox.NamedNode("https://doi.org/10.9999/never-described"), second),
+        ox.Quad(ex("claim"), SOURCE, ox.NamedNode(LEAF), first),
+        ox.Quad(ex("other"), SOURCE, ox.NamedNode(LEAF), second),
     ])
     data, nodes, edges = export(store)
     assert (nodes, edges) == (4, 4)
     graph = read_back(data, schema, tmp_path, (4, 4))
     by_iri = {d["iri"]: (node, d) for node, d in graph.nodes(data=True)}
-    assert set(by_iri) == {EX + "claim", EX + "therapy", EX + "other", "https://doi.org/10.9999/never-described"}
+    assert set(by_iri) == {EX + "claim", EX + "therapy", EX + "other", LEAF}
     claim_id, claim = by_iri[EX + "claim"]
     assert (claim["kind"], claim["label"], claim["types"]) == ("Claim", "The claim", "oc:Claim")
     assert claim_id == graphml_id(EX + "claim")
-    assert by_iri["https://doi.org/10.9999/never-described"][1]["kind"] == "node"
+    assert by_iri[LEAF][1]["kind"] == "node"
     assert graph.number_of_edges(claim_id, by_iri[EX + "therapy"][0]) == 2
 
 
@@ -115,17 +118,17 @@ def test_every_iri_is_one_node_and_edges_match_the_store(bundled) -> None:
     graph = nx.read_graphml(io.BytesIO(data))
     iris = [d["iri"] for _, d in graph.nodes(data=True)]
     assert len(iris) == len(set(iris)) == nodes
-    expected_edges = sum(1 for q in bundled if not isinstance(q.object, ox.Literal) and q.predicate != TYPE)
-    assert edges == expected_edges == graph.number_of_edges()
-    ends = {node_id(term) for q in bundled if not isinstance(q.object, ox.Literal) and q.predicate != TYPE
-            for term in (q.subject, q.object)}
+    links = [q for q in bundled if not isinstance(q.object, ox.Literal) and q.predicate != TYPE]
+    assert edges == len(links) == graph.number_of_edges()
+    ends = {node_id(term) for q in links for term in (q.subject, q.object)}
     assert ends <= set(iris)
 
 
-def test_text_is_escaped_and_characters_xml_cannot_hold_are_replaced(schema, tmp_path: Path) -> None:
+def test_text_is_escaped_and_characters_xml_cannot_hold_are_replaced(schema, tmp_path) -> None:
     store = ClaimStore.in_memory()
     label = "Risk < benefit & \"more\"\r\n\tand\x01end"
-    store.extend([ox.Quad(ex("a&b"), LABEL, ox.Literal(label), ex("g")), ox.Quad(ex("a&b"), ABOUT, ex("c?x=1&y=2"), ex("g"))])
+    store.extend([ox.Quad(ex("a&b"), LABEL, ox.Literal(label), ex("g")),
+                  ox.Quad(ex("a&b"), ABOUT, ex("c?x=1&y=2"), ex("g"))])
     data, _, _ = export(store)
     graph = read_back(data, schema, tmp_path, (2, 1))
     by_iri = {d["iri"]: d for _, d in graph.nodes(data=True)}
@@ -149,7 +152,7 @@ def test_colliding_ids_are_an_error_not_a_merged_node(monkeypatch) -> None:
         export(store)
 
 
-def test_a_full_disk_is_an_error_that_says_where_space_is_needed(bundled, monkeypatch, tmp_path) -> None:
+def test_a_full_disk_is_an_error_saying_where_space_is_needed(bundled, monkeypatch, tmp_path):
     def full(self, lines) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
@@ -162,7 +165,7 @@ def test_a_full_disk_is_an_error_that_says_where_space_is_needed(bundled, monkey
 
 
 def _chain(nodes: int) -> ClaimStore:
-    """``nodes`` claims, each with a type, a label, a therapy (10 hubs), the next claim and a DOI never described."""
+    """``nodes`` claims: a type, a label, a therapy (10 hubs), the next claim, a DOI (a leaf)."""
     store = ClaimStore.in_memory()
     graph = ex("g")
     quads = []
@@ -201,4 +204,4 @@ def test_the_writers_memory_does_not_grow_with_the_graph(monkeypatch) -> None:
         finally:
             tracemalloc.stop()
     small, large = peaks
-    assert large < small * 1.25, f"peak {small // 1024} KiB at 300 claims, {large // 1024} KiB at 3,000"
+    assert large < small * 1.25, f"peak {small // 1024} KiB at 300 claims, {large // 1024} at 3,000"
