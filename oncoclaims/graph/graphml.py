@@ -380,21 +380,22 @@ def _write_nodes(output: _Output, spill: SortedSpill) -> int:
 def _write_neighbourhood(
     store: ClaimStore, out: _Output, claim: str, depth: int
 ) -> tuple[int, int]:
+    """The nodes within ``depth`` hops of ``claim`` (a bounded projection), then their edges."""
     graph = to_networkx(store, claim)
     undirected = graph.to_undirected(as_view=True)
-    keep = set()
+    keep: set[str] = set()
     if claim in graph:
         keep = set(nx.single_source_shortest_path_length(undirected, claim, cutoff=depth))
     for node in sorted(keep):
         data = graph.nodes[node]
         types = list(data.get("types", []))
-        fields = [_text(data.get("label") or ""), " ".join(types)]
+        fields = [_text(data.get("label") or ""), _text(" ".join(types))]
         for key in ("rank", "retracted", "confirmatory", "date"):
             value = data.get(key)
             if isinstance(value, bool):
                 value = "true" if value else "false"
             fields.append("" if value is None else _fact_text(key, str(value)))
-        out.write(_node_element(graphml_id(node), _text(node), data.get("kind", "node"), fields))
+        out.write(_node_element(graphml_id(node), _text(node), _text(data.get("kind", "node")), fields))
     edges = 0
     for source, target, predicate in sorted(graph.edges(data="predicate")):
         if source in keep and target in keep and predicate != "rdf:type":
