@@ -395,7 +395,8 @@ def _write_neighbourhood(
             if isinstance(value, bool):
                 value = "true" if value else "false"
             fields.append("" if value is None else _fact_text(key, str(value)))
-        out.write(_node_element(graphml_id(node), _text(node), _text(data.get("kind", "node")), fields))
+        kind = _text(data.get("kind", "node"))
+        out.write(_node_element(graphml_id(node), _text(node), kind, fields))
     edges = 0
     for source, target, predicate in sorted(graph.edges(data="predicate")):
         if source in keep and target in keep and predicate != "rdf:type":
