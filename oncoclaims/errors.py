@@ -18,6 +18,7 @@ The tree::
     ├── NotFoundError            a claim, node or graph that is not in the store
     ├── ShapeViolationError      data that breaks the SHACL shapes
     ├── StoreError               the store cannot be opened or written
+    ├── ExportError              an export that cannot be written faithfully
     └── ConfigError              a setting that cannot be used
 
 Dependency errors (pyoxigraph ``SyntaxError``, ``json.JSONDecodeError``, lxml errors)
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "ConfigError",
+    "ExportError",
     "FetchError",
     "FormatError",
     "IngestError",
@@ -157,6 +159,10 @@ class ShapeViolationError(OncoclaimsError, ValueError):
 
 class StoreError(OncoclaimsError, OSError):
     """The store cannot be opened, read or written."""
+
+
+class ExportError(OncoclaimsError):
+    """An export that cannot be written faithfully (for instance two nodes whose GraphML ids collide)."""
 
 
 class ConfigError(OncoclaimsError, ValueError):
