@@ -185,7 +185,7 @@ def ingest_bytes(
     # one node per article across PubMed and Crossref (ingest/articles.py)
     adopts_articles = isinstance(ingester, CrossrefIngester)
     moves_articles = isinstance(ingester, PubmedIngester)
-    article_nodes: dict = {}
+    article_nodes: dict[str, NamedNode] = {}  # DOI -> PubMed node, for the PubMed articles in this batch
 
     def batch() -> Iterator[Quad]:
         records = ingester.records(data, origin)
