@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 import rdflib
-import uvicorn
+from app_server import serving
 from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
 
 from oncoclaims.api import ServerSettings, create_app
@@ -27,18 +24,9 @@ def writable() -> Iterator[tuple[str, ClaimStore]]:
     store = ClaimStore.in_memory()
     store.extend(ontology_quads())
     store.extend(reference_quads())
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     app = create_app(store, ServerSettings(update_token=TOKEN, cors_origins=("https://factcheck.example",)))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", store
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as base:
+        yield base, store
 
 
 def test_updates_need_the_token(writable) -> None:
