@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,8 @@ import pytest
 from oncoclaims.graph.bootstrap import open_store
 from oncoclaims.graph.confirmation import claim_statuses, confirmation_report
 
-RECORDS = Path(__file__).resolve().parents[2] / "oncoclaims" / "reference" / "records"
+ROOT = Path(__file__).resolve().parents[2]
+RECORDS = ROOT / "oncoclaims" / "reference" / "records"
 CURATED = RECORDS / "brca1-brct-replication.ttl"
 CLAIM = "https://w3id.org/oncoclaims/id/claim/brca1-brct-variants-h1746n-and-v1833m-de-1a3956d985dd3527"
 # The curator's own words: the claim's wording and the evidence's name.
@@ -52,3 +55,9 @@ def test_every_value_in_the_curated_file_is_in_its_source_records() -> None:
         if value.startswith("issn:"):
             value = value.removeprefix("issn:")
         assert value.lower() in sources, value
+
+
+def test_the_curation_script_reproduces_the_bundled_file(tmp_path: Path) -> None:
+    output = tmp_path / "curated.ttl"
+    subprocess.run([sys.executable, "tools/curate_brca1_brct.py", str(output)], cwd=ROOT, check=True)  # noqa: S603
+    assert output.read_bytes() == CURATED.read_bytes()
