@@ -101,7 +101,7 @@ def confirmation_report(
     """
     _check_depth(depth)
     iri = find_claim(store, claim)
-    graph = to_networkx(store, iri)
+    graph = to_networkx(store, iri, tie_depth=depth)
     label = analysis._label
     stating = analysis.stating_sources(graph, iri)
     found_origins = analysis.origins(graph, iri)

@@ -49,6 +49,8 @@ _SKIP_OUT = {PREFIXES["skos"] + "inScheme", PREFIXES["skos"] + "narrower", PREFI
              PREFIXES["skos"] + "topConceptOf", PREFIXES["skos"] + "broader", PREFIXES["rdfs"] + "isDefinedBy",
              # a candidate match may name thousands of institutions; a tie needs only the way in
              _OC + "candidate"}
+#: The links that chain institutions into ties (``analysis.TIE_LINKS``, as full IRIs).
+_TIE_LINKS = {_OC + "partOf", _OC + "controlledBy", _OC + "fundedBy", _OC + "candidateIn"}
 
 
 @lru_cache(maxsize=4096)
@@ -113,7 +115,11 @@ def _finish(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 
 def to_networkx(
-    store: ClaimStore, claim: str | None = None, *, max_nodes: int = MAX_NEIGHBOURHOOD
+    store: ClaimStore,
+    claim: str | None = None,
+    *,
+    max_nodes: int = MAX_NEIGHBOURHOOD,
+    tie_depth: int | None = None,
 ) -> nx.MultiDiGraph:
     """Project the store (or one claim's neighbourhood) into a ``networkx.MultiDiGraph``.
 
@@ -122,8 +128,14 @@ def to_networkx(
     chains) plus the statements and evidence pointing at it, and everything reachable
     from those: enough to compute its origins, ties, independence and status.
 
+    Classes (the objects of ``rdf:type``) are not followed: a node's own types are all
+    the analysis reads of them.
+
     :param claim: the claim IRI; ``None`` projects the whole store.
     :param max_nodes: a neighbourhood stops growing at this many nodes.
+    :param tie_depth: follow part-of / controlled-by / funded-by / candidate-match chains
+        only this many steps from where they start (a party, an affiliation); ties need no
+        more than the tie-chain depth. ``None`` follows them to their end.
     """
     graph = nx.MultiDiGraph()
     inner = store.inner
@@ -133,20 +145,30 @@ def to_networkx(
         return _finish(graph)
     start = ox.NamedNode(claim)
     queue: deque[ox.NamedNode | ox.BlankNode] = deque([start])
-    seen = {start}
+    # steps along tie links since the chain started, for each node reached (0 elsewhere)
+    chain: dict[ox.NamedNode | ox.BlankNode, int] = {start: 0}
     for predicate in _INTO_CLAIM:
         for quad in inner.quads_for_pattern(None, predicate, start, None):
             _add(graph, quad)
-            if quad.subject not in seen:
-                seen.add(quad.subject)
+            if quad.subject not in chain:
+                chain[quad.subject] = 0
                 queue.append(quad.subject)
-    while queue and len(seen) < max_nodes:
+    limit = tie_depth if tie_depth is not None else max_nodes
+    while queue and len(chain) < max_nodes:
         node = queue.popleft()
+        steps = chain[node]
         for quad in _outgoing(inner, node):
+            predicate = quad.predicate.value
+            if steps >= limit and predicate in _TIE_LINKS:
+                continue
             _add(graph, quad)
             target = quad.object
-            if isinstance(target, (ox.NamedNode, ox.BlankNode)) and target not in seen:
-                seen.add(target)
+            if predicate == _RDF_TYPE or not isinstance(target, (ox.NamedNode, ox.BlankNode)):
+                continue
+            reached = steps + 1 if predicate in _TIE_LINKS else 0
+            if target not in chain or (tie_depth is not None and reached < chain[target]):
+                # first seen, or now fewer steps from a chain's start: (re)visit it
+                chain[target] = reached
                 queue.append(target)
     return _finish(graph)
 

@@ -10,7 +10,7 @@ from scenarios import sparql_circular
 
 from oncoclaims import queries
 from oncoclaims.graph import analysis
-from oncoclaims.graph.confirmation import claim_statuses
+from oncoclaims.graph.confirmation import claim_statuses, confirmation_report
 from oncoclaims.graph.projection import to_networkx
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ontology import ontology_quads
@@ -109,3 +109,11 @@ def test_sparql_and_python_agree(quads: list[ox.Quad], depth: int) -> None:
     per_claim = {claim: analysis.status(graph, claim, depth=depth) for claim in claims}
     assert claim_statuses(store, engine="python", depth=depth) == per_claim  # all at once (statuses.py)
     assert claim_statuses(store, engine="sparql", depth=depth) == per_claim
+    for claim in claims:  # one report projects only the claim's neighbourhood, chains cut at depth
+        report = confirmation_report(store, claim, depth=depth)
+        assert report.status["iri"] == per_claim[claim]
+        assert report.origins == analysis.origins(graph, claim)
+        assert report.circular_reporting == analysis.circular_reporting(graph, claim, depth)
+        assert report.independent_confirmations == [
+            e for e, relation in analysis.independent_evidence(graph, claim, depth=depth) if relation == "supports"
+        ]
