@@ -22,6 +22,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
 
@@ -29,11 +30,12 @@ import igraph as ig
 import networkx as nx
 import pyoxigraph as ox
 
+from oncoclaims import queries
 from oncoclaims.graph import analysis
 from oncoclaims.graph.confirmation import claim_statuses
 from oncoclaims.graph.projection import compact, node_id
 from oncoclaims.graph.store import ClaimStore
-from oncoclaims.graph.tables import EdgeTables, iri_of
+from oncoclaims.graph.tables import READ_THREADS, EdgeTables, iri_of
 
 __all__ = [
     "BETWEENNESS_SAMPLES",
@@ -105,12 +107,13 @@ def betweenness(network: ig.Graph, *, seed: int = 42) -> list[float]:
     return [2 * value / ((k - 1 if i in sampled else k) * (n - 2)) for i, value in enumerate(values)]
 
 
-def _members(inner: ox.Store, kinds: Iterable[str]) -> dict[str, set[str]]:
-    members: dict[str, set[str]] = {}
-    rdf_type = iri_of("rdf:type")
-    for kind in kinds:
-        members[kind] = {node_id(q.subject) for q in inner.quads_for_pattern(None, rdf_type, iri_of("oc:" + kind), None)}
-    return members
+def _members(inner: ox.Store, kinds: Sequence[str]) -> dict[str, set[str]]:
+    def read(kind: str) -> set[str]:
+        rows = queries.run(inner, "class_members", **{"class": iri_of("oc:" + kind).value})
+        return {node_id(row[0]) for row in rows}
+
+    with ThreadPoolExecutor(max_workers=min(READ_THREADS, len(kinds))) as pool:
+        return dict(zip(kinds, pool.map(read, kinds), strict=True))
 
 
 def _undirected(nodes: Sequence[str], pairs: Iterable[tuple[str, str]]) -> ig.Graph:
@@ -137,6 +140,7 @@ def institution_metrics(store: ClaimStore, *, statuses: dict[str, str] | None = 
     inner = store.inner
     edges = EdgeTables(inner)
     statuses = statuses if statuses is not None else claim_statuses(store)
+    edges.prefetch((*network_links(), "oc:claimedBy", "oc:attributedTo", "oa:hasBody", *analysis.DERIVATION))
     members = _members(inner, NETWORK_KINDS)
     institutions = sorted(members["Institution"])
     nodes = sorted(set().union(*members.values()))
@@ -157,9 +161,7 @@ def institution_metrics(store: ClaimStore, *, statuses: dict[str, str] | None = 
     for source, earlier in _pairs(edges, analysis.DERIVATION):
         derived_into[earlier].add(source)
     published_by = edges.inverse("dcterms:publisher")
-    labels = {node_id(q.subject): q.object.value
-              for q in inner.quads_for_pattern(None, iri_of("rdfs:label"), None, None)
-              if isinstance(q.object, ox.Literal)}
+    labels = {node_id(row[0]): row[1].value for row in queries.run(inner, "institution_labels")}
     rows = []
     for institution in institutions:
         made = {c for c in claims_made.get(institution, ()) if c in statuses}
@@ -191,6 +193,7 @@ def echo_chambers(store: ClaimStore, *, seed: int = 42) -> list[list[str]]:
     members = _members(inner, ("Source", "Review"))
     kept = members["Source"] | members["Review"]
     edges = EdgeTables(inner)
+    edges.prefetch((*analysis.DERIVATION, "cito:cites"))
     linked = {(a, b) for a, b in _pairs(edges, (*analysis.DERIVATION, "cito:cites"))
               if a != b and a in kept and b in kept}
     if not linked:

@@ -21,11 +21,18 @@ from __future__ import annotations
 from collections import deque
 
 from oncoclaims.graph.analysis import DEFAULT_DEPTH, DERIVATION, STATUS_PREFIX, TIE_LINKS
-from oncoclaims.graph.projection import node_id
 from oncoclaims.graph.store import ClaimStore
-from oncoclaims.graph.tables import Edges, EdgeTables, iri_of, true_subjects
+from oncoclaims.graph.tables import Edges, EdgeTables, claim_iris, true_subjects
 
 __all__ = ["all_statuses"]
+
+#: Every predicate the definitions read.
+_READ = (
+    *TIE_LINKS, *DERIVATION, "schema:affiliation", "oa:hasBody", "oa:hasTarget", "oa:hasSource",
+    "cito:supports", "cito:disputes", "oc:claimedBy", "oc:attributedTo", "oc:about", "oc:developedBy",
+    "oc:sponsoredBy", "dcterms:publisher", "dcterms:creator", "oc:reportedIn", "oc:sourceType",
+    "oc:sponsor", "oc:leadSponsor", "oc:funder",
+)
 
 class _Reach:
     """Nodes within ``depth`` tie links of a party (analysis.ancestors, as sets, memoised)."""
@@ -83,10 +90,10 @@ def all_statuses(
     """
     inner = store.inner
     edges = EdgeTables(inner)
+    edges.prefetch(_READ)
     reach = _Reach(edges, depth)
     derivation = [edges.table(p) for p in DERIVATION]
-    claim_type = iri_of("oc:Claim")
-    claims = sorted({node_id(q.subject) for q in inner.quads_for_pattern(None, iri_of("rdf:type"), claim_type, None)})
+    claims = claim_iris(inner)
     if confirmatory is None:
         confirmatory = true_subjects(inner, "oc:confirmatory")
     retracted = true_subjects(inner, "oc:retracted")
@@ -94,7 +101,11 @@ def all_statuses(
     bearing = {relation: edges.inverse(predicate) for predicate, relation in
                (("cito:supports", "supports"), ("cito:disputes", "disputes"))}
     result = {}
+    unconfirmed = STATUS_PREFIX + "unconfirmed"
     for claim in claims:
+        if not any(claim in table for table in bearing.values()):
+            result[claim] = unconfirmed  # nothing supports or disputes it
+            continue
         statements = statements_of.get(claim, ())
         stating: set[str] = set()
         for statement in statements:
