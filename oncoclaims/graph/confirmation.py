@@ -5,8 +5,8 @@ graph) and applies the definitions of :mod:`oncoclaims.graph.analysis`.
 :func:`claim_statuses` computes every claim's status on a projection of the whole store
 (``engine="python"``, the default) or with one SPARQL query (``engine="sparql"``,
 ``claim_statuses.rq``). Both agree (tests); the SPARQL query is fast on one claim but
-pyoxigraph evaluates its nested tie check for every claim without narrowing it first,
-so over a large store the Python engine is the practical one (bench/confirm.py).
+slow over a large on-disk store (docs/confirmation.md, "Scale"), where the Python engine
+is the practical one (bench/confirm.py).
 """
 
 from __future__ import annotations
