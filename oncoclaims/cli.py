@@ -6,7 +6,6 @@ Every command catches :class:`~oncoclaims.errors.OncoclaimsError` once, prints
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import dataclasses
 import io
@@ -119,7 +118,7 @@ def serve(
     import uvicorn
 
     from oncoclaims.api import create_app
-    from oncoclaims.api.serving import http_implementation, loop_implementation, server_config
+    from oncoclaims.api.serving import http_implementation, loop_implementation, server_options
 
     with _errors():
         settings = _server_settings(update_token, cors_origin, query_timeout, max_result_bytes, query_workers)
@@ -128,11 +127,7 @@ def serve(
         err.print(f"oncoclaims: serving {len(claim_store)} quads on http://{host}:{port}/ ({mode}; queries limited "
                   f"to {settings.query_timeout:g} s and {settings.max_result_bytes} bytes; "
                   f"{http_implementation()} on {loop_implementation()})")
-        server = uvicorn.Server(server_config(create_app(claim_store, settings), host, port, access_log=access_log))
-        with contextlib.suppress(KeyboardInterrupt):
-            server.run()
-    if not server.started:
-        raise typer.Exit(3)  # uvicorn has said why (the port is taken, ...); 3 is its own code for this
+        uvicorn.run(create_app(claim_store, settings), host=host, port=port, **server_options(access_log=access_log))
 
 
 def _server_settings(update_token: str | None, cors_origin: list[str] | None, query_timeout: str | None,

@@ -13,14 +13,14 @@ the event loop, which is the busy part of the server under load.
 from __future__ import annotations
 
 import importlib.util
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
 
-__all__ = ["http_implementation", "loop_implementation", "server_config"]
+__all__ = ["http_implementation", "loop_implementation", "server_config", "server_options"]
 
 
 def loop_implementation() -> str:
@@ -33,8 +33,13 @@ def http_implementation() -> str:
     return "httptools" if importlib.util.find_spec("httptools") is not None else "h11"
 
 
+def server_options(*, log_level: str = "info", access_log: bool = False) -> dict[str, Any]:
+    """uvicorn's options (for ``uvicorn.run`` or ``uvicorn.Config``) besides the app, host and port."""
+    return {"loop": loop_implementation(), "http": http_implementation(), "ws": "none",
+            "log_level": log_level, "access_log": access_log}
+
+
 def server_config(app: ASGIApp, host: str, port: int, *, log_level: str = "info",
                   access_log: bool = False) -> uvicorn.Config:
     """uvicorn's configuration for serving ``app`` on ``host:port``: one process, httptools, uvloop."""
-    return uvicorn.Config(app, host=host, port=port, loop=loop_implementation(), http=http_implementation(),
-                          log_level=log_level, access_log=access_log, ws="none")
+    return uvicorn.Config(app, host=host, port=port, **server_options(log_level=log_level, access_log=access_log))

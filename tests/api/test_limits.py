@@ -230,7 +230,8 @@ def test_limits_come_from_the_environment_and_bad_values_are_refused() -> None:
 
 def test_serve_takes_the_limits_from_options_over_the_environment(monkeypatch, tmp_path: Path) -> None:
     started: list[FastAPI] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **_: started.append(app))
+    options: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **given: (started.append(app), options.update(given)))
     monkeypatch.setenv("ONCOCLAIMS_QUERY_TIMEOUT", "7")
     monkeypatch.setenv("ONCOCLAIMS_MAX_RESULT_BYTES", "1MiB")
     result = CliRunner().invoke(cli_app, ["serve", "--store", str(tmp_path / "store"), "--query-timeout", "2",
@@ -238,6 +239,8 @@ def test_serve_takes_the_limits_from_options_over_the_environment(monkeypatch, t
     assert result.exit_code == 0, result.output
     settings = started[0].state.server.settings
     assert (settings.query_timeout, settings.max_result_bytes, settings.query_workers) == (2.0, 1024**2, 3)
+    # C HTTP parser and libuv loop: both are dependencies, so serve asks for them by name
+    assert (options["http"], options["loop"], options["access_log"]) == ("httptools", "uvloop", False)
 
     bad = CliRunner().invoke(cli_app, ["serve", "--store", str(tmp_path / "store"), "--max-result-bytes", "huge"])
     assert bad.exit_code == 1
