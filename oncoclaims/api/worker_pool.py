@@ -342,8 +342,8 @@ def _settle_from_any_thread(loop: asyncio.AbstractEventLoop, future: asyncio.Fut
 
 async def _readable(connection: Connection, timeout: float) -> bool:
     """Whether ``connection`` has data within ``timeout`` seconds, waiting in the event loop."""
-    if connection.poll(0):
-        return True
+    # No connection.poll(0) first: it builds a selector per call, which cost more of the event
+    # loop's time per request than the query's own reply; a reader on a ready pipe fires at once.
     loop = asyncio.get_running_loop()
     arrived: asyncio.Future[bool] = loop.create_future()
     descriptor = connection.fileno()
