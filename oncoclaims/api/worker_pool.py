@@ -98,15 +98,18 @@ class _IdleWorkers:
             arrived: asyncio.Future[bool] = loop.create_future()
             waiter = _Waiter(lambda: _settle_from_any_thread(loop, arrived))
             self._waiters.append(waiter)
+        # A timer settling the future, not asyncio.wait_for: under load most requests wait here,
+        # and wait_for wraps each wait in more machinery than the wait itself costs.
+        timer = loop.call_later(timeout, _settle, arrived, False)
         try:
-            await asyncio.wait_for(arrived, timeout)
-        except TimeoutError:
-            pass
+            await arrived
         except BaseException:  # cancelled: a worker handed over meanwhile goes to the next one
             worker = self._withdraw(waiter)
             if worker is not None:
                 self.put(worker)
             raise
+        finally:
+            timer.cancel()
         return self._withdraw(waiter)
 
     def _withdraw(self, waiter: _Waiter) -> _Worker | None:
