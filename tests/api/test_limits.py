@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import threading
@@ -17,7 +18,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from oncoclaims.api import ServerSettings, create_app
-from oncoclaims.api.query_runner import InProcessRunner, QueryJob, WorkerPoolRunner
+from oncoclaims.api.query_runner import InProcessRunner, QueryAnswer, QueryJob, WorkerPoolRunner
 from oncoclaims.api.settings import ServerState, parse_byte_size
 from oncoclaims.cli import app as cli_app
 from oncoclaims.errors import ConfigError, QueryTimeoutError, ResultTooLargeError
@@ -267,3 +268,29 @@ def test_the_worker_pool_runs_blocking_calls_too(disk_store: ClaimStore) -> None
     finally:
         runner.close()
     assert not runner.snapshot_folder.exists()
+
+
+def test_queries_waiting_for_a_busy_worker_get_it_in_turn_or_its_replacement(disk_store: ClaimStore) -> None:
+    state = ServerState(ServerSettings(query_timeout=2.0, query_workers=1))
+    runner = WorkerPoolRunner(disk_store, state)
+
+    async def scenario() -> tuple[list[object], object, object]:
+        # Four point queries at once on one worker: three wait and are handed it in turn.
+        together = await asyncio.gather(*(runner.answer(QueryJob(POINT)) for _ in range(4)),
+                                        return_exceptions=True)
+        # A point query waiting behind one that runs past the limit gets the replacement worker.
+        slow = asyncio.create_task(runner.answer(QueryJob(SLOW)))
+        await asyncio.sleep(1.0)
+        assert runner.idle_workers == 0, "the slow query holds the only worker"
+        waiting = await runner.answer(QueryJob(POINT))
+        return together, await asyncio.gather(slow, return_exceptions=True), waiting
+
+    try:
+        runner.start()
+        together, (slow,), waiting = asyncio.run(scenario())
+    finally:
+        runner.close()
+    assert all(isinstance(answer, QueryAnswer) and b"enteromix" in (answer.body or b"").lower()
+               for answer in together), together
+    assert isinstance(slow, QueryTimeoutError)
+    assert isinstance(waiting, QueryAnswer) and waiting.body == together[0].body
