@@ -13,7 +13,7 @@ plain ``def`` handler (FastAPI runs it in its thread pool), ``bare-loop`` an ``a
 that runs the query in the event loop itself, with no limit at all. The machine's load
 average is printed before and after; the ratios only mean something within one run.
 
-    .venv/bin/python bench/http.py --seconds 10 --connections 16
+    .venv/bin/python bench/http.py --seconds 10 --connections 16 --rounds 3
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import multiprocessing  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
 import socket  # noqa: E402
+import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -239,27 +240,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10, help="length of each load run")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections (wrk -c)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="rounds of the three point-query servers, one after the other (ratios per round)")
     parser.add_argument("--memory", action="store_true", help="serve an in-memory store (no worker processes)")
     args = parser.parse_args()
     point = "/sparql?" + urlencode({"query": POINT})
     print(f"load average before: {_load_average()} ({os.cpu_count()} CPUs); {args.connections} connections, "
           f"{args.seconds:g} s per run", flush=True)
+    ratios: list[tuple[float, float]] = []
     with tempfile.TemporaryDirectory(prefix="oncoclaims-bench-http-") as folder:
         path = None if args.memory else str(Path(folder) / "store")
         if path is not None:
             _store(path).close()  # create it with the reference graph, once
         for figure in measure_without_http(path, min(args.seconds, 3)):
             print(figure.line(), flush=True)
-        bare_thread = measure_server("bare FastAPI, def (thread pool)", serve_bare_thread, path, point,
-                                     args.seconds, args.connections)
-        bare_loop = measure_server("bare FastAPI, async def (in loop)", serve_bare_loop, path, point,
-                                   args.seconds, args.connections)
-        ours = measure_server("/sparql (time and size limits)", serve_oncoclaims, path, point,
-                              args.seconds, args.connections)
+        for round_number in range(1, args.rounds + 1):
+            if args.rounds > 1:
+                print(f"round {round_number} (load average {_load_average()})", flush=True)
+            bare_thread = measure_server("bare FastAPI, def (thread pool)", serve_bare_thread, path, point,
+                                         args.seconds, args.connections)
+            bare_loop = measure_server("bare FastAPI, async def (in loop)", serve_bare_loop, path, point,
+                                       args.seconds, args.connections)
+            ours = measure_server("/sparql (time and size limits)", serve_oncoclaims, path, point,
+                                  args.seconds, args.connections)
+            ratios.append((ours.rate / bare_thread.rate, ours.rate / bare_loop.rate))
+            print(f"ratio /sparql to bare FastAPI: {ratios[-1][0]:.2f} (def), {ratios[-1][1]:.2f} (async def)",
+                  flush=True)
         measure_server("/claims/{id} (confirmation report)", serve_oncoclaims, path, f"/claims/{CLAIM_ID}",
                        args.seconds, args.connections)
-    print(f"ratio /sparql to bare FastAPI: {ours.rate / bare_thread.rate:.2f} (def), "
-          f"{ours.rate / bare_loop.rate:.2f} (async def)")
+    if len(ratios) > 1:
+        print(f"median ratio over {len(ratios)} rounds: {statistics.median(r[0] for r in ratios):.2f} (def), "
+              f"{statistics.median(r[1] for r in ratios):.2f} (async def)")
     print(f"load average after: {_load_average()}")
 
 
