@@ -294,3 +294,28 @@ def test_queries_waiting_for_a_busy_worker_get_it_in_turn_or_its_replacement(dis
                for answer in together), together
     assert isinstance(slow, QueryTimeoutError)
     assert isinstance(waiting, QueryAnswer) and waiting.body == together[0].body
+
+
+def test_a_query_sent_behind_one_that_runs_past_the_limit_runs_again_on_another_worker(
+        disk_store: ClaimStore) -> None:
+    state = ServerState(ServerSettings(query_timeout=1.5, query_workers=1))
+    runner = WorkerPoolRunner(disk_store, state)
+
+    async def scenario() -> list[object]:
+        # The first query takes the idle worker alone; the slow one gets it next and takes the
+        # point query waiting behind it along in the same message (a batch).
+        first = asyncio.ensure_future(runner.answer(QueryJob(POINT)))
+        slow = asyncio.ensure_future(runner.answer(QueryJob(SLOW)))
+        await asyncio.sleep(0)  # both started: the first runs, the slow one waits
+        state.settings = ServerSettings(query_timeout=5.0, query_workers=1)  # more time for the next
+        behind = asyncio.ensure_future(runner.answer(QueryJob(POINT)))
+        return await asyncio.gather(first, slow, behind, return_exceptions=True)
+
+    try:
+        runner.start()
+        first, slow, behind = asyncio.run(scenario())
+    finally:
+        runner.close()
+    assert isinstance(slow, QueryTimeoutError) and "time limit of 1.5 s" in str(slow)
+    assert isinstance(first, QueryAnswer) and isinstance(behind, QueryAnswer), behind
+    assert behind.body == first.body, "the point query ran on the replacement worker"
