@@ -34,12 +34,13 @@ def http_implementation() -> str:
 
 
 def server_options(*, log_level: str = "info", access_log: bool = False) -> dict[str, Any]:
-    """uvicorn's options (for ``uvicorn.run`` or ``uvicorn.Config``) besides the app, host and port."""
+    """uvicorn's options besides the app, host and port for uvicorn.run or uvicorn.Config."""
     return {"loop": loop_implementation(), "http": http_implementation(), "ws": "none",
             "log_level": log_level, "access_log": access_log}
 
 
 def server_config(app: ASGIApp, host: str, port: int, *, log_level: str = "info",
                   access_log: bool = False) -> uvicorn.Config:
-    """uvicorn's configuration for serving ``app`` on ``host:port``: one process, httptools, uvloop."""
-    return uvicorn.Config(app, host=host, port=port, **server_options(log_level=log_level, access_log=access_log))
+    """uvicorn's configuration for ``app`` on ``host:port``: one process, httptools, uvloop."""
+    options = server_options(log_level=log_level, access_log=access_log)
+    return uvicorn.Config(app, host=host, port=port, **options)

@@ -54,7 +54,7 @@ class _Worker:
 
 @dataclass(eq=False, slots=True)
 class _Ticket:
-    """One query of a coroutine: its reply arrives on ``reply`` (``None``: run it again elsewhere)."""
+    """One query of a coroutine; its reply arrives on ``reply`` (``None``: run it elsewhere)."""
 
     job: QueryJob
     deadline: float
@@ -402,7 +402,8 @@ class _Batch:
         self._settings = settings
         self._tickets = deque(tickets)
         self._loop = tickets[0].loop
-        self._timers = [self._loop.call_later(_remaining(t.deadline), self._expired, t) for t in tickets]
+        self._timers = [self._loop.call_later(_remaining(t.deadline), self._expired, t)
+                        for t in tickets]
         for ticket in tickets:
             ticket.reply.add_done_callback(self._maybe_abandoned)
         try:

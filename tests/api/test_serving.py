@@ -8,7 +8,7 @@ from uvicorn.protocols.http import httptools_impl
 
 from oncoclaims.api.serving import server_config
 
-uvloop = pytest.importorskip("uvloop", reason="uvloop has no Windows build; asyncio's loop stands in there")
+uvloop = pytest.importorskip("uvloop", reason="no uvloop for Windows; asyncio stands in")
 
 
 def test_the_server_parses_http_with_httptools_on_a_uvloop_loop() -> None:
