@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import threading
@@ -319,3 +320,21 @@ def test_a_query_sent_behind_one_that_runs_past_the_limit_runs_again_on_another_
     assert isinstance(slow, QueryTimeoutError) and "time limit of 1.5 s" in str(slow)
     assert isinstance(first, QueryAnswer) and isinstance(behind, QueryAnswer), behind
     assert behind.body == first.body, "the point query ran on the replacement worker"
+
+
+def test_queries_sent_together_each_get_their_own_answer(disk_store: ClaimStore) -> None:
+    state = ServerState(ServerSettings(query_timeout=10.0, query_workers=2))
+    runner = WorkerPoolRunner(disk_store, state)
+
+    async def scenario() -> list[QueryAnswer]:
+        # 12 at once on two workers: most wait, and are sent in batches.
+        return await asyncio.gather(*(runner.answer(QueryJob(f"SELECT ?n WHERE {{ BIND({n} AS ?n) }}"))
+                                      for n in range(12)))
+
+    try:
+        runner.start()
+        answers = asyncio.run(scenario())
+    finally:
+        runner.close()
+    values = [json.loads(answer.body or b"")["results"]["bindings"][0]["n"]["value"] for answer in answers]
+    assert values == [str(n) for n in range(12)]
