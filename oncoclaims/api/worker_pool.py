@@ -126,6 +126,8 @@ class _IdleWorkers:
             worker = self._withdraw(waiter)
             if isinstance(worker, _Worker):
                 self.put(worker)
+            elif worker is _ADOPTED:  # its batch drops the reply (and stops the worker if it runs)
+                ticket.reply.cancel()
             raise
         finally:
             timer.cancel()
