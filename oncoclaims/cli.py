@@ -109,20 +109,25 @@ def serve(
                                  help="Processes running /sparql queries on an on-disk store (default 2; "
                                       "env ONCOCLAIMS_QUERY_WORKERS).")
     ] = None,
+    access_log: Annotated[
+        bool, typer.Option("--access-log", help="Log one line per request (off by default: it costs throughput).")
+    ] = False,
     store: StoreOption = None,
 ) -> None:
     """Serve the landing page, the REST API, GraphML export, the SPARQL endpoint and the Graph Store."""
     import uvicorn
 
     from oncoclaims.api import create_app
+    from oncoclaims.api.serving import http_implementation, loop_implementation, server_options
 
     with _errors():
         settings = _server_settings(update_token, cors_origin, query_timeout, max_result_bytes, query_workers)
     with _errors(), _open(store) as claim_store:
         mode = "read-write with the update token" if settings.update_token else "read-only"
         err.print(f"oncoclaims: serving {len(claim_store)} quads on http://{host}:{port}/ ({mode}; queries limited "
-                  f"to {settings.query_timeout:g} s and {settings.max_result_bytes} bytes)")
-        uvicorn.run(create_app(claim_store, settings), host=host, port=port, log_level="info")
+                  f"to {settings.query_timeout:g} s and {settings.max_result_bytes} bytes; "
+                  f"{http_implementation()} on {loop_implementation()})")
+        uvicorn.run(create_app(claim_store, settings), host=host, port=port, **server_options(access_log=access_log))
 
 
 def _server_settings(update_token: str | None, cors_origin: list[str] | None, query_timeout: str | None,

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI
 
+from oncoclaims.api.serving import server_config
+
 
 @contextmanager
 def serving(app: FastAPI, *, start_timeout: float = 20) -> Iterator[str]:
@@ -21,7 +23,8 @@ def serving(app: FastAPI, *, start_timeout: float = 20) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    # As `oncoclaims serve` runs it: httptools on uvloop.
+    server = uvicorn.Server(server_config(app, "127.0.0.1", port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout

@@ -178,8 +178,9 @@ def evaluate(store: ox.Store, job: WireJob, deadline: float | None) -> bytes:
 def serve_queries(connection: Connection, snapshot: str) -> None:
     """A worker's life: open ``snapshot`` read-only, then answer jobs until the pipe closes.
 
-    Each message is ``(snapshot path, *WireJob)``; a new path (the store was written since)
-    is opened before the job runs, and the old one dropped.
+    Each message is ``(snapshot path, [WireJob, ...])``, answered with one reply per job, in
+    order; a new path (the store was written since) is opened before the jobs run, and the old
+    one dropped.
     """
     # Ctrl-C reaches the whole process group; the server stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -196,15 +197,17 @@ def serve_queries(connection: Connection, snapshot: str) -> None:
             message = pickle.loads(connection.recv_bytes())  # noqa: S301 (sent by the server that started us)
         except (EOFError, OSError):
             return
-        path, job = message[0], message[1:]
+        path, jobs = message
         if opened is None or opened[0] != path:
             opened = None  # drop the old snapshot before opening the next
             try:
                 opened = (path, ox.Store.read_only(path))
             except OSError as exc:
-                connection.send_bytes(UNOPENED + str(exc).encode())
+                for _ in jobs:
+                    connection.send_bytes(UNOPENED + str(exc).encode())
                 continue
-        connection.send_bytes(evaluate(opened[1], job, None))
+        for job in jobs:  # one reply per job, each as soon as it is ready
+            connection.send_bytes(evaluate(opened[1], job, None))
 
 
 def decode(reply: bytes, settings: ServerSettings) -> QueryAnswer:

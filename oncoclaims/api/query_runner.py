@@ -12,9 +12,11 @@ until the deadline without holding a thread: the event loop watches the worker's
 (:meth:`WorkerPoolRunner.answer`). Past the deadline the worker is killed (SIGKILL: a read-only store has nothing to lose), a fresh one is started in
 the background, and the request gets :class:`~oncoclaims.errors.QueryTimeoutError`. Other
 requests are served meanwhile by the other workers; a request that finds every worker busy
-waits, in arrival order, for one until its own deadline. A request cancelled while its
-worker runs (the server stopping) kills that worker too, so no stale answer is ever read
-by the next request.
+waits, in arrival order, for one until its own deadline. The request that gets a worker takes
+up to three waiting ones along in the same message (a batch, answered one reply at a time):
+under load a worker runs several queries per wake-up. A query behind one that runs past its
+limit has not started, and waits for another worker. A request cancelled while its query
+runs (the server stopping) kills that worker too.
 
 - Workers are started with the ``forkserver`` method (``spawn`` where there is none, or
   where this process was itself forked from one running a forkserver), never ``fork``: a

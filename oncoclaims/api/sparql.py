@@ -29,10 +29,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
+from starlette.datastructures import URL
 
 from oncoclaims.api.errors import error_response
 from oncoclaims.api.paths import GRAPH_STORE_PATH
@@ -136,13 +138,17 @@ def negotiate(accept: str | None, offered: list[str]) -> str | None:
     return max(scored)[3] if scored else None
 
 
+@lru_cache(maxsize=256)
+def _negotiated(accept: str | None) -> tuple[str | None, str | None]:
+    """The result and graph media types for ``accept`` (clients send the same few headers)."""
+    return negotiate(accept, list(RESULT_TYPES)), negotiate(accept, list(GRAPH_TYPES))
+
+
 async def _execute(runner: QueryRunner, request: Request, query: str | None, defaults: list[str],
              named: list[str]) -> Response:
     if not query or not query.strip():
         return error_response(400, "Missing query", "send ?query=... or a POST body with the SPARQL query")
-    accept = request.headers.get("accept")
-    results_media = negotiate(accept, list(RESULT_TYPES))
-    graph_media = negotiate(accept, list(GRAPH_TYPES))
+    results_media, graph_media = _negotiated(request.headers.get("accept"))
     job = QueryJob(query, tuple(defaults), tuple(named), RESULT_TYPES.get(results_media or ""),
                    GRAPH_TYPES.get(graph_media or ""), base_iri=_endpoint(request))
     try:
@@ -167,7 +173,19 @@ async def _execute(runner: QueryRunner, request: Request, query: str | None, def
 
 
 def _endpoint(request: Request) -> str:
-    return str(request.url.replace(query="", fragment=""))
+    """The endpoint's URL (the base IRI of queries), from what decides it: scheme, host, path."""
+    scope = request.scope
+    server = scope.get("server")
+    return _endpoint_url(scope["type"], scope.get("scheme", "http"), tuple(server) if server else None,
+                         scope.get("root_path", ""), scope["path"], request.headers.get("host"))
+
+
+@lru_cache(maxsize=256)
+def _endpoint_url(kind: str, scheme: str, server: tuple[str, int] | None, root_path: str, path: str,
+                  host: str | None) -> str:
+    scope = {"type": kind, "scheme": scheme, "server": server, "root_path": root_path, "path": path,
+             "query_string": b"", "headers": [(b"host", host.encode("latin-1"))] if host is not None else []}
+    return str(URL(scope=scope))
 
 
 def _update(store: ClaimStore, state: ServerState, request: Request, update: str, using: list[str]) -> Response:
@@ -193,7 +211,9 @@ def create_sparql_router(store: ClaimStore, state: ServerState | None = None) ->
     state = state or ServerState()
     runner = query_runner_for(store, state)
 
-    @router.get("/sparql", include_in_schema=False)
+    # Plain Starlette routes, not FastAPI's: they take the request as it is, so FastAPI's
+    # per-request parameter resolution (nothing to resolve here) is not paid on every query.
+    @router.route("/sparql", methods=["GET"], include_in_schema=False)
     async def sparql_get(request: Request) -> Response:
         params = request.query_params
         if "update" in params:
@@ -208,7 +228,7 @@ def create_sparql_router(store: ClaimStore, state: ServerState | None = None) ->
         return await _execute(runner, request, query, params.getlist("default-graph-uri"),
                               params.getlist("named-graph-uri"))
 
-    @router.post("/sparql", include_in_schema=False)
+    @router.route("/sparql", methods=["POST"], include_in_schema=False)
     async def sparql_post(request: Request) -> Response:
         try:
             body = await read_limited_body(request)

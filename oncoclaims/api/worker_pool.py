@@ -53,9 +53,27 @@ class _Worker:
 
 
 @dataclass(eq=False, slots=True)
+class _Ticket:
+    """One query of a coroutine; its reply arrives on ``reply`` (``None``: run it elsewhere)."""
+
+    job: QueryJob
+    deadline: float
+    loop: asyncio.AbstractEventLoop
+    reply: asyncio.Future[bytes | None]
+
+
+@dataclass(eq=False, slots=True)
 class _Waiter:
     notify: Callable[[], None]
     worker: _Worker | None = None
+    ticket: _Ticket | None = None
+    adopted: bool = False
+
+
+#: What :meth:`_IdleWorkers.take_async` returns to a waiter whose query joined another's batch.
+_ADOPTED = object()
+#: How many queries one message to a worker may carry: the first taker's and waiting ones.
+BATCH_SIZE = 4
 
 
 class _IdleWorkers:
@@ -89,28 +107,51 @@ class _IdleWorkers:
         event.wait(timeout)
         return self._withdraw(waiter)
 
-    async def take_async(self, timeout: float) -> _Worker | None:
-        """As :meth:`take`, waiting in the event loop."""
-        loop = asyncio.get_running_loop()
+    async def take_async(self, timeout: float, ticket: _Ticket) -> _Worker | object | None:
+        """As :meth:`take`, waiting in the event loop; or :data:`_ADOPTED` when a request that got
+        a worker took ``ticket`` along (:meth:`adopt`)."""
+        loop = ticket.loop
         with self._lock:
             if self._idle:
                 return self._idle.popleft()
             arrived: asyncio.Future[bool] = loop.create_future()
-            waiter = _Waiter(lambda: _settle_from_any_thread(loop, arrived))
+            waiter = _Waiter(lambda: _settle_from_any_thread(loop, arrived), ticket=ticket)
             self._waiters.append(waiter)
+        # A timer settling the future, not asyncio.wait_for: under load most requests wait here,
+        # and wait_for wraps each wait in more machinery than the wait itself costs.
+        timer = loop.call_later(timeout, _settle, arrived, False)
         try:
-            await asyncio.wait_for(arrived, timeout)
-        except TimeoutError:
-            pass
+            await arrived
         except BaseException:  # cancelled: a worker handed over meanwhile goes to the next one
             worker = self._withdraw(waiter)
-            if worker is not None:
+            if isinstance(worker, _Worker):
                 self.put(worker)
+            elif worker is _ADOPTED:  # its batch drops the reply (and stops the worker if it runs)
+                ticket.reply.cancel()
             raise
+        finally:
+            timer.cancel()
         return self._withdraw(waiter)
 
-    def _withdraw(self, waiter: _Waiter) -> _Worker | None:
+    def adopt(self, loop: asyncio.AbstractEventLoop, limit: int) -> list[_Ticket]:
+        """Up to ``limit`` queries of coroutines in ``loop`` waiting for a worker, in arrival order;
+        they stop waiting (their replies come with the batch they join)."""
+        tickets: list[_Ticket] = []
         with self._lock:
+            for waiter in list(self._waiters):
+                if len(tickets) == limit:
+                    break
+                if waiter.ticket is not None and waiter.ticket.loop is loop and not waiter.ticket.reply.done():
+                    self._waiters.remove(waiter)
+                    waiter.adopted = True
+                    tickets.append(waiter.ticket)
+                    waiter.notify()
+        return tickets
+
+    def _withdraw(self, waiter: _Waiter) -> _Worker | object | None:
+        with self._lock:
+            if waiter.adopted:
+                return _ADOPTED
             if waiter.worker is None:
                 self._waiters.remove(waiter)
             return waiter.worker
@@ -189,25 +230,32 @@ class WorkerPoolRunner:
         worker = self._idle.take(_remaining(deadline))
         if worker is None:
             raise QueryTimeoutError(busy_message(settings), settings.query_timeout)
-        self._send(worker, job, settings)
+        self._send(worker, [job], settings)
         return self._receive(worker, settings, worker.connection.poll(_remaining(deadline)))
 
     async def answer(self, job: QueryJob) -> QueryAnswer:
-        """Run ``job`` in a worker; the event loop watches its pipe meanwhile."""
+        """Run ``job`` in a worker; the event loop watches its pipe meanwhile.
+
+        The request that gets an idle worker sends it its own query together with up to
+        :data:`BATCH_SIZE` - 1 others waiting in this loop, in one message (:class:`_Batch`):
+        under load a worker then runs several queries per wake-up instead of one.
+        """
         settings = self._state.settings
         deadline = time.monotonic() + settings.query_timeout
         if not self._ready():
             await run_in_threadpool(self._prepare)  # starting workers, a checkpoint: not in the loop
-        worker = await self._idle.take_async(_remaining(deadline))
-        if worker is None:
-            raise QueryTimeoutError(busy_message(settings), settings.query_timeout)
-        self._send(worker, job, settings)
-        try:
-            arrived = await _readable(worker.connection, _remaining(deadline))
-        except BaseException:  # cancelled: its answer must not reach the next request
-            self._replace(worker)
-            raise
-        return self._receive(worker, settings, arrived)
+        loop = asyncio.get_running_loop()
+        while True:
+            ticket = _Ticket(job, deadline, loop, loop.create_future())
+            taken = await self._idle.take_async(_remaining(deadline), ticket)
+            if taken is None:
+                raise QueryTimeoutError(busy_message(settings), settings.query_timeout)
+            if isinstance(taken, _Worker):
+                _Batch(self, taken, [ticket, *self._idle.adopt(loop, BATCH_SIZE - 1)], settings)
+            reply = await ticket.reply
+            if reply is not None:
+                return execution.decode(reply, settings)
+            # None: the worker was stopped before this query ran (another one's time limit)
 
     def _ready(self) -> bool:
         current = self._current
@@ -221,7 +269,7 @@ class WorkerPoolRunner:
             if self._current is None or self._current[0] != generation:
                 self._take_snapshot(generation)
 
-    def _send(self, worker: _Worker, job: QueryJob, settings: ServerSettings) -> None:
+    def _send(self, worker: _Worker, jobs: list[QueryJob], settings: ServerSettings) -> None:
         with self._lock:
             alive = worker in self._workers
             if alive and self._current is not None:
@@ -229,8 +277,8 @@ class WorkerPoolRunner:
         if not alive:
             raise StoreError("the server is shutting down; the query was not run")
         try:
-            worker.connection.send_bytes(pickle.dumps((worker.snapshot, *job.to_wire(settings.max_result_bytes)),
-                                                      pickle.HIGHEST_PROTOCOL))
+            wire = [job.to_wire(settings.max_result_bytes) for job in jobs]
+            worker.connection.send_bytes(pickle.dumps((worker.snapshot, wire), pickle.HIGHEST_PROTOCOL))
         except OSError as exc:
             raise self._lost(worker) from exc
 
@@ -340,20 +388,86 @@ def _settle_from_any_thread(loop: asyncio.AbstractEventLoop, future: asyncio.Fut
         loop.call_soon_threadsafe(_settle, future, True)
 
 
-async def _readable(connection: Connection, timeout: float) -> bool:
-    """Whether ``connection`` has data within ``timeout`` seconds, waiting in the event loop."""
-    if connection.poll(0):
-        return True
-    loop = asyncio.get_running_loop()
-    arrived: asyncio.Future[bool] = loop.create_future()
-    descriptor = connection.fileno()
-    try:
-        loop.add_reader(descriptor, _settle, arrived, True)
-    except NotImplementedError:  # an event loop without add_reader (Windows' proactor)
-        return await run_in_threadpool(connection.poll, timeout)
-    timer = loop.call_later(timeout, _settle, arrived, False)
-    try:
-        return await arrived
-    finally:
-        timer.cancel()
-        loop.remove_reader(descriptor)
+class _Batch:
+    """Queries sent to one worker in one message, answered one reply at a time, in order.
+
+    The event loop reads the worker's pipe until every query has its reply, then the worker is
+    idle again. Each query has its own deadline: one that passes while its query runs stops the
+    worker (killed and replaced) with a 503 for that query, and the queries after it, which have
+    not started, go back to wait for a worker. A reply whose request is gone is dropped.
+    """
+
+    def __init__(self, runner: WorkerPoolRunner, worker: _Worker, tickets: list[_Ticket],
+                 settings: ServerSettings) -> None:
+        self._runner = runner
+        self._worker = worker
+        self._settings = settings
+        self._tickets = deque(tickets)
+        self._loop = tickets[0].loop
+        self._timers = [self._loop.call_later(_remaining(t.deadline), self._expired, t)
+                        for t in tickets]
+        for ticket in tickets:
+            ticket.reply.add_done_callback(self._maybe_abandoned)
+        try:
+            runner._send(worker, [t.job for t in tickets], settings)
+        except StoreError as exc:  # the worker is gone already (and replaced, if it died)
+            self._stop(exc, replace=False)
+            return
+        self._descriptor = worker.connection.fileno()
+        self._loop.add_reader(self._descriptor, self._on_readable)
+        self._reading = True
+
+    def _on_readable(self) -> None:
+        try:
+            reply = self._worker.connection.recv_bytes()
+        except (EOFError, OSError) as exc:
+            self._stop(self._runner._lost(self._worker), replace=False, cause=exc)
+            return
+        ticket = self._tickets.popleft()
+        if not ticket.reply.done():
+            ticket.reply.set_result(reply)
+        if not self._tickets:
+            self._close_reader()
+            for timer in self._timers:
+                timer.cancel()
+            self._runner._idle.put(self._worker)
+
+    def _expired(self, ticket: _Ticket) -> None:
+        if ticket.reply.done() or ticket not in self._tickets:
+            return
+        if ticket is self._tickets[0]:  # running: stop the worker
+            ticket.reply.set_exception(QueryTimeoutError(timeout_message(self._settings),
+                                                         self._settings.query_timeout))
+            self._stop(None)
+        else:  # still behind another query that has not reached its own deadline
+            ticket.reply.set_exception(QueryTimeoutError(busy_message(self._settings),
+                                                         self._settings.query_timeout))
+
+    def _maybe_abandoned(self, reply: asyncio.Future[bytes | None]) -> None:
+        # A request cancelled (the server stopping) while its query runs stops that worker.
+        if reply.cancelled() and self._tickets and self._tickets[0].reply is reply:
+            self._stop(None)
+
+    def _stop(self, error: BaseException | None, *, replace: bool = True,
+              cause: BaseException | None = None) -> None:
+        """Give up on the worker: the running query gets ``error``, the others run elsewhere."""
+        self._close_reader()
+        for timer in self._timers:
+            timer.cancel()
+        if replace:
+            self._runner._replace(self._worker)
+        tickets, self._tickets = list(self._tickets), deque()
+        for index, ticket in enumerate(tickets):
+            if ticket.reply.done():
+                continue
+            if index == 0 and error is not None:
+                if cause is not None:
+                    error.__cause__ = cause
+                ticket.reply.set_exception(error)
+            else:
+                ticket.reply.set_result(None)
+
+    def _close_reader(self) -> None:
+        if getattr(self, "_reading", False):
+            self._reading = False
+            self._loop.remove_reader(self._descriptor)

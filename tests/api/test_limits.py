@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import socket
 import threading
@@ -17,7 +19,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from oncoclaims.api import ServerSettings, create_app
-from oncoclaims.api.query_runner import InProcessRunner, QueryJob, WorkerPoolRunner
+from oncoclaims.api.query_runner import InProcessRunner, QueryAnswer, QueryJob, WorkerPoolRunner
 from oncoclaims.api.settings import ServerState, parse_byte_size
 from oncoclaims.cli import app as cli_app
 from oncoclaims.errors import ConfigError, QueryTimeoutError, ResultTooLargeError
@@ -230,7 +232,8 @@ def test_limits_come_from_the_environment_and_bad_values_are_refused() -> None:
 
 def test_serve_takes_the_limits_from_options_over_the_environment(monkeypatch, tmp_path: Path) -> None:
     started: list[FastAPI] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **_: started.append(app))
+    options: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **given: (started.append(app), options.update(given)))
     monkeypatch.setenv("ONCOCLAIMS_QUERY_TIMEOUT", "7")
     monkeypatch.setenv("ONCOCLAIMS_MAX_RESULT_BYTES", "1MiB")
     result = CliRunner().invoke(cli_app, ["serve", "--store", str(tmp_path / "store"), "--query-timeout", "2",
@@ -238,6 +241,8 @@ def test_serve_takes_the_limits_from_options_over_the_environment(monkeypatch, t
     assert result.exit_code == 0, result.output
     settings = started[0].state.server.settings
     assert (settings.query_timeout, settings.max_result_bytes, settings.query_workers) == (2.0, 1024**2, 3)
+    # C HTTP parser and libuv loop: both are dependencies, so serve asks for them by name
+    assert (options["http"], options["loop"], options["access_log"]) == ("httptools", "uvloop", False)
 
     bad = CliRunner().invoke(cli_app, ["serve", "--store", str(tmp_path / "store"), "--max-result-bytes", "huge"])
     assert bad.exit_code == 1
@@ -264,3 +269,72 @@ def test_the_worker_pool_runs_blocking_calls_too(disk_store: ClaimStore) -> None
     finally:
         runner.close()
     assert not runner.snapshot_folder.exists()
+
+
+def test_queries_waiting_for_a_busy_worker_get_it_in_turn_or_its_replacement(disk_store: ClaimStore) -> None:
+    state = ServerState(ServerSettings(query_timeout=2.0, query_workers=1))
+    runner = WorkerPoolRunner(disk_store, state)
+
+    async def scenario() -> tuple[list[object], object, object]:
+        # Four point queries at once on one worker: three wait and are handed it in turn.
+        together = await asyncio.gather(*(runner.answer(QueryJob(POINT)) for _ in range(4)),
+                                        return_exceptions=True)
+        # A point query waiting behind one that runs past the limit gets the replacement worker.
+        slow = asyncio.create_task(runner.answer(QueryJob(SLOW)))
+        await asyncio.sleep(1.0)
+        assert runner.idle_workers == 0, "the slow query holds the only worker"
+        waiting = await runner.answer(QueryJob(POINT))
+        return together, await asyncio.gather(slow, return_exceptions=True), waiting
+
+    try:
+        runner.start()
+        together, (slow,), waiting = asyncio.run(scenario())
+    finally:
+        runner.close()
+    assert all(isinstance(answer, QueryAnswer) and b"enteromix" in (answer.body or b"").lower()
+               for answer in together), together
+    assert isinstance(slow, QueryTimeoutError)
+    assert isinstance(waiting, QueryAnswer) and waiting.body == together[0].body
+
+
+def test_a_query_sent_behind_one_that_runs_past_the_limit_runs_again_on_another_worker(
+        disk_store: ClaimStore) -> None:
+    state = ServerState(ServerSettings(query_timeout=1.5, query_workers=1))
+    runner = WorkerPoolRunner(disk_store, state)
+
+    async def scenario() -> list[object]:
+        # The first query takes the idle worker alone; the slow one gets it next and takes the
+        # point query waiting behind it along in the same message (a batch).
+        first = asyncio.ensure_future(runner.answer(QueryJob(POINT)))
+        slow = asyncio.ensure_future(runner.answer(QueryJob(SLOW)))
+        await asyncio.sleep(0)  # both started: the first runs, the slow one waits
+        state.settings = ServerSettings(query_timeout=5.0, query_workers=1)  # more time for the next
+        behind = asyncio.ensure_future(runner.answer(QueryJob(POINT)))
+        return await asyncio.gather(first, slow, behind, return_exceptions=True)
+
+    try:
+        runner.start()
+        first, slow, behind = asyncio.run(scenario())
+    finally:
+        runner.close()
+    assert isinstance(slow, QueryTimeoutError) and "time limit of 1.5 s" in str(slow)
+    assert isinstance(first, QueryAnswer) and isinstance(behind, QueryAnswer), behind
+    assert behind.body == first.body, "the point query ran on the replacement worker"
+
+
+def test_queries_sent_together_each_get_their_own_answer(disk_store: ClaimStore) -> None:
+    state = ServerState(ServerSettings(query_timeout=10.0, query_workers=2))
+    runner = WorkerPoolRunner(disk_store, state)
+
+    async def scenario() -> list[QueryAnswer]:
+        # 12 at once on two workers: most wait, and are sent in batches.
+        return await asyncio.gather(*(runner.answer(QueryJob(f"SELECT ?n WHERE {{ BIND({n} AS ?n) }}"))
+                                      for n in range(12)))
+
+    try:
+        runner.start()
+        answers = asyncio.run(scenario())
+    finally:
+        runner.close()
+    values = [json.loads(answer.body or b"")["results"]["bindings"][0]["n"]["value"] for answer in answers]
+    assert values == [str(n) for n in range(12)]

@@ -113,3 +113,11 @@ def test_service_description(live_server: str) -> None:
     graph = rdflib.Graph().parse(data=response.text, format="turtle")
     sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
     assert (None, sd.supportedLanguage, sd.SPARQL11Query) in graph
+
+
+def test_relative_iris_resolve_against_the_endpoint_url_the_client_asked_for(live_server: str) -> None:
+    query = {"query": "SELECT ?x WHERE { BIND(<claim/x> AS ?x) }"}
+    for host in ("a.example", "b.example:8080", "a.example"):  # the base is remembered per host
+        response = httpx.get(f"{live_server}/sparql", params=query, headers={"Host": host})
+        response.raise_for_status()
+        assert response.json()["results"]["bindings"][0]["x"]["value"] == f"http://{host}/claim/x"
