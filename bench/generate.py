@@ -14,6 +14,16 @@ the sources. Made-up data, deterministic for a seed; nothing here describes real
 
 from __future__ import annotations
 
+import os
+import sys
+
+# bench/http.py (the name issue 6 gives it) would shadow the standard library's `http` package
+# for every script run from this folder: take the folder off the import path first, hence the
+# imports after it.
+# ruff: noqa: E402
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or os.curdir) != _HERE]
+
 import argparse
 import random
 import time
