@@ -54,6 +54,7 @@ KINDS = frozenset(
 
 _SAFE_KEY = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 _PUNCTUATION = re.compile(r"[^\w\s]")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def normalise_key(*parts: str) -> str:
@@ -83,7 +84,7 @@ def normalise_name(name: str) -> str:
 def _slug_or_hash(key: str) -> str:
     if _SAFE_KEY.fullmatch(key):
         return key
-    slug = re.sub(r"[^a-z0-9]+", "-", key).strip("-")[:40].strip("-")
+    slug = _NOT_SLUG.sub("-", key).strip("-")[:40].strip("-")
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
     return f"{slug}-{digest}" if slug else digest
 

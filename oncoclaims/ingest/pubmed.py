@@ -63,17 +63,30 @@ _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
 _ROOTS = (b"<PubmedArticleSet", b"<MedlineCitationSet", b"<PubmedArticle", b"<MedlineCitation")
 _NCT = re.compile(r"^NCT\d{8}$")
+_PUNCTUATION = re.compile(r"[^\w\s]")
 _RECORD_TAGS = ("PubmedArticle", "MedlineCitation", "PubmedBookArticle")
 
 
 def _text(element: etree._Element | None, path: str) -> str | None:
     if element is None:
         return None
-    found = element.find(path)
-    if found is None:
+    return _own_text(element.find(path))
+
+
+def _own_text(element: etree._Element | None) -> str | None:
+    """The text of ``element`` and its descendants, whitespace collapsed; ``None`` when empty."""
+    if element is None:
         return None
-    text = found.text if len(found) == 0 else "".join(found.itertext())
+    text = element.text if len(element) == 0 else "".join(element.itertext())
     return " ".join(text.split()) or None if text else None
+
+
+def _children_by_tag(element: etree._Element) -> dict[str, etree._Element]:
+    """The first child of each tag: one pass instead of a ``find`` per tag (authors are many)."""
+    first: dict[str, etree._Element] = {}
+    for child in element:
+        first.setdefault(child.tag, child)
+    return first
 
 
 def _date(pub_date: etree._Element | None) -> Literal | None:
@@ -91,7 +104,7 @@ def _date(pub_date: etree._Element | None) -> Literal | None:
 
 
 def _name_key(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+    return " ".join(_PUNCTUATION.sub(" ", text.lower()).split())
 
 
 def pubmed_quads(citation: etree._Element, article_ids: dict[str, str], location: SourceLocation) -> Iterator[Quad]:
@@ -106,23 +119,20 @@ def pubmed_quads(citation: etree._Element, article_ids: dict[str, str], location
     source = mint_iri("pubmed", pmid)
     scope = "pubmed:" + pmid
 
-    def q(subject: NamedNode, predicate: NamedNode, obj: NamedNode | Literal) -> Quad:
-        return Quad(subject, predicate, obj, graph)
-
     article = citation.find("Article")
     types = [clean_text(t.text) or "" for t in citation.iterfind("Article/PublicationTypeList/PublicationType")]
-    yield q(source, RDF.type, OC.Source)
+    yield Quad(source, RDF.type, OC.Source, graph)
     source_type = next((_SOURCE_TYPES[t] for t in types if t in _SOURCE_TYPES), "source-peer-reviewed-article")
-    yield q(source, OC.sourceType, OC[source_type])
-    yield q(source, OC.pmid, Literal(pmid))
-    yield q(source, RDFS.seeAlso, canonical_iri("pmid", pmid))
+    yield Quad(source, OC.sourceType, OC[source_type], graph)
+    yield Quad(source, OC.pmid, Literal(pmid), graph)
+    yield Quad(source, RDFS.seeAlso, canonical_iri("pmid", pmid), graph)
     if title := _text(article, "ArticleTitle"):
-        yield q(source, DCTERMS.title, Literal(title))
+        yield Quad(source, DCTERMS.title, Literal(title), graph)
     if (language := _text(article, "Language")) is not None:
-        yield q(source, DCTERMS.language, Literal(language))
+        yield Quad(source, DCTERMS.language, Literal(language), graph)
     date = _date(article.find("Journal/JournalIssue/PubDate")) if article is not None else None
     if date is not None:
-        yield q(source, DCTERMS.date, date)
+        yield Quad(source, DCTERMS.date, date, graph)
     journal_title = _text(article, "Journal/Title")
     issn = _text(article, "Journal/ISSN")
     if journal_title or issn:
@@ -130,40 +140,40 @@ def pubmed_quads(citation: etree._Element, article_ids: dict[str, str], location
             journal_title or issn or "", graph, scope=scope, identifier=("issn", issn) if issn else None,
             country=_text(citation, "MedlineJournalInfo/Country"),
         )
-        yield q(source, DCTERMS.publisher, journal)
+        yield Quad(source, DCTERMS.publisher, journal, graph)
         yield from described
-        yield q(journal, OC.institutionKind, OC["kind-journal"])
+        yield Quad(journal, OC.institutionKind, OC["kind-journal"], graph)
     for kind, value in article_ids.items():
         if kind == "doi":
-            yield q(source, OC.doi, Literal(value.lower()))
-            yield q(source, RDFS.seeAlso, canonical_iri("doi", value))
+            yield Quad(source, OC.doi, Literal(value.lower()), graph)
+            yield Quad(source, RDFS.seeAlso, canonical_iri("doi", value), graph)
         elif kind == "pmc":
-            yield q(source, OC.pmcid, Literal(value.upper()))
+            yield Quad(source, OC.pmcid, Literal(value.upper()), graph)
     for term in citation.iterfind("MeshHeadingList/MeshHeading/DescriptorName"):
         if text := clean_text(term.text):
-            yield q(source, OC.meshTerm, Literal(text))
-    yield from _authors(citation, pmid, source, q, graph)
-    yield from _grants(citation, source, q, graph, scope)
+            yield Quad(source, OC.meshTerm, Literal(text), graph)
+    yield from _authors(citation, pmid, source, graph)
+    yield from _grants(citation, source, graph, scope)
     if "Retracted Publication" in types:
-        yield q(source, OC.retracted, Literal(True))
-    yield from _corrections(citation, source, q)
+        yield Quad(source, OC.retracted, Literal(True), graph)
+    yield from _corrections(citation, source, graph)
     study = next((study for name, study in STUDY_TYPES if name in types), None)
     if study is not None:
         evidence = mint_iri("evidence", "pubmed-" + pmid)
-        yield q(evidence, RDF.type, OC.Evidence)
-        yield q(evidence, RDFS.label, Literal(title or f"PubMed {pmid}"))
-        yield q(evidence, OC.studyType, OC[study])
-        yield q(evidence, OC.reportedIn, source)
-        for funder in {quad.object for quad in _grants(citation, source, q, graph, scope) if quad.predicate == OC.funder}:
-            yield q(evidence, OC.funder, funder)
+        yield Quad(evidence, RDF.type, OC.Evidence, graph)
+        yield Quad(evidence, RDFS.label, Literal(title or f"PubMed {pmid}"), graph)
+        yield Quad(evidence, OC.studyType, OC[study], graph)
+        yield Quad(evidence, OC.reportedIn, source, graph)
+        for funder in {quad.object for quad in _grants(citation, source, graph, scope) if quad.predicate == OC.funder}:
+            yield Quad(evidence, OC.funder, funder, graph)
     for bank in citation.iterfind("Article/DataBankList/DataBank"):
         if _text(bank, "DataBankName") != "ClinicalTrials.gov":
             continue
         for number in bank.iterfind("AccessionNumberList/AccessionNumber"):
             nct = (clean_text(number.text) or "").upper()
             if _NCT.match(nct):
-                yield q(source, OC.nctId, Literal(nct))
-                yield q(mint_iri("trial", nct), OC.reportedIn, source)
+                yield Quad(source, OC.nctId, Literal(nct), graph)
+                yield Quad(mint_iri("trial", nct), OC.reportedIn, source, graph)
 
 
 def _affiliation_identifier(info: etree._Element) -> tuple[str, str] | None:
@@ -174,49 +184,54 @@ def _affiliation_identifier(info: etree._Element) -> tuple[str, str] | None:
     return None
 
 
-def _authors(citation: etree._Element, pmid: str, source: NamedNode, q, graph: NamedNode) -> Iterator[Quad]:
+def _authors(citation: etree._Element, pmid: str, source: NamedNode, graph: NamedNode) -> Iterator[Quad]:
     for author in citation.iterfind("Article/AuthorList/Author"):
-        family, given = _text(author, "LastName"), _text(author, "ForeName")
-        name = " ".join(p for p in (given, family) if p) or _text(author, "CollectiveName")
+        parts = _children_by_tag(author)
+        family, given = _own_text(parts.get("LastName")), _own_text(parts.get("ForeName"))
+        name = " ".join(p for p in (given, family) if p) or _own_text(parts.get("CollectiveName"))
         if not name:
             continue
-        orcid = next((clean_text(i.text) for i in author.iterfind("Identifier") if i.get("Source") == "ORCID"), None)
+        orcid = None
+        if "Identifier" in parts:
+            orcid = next(
+                (clean_text(i.text) for i in author.iterfind("Identifier") if i.get("Source") == "ORCID"), None
+            )
         if orcid:
             orcid = orcid.rsplit("/", 1)[-1]
             person = mint_iri("person", "orcid", orcid)
         else:
             person = mint_iri("person", _name_key(name), "pubmed", pmid)
-        yield q(source, DCTERMS.creator, person)
-        yield q(person, RDF.type, OC.Person)
-        yield q(person, RDFS.label, Literal(name))
+        yield Quad(source, DCTERMS.creator, person, graph)
+        yield Quad(person, RDF.type, OC.Person, graph)
+        yield Quad(person, RDFS.label, Literal(name), graph)
         if family:
-            yield q(person, SCHEMA.familyName, Literal(family))
+            yield Quad(person, SCHEMA.familyName, Literal(family), graph)
         if given:
-            yield q(person, SCHEMA.givenName, Literal(given))
+            yield Quad(person, SCHEMA.givenName, Literal(given), graph)
         if orcid:
-            yield q(person, OC.orcid, Literal(orcid))
-        for info in author.iterfind("AffiliationInfo"):
+            yield Quad(person, OC.orcid, Literal(orcid), graph)
+        for info in author.iterfind("AffiliationInfo") if "AffiliationInfo" in parts else ():
             if text := _text(info, "Affiliation"):
                 institution, described = institution_quads(
                     text, graph, scope="pubmed:" + pmid, identifier=_affiliation_identifier(info)
                 )
-                yield q(person, SCHEMA.affiliation, institution)
+                yield Quad(person, SCHEMA.affiliation, institution, graph)
                 yield from described
 
 
-def _grants(citation: etree._Element, source: NamedNode, q, graph: NamedNode, scope: str) -> Iterator[Quad]:
+def _grants(citation: etree._Element, source: NamedNode, graph: NamedNode, scope: str) -> Iterator[Quad]:
     for grant in citation.iterfind("Article/GrantList/Grant"):
         agency = _text(grant, "Agency")
         if not agency:
             continue
         funder, described = institution_quads(agency, graph, scope=scope, country=_text(grant, "Country"))
-        yield q(source, OC.funder, funder)
+        yield Quad(source, OC.funder, funder, graph)
         yield from described
         if grant_id := _text(grant, "GrantID"):
-            yield q(source, OC.grantId, Literal(grant_id))
+            yield Quad(source, OC.grantId, Literal(grant_id), graph)
 
 
-def _corrections(citation: etree._Element, source: NamedNode, q) -> Iterator[Quad]:
+def _corrections(citation: etree._Element, source: NamedNode, graph: NamedNode) -> Iterator[Quad]:
     for item in citation.iterfind("CommentsCorrectionsList/CommentsCorrections"):
         ref = _text(item, "PMID")
         if not ref or not ref.isdigit():
@@ -224,19 +239,19 @@ def _corrections(citation: etree._Element, source: NamedNode, q) -> Iterator[Qua
         other = mint_iri("pubmed", ref)
         kind = item.get("RefType")
         if kind == "RetractionIn":
-            yield q(source, OC.retracted, Literal(True))
-            yield q(source, OC.retractedBy, other)
-            yield q(other, RDF.type, OC.Source)
+            yield Quad(source, OC.retracted, Literal(True), graph)
+            yield Quad(source, OC.retractedBy, other, graph)
+            yield Quad(other, RDF.type, OC.Source, graph)
         elif kind == "RetractionOf":
-            yield q(other, OC.retracted, Literal(True))
-            yield q(other, OC.retractedBy, source)
-            yield q(other, RDF.type, OC.Source)
+            yield Quad(other, OC.retracted, Literal(True), graph)
+            yield Quad(other, OC.retractedBy, source, graph)
+            yield Quad(other, RDF.type, OC.Source, graph)
         elif kind == "ErratumIn":
-            yield q(source, OC.correctedBy, other)
-            yield q(other, RDF.type, OC.Source)
+            yield Quad(source, OC.correctedBy, other, graph)
+            yield Quad(other, RDF.type, OC.Source, graph)
         elif kind == "CommentIn":
-            yield q(other, CITO.cites, source)
-            yield q(other, RDF.type, OC.Source)
+            yield Quad(other, CITO.cites, source, graph)
+            yield Quad(other, RDF.type, OC.Source, graph)
 
 
 class PubmedIngester:
