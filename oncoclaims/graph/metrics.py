@@ -22,7 +22,6 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
 
@@ -35,7 +34,7 @@ from oncoclaims.graph import analysis
 from oncoclaims.graph.confirmation import claim_statuses
 from oncoclaims.graph.projection import compact, node_id
 from oncoclaims.graph.store import ClaimStore
-from oncoclaims.graph.tables import READ_THREADS, EdgeTables, iri_of
+from oncoclaims.graph.tables import EdgeTables, iri_of
 
 __all__ = [
     "BETWEENNESS_SAMPLES",
@@ -108,12 +107,11 @@ def betweenness(network: ig.Graph, *, seed: int = 42) -> list[float]:
 
 
 def _members(inner: ox.Store, kinds: Sequence[str]) -> dict[str, set[str]]:
-    def read(kind: str) -> set[str]:
+    members: dict[str, set[str]] = {}
+    for kind in kinds:
         rows = queries.run(inner, "class_members", **{"class": iri_of("oc:" + kind).value})
-        return {node_id(row[0]) for row in rows}
-
-    with ThreadPoolExecutor(max_workers=min(READ_THREADS, len(kinds))) as pool:
-        return dict(zip(kinds, pool.map(read, kinds), strict=True))
+        members[kind] = {node_id(row[0]) for row in rows}
+    return members
 
 
 def _undirected(nodes: Sequence[str], pairs: Iterable[tuple[str, str]]) -> ig.Graph:
@@ -140,7 +138,6 @@ def institution_metrics(store: ClaimStore, *, statuses: dict[str, str] | None = 
     inner = store.inner
     edges = EdgeTables(inner)
     statuses = statuses if statuses is not None else claim_statuses(store)
-    edges.prefetch((*network_links(), "oc:claimedBy", "oc:attributedTo", "oa:hasBody", *analysis.DERIVATION))
     members = _members(inner, NETWORK_KINDS)
     institutions = sorted(members["Institution"])
     nodes = sorted(set().union(*members.values()))
@@ -193,7 +190,6 @@ def echo_chambers(store: ClaimStore, *, seed: int = 42) -> list[list[str]]:
     members = _members(inner, ("Source", "Review"))
     kept = members["Source"] | members["Review"]
     edges = EdgeTables(inner)
-    edges.prefetch((*analysis.DERIVATION, "cito:cites"))
     linked = {(a, b) for a, b in _pairs(edges, (*analysis.DERIVATION, "cito:cites"))
               if a != b and a in kept and b in kept}
     if not linked:

@@ -26,13 +26,6 @@ from oncoclaims.graph.tables import Edges, EdgeTables, claim_iris, true_subjects
 
 __all__ = ["all_statuses"]
 
-#: Every predicate the definitions read.
-_READ = (
-    *TIE_LINKS, *DERIVATION, "schema:affiliation", "oa:hasBody", "oa:hasTarget", "oa:hasSource",
-    "cito:supports", "cito:disputes", "oc:claimedBy", "oc:attributedTo", "oc:about", "oc:developedBy",
-    "oc:sponsoredBy", "dcterms:publisher", "dcterms:creator", "oc:reportedIn", "oc:sourceType",
-    "oc:sponsor", "oc:leadSponsor", "oc:funder",
-)
 
 class _Reach:
     """Nodes within ``depth`` tie links of a party (analysis.ancestors, as sets, memoised)."""
@@ -90,7 +83,6 @@ def all_statuses(
     """
     inner = store.inner
     edges = EdgeTables(inner)
-    edges.prefetch(_READ)
     reach = _Reach(edges, depth)
     derivation = [edges.table(p) for p in DERIVATION]
     claims = claim_iris(inner)
