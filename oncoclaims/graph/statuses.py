@@ -5,6 +5,9 @@ computed for all claims in one pass instead of claim by claim:
 
 - the edges the definitions use are read once per predicate from pyoxigraph into plain
   dictionaries (no networkx projection, whose Python objects cost more than the work);
+  chains of predicates the store joins by hash (``stating_sources.rq``,
+  ``claim_attributions.rq``, ``claim_parties.rq``, ``report_types.rq``) and
+  ``source_parties.rq``, which hand over two terms per row instead of four per triple;
 - each party's reach (itself, its affiliations, then up to ``depth`` part-of /
   controlled-by / funded-by / candidate-match steps) is computed once and shared, so a
   tie test is one set intersection: the reach of an evidence item's responsible parties
@@ -89,7 +92,10 @@ def all_statuses(
     if confirmatory is None:
         confirmatory = true_subjects(inner, "oc:confirmatory")
     retracted = true_subjects(inner, "oc:retracted")
-    statements_of = edges.inverse("oa:hasBody")
+    stating_sources = edges.joined("stating_sources")
+    attributions = edges.joined("claim_attributions")
+    claim_parties = edges.joined("claim_parties")
+    source_parties = edges.joined("source_parties")
     bearing = {relation: edges.inverse(predicate) for predicate, relation in
                (("cito:supports", "supports"), ("cito:disputes", "disputes"))}
     result = {}
@@ -98,20 +104,13 @@ def all_statuses(
         if not any(claim in table for table in bearing.values()):
             result[claim] = unconfirmed  # nothing supports or disputes it
             continue
-        statements = statements_of.get(claim, ())
-        stating: set[str] = set()
-        for statement in statements:
-            for target in edges.table("oa:hasTarget").get(statement, ()):
-                stating.update(edges.table("oa:hasSource").get(target, ()))
+        stating = set(stating_sources.get(claim, ()))
         derived = {source: _derived_from(derivation, source) for source in stating}
         origins = [s for s in stating if not (derived[s] & stating)]
-        interested = edges.out(claim, ["oc:claimedBy"])
-        for statement in statements:
-            interested.update(edges.table("oc:attributedTo").get(statement, ()))
-        for therapy in edges.table("oc:about").get(claim, ()):
-            interested |= edges.out(therapy, ["oc:developedBy", "oc:sponsoredBy"])
+        interested = set(claim_parties.get(claim, ()))
+        interested.update(attributions.get(claim, ()))
         for origin in origins:
-            interested |= edges.out(origin, ["dcterms:publisher", "dcterms:creator"])
+            interested.update(source_parties.get(origin, ()))
         interested_reach: set[str] = set()
         for party in interested:
             interested_reach |= reach.of(party)
@@ -137,7 +136,7 @@ def _independent(
 ) -> bool:
     reports = edges.table("oc:reportedIn").get(evidence, ())
     usable = any(
-        not confirmatory.isdisjoint(edges.table("oc:sourceType").get(report, ()))
+        not confirmatory.isdisjoint(edges.joined("report_types").get(report, ()))
         and report not in retracted
         and not (_derived_from(derivation, report) & stating)
         for report in reports
@@ -146,7 +145,7 @@ def _independent(
         return False
     responsible = edges.out(evidence, ["oc:sponsor", "oc:leadSponsor", "oc:funder"])
     for report in reports:
-        responsible |= edges.out(report, ["dcterms:publisher", "dcterms:creator"])
+        responsible.update(edges.joined("source_parties").get(report, ()))
     return all(reach.of(party).isdisjoint(interested_reach) for party in responsible)
 
 
