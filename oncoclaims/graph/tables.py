@@ -33,15 +33,6 @@ def iri_of(compact: str) -> ox.NamedNode:
     return ox.NamedNode(PREFIXES[prefix] + local)
 
 
-def _read(inner: ox.Store, compact: str) -> Edges:
-    table: Edges = {}
-    for quad in inner.quads_for_pattern(None, iri_of(compact), None, None):
-        target = quad.object
-        if not isinstance(target, ox.Literal):
-            table.setdefault(node_id(quad.subject), []).append(node_id(target))
-    return table
-
-
 class EdgeTables:
     """Out-edges by predicate, read on demand and kept (one dictionary per predicate)."""
 
@@ -53,7 +44,11 @@ class EdgeTables:
         """``{subject: [objects]}`` for one predicate (IRI and blank-node objects only)."""
         table = self._tables.get(compact)
         if table is None:
-            table = self._tables[compact] = _read(self._inner, compact)
+            table = self._tables[compact] = {}
+            for quad in self._inner.quads_for_pattern(None, iri_of(compact), None, None):
+                target = quad.object
+                if not isinstance(target, ox.Literal):
+                    table.setdefault(node_id(quad.subject), []).append(node_id(target))
         return table
 
     def joined(self, query: str) -> Edges:
