@@ -65,8 +65,11 @@ def normalise_key(*parts: str) -> str:
     """
     cleaned = []
     for part in parts:
-        text = unicodedata.normalize("NFKC", part).casefold()
-        text = text.replace("\u2019", "'").replace("\u2018", "'")
+        if part.isascii():  # NFKC leaves ASCII as it is, and casefold is lower (the common case)
+            text = part.lower()
+        else:
+            text = unicodedata.normalize("NFKC", part).casefold()
+            text = text.replace("\u2019", "'").replace("\u2018", "'")
         cleaned.append(" ".join(text.split()))
     return "|".join(cleaned)
 

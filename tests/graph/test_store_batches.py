@@ -51,3 +51,26 @@ def test_a_batch_is_written_whole_and_twice_changes_nothing(
     assert len(claim_store) == 400
     claim_store.extend(quads(200))
     assert len(claim_store) == 400, "blank nodes keep their identity through the spill file"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (b"<https://example.org/s> <https://example.org/p> \"x\" .\n" * 3, False),
+        (b"_:b0 <https://example.org/p> \"x\" .\n", True),
+        (b"<https://example.org/s> <https://example.org/p> _:b1 <https://example.org/g> .\n", True),
+        (b"<https://example.org/s> <https://example.org/p> \"a_:b\" .\n", True),  # a false alarm: safe
+    ],
+)
+def test_the_spill_file_is_scanned_for_blank_nodes(tmp_path: Path, text: bytes, expected: bool) -> None:
+    path = tmp_path / "batch.nq"
+    path.write_bytes(text)
+    assert store_module._may_name_blank_nodes(path) is expected
+
+
+def test_a_blank_node_split_across_read_chunks_is_seen(tmp_path: Path) -> None:
+    path = tmp_path / "batch.nq"
+    path.write_bytes(b"<https://example.org/s> <https://example.org/p> _:b1 .\n")
+    split_at = path.read_bytes().index(b"_:") + 1  # "_" ends one chunk, ":" starts the next
+    assert store_module._may_name_blank_nodes(path, chunk=split_at) is True
+    assert store_module._may_name_blank_nodes(path, chunk=4) is True
