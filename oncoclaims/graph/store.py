@@ -1,9 +1,8 @@
 """The embedded RDF store: one pyoxigraph ``Store``, on disk by default.
 
 Each source's statements live in a named graph of their own. Every write goes through
-:meth:`ClaimStore.extend` (or :meth:`ClaimStore.load_rdf`): a batch is written whole or
-not at all, even when the iterator that produces it raises halfway. Readers keep working
-on their snapshot while a write runs.
+:meth:`ClaimStore.extend`: a batch is written whole or not at all, even when the iterator
+that produces it raises halfway. Readers keep working on their snapshot while a write runs.
 
 Small batches (up to :data:`SPILL_THRESHOLD` quads) are one pyoxigraph transaction.
 Larger ones are first written out in full to a temporary N-Quads file, so that any error
@@ -179,28 +178,6 @@ class ClaimStore:
     ) -> Iterator[ox.Quad]:
         """Iterate over the quads matching a pattern (``None`` matches anything)."""
         return iter(self._store.quads_for_pattern(subject, predicate, obj, graph))
-
-    def load_rdf(
-        self,
-        data: bytes,
-        fmt: ox.RdfFormat,
-        origin: str,
-        graph: ox.NamedNode | None = None,
-        base_iri: str | None = None,
-    ) -> int:
-        """Parse RDF ``data`` and add it in one transaction; return how many quads were new.
-
-        Triples go to ``graph`` (quads keep their own graph unless ``graph`` is given).
-        Parsing finishes before anything is written, so a syntax error leaves the store
-        unchanged.
-
-        :param origin: the file name, used in error messages.
-        :raises ParseError: with file, line and column, when ``data`` does not parse.
-        """
-        quads = parse_rdf(data, fmt, origin, graph, base_iri)
-        before = len(self._store)
-        self._store.extend(quads)
-        return len(self._store) - before
 
     def flush(self) -> None:
         """Make sure everything written so far is on disk."""
