@@ -219,11 +219,9 @@ def ingest_bytes(
         yield from moved_article_quads(article_nodes, store.inner)
         yield from provenance_quads(graphs, data, origin)
 
-    before = len(store)
-    store.extend(batch())
+    report.quads_added = store.extend(batch())
     if article_nodes:
-        remove_moved(article_nodes, store.inner)
-    report.quads_added = len(store) - before
+        report.quads_added -= remove_moved(article_nodes, store.inner)
     return report
 
 

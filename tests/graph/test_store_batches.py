@@ -47,10 +47,23 @@ def test_a_batch_is_written_whole_and_twice_changes_nothing(
     claim_store: ClaimStore, threshold: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(store_module, "SPILL_THRESHOLD", threshold)
-    claim_store.extend(quads(200))
+    assert claim_store.is_empty()
+    assert claim_store.extend(quads(200)) == 400, "the count of quads added"
     assert len(claim_store) == 400
-    claim_store.extend(quads(200))
+    assert not claim_store.is_empty()
+    assert claim_store.extend(quads(200)) == 0
     assert len(claim_store) == 400, "blank nodes keep their identity through the spill file"
+
+
+@pytest.mark.parametrize("threshold", [10_000, 50], ids=["transaction", "spilled"])
+def test_the_count_added_leaves_out_quads_present_before_and_repeats(
+    claim_store: ClaimStore, threshold: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module, "SPILL_THRESHOLD", threshold)
+    claim_store.extend(quads(50))  # 100 quads
+    repeated = [*quads(80), *quads(80)]  # 160 distinct quads, each twice; 100 already stored
+    assert claim_store.extend(repeated) == 60
+    assert len(claim_store) == 160
 
 
 @pytest.mark.parametrize(
