@@ -83,7 +83,7 @@ _SERVICE_DESCRIPTION = """@prefix sd: <http://www.w3.org/ns/sparql-service-descr
 
 [] a sd:Service ;
     sd:endpoint <{endpoint}> ;
-    sd:supportedLanguage sd:SPARQL11Query ;
+    sd:supportedLanguage {languages} ;
     sd:feature sd:UnionDefaultGraph ;
     sd:resultFormat formats:SPARQL_Results_JSON, formats:SPARQL_Results_XML,
         formats:SPARQL_Results_CSV, formats:SPARQL_Results_TSV,
@@ -222,8 +222,11 @@ def create_sparql_router(store: ClaimStore, state: ServerState | None = None) ->
             return error_response(400, "More than one query", "send exactly one query parameter")
         query = params.get("query")
         if query is None:
+            # SPARQL Update is announced only where it is on (started with an update token).
+            languages = "sd:SPARQL11Query, sd:SPARQL11Update" if state.settings.update_token else "sd:SPARQL11Query"
             description = _SERVICE_DESCRIPTION.format(
-                endpoint=_endpoint(request), graph_store=str(request.base_url).rstrip("/") + GRAPH_STORE_PATH)
+                endpoint=_endpoint(request), languages=languages,
+                graph_store=str(request.base_url).rstrip("/") + GRAPH_STORE_PATH)
             return Response(description, media_type="text/turtle")
         return await _execute(runner, request, query, params.getlist("default-graph-uri"),
                               params.getlist("named-graph-uri"))

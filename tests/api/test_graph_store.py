@@ -202,6 +202,17 @@ def test_the_service_description_names_the_graph_store(live_server: str) -> None
         in description
 
 
+def test_the_service_description_announces_update_only_when_it_is_on(live_server: str, writable) -> None:
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    read_only = rdflib.Graph().parse(data=httpx.get(f"{live_server}/sparql").text, format="turtle")
+    assert (None, sd.supportedLanguage, sd.SPARQL11Query) in read_only
+    assert (None, sd.supportedLanguage, sd.SPARQL11Update) not in read_only
+    base, _ = writable
+    with_token = rdflib.Graph().parse(data=httpx.get(f"{base}/sparql").text, format="turtle")
+    assert (None, sd.supportedLanguage, sd.SPARQL11Query) in with_token
+    assert (None, sd.supportedLanguage, sd.SPARQL11Update) in with_token
+
+
 def test_blank_nodes_of_separate_bodies_stay_distinct(writable) -> None:
     base, store = writable
     body = "_:b1 <https://example.org/p> 1 .\n_:b1 <https://example.org/q> 2 .\n"
