@@ -10,12 +10,13 @@ import csv
 import dataclasses
 import io
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import pyoxigraph as ox
 import typer
@@ -24,7 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from oncoclaims import queries
-from oncoclaims.errors import ConfigError, OncoclaimsError, QuerySyntaxError
+from oncoclaims.errors import ConfigError, ExportError, OncoclaimsError, QuerySyntaxError
 from oncoclaims.graph.bootstrap import open_store
 from oncoclaims.graph.store import DEFAULT_STORE_ENV, ClaimStore, default_store_path
 from oncoclaims.vocab import PREFIXES
@@ -83,6 +84,34 @@ def _errors() -> Iterator[None]:
 
 def _open(store: Path | None) -> ClaimStore:
     return open_store(store)
+
+
+@contextmanager
+def _output_file(file: Path) -> Iterator[IO[bytes]]:
+    """``file`` to write, which appears (replacing an older one) only when the block completes.
+
+    The bytes go to a hidden file beside it first, so a failed export leaves neither an
+    empty or partial file nor a lost earlier export. ``-`` is standard output.
+
+    :raises ExportError: when the file cannot be written (no such folder, no permission...).
+    """
+    if str(file) == "-":
+        yield sys.stdout.buffer
+        return
+    partial = file.with_name(f".{file.name}.partial-{os.getpid()}")
+    try:
+        try:
+            out = partial.open("wb")
+        except OSError as exc:
+            raise ExportError(f"{file}: cannot write the file: {exc.strerror or exc}") from None
+        with out:
+            yield out
+        try:
+            os.replace(partial, file)
+        except OSError as exc:
+            raise ExportError(f"{file}: cannot write the file: {exc.strerror or exc}") from None
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 @app.command()
@@ -525,19 +554,17 @@ def export(
     with _errors(), _open(store) as claim_store:
         if claim is not None and fmt is not ExportFormat.graphml:
             raise ConfigError("--claim applies to graphml only")
-        target = sys.stdout.buffer if str(file) == "-" else file.open("wb")
-        try:
+        iri = find_claim(claim_store, claim) if claim is not None else None
+        with _output_file(file) as target:
             if fmt is ExportFormat.graphml:
-                iri = find_claim(claim_store, claim) if claim is not None else None
                 nodes, edges = write_graphml(claim_store, target, claim=iri, depth=depth)
                 summary = f"{nodes} nodes, {edges} edges"
             else:
                 dump(claim_store, target, fmt.value)
                 summary = f"{len(claim_store)} quads"
-        finally:
-            if target is not sys.stdout.buffer:
-                target.close()
         err.print(f"{file}: {fmt.value}, {summary}", markup=False)
+
+
 @app.command(name="eval-extract")
 def eval_extract(
     gold: Annotated[list[Path], typer.Argument(help="Gold annotation files (JSON, see docs/extraction.md).")],

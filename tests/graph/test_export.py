@@ -87,3 +87,28 @@ def test_cli_export_writes_files(tmp_path: Path) -> None:
     assert nx.read_graphml(tmp_path / "g.graphml").number_of_nodes() > 5
     result = CliRunner().invoke(app, ["export", "ttl", str(tmp_path / "g.ttl"), "--claim", "x", "--store", store])
     assert result.exit_code == 1 and "--claim applies to graphml only" in result.output
+
+
+def test_a_failed_export_keeps_the_earlier_file_and_leaves_no_partial_one(tmp_path: Path) -> None:
+    store = str(tmp_path / "s")
+    target = tmp_path / "g.graphml"
+    result = CliRunner().invoke(app, ["export", "graphml", str(target), "--claim", "totally", "--store", store])
+    assert result.exit_code == 0, result.output
+    earlier = target.read_bytes()
+    result = CliRunner().invoke(app, ["export", "graphml", str(target), "--claim", "https://example.org/no-such-claim",
+                                      "--store", store])
+    assert result.exit_code == 1 and "no claim" in result.output
+    assert target.read_bytes() == earlier
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.graphml", "s"]
+    fresh = tmp_path / "never.graphml"
+    result = CliRunner().invoke(app, ["export", "graphml", str(fresh), "--claim", "https://example.org/no-such-claim",
+                                      "--store", store])
+    assert result.exit_code == 1 and not fresh.exists()
+
+
+def test_exporting_into_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    store = str(tmp_path / "s")
+    result = CliRunner().invoke(app, ["export", "nq", str(tmp_path / "no" / "such" / "x.nq"), "--store", store])
+    assert result.exit_code == 1
+    assert "x.nq: cannot write the file: No such file or directory" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
