@@ -203,20 +203,29 @@ def load(
 
 @app.command(name="ingest")
 def ingest_command(
-    paths: Annotated[list[Path], typer.Argument(help="Files to ingest (format detected from content).")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files (or folders of files) to ingest; the format is read from the content.")
+    ],
     fmt: Annotated[
         str | None, typer.Option("--format", help="Format name, when detection is not wanted.")
     ] = None,
     keep_going: Annotated[
-        bool, typer.Option("--keep-going", help="Skip bad records with a warning each.")
+        bool, typer.Option("--keep-going", help="Skip bad records with a warning each, and files that cannot be read with an error each.")
     ] = False,
     store: StoreOption = None,
 ) -> None:
-    """Ingest records (trials, articles, fact-checks, claim tables, RDF) into the store."""
+    """Ingest records (trials, articles, fact-checks, claim tables, RDF) into the store.
+
+    Each file is one batch, written whole or not at all. A folder stands for the files in
+    it and its subfolders (hidden ones left out), in name order.
+    """
+    from oncoclaims.errors import IngestError
     from oncoclaims.ingest import ingest
 
     with _errors(), _open(store) as claim_store:
+        paths = _files_of(paths)
         totals = {"records": 0, "quads": 0, "warnings": 0}
+        failed: list[Path] = []
         progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -229,14 +238,22 @@ def ingest_command(
         with progress:
             for path in paths:
                 task = progress.add_task(str(path), total=None)
-                report = ingest(
-                    path,
-                    claim_store,
-                    fmt=fmt,
-                    keep_going=keep_going,
-                    on_record=lambda _record, task=task: progress.advance(task),
-                )
-                progress.remove_task(task)
+                try:
+                    report = ingest(
+                        path,
+                        claim_store,
+                        fmt=fmt,
+                        keep_going=keep_going,
+                        on_record=lambda _record, task=task: progress.advance(task),
+                    )
+                except IngestError as exc:
+                    if not keep_going:
+                        raise
+                    err.print(f"error: {exc}; nothing of this file was written", markup=False)
+                    failed.append(path)
+                    continue
+                finally:
+                    progress.remove_task(task)
                 out.print(
                     f"{path}: read as {report.format}: {report.records} records, "
                     f"{report.quads_added} new quads, {len(report.warnings)} warnings",
@@ -248,10 +265,34 @@ def ingest_command(
                 totals["quads"] += report.quads_added
                 totals["warnings"] += len(report.warnings)
         out.print(
-            f"total: {len(paths)} files, {totals['records']} records, "
-            f"{totals['quads']} new quads, {totals['warnings']} warnings",
+            f"total: {len(paths) - len(failed)} files, {totals['records']} records, "
+            f"{totals['quads']} new quads, {totals['warnings']} warnings"
+            + (f", {len(failed)} files failed (errors above)" if failed else ""),
             markup=False,
         )
+        if failed:
+            raise typer.Exit(1)
+
+
+def _files_of(paths: list[Path]) -> list[Path]:
+    """``paths`` with each folder replaced by the files in it and its subfolders, in name
+    order, hidden files and folders left out.
+
+    :raises ConfigError: for a folder that holds no file.
+    """
+    files: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found = sorted(
+            file for file in path.rglob("*")
+            if file.is_file() and not any(part.startswith(".") for part in file.relative_to(path).parts)
+        )
+        if not found:
+            raise ConfigError(f"{path}: the folder holds no file to ingest")
+        files.extend(found)
+    return files
 
 
 class FetchService(str, Enum):

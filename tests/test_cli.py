@@ -125,3 +125,42 @@ def test_a_store_in_use_by_another_process_is_a_clear_error(store_dir: Path) -> 
         del held
     assert result.exit_code == 1
     assert "cannot open the store" in result.stderr
+
+
+def _folder_of_trials(tmp_path: Path, *, broken: bool) -> Path:
+    folder = tmp_path / "downloads"
+    (folder / "more").mkdir(parents=True)
+    samples = Path(__file__).parent / "data"
+    (folder / "a.json").write_bytes((samples / "ctgov" / "classic" / "NCT00023673.json").read_bytes())
+    (folder / "more" / "c.xml").write_bytes(next((samples / "ctgov" / "xml").glob("NCT*.xml")).read_bytes())
+    (folder / ".hidden.json").write_text("not read: hidden")
+    if broken:
+        (folder / "b.json").write_bytes((samples / "bad" / "ctgov" / "truncated.json").read_bytes())
+    return folder
+
+
+def test_a_folder_is_ingested_file_by_file_in_name_order(store_dir: Path, tmp_path: Path) -> None:
+    folder = _folder_of_trials(tmp_path, broken=False)
+    result = _run("ingest", "--store", str(store_dir), str(folder))
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if ": read as " in line]
+    assert [line.split(":")[0] for line in lines] == [str(folder / "a.json"), str(folder / "more" / "c.xml")]
+    assert "total: 2 files" in result.stdout
+
+
+def test_keep_going_goes_on_past_a_broken_file_and_exits_1(store_dir: Path, tmp_path: Path) -> None:
+    folder = _folder_of_trials(tmp_path, broken=True)
+    stopped = _run("ingest", "--store", str(store_dir), str(folder))
+    assert stopped.exit_code == 1 and "b.json" in stopped.output and "truncated" in stopped.output
+    assert "c.xml: read as" not in stopped.output, "without --keep-going the first broken file stops the run"
+    result = _run("ingest", "--keep-going", "--store", str(store_dir), str(folder))
+    assert result.exit_code == 1
+    assert "b.json" in result.stderr and "nothing of this file was written" in result.stderr
+    assert f"{folder / 'more' / 'c.xml'}: read as" in result.stdout
+    assert "total: 2 files" in result.stdout and "1 files failed" in result.stdout
+
+
+def test_an_empty_folder_is_a_clear_error(store_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = _run("ingest", "--store", str(store_dir), str(tmp_path / "empty"))
+    assert result.exit_code == 1 and "holds no file to ingest" in result.output
