@@ -35,12 +35,18 @@ def error_response(status: int, title: str, detail: str) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Make unknown routes, wrong methods and invalid parameters answer in the same shape."""
+    """Make unknown routes, wrong methods, invalid parameters and unexpected failures answer in
+    the same shape."""
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         titles = {404: "Not found", 405: "Method not allowed"}
         return error_response(exc.status_code, titles.get(exc.status_code, "HTTP error"), str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # Starlette still raises the exception after this answer, so the server logs its traceback.
+        return error_response(500, "Internal error", f"an unexpected {type(exc).__name__}; the server log has the details")
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

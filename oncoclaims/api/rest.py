@@ -8,6 +8,7 @@ the CLI cannot write meanwhile, since the server holds the store's lock.
 
 from __future__ import annotations
 
+from enum import Enum
 from functools import cached_property
 from typing import Any
 
@@ -18,6 +19,7 @@ from oncoclaims import queries
 from oncoclaims.api.errors import ErrorResponse, error_response
 from oncoclaims.api.settings import ServerState
 from oncoclaims.errors import ConfigError, NotFoundError
+from oncoclaims.graph.analysis import STATUS_NAMES, STATUS_PREFIX
 from oncoclaims.graph.confirmation import claim_statuses, confirmation_report
 from oncoclaims.graph.metrics import institution_metrics
 from oncoclaims.graph.store import ClaimStore
@@ -56,6 +58,10 @@ class Reference(BaseModel):
     iri: str
     label: str
     text: str
+
+
+#: The ``status`` filter of ``/claims``: a name of :data:`~oncoclaims.graph.analysis.STATUS_NAMES`.
+StatusName = Enum("StatusName", {name: name for name in STATUS_NAMES}, type=str)  # type: ignore[misc]
 
 
 class Status(BaseModel):
@@ -218,7 +224,7 @@ def create_rest_router(store: ClaimStore, state: ServerState | None = None) -> A
     def list_claims(
         q: str | None = Query(None, description="Words the claim's text or label contains."),
         therapy: str | None = Query(None, description="A therapy IRI or name."),
-        status: str | None = Query(None, description="A status, e.g. self-confirmed or independently-confirmed."),
+        status: StatusName | None = Query(None, description="Only claims with this confirmation status."),
         limit: int = Query(50, ge=1, le=500),
         offset: int = Query(0, ge=0),
     ) -> ClaimPage:
@@ -232,7 +238,7 @@ def create_rest_router(store: ClaimStore, state: ServerState | None = None) -> A
             items = [c for c in items if any(wanted == t.lower() or t.lower().endswith("/" + wanted) for t in c.therapies)
                      or wanted in (c.label or "").lower()]
         if status:
-            items = [c for c in items if c.status and c.status.endswith("status-" + status)]
+            items = [c for c in items if c.status == STATUS_PREFIX + status.value]
         return ClaimPage(total=len(items), offset=offset, limit=limit, items=items[offset : offset + limit])
 
     @router.get("/claims/{claim_id:path}", response_model=Report, tags=["claims"], responses=_ERRORS)

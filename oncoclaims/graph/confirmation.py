@@ -73,7 +73,11 @@ def find_claim(store: ClaimStore, claim: str) -> str:
     :raises NotFoundError: no claim matches, or the text matches several (they are listed).
     """
     if claim.startswith(("http://", "https://")):
-        if not any(store.inner.quads_for_pattern(ox.NamedNode(claim), RDF.type, OC.Claim, None)):
+        try:
+            node = ox.NamedNode(claim)
+        except ValueError as exc:
+            raise NotFoundError(f"no claim {claim!r}: not a valid IRI ({exc})") from None
+        if not any(store.inner.quads_for_pattern(node, RDF.type, OC.Claim, None)):
             raise NotFoundError(f"no claim {claim} in the store")
         return claim
     rows = queries.select(store, "search_claims", text=claim)

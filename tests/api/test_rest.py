@@ -60,3 +60,47 @@ def test_graphml_over_http(live_server: str) -> None:
     claim = nx.read_graphml(io.BytesIO(httpx.get(f"{live_server}/export.graphml", params={"claim": "totally"}).content))
     assert 5 < claim.number_of_nodes() < nx.read_graphml(io.BytesIO(whole.content)).number_of_nodes()
     assert httpx.get(f"{live_server}/export.graphml", params={"claim": "no such words"}).status_code == 404
+
+
+def test_an_unknown_status_is_refused_with_the_statuses_there_are(live_server: str) -> None:
+    refused = httpx.get(f"{live_server}/claims", params={"status": "confirmed-ish"})
+    assert refused.status_code == 422
+    detail = refused.json()["error"]["detail"]
+    assert "independently-confirmed" in detail and "retracted-support" in detail
+
+
+def test_a_claim_id_that_is_no_iri_is_not_found_in_the_error_shape(live_server: str) -> None:
+    for claim_id in ("a b", "https://example.org/a b", "x%3Cy"):
+        missing = httpx.get(f"{live_server}/claims/{claim_id}")
+        assert missing.status_code == 404, claim_id
+        assert missing.json()["error"]["title"] == "Claim not found"
+
+
+def test_the_status_names_are_the_ontologys_statuses() -> None:
+    from oncoclaims.graph.analysis import STATUS_NAMES, STATUS_PREFIX
+    from oncoclaims.ontology import ontology_quads
+
+    scheme = "https://w3id.org/oncoclaims/vocab#ConfirmationStatuses"
+    top = {q.object.value for q in ontology_quads()
+           if q.subject.value == scheme and q.predicate.value.endswith("#hasTopConcept")}
+    assert top == {STATUS_PREFIX + name for name in STATUS_NAMES}
+
+
+def test_an_unexpected_failure_answers_500_in_the_error_shape(monkeypatch) -> None:
+    from fastapi.testclient import TestClient
+
+    from oncoclaims.api import create_app
+    from oncoclaims.api import rest as rest_module
+    from oncoclaims.graph.bootstrap import open_store
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(rest_module, "confirmation_report", broken)
+    client = TestClient(create_app(open_store(None, memory=True)), raise_server_exceptions=False)
+    answer = client.get("/claims/anything")
+    assert answer.status_code == 500
+    assert answer.json()["error"] == {
+        "status": 500, "title": "Internal error",
+        "detail": "an unexpected RuntimeError; the server log has the details"}
+    assert client.get("/claims").status_code == 200, "and it keeps serving"
