@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -53,6 +54,22 @@ CROSSREF_URL = "https://api.crossref.org"
 
 #: Statuses worth asking again: rate limiting and server trouble.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+_NCT = re.compile(r"NCT\d{8}")
+_PMID = re.compile(r"[1-9]\d{0,9}")
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+
+
+def _checked(values: Iterable[str], pattern: re.Pattern[str], what: str) -> list[str]:
+    """``values`` stripped (and normalised by the caller's pattern), all of them well formed.
+
+    :raises FetchError: naming every value that is not ``what``, before any request is sent.
+    """
+    cleaned = [value.strip() for value in values]
+    bad = [value for value in cleaned if not pattern.fullmatch(value)]
+    if bad:
+        raise FetchError(f"not {what}: {', '.join(repr(value) for value in bad)}; nothing was fetched")
+    return cleaned
 
 
 def default_cache_dir() -> Path:
@@ -146,6 +163,11 @@ class FetchClient:
                     )
                 if retry_after := _retry_after(response):
                     delay = max(delay, retry_after)
+        if problem.startswith("ConnectError"):
+            raise FetchError(
+                f"{request.url}: cannot connect to {request.url.host} after {self.retries + 1} tries "
+                f"(last: {problem}); check the network connection (and proxy settings), then try again"
+            )
         raise FetchError(
             f"{request.url}: gave up after {self.retries + 1} tries (last: {problem}); "
             "the service may be down or rate-limiting: try again later"
@@ -179,7 +201,8 @@ def fetch_ctgov(
 
     :param limit: the most studies a search returns (pages of up to 100).
     """
-    documents = [client.get(f"{base_url}/studies/{quote(nct.strip().upper())}") for nct in nct_ids]
+    ids = _checked((nct.strip().upper() for nct in nct_ids), _NCT, "a ClinicalTrials.gov number (NCT and 8 digits)")
+    documents = [client.get(f"{base_url}/studies/{quote(nct)}") for nct in ids]
     if query:
         token: str | None = None
         fetched = 0
@@ -214,7 +237,7 @@ def fetch_pubmed(
         common["email"] = client.contact
     if api_key:
         common["api_key"] = api_key
-    ids = [pmid.strip() for pmid in pmids]
+    ids = _checked(pmids, _PMID, "a PMID (digits)")
     if query:
         params = {**common, "db": "pubmed", "term": query, "retmax": str(limit), "retmode": "json"}
         found = _json(client.get(f"{base_url}/esearch.fcgi", params, cache=False))
@@ -232,7 +255,16 @@ def fetch_crossref(
 ) -> list[FetchedDocument]:
     """Crossref ``/works/{doi}`` records, asked from the polite pool when a contact is set."""
     params = {"mailto": client.contact} if client.contact else None
-    return [client.get(f"{base_url}/works/{quote(doi.strip(), safe='/')}", params) for doi in dois]
+    prefixes = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:")
+    bare = []
+    for doi in dois:
+        doi = doi.strip()
+        for prefix in prefixes:
+            if doi.lower().startswith(prefix):
+                doi = doi[len(prefix):]
+        bare.append(doi)
+    checked = _checked(bare, _DOI, "a DOI (10.NNNN/...)")
+    return [client.get(f"{base_url}/works/{quote(doi, safe='/')}", params) for doi in checked]
 
 
 def _json(document: FetchedDocument) -> dict:

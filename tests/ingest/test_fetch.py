@@ -171,3 +171,34 @@ def test_cli_fetch_crossref_ingests_the_work(tmp_path: Path) -> None:
         )
     assert result.exit_code == 0, result.output
     assert "read as crossref-json: 1 records" in result.output
+
+
+def test_malformed_identifiers_are_refused_before_any_request(tmp_path: Path) -> None:
+    with replay_server({}) as server:
+        fetcher, _ = client(tmp_path)
+        with pytest.raises(FetchError, match=r"not a ClinicalTrials.gov number .*'NOTANID', 'NCT123'"):
+            fetch_ctgov(fetcher, ["NCT02576665", "NOTANID", "NCT123"], base_url=server.base_url)
+        with pytest.raises(FetchError, match=r"not a PMID \(digits\): 'PMC123'"):
+            fetch_pubmed(fetcher, ["PMC123"], base_url=server.base_url)
+        with pytest.raises(FetchError, match=r"not a DOI .*'esmoopen-2020'"):
+            fetch_crossref(fetcher, ["esmoopen-2020"], base_url=server.base_url)
+    assert server.requests == [], "nothing was asked of the service"
+
+
+def test_a_doi_may_be_given_as_its_url(tmp_path: Path) -> None:
+    routes = {"/works/10.1136/esmoopen-2020-000776": [(200, b'{"message": {}}', {})]}
+    with replay_server(routes) as server:
+        fetcher, _ = client(tmp_path)
+        fetch_crossref(fetcher, ["https://doi.org/10.1136/esmoopen-2020-000776"], base_url=server.base_url)
+    assert server.hits("/works/10.1136/esmoopen-2020-000776") == 1
+
+
+def test_an_unreachable_service_says_to_check_the_network(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    fetcher, _ = client(tmp_path, retries=1, backoff=0.01)
+    with pytest.raises(FetchError, match=r"cannot connect to 127.0.0.1 after 2 tries .*check the network"):
+        fetch_pubmed(fetcher, ["22663011"], base_url=f"http://127.0.0.1:{port}")
