@@ -141,6 +141,11 @@ def serve(
     access_log: Annotated[
         bool, typer.Option("--access-log", help="Log one line per request (off by default: it costs throughput).")
     ] = False,
+    allow_service: Annotated[
+        bool, typer.Option("--allow-service", help="Let /sparql queries use SERVICE (federated query), which makes "
+                           "this server send requests where queries say: only where every client is trusted "
+                           "(env ONCOCLAIMS_ALLOW_SERVICE).")
+    ] = False,
     store: StoreOption = None,
 ) -> None:
     """Serve the landing page, the REST API, GraphML export, the SPARQL endpoint and the Graph Store."""
@@ -150,7 +155,8 @@ def serve(
     from oncoclaims.api.serving import http_implementation, loop_implementation, server_options
 
     with _errors():
-        settings = _server_settings(update_token, cors_origin, query_timeout, max_result_bytes, query_workers)
+        settings = _server_settings(update_token, cors_origin, query_timeout, max_result_bytes, query_workers,
+                                    allow_service)
     with _errors(), _open(store) as claim_store:
         mode = "read-write with the update token" if settings.update_token else "read-only"
         err.print(f"oncoclaims: serving {len(claim_store)} quads on http://{host}:{port}/ ({mode}; queries limited "
@@ -160,7 +166,8 @@ def serve(
 
 
 def _server_settings(update_token: str | None, cors_origin: list[str] | None, query_timeout: str | None,
-                     max_result_bytes: str | None, query_workers: str | None) -> ServerSettings:
+                     max_result_bytes: str | None, query_workers: str | None,
+                     allow_service: bool = False) -> ServerSettings:
     """The environment's settings with the command line's options on top.
 
     :raises ConfigError: naming the option or variable whose value cannot be used.
@@ -178,6 +185,8 @@ def _server_settings(update_token: str | None, cors_origin: list[str] | None, qu
         overrides["update_token"] = update_token
     if cors_origin:
         overrides["cors_origins"] = tuple(cors_origin)
+    if allow_service:
+        overrides["allow_service"] = True
     if query_timeout is not None:
         overrides["query_timeout"] = parse_query_timeout(query_timeout)
     if max_result_bytes is not None:

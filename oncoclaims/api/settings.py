@@ -108,6 +108,8 @@ class ServerSettings:
     query_timeout: float = DEFAULT_QUERY_TIMEOUT
     max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES
     query_workers: int = DEFAULT_QUERY_WORKERS
+    #: Let /sparql queries use SERVICE, which makes the server send requests (api/federation.py).
+    allow_service: bool = False
 
     def __post_init__(self) -> None:
         parse_query_timeout(self.query_timeout, "query_timeout")
@@ -116,7 +118,8 @@ class ServerSettings:
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> ServerSettings:
-        """Settings from ``$ONCOCLAIMS_UPDATE_TOKEN``, ``$ONCOCLAIMS_CORS_ORIGINS`` and the limit variables.
+        """Settings from ``$ONCOCLAIMS_UPDATE_TOKEN``, ``$ONCOCLAIMS_CORS_ORIGINS``,
+        ``$ONCOCLAIMS_ALLOW_SERVICE`` and the limit variables.
 
         :raises ConfigError: naming the variable whose value cannot be used.
         """
@@ -130,8 +133,11 @@ class ServerSettings:
                                                          "$ONCOCLAIMS_MAX_RESULT_BYTES")
         if env.get("ONCOCLAIMS_QUERY_WORKERS"):
             limits["query_workers"] = parse_query_workers(env["ONCOCLAIMS_QUERY_WORKERS"], "$ONCOCLAIMS_QUERY_WORKERS")
+        allow_service = env.get("ONCOCLAIMS_ALLOW_SERVICE", "").strip().lower()
+        if allow_service not in ("", "0", "false", "no", "1", "true", "yes"):
+            raise ConfigError(f"$ONCOCLAIMS_ALLOW_SERVICE: {allow_service!r} is not yes or no (1/0, true/false)")
         return cls(update_token=env.get("ONCOCLAIMS_UPDATE_TOKEN") or None, cors_origins=origins,
-                   **limits)  # type: ignore[arg-type]
+                   allow_service=allow_service in ("1", "true", "yes"), **limits)  # type: ignore[arg-type]
 
     def authorised(self, header: str | None) -> bool:
         """Whether an ``Authorization`` header carries the update token."""

@@ -37,6 +37,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.datastructures import URL
 
 from oncoclaims.api.errors import error_response
+from oncoclaims.api.federation import uses_service
 from oncoclaims.api.paths import GRAPH_STORE_PATH
 from oncoclaims.api.query_runner import QueryJob, QueryRunner, query_runner_for
 from oncoclaims.api.settings import ServerState
@@ -84,7 +85,7 @@ _SERVICE_DESCRIPTION = """@prefix sd: <http://www.w3.org/ns/sparql-service-descr
 [] a sd:Service ;
     sd:endpoint <{endpoint}> ;
     sd:supportedLanguage {languages} ;
-    sd:feature sd:UnionDefaultGraph ;
+    sd:feature sd:UnionDefaultGraph{federation} ;
     sd:resultFormat formats:SPARQL_Results_JSON, formats:SPARQL_Results_XML,
         formats:SPARQL_Results_CSV, formats:SPARQL_Results_TSV,
         formats:Turtle, formats:N-Triples, formats:JSON-LD, formats:RDF_XML ;
@@ -145,9 +146,12 @@ def _negotiated(accept: str | None) -> tuple[str | None, str | None]:
 
 
 async def _execute(runner: QueryRunner, request: Request, query: str | None, defaults: list[str],
-             named: list[str]) -> Response:
+                   named: list[str], *, allow_service: bool) -> Response:
     if not query or not query.strip():
         return error_response(400, "Missing query", "send ?query=... or a POST body with the SPARQL query")
+    if not allow_service and uses_service(query):
+        return error_response(400, "Federated query is off", "SERVICE would make this server send requests "
+                              "where the query says; it is refused unless the server runs with --allow-service")
     results_media, graph_media = _negotiated(request.headers.get("accept"))
     job = QueryJob(query, tuple(defaults), tuple(named), RESULT_TYPES.get(results_media or ""),
                    GRAPH_TYPES.get(graph_media or ""), base_iri=_endpoint(request))
@@ -226,10 +230,11 @@ def create_sparql_router(store: ClaimStore, state: ServerState | None = None) ->
             languages = "sd:SPARQL11Query, sd:SPARQL11Update" if state.settings.update_token else "sd:SPARQL11Query"
             description = _SERVICE_DESCRIPTION.format(
                 endpoint=_endpoint(request), languages=languages,
+                federation=", sd:BasicFederatedQuery" if state.settings.allow_service else "",
                 graph_store=str(request.base_url).rstrip("/") + GRAPH_STORE_PATH)
             return Response(description, media_type="text/turtle")
         return await _execute(runner, request, query, params.getlist("default-graph-uri"),
-                              params.getlist("named-graph-uri"))
+                              params.getlist("named-graph-uri"), allow_service=state.settings.allow_service)
 
     @router.route("/sparql", methods=["POST"], include_in_schema=False)
     async def sparql_post(request: Request) -> Response:
@@ -250,7 +255,8 @@ def create_sparql_router(store: ClaimStore, state: ServerState | None = None) ->
         using = params.getlist("using-graph-uri") + params.getlist("using-named-graph-uri")
         if content_type == "application/sparql-query":
             return await _execute(runner, request, text,
-                                  params.getlist("default-graph-uri"), params.getlist("named-graph-uri"))
+                                  params.getlist("default-graph-uri"), params.getlist("named-graph-uri"),
+                                  allow_service=state.settings.allow_service)
         if content_type == "application/x-www-form-urlencoded":
             form = parse_qs(text)
             if len(form.get("query", [])) + len(form.get("update", [])) > 1:
@@ -259,7 +265,8 @@ def create_sparql_router(store: ClaimStore, state: ServerState | None = None) ->
                 return _update(store, state, request, form["update"][0],
                                using + form.get("using-graph-uri", []) + form.get("using-named-graph-uri", []))
             return await _execute(runner, request, (form.get("query") or [None])[0],
-                                  form.get("default-graph-uri", []), form.get("named-graph-uri", []))
+                                  form.get("default-graph-uri", []), form.get("named-graph-uri", []),
+                                  allow_service=state.settings.allow_service)
         if content_type == "application/sparql-update":
             return _update(store, state, request, text, using)
         return error_response(
