@@ -1,9 +1,12 @@
 """The REST API (OpenAPI at ``/docs``): claims and their confirmation reports,
 therapies, institutions, sources and metrics.
 
-Whole-store results (every claim's status, the institution metrics) are computed on
-first use and kept until a SPARQL update (enabled only with a token) changes the store;
-the CLI cannot write meanwhile, since the server holds the store's lock.
+Whole-store results (the list of claims, every claim's status, the institution metrics)
+are computed on first use and kept until a SPARQL update (enabled only with a token)
+changes the store; the CLI cannot write meanwhile, since the server holds the store's lock.
+Every claim's status at once takes seconds to minutes on a large store (docs/scale.md), so
+``/claims`` computes it only to filter by status; otherwise each claim on the page gets
+its status from its own neighbourhood (:func:`claim_status`, milliseconds), kept as well.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from oncoclaims.api.errors import ErrorResponse, error_response
 from oncoclaims.api.settings import ServerState
 from oncoclaims.errors import ConfigError, NotFoundError
 from oncoclaims.graph.analysis import STATUS_NAMES, STATUS_PREFIX
-from oncoclaims.graph.confirmation import claim_statuses, confirmation_report
+from oncoclaims.graph.confirmation import claim_status, claim_statuses, confirmation_report
 from oncoclaims.graph.metrics import institution_metrics
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.vocab import ID_BASE
@@ -175,9 +178,8 @@ class _Cache:
         """A fresh cache when the store was written since this one was made."""
         if seen[0] != state.generation:
             seen[0] = state.generation
-            self.__dict__.pop("statuses", None)
-            self.__dict__.pop("claims", None)
-            self.__dict__.pop("metrics", None)
+            for name in ("statuses", "claims", "metrics", "page_statuses"):
+                self.__dict__.pop(name, None)
         return self
 
     @cached_property
@@ -185,18 +187,33 @@ class _Cache:
         return claim_statuses(self.store)
 
     @cached_property
+    def page_statuses(self) -> dict[str, str]:
+        """Statuses of single claims, computed as pages show them (see the module docstring)."""
+        return {}
+
+    def status_of(self, iri: str) -> str:
+        """One claim's status: from every claim's statuses when they were computed, else its own."""
+        found = self.statuses.get(iri) if "statuses" in self.__dict__ else None
+        if found is None:
+            found = self.page_statuses.get(iri)
+        if found is None:
+            found = self.page_statuses[iri] = claim_status(self.store, iri)
+        return found
+
+    @cached_property
     def claims(self) -> list[ClaimSummary]:
+        """Every claim, by IRI, without its status (``status_of`` gives it)."""
         rows: dict[str, dict[str, Any]] = {}
         for row in queries.select(self.store, "claims"):
             iri = row["claim"].value
             entry = rows.setdefault(iri, {
                 "id": iri.removeprefix(_CLAIM_BASE), "iri": iri,
                 "label": _value(row, "label"), "text": _value(row, "text"), "type": _value(row, "type"),
-                "therapies": [], "status": self.statuses.get(iri),
+                "therapies": [], "status": None,
             })
             if "therapy" in row and row["therapy"].value not in entry["therapies"]:
                 entry["therapies"].append(row["therapy"].value)
-        return [ClaimSummary(**entry) for entry in rows.values()]
+        return [ClaimSummary(**rows[iri]) for iri in sorted(rows)]
 
     @cached_property
     def metrics(self) -> list[dict[str, Any]]:
@@ -238,8 +255,11 @@ def create_rest_router(store: ClaimStore, state: ServerState | None = None) -> A
             items = [c for c in items if any(wanted == t.lower() or t.lower().endswith("/" + wanted) for t in c.therapies)
                      or wanted in (c.label or "").lower()]
         if status:
-            items = [c for c in items if c.status == STATUS_PREFIX + status.value]
-        return ClaimPage(total=len(items), offset=offset, limit=limit, items=items[offset : offset + limit])
+            wanted_status = STATUS_PREFIX + status.value
+            statuses = cache.statuses  # every claim's: seconds to minutes on a large store, once
+            items = [c for c in items if statuses.get(c.iri) == wanted_status]
+        page = [c.model_copy(update={"status": cache.status_of(c.iri)}) for c in items[offset : offset + limit]]
+        return ClaimPage(total=len(items), offset=offset, limit=limit, items=page)
 
     @router.get("/claims/{claim_id:path}", response_model=Report, tags=["claims"], responses=_ERRORS)
     def claim_report(claim_id: str, depth: int = Query(3, ge=0, le=4)) -> Any:

@@ -104,3 +104,33 @@ def test_an_unexpected_failure_answers_500_in_the_error_shape(monkeypatch) -> No
         "status": 500, "title": "Internal error",
         "detail": "an unexpected RuntimeError; the server log has the details"}
     assert client.get("/claims").status_code == 200, "and it keeps serving"
+
+
+def test_a_page_of_claims_gets_statuses_without_computing_every_claims(monkeypatch) -> None:
+    from fastapi.testclient import TestClient
+
+    from oncoclaims.api import create_app
+    from oncoclaims.api import rest as rest_module
+    from oncoclaims.graph.bootstrap import open_store
+    from oncoclaims.graph.confirmation import claim_statuses
+
+    store = open_store(None, memory=True)
+    expected = claim_statuses(store)
+    whole_store_runs: list[int] = []
+
+    def counted(*args, **kwargs):
+        whole_store_runs.append(1)
+        return claim_statuses(*args, **kwargs)
+
+    monkeypatch.setattr(rest_module, "claim_statuses", counted)
+    client = TestClient(create_app(store))
+    page = client.get("/claims", params={"limit": 500}).json()
+    assert page["total"] == len(expected) and len(page["items"]) == len(expected)
+    assert {item["iri"]: item["status"] for item in page["items"]} == expected
+    assert [item["iri"] for item in page["items"]] == sorted(expected), "in IRI order"
+    assert whole_store_runs == [], "each claim's own neighbourhood gave its status"
+    confirmed = client.get("/claims", params={"status": "self-confirmed"}).json()
+    assert whole_store_runs == [1], "a status filter needs every claim's status, once"
+    assert confirmed["total"] == sum(s.endswith("self-confirmed") for s in expected.values())
+    client.get("/claims", params={"status": "unconfirmed"})
+    assert whole_store_runs == [1]
