@@ -22,6 +22,7 @@ query for every claim of the scenario and random graphs.
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 
 from oncoclaims.graph.analysis import DEFAULT_DEPTH, DERIVATION, STATUS_PREFIX, TIE_LINKS
 from oncoclaims.graph.store import ClaimStore
@@ -76,6 +77,17 @@ def _derived_from(derivation: list[Edges], source: str) -> set[str]:
     return seen
 
 
+@dataclass(frozen=True, slots=True)
+class _Links:
+    """The tables the definitions read, each looked up once (not once per claim)."""
+
+    derivation: list[Edges]
+    reported_in: Edges
+    report_types: Edges
+    source_parties: Edges
+    responsible: list[Edges]  # sponsor, lead sponsor, funder of an evidence item
+
+
 def all_statuses(
     store: ClaimStore, *, depth: int = DEFAULT_DEPTH, confirmatory: set[str] | None = None
 ) -> dict[str, str]:
@@ -87,7 +99,13 @@ def all_statuses(
     inner = store.inner
     edges = EdgeTables(inner)
     reach = _Reach(edges, depth)
-    derivation = [edges.table(p) for p in DERIVATION]
+    links = _Links(
+        derivation=[edges.table(p) for p in DERIVATION],
+        reported_in=edges.table("oc:reportedIn"),
+        report_types=edges.joined("report_types"),
+        source_parties=edges.joined("source_parties"),
+        responsible=[edges.table(p) for p in ("oc:sponsor", "oc:leadSponsor", "oc:funder")],
+    )
     claims = claim_iris(inner)
     if confirmatory is None:
         confirmatory = true_subjects(inner, "oc:confirmatory")
@@ -95,71 +113,69 @@ def all_statuses(
     stating_sources = edges.joined("stating_sources")
     attributions = edges.joined("claim_attributions")
     claim_parties = edges.joined("claim_parties")
-    source_parties = edges.joined("source_parties")
-    bearing = {relation: edges.inverse(predicate) for predicate, relation in
-               (("cito:supports", "supports"), ("cito:disputes", "disputes"))}
+    supports, disputes = edges.inverse("cito:supports"), edges.inverse("cito:disputes")
     result = {}
     unconfirmed = STATUS_PREFIX + "unconfirmed"
     for claim in claims:
-        if not any(claim in table for table in bearing.values()):
+        if claim not in supports and claim not in disputes:
             result[claim] = unconfirmed  # nothing supports or disputes it
             continue
         stating = set(stating_sources.get(claim, ()))
-        derived = {source: _derived_from(derivation, source) for source in stating}
-        origins = [s for s in stating if not (derived[s] & stating)]
+        origins = [s for s in stating if not (_derived_from(links.derivation, s) & stating)]
         interested = set(claim_parties.get(claim, ()))
         interested.update(attributions.get(claim, ()))
         for origin in origins:
-            interested.update(source_parties.get(origin, ()))
+            interested.update(links.source_parties.get(origin, ()))
         interested_reach: set[str] = set()
         for party in interested:
             interested_reach |= reach.of(party)
         relations = set()
-        for relation, table in bearing.items():
+        for relation, table in (("supports", supports), ("disputes", disputes)):
             for evidence in table.get(claim, ()):
-                if _independent(edges, reach, evidence, stating, derivation, interested_reach,
-                                confirmatory, retracted):
+                if _independent(links, reach, evidence, stating, interested_reach, confirmatory, retracted):
                     relations.add(relation)
-        result[claim] = STATUS_PREFIX + _status(edges, claim, relations, bearing["supports"], retracted)
+                    break  # one independent item settles the relation
+        result[claim] = STATUS_PREFIX + _status(links, claim, relations, supports, retracted)
     return result
 
 
 def _independent(
-    edges: EdgeTables,
+    links: _Links,
     reach: _Reach,
     evidence: str,
     stating: set[str],
-    derivation: list[Edges],
     interested_reach: set[str],
     confirmatory: set[str],
     retracted: set[str],
 ) -> bool:
-    reports = edges.table("oc:reportedIn").get(evidence, ())
+    reports = links.reported_in.get(evidence, ())
     usable = any(
-        not confirmatory.isdisjoint(edges.joined("report_types").get(report, ()))
+        not confirmatory.isdisjoint(links.report_types.get(report, ()))
         and report not in retracted
-        and not (_derived_from(derivation, report) & stating)
+        and not (_derived_from(links.derivation, report) & stating)
         for report in reports
     )
     if not usable:
         return False
-    responsible = edges.out(evidence, ["oc:sponsor", "oc:leadSponsor", "oc:funder"])
+    responsible: set[str] = set()
+    for table in links.responsible:
+        responsible.update(table.get(evidence, ()))
     for report in reports:
-        responsible.update(edges.joined("source_parties").get(report, ()))
+        responsible.update(links.source_parties.get(report, ()))
     return all(reach.of(party).isdisjoint(interested_reach) for party in responsible)
 
 
-def _status(edges: EdgeTables, claim: str, relations: set[str], supports: Edges, retracted: set[str]) -> str:
+def _status(links: _Links, claim: str, relations: set[str], supports: Edges, retracted: set[str]) -> str:
     if "supports" in relations:
         return "contested" if "disputes" in relations else "independently-confirmed"
     if "disputes" in relations:
         return "contradicted"
     support = supports.get(claim, ())
-    if support and all(_all_reports_retracted(edges, e, retracted) for e in support):
+    if support and all(_all_reports_retracted(links, e, retracted) for e in support):
         return "retracted-support"
     return "self-confirmed" if support else "unconfirmed"
 
 
-def _all_reports_retracted(edges: EdgeTables, evidence: str, retracted: set[str]) -> bool:
-    reports = edges.table("oc:reportedIn").get(evidence, ())
+def _all_reports_retracted(links: _Links, evidence: str, retracted: set[str]) -> bool:
+    reports = links.reported_in.get(evidence, ())
     return bool(reports) and all(report in retracted for report in reports)
