@@ -142,9 +142,11 @@ def serve(
         bool, typer.Option("--access-log", help="Log one line per request (off by default: it costs throughput).")
     ] = False,
     allow_service: Annotated[
-        bool, typer.Option("--allow-service", help="Let /sparql queries use SERVICE (federated query), which makes "
-                           "this server send requests where queries say: only where every client is trusted "
-                           "(env ONCOCLAIMS_ALLOW_SERVICE).")
+        bool, typer.Option(
+            "--allow-service",
+            help="Let /sparql queries use SERVICE (federated query), which makes this server send "
+                 "requests where queries say: only where every client is trusted "
+                 "(env ONCOCLAIMS_ALLOW_SERVICE).")
     ] = False,
     store: StoreOption = None,
 ) -> None:
@@ -155,8 +157,8 @@ def serve(
     from oncoclaims.api.serving import http_implementation, loop_implementation, server_options
 
     with _errors():
-        settings = _server_settings(update_token, cors_origin, query_timeout, max_result_bytes, query_workers,
-                                    allow_service)
+        settings = _server_settings(update_token, cors_origin, query_timeout, max_result_bytes,
+                                    query_workers, allow_service)
     with _errors(), _open(store) as claim_store:
         mode = "read-write with the update token" if settings.update_token else "read-only"
         err.print(f"oncoclaims: serving {len(claim_store)} quads on http://{host}:{port}/ ({mode}; queries limited "
@@ -213,13 +215,16 @@ def load(
 @app.command(name="ingest")
 def ingest_command(
     paths: Annotated[
-        list[Path], typer.Argument(help="Files (or folders of files) to ingest; the format is read from the content.")
+        list[Path],
+        typer.Argument(help="Files (or folders of files) to ingest; the format is read from "
+                            "the content."),
     ],
     fmt: Annotated[
         str | None, typer.Option("--format", help="Format name, when detection is not wanted.")
     ] = None,
     keep_going: Annotated[
-        bool, typer.Option("--keep-going", help="Skip bad records with a warning each, and files that cannot be read with an error each.")
+        bool, typer.Option("--keep-going", help="Skip bad records with a warning each, and files "
+                                                "that cannot be read with an error each.")
     ] = False,
     store: StoreOption = None,
 ) -> None:
@@ -296,7 +301,8 @@ def _files_of(paths: list[Path]) -> list[Path]:
             continue
         found = sorted(
             file for file in path.rglob("*")
-            if file.is_file() and not any(part.startswith(".") for part in file.relative_to(path).parts)
+            if file.is_file()
+            and not any(part.startswith(".") for part in file.relative_to(path).parts)
         )
         if not found:
             raise ConfigError(f"{path}: the folder holds no file to ingest")

@@ -132,7 +132,8 @@ def _folder_of_trials(tmp_path: Path, *, broken: bool) -> Path:
     (folder / "more").mkdir(parents=True)
     samples = Path(__file__).parent / "data"
     (folder / "a.json").write_bytes((samples / "ctgov" / "classic" / "NCT00023673.json").read_bytes())
-    (folder / "more" / "c.xml").write_bytes(next((samples / "ctgov" / "xml").glob("NCT*.xml")).read_bytes())
+    legacy_xml = next((samples / "ctgov" / "xml").glob("NCT*.xml"))
+    (folder / "more" / "c.xml").write_bytes(legacy_xml.read_bytes())
     (folder / ".hidden.json").write_text("not read: hidden")
     if broken:
         (folder / "b.json").write_bytes((samples / "bad" / "ctgov" / "truncated.json").read_bytes())
@@ -144,7 +145,8 @@ def test_a_folder_is_ingested_file_by_file_in_name_order(store_dir: Path, tmp_pa
     result = _run("ingest", "--store", str(store_dir), str(folder))
     assert result.exit_code == 0, result.output
     lines = [line for line in result.stdout.splitlines() if ": read as " in line]
-    assert [line.split(":")[0] for line in lines] == [str(folder / "a.json"), str(folder / "more" / "c.xml")]
+    read = [line.split(":")[0] for line in lines]
+    assert read == [str(folder / "a.json"), str(folder / "more" / "c.xml")]
     assert "total: 2 files" in result.stdout
 
 
@@ -152,7 +154,7 @@ def test_keep_going_goes_on_past_a_broken_file_and_exits_1(store_dir: Path, tmp_
     folder = _folder_of_trials(tmp_path, broken=True)
     stopped = _run("ingest", "--store", str(store_dir), str(folder))
     assert stopped.exit_code == 1 and "b.json" in stopped.output and "truncated" in stopped.output
-    assert "c.xml: read as" not in stopped.output, "without --keep-going the first broken file stops the run"
+    assert "c.xml: read as" not in stopped.output, "without --keep-going a broken file stops the run"
     result = _run("ingest", "--keep-going", "--store", str(store_dir), str(folder))
     assert result.exit_code == 1
     assert "b.json" in result.stderr and "nothing of this file was written" in result.stderr

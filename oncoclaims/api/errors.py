@@ -46,7 +46,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
         # Starlette still raises the exception after this answer, so the server logs its traceback.
-        return error_response(500, "Internal error", f"an unexpected {type(exc).__name__}; the server log has the details")
+        detail = f"an unexpected {type(exc).__name__}; the server log has the details"
+        return error_response(500, "Internal error", detail)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

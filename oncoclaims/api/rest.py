@@ -64,7 +64,8 @@ class Reference(BaseModel):
 
 
 #: The ``status`` filter of ``/claims``: a name of :data:`~oncoclaims.graph.analysis.STATUS_NAMES`.
-StatusName = Enum("StatusName", {name: name for name in STATUS_NAMES}, type=str)  # type: ignore[misc]
+StatusName = Enum(  # type: ignore[misc]
+    "StatusName", {name: name for name in STATUS_NAMES}, type=str)
 
 
 class Status(BaseModel):
@@ -241,7 +242,7 @@ def create_rest_router(store: ClaimStore, state: ServerState | None = None) -> A
     def list_claims(
         q: str | None = Query(None, description="Words the claim's text or label contains."),
         therapy: str | None = Query(None, description="A therapy IRI or name."),
-        status: StatusName | None = Query(None, description="Only claims with this confirmation status."),
+        status: StatusName | None = Query(None, description="Only claims with this status."),
         limit: int = Query(50, ge=1, le=500),
         offset: int = Query(0, ge=0),
     ) -> ClaimPage:
@@ -258,7 +259,8 @@ def create_rest_router(store: ClaimStore, state: ServerState | None = None) -> A
             wanted_status = STATUS_PREFIX + status.value
             statuses = cache.statuses  # every claim's: seconds to minutes on a large store, once
             items = [c for c in items if statuses.get(c.iri) == wanted_status]
-        page = [c.model_copy(update={"status": cache.status_of(c.iri)}) for c in items[offset : offset + limit]]
+        page = [c.model_copy(update={"status": cache.status_of(c.iri)})
+                for c in items[offset : offset + limit]]
         return ClaimPage(total=len(items), offset=offset, limit=limit, items=page)
 
     @router.get("/claims/{claim_id:path}", response_model=Report, tags=["claims"], responses=_ERRORS)

@@ -135,9 +135,11 @@ class ServerSettings:
             limits["query_workers"] = parse_query_workers(env["ONCOCLAIMS_QUERY_WORKERS"], "$ONCOCLAIMS_QUERY_WORKERS")
         allow_service = env.get("ONCOCLAIMS_ALLOW_SERVICE", "").strip().lower()
         if allow_service not in ("", "0", "false", "no", "1", "true", "yes"):
-            raise ConfigError(f"$ONCOCLAIMS_ALLOW_SERVICE: {allow_service!r} is not yes or no (1/0, true/false)")
+            raise ConfigError(
+                f"$ONCOCLAIMS_ALLOW_SERVICE: {allow_service!r} is not yes or no (1/0, true/false)")
         return cls(update_token=env.get("ONCOCLAIMS_UPDATE_TOKEN") or None, cors_origins=origins,
-                   allow_service=allow_service in ("1", "true", "yes"), **limits)  # type: ignore[arg-type]
+                   allow_service=allow_service in ("1", "true", "yes"),
+                   **limits)  # type: ignore[arg-type]
 
     def authorised(self, header: str | None) -> bool:
         """Whether an ``Authorization`` header carries the update token."""

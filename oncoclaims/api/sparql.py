@@ -150,8 +150,10 @@ async def _execute(runner: QueryRunner, request: Request, query: str | None, def
     if not query or not query.strip():
         return error_response(400, "Missing query", "send ?query=... or a POST body with the SPARQL query")
     if not allow_service and uses_service(query):
-        return error_response(400, "Federated query is off", "SERVICE would make this server send requests "
-                              "where the query says; it is refused unless the server runs with --allow-service")
+        return error_response(
+            400, "Federated query is off",
+            "SERVICE would make this server send requests where the query says; it is refused "
+            "unless the server runs with --allow-service")
     results_media, graph_media = _negotiated(request.headers.get("accept"))
     job = QueryJob(query, tuple(defaults), tuple(named), RESULT_TYPES.get(results_media or ""),
                    GRAPH_TYPES.get(graph_media or ""), base_iri=_endpoint(request))
@@ -227,14 +229,17 @@ def create_sparql_router(store: ClaimStore, state: ServerState | None = None) ->
         query = params.get("query")
         if query is None:
             # SPARQL Update is announced only where it is on (started with an update token).
-            languages = "sd:SPARQL11Query, sd:SPARQL11Update" if state.settings.update_token else "sd:SPARQL11Query"
+            languages = "sd:SPARQL11Query"
+            if state.settings.update_token:
+                languages += ", sd:SPARQL11Update"
             description = _SERVICE_DESCRIPTION.format(
                 endpoint=_endpoint(request), languages=languages,
                 federation=", sd:BasicFederatedQuery" if state.settings.allow_service else "",
                 graph_store=str(request.base_url).rstrip("/") + GRAPH_STORE_PATH)
             return Response(description, media_type="text/turtle")
         return await _execute(runner, request, query, params.getlist("default-graph-uri"),
-                              params.getlist("named-graph-uri"), allow_service=state.settings.allow_service)
+                              params.getlist("named-graph-uri"),
+                              allow_service=state.settings.allow_service)
 
     @router.route("/sparql", methods=["POST"], include_in_schema=False)
     async def sparql_post(request: Request) -> Response:
@@ -255,7 +260,8 @@ def create_sparql_router(store: ClaimStore, state: ServerState | None = None) ->
         using = params.getlist("using-graph-uri") + params.getlist("using-named-graph-uri")
         if content_type == "application/sparql-query":
             return await _execute(runner, request, text,
-                                  params.getlist("default-graph-uri"), params.getlist("named-graph-uri"),
+                                  params.getlist("default-graph-uri"),
+                                  params.getlist("named-graph-uri"),
                                   allow_service=state.settings.allow_service)
         if content_type == "application/x-www-form-urlencoded":
             form = parse_qs(text)
@@ -265,7 +271,8 @@ def create_sparql_router(store: ClaimStore, state: ServerState | None = None) ->
                 return _update(store, state, request, form["update"][0],
                                using + form.get("using-graph-uri", []) + form.get("using-named-graph-uri", []))
             return await _execute(runner, request, (form.get("query") or [None])[0],
-                                  form.get("default-graph-uri", []), form.get("named-graph-uri", []),
+                                  form.get("default-graph-uri", []),
+                                  form.get("named-graph-uri", []),
                                   allow_service=state.settings.allow_service)
         if content_type == "application/sparql-update":
             return _update(store, state, request, text, using)

@@ -47,9 +47,10 @@ DERIVATION = ("prov:wasDerivedFrom", "prov:wasQuotedFrom", "oc:reportsOn")
 TIE_LINKS = ("oc:partOf", "oc:controlledBy", "oc:fundedBy", "oc:candidateIn")
 
 STATUS_PREFIX = "https://w3id.org/oncoclaims/vocab#status-"
-#: The statuses a claim can have (``STATUS_PREFIX`` + name; the ontology's ``oc:ConfirmationStatuses``).
+#: The statuses a claim can have: ``STATUS_PREFIX`` + name (``oc:ConfirmationStatuses``).
 STATUS_NAMES = (
-    "independently-confirmed", "contested", "contradicted", "retracted-support", "self-confirmed", "unconfirmed",
+    "independently-confirmed", "contested", "contradicted", "retracted-support",
+    "self-confirmed", "unconfirmed",
 )
 
 

@@ -132,7 +132,8 @@ def all_statuses(
         relations = set()
         for relation, table in (("supports", supports), ("disputes", disputes)):
             for evidence in table.get(claim, ()):
-                if _independent(links, reach, evidence, stating, interested_reach, confirmatory, retracted):
+                if _independent(links, reach, evidence, stating, interested_reach, confirmatory,
+                                retracted):
                     relations.add(relation)
                     break  # one independent item settles the relation
         result[claim] = STATUS_PREFIX + _status(links, claim, relations, supports, retracted)
@@ -165,7 +166,9 @@ def _independent(
     return all(reach.of(party).isdisjoint(interested_reach) for party in responsible)
 
 
-def _status(links: _Links, claim: str, relations: set[str], supports: Edges, retracted: set[str]) -> str:
+def _status(
+    links: _Links, claim: str, relations: set[str], supports: Edges, retracted: set[str]
+) -> str:
     if "supports" in relations:
         return "contested" if "disputes" in relations else "independently-confirmed"
     if "disputes" in relations:

@@ -52,7 +52,8 @@ class EdgeTables:
                     continue
                 subject = quad.subject
                 key = subject.value if type(subject) is named else node_id(subject)
-                table.setdefault(key, []).append(target.value if type(target) is named else node_id(target))
+                value = target.value if type(target) is named else node_id(target)
+                table.setdefault(key, []).append(value)
         return table
 
     def joined(self, query: str) -> Edges:
@@ -64,7 +65,8 @@ class EdgeTables:
             table = self._tables[key] = {}
             named = ox.NamedNode  # node_id inlined for named nodes: millions of rows at 1M claims
             for first, second in queries.run(self._inner, query):
-                table.setdefault(first.value if type(first) is named else node_id(first), []).append(
+                key = first.value if type(first) is named else node_id(first)
+                table.setdefault(key, []).append(
                     second.value if type(second) is named else node_id(second))
         return table
 

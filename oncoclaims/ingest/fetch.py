@@ -68,7 +68,8 @@ def _checked(values: Iterable[str], pattern: re.Pattern[str], what: str) -> list
     cleaned = [value.strip() for value in values]
     bad = [value for value in cleaned if not pattern.fullmatch(value)]
     if bad:
-        raise FetchError(f"not {what}: {', '.join(repr(value) for value in bad)}; nothing was fetched")
+        named = ", ".join(repr(value) for value in bad)
+        raise FetchError(f"not {what}: {named}; nothing was fetched")
     return cleaned
 
 
@@ -165,8 +166,9 @@ class FetchClient:
                     delay = max(delay, retry_after)
         if problem.startswith("ConnectError"):
             raise FetchError(
-                f"{request.url}: cannot connect to {request.url.host} after {self.retries + 1} tries "
-                f"(last: {problem}); check the network connection (and proxy settings), then try again"
+                f"{request.url}: cannot connect to {request.url.host} after {self.retries + 1} "
+                f"tries (last: {problem}); check the network connection (and proxy settings), "
+                "then try again"
             )
         raise FetchError(
             f"{request.url}: gave up after {self.retries + 1} tries (last: {problem}); "
@@ -201,7 +203,8 @@ def fetch_ctgov(
 
     :param limit: the most studies a search returns (pages of up to 100).
     """
-    ids = _checked((nct.strip().upper() for nct in nct_ids), _NCT, "a ClinicalTrials.gov number (NCT and 8 digits)")
+    ids = _checked((nct.strip().upper() for nct in nct_ids), _NCT,
+                   "a ClinicalTrials.gov number (NCT and 8 digits)")
     documents = [client.get(f"{base_url}/studies/{quote(nct)}") for nct in ids]
     if query:
         token: str | None = None
@@ -255,7 +258,8 @@ def fetch_crossref(
 ) -> list[FetchedDocument]:
     """Crossref ``/works/{doi}`` records, asked from the polite pool when a contact is set."""
     params = {"mailto": client.contact} if client.contact else None
-    prefixes = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:")
+    prefixes = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/",
+                "doi:")
     bare = []
     for doi in dois:
         doi = doi.strip()

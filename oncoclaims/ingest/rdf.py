@@ -42,7 +42,8 @@ def document_blank_nodes(quads: Iterable[ox.Quad], digest: str) -> list[ox.Quad]
     same names, and no two documents share one.
 
     >>> ex = ox.NamedNode("http://example.org/p")
-    >>> quads = [ox.Quad(ox.BlankNode(), ex, ox.BlankNode("b0")), ox.Quad(ox.BlankNode("b0"), ex, ex)]
+    >>> quads = [ox.Quad(ox.BlankNode(), ex, ox.BlankNode("b0")),
+    ...          ox.Quad(ox.BlankNode("b0"), ex, ex)]
     >>> [str(q.subject) for q in document_blank_nodes(quads, "ab12")]
     ['_:dab12n0', '_:dab12n1']
     """

@@ -92,7 +92,8 @@ def test_cli_export_writes_files(tmp_path: Path) -> None:
 def test_a_failed_export_keeps_the_earlier_file_and_leaves_no_partial_one(tmp_path: Path) -> None:
     store = str(tmp_path / "s")
     target = tmp_path / "g.graphml"
-    result = CliRunner().invoke(app, ["export", "graphml", str(target), "--claim", "totally", "--store", store])
+    result = CliRunner().invoke(
+        app, ["export", "graphml", str(target), "--claim", "totally", "--store", store])
     assert result.exit_code == 0, result.output
     earlier = target.read_bytes()
     result = CliRunner().invoke(app, ["export", "graphml", str(target), "--claim", "https://example.org/no-such-claim",
@@ -108,7 +109,8 @@ def test_a_failed_export_keeps_the_earlier_file_and_leaves_no_partial_one(tmp_pa
 
 def test_exporting_into_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     store = str(tmp_path / "s")
-    result = CliRunner().invoke(app, ["export", "nq", str(tmp_path / "no" / "such" / "x.nq"), "--store", store])
+    missing = tmp_path / "no" / "such" / "x.nq"
+    result = CliRunner().invoke(app, ["export", "nq", str(missing), "--store", store])
     assert result.exit_code == 1
     assert "x.nq: cannot write the file: No such file or directory" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)

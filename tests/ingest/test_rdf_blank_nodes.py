@@ -25,7 +25,8 @@ ANONYMOUS = {
   </rdf:Description>
 </rdf:RDF>
 """,
-    "one.jsonld": b'{"@id": "http://example.org/a", "http://example.org/p": {"http://example.org/q": 1}}',
+    "one.jsonld": b'{"@id": "http://example.org/a",'
+                  b' "http://example.org/p": {"http://example.org/q": 1}}',
     "one.trig": b"@prefix ex: <http://example.org/> .\n_:g { ex:a ex:p [ ex:q 1 ] . }\n",
 }
 
@@ -37,7 +38,9 @@ def store(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("name", sorted(ANONYMOUS))
-def test_ingesting_a_file_with_anonymous_nodes_twice_changes_nothing(store: ClaimStore, name: str) -> None:
+def test_ingesting_a_file_with_anonymous_nodes_twice_changes_nothing(
+    store: ClaimStore, name: str
+) -> None:
     first = ingest_bytes(ANONYMOUS[name], name, store, fmt="rdf")
     size = len(store)
     second = ingest_bytes(ANONYMOUS[name], name, store, fmt="rdf")
