@@ -10,7 +10,7 @@ from scenarios import sparql_circular
 
 from oncoclaims import queries
 from oncoclaims.graph import analysis
-from oncoclaims.graph.confirmation import claim_statuses, confirmation_report
+from oncoclaims.graph.confirmation import claim_status, claim_statuses, confirmation_report
 from oncoclaims.graph.projection import to_networkx
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ontology import ontology_quads
@@ -112,6 +112,7 @@ def test_sparql_and_python_agree(quads: list[ox.Quad], depth: int) -> None:
     for claim in claims:  # one report projects only the claim's neighbourhood, chains cut at depth
         report = confirmation_report(store, claim, depth=depth)
         assert report.status["iri"] == per_claim[claim]
+        assert claim_status(store, claim, depth=depth) == per_claim[claim]  # as /claims pages get it
         assert report.origins == analysis.origins(graph, claim)
         assert report.circular_reporting == analysis.circular_reporting(graph, claim, depth)
         assert report.independent_confirmations == [
