@@ -129,6 +129,7 @@ class Report(BaseModel):
     evidence: list[EvidenceItem]
     independent_confirmations: list[str]
     depth: int
+    labels: dict[str, str]
 
 
 class Therapy(BaseModel):

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+import networkx as nx
 import pyoxigraph as ox
 
 from oncoclaims import queries
@@ -57,6 +58,10 @@ class ConfirmationReport:
     evidence: list[dict[str, Any]] = field(default_factory=list)
     independent_confirmations: list[str] = field(default_factory=list)
     depth: int = analysis.DEFAULT_DEPTH
+    #: Label or title of each node the report names by IRI alone and the store labels
+    #: (sources derived from, reports, responsible parties), so that a reader needs no
+    #: other request to name them.
+    labels: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON shape of ``oncoclaims check --json`` and ``GET /claims/{id}``."""
@@ -167,9 +172,25 @@ def confirmation_report(
         evidence=evidence,
         independent_confirmations=confirmations,
         depth=depth,
+        labels=_labels_of_named_nodes(graph, sources, evidence),
     )
     report.explanation = _explain(report)
     return report
+
+
+def _labels_of_named_nodes(
+    graph: nx.MultiDiGraph, sources: list[dict[str, Any]], evidence: list[dict[str, Any]]
+) -> dict[str, str]:
+    named = {iri for source in sources for iri in source["derived_from"]}
+    for item in evidence:
+        named.update(item["reported_in"])
+        named.update(item["responsible_parties"])
+    labels = {}
+    for node in sorted(named):
+        data = graph.nodes[node] if node in graph else {}
+        if text := data.get("label") or data.get("title"):
+            labels[node] = str(text)
+    return labels
 
 
 def _explain(report: ConfirmationReport) -> str:

@@ -45,19 +45,10 @@
       ...(rows.length ? rows : [h("tr", {}, h("td", { colspan: 2 }, "None found."))]));
   }
 
-  /** Titles of all sources and labels of all institutions, for the IRIs the report names
-      without one (sources a stating source derives from, responsible parties). */
-  async function names() {
-    const [sources, institutions] = await Promise.all([
-      oc.getJSON("sources").catch(() => []), oc.getJSON("institutions").catch(() => []),
-    ]);
-    return new Map([
-      ...sources.filter((s) => s.title).map((s) => [s.iri, s.title]),
-      ...institutions.filter((i) => i.label).map((i) => [i.iri, i.label]),
-    ]);
-  }
-
-  function show(report, id, known) {
+  function show(report, id) {
+    // names of the IRIs the report gives without one (sources derived from, reports,
+    // responsible parties): the report carries them, so no list of every source is fetched
+    const known = Object.entries(report.labels || {});
     document.title = `oncoclaims: ${report.claim.label}`;
     document.getElementById("claim-label").textContent = report.claim.label;
     document.getElementById("claim-text").textContent = report.claim.text;
@@ -94,8 +85,7 @@
       return;
     }
     try {
-      const [report, known] = await Promise.all([oc.getJSON(`claims/${encodeURIComponent(id)}`), names()]);
-      show(report, id, known);
+      show(await oc.getJSON(`claims/${encodeURIComponent(id)}`), id);
     } catch (error) {
       message.textContent = `The claim could not be loaded: ${error.message}`;
     }

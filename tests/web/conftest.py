@@ -39,6 +39,8 @@ class Visit:
     base: str
     errors: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
+    #: Paths the page asked of the test server, in order.
+    paths: list[str] = field(default_factory=list)
 
     def goto(self, path: str) -> None:
         """Open ``path`` on the test server and wait until the network is idle."""
@@ -80,6 +82,8 @@ def visit(browser: Any, live_server: str) -> Iterator[Visit]:
         parts = urlsplit(request.url)
         if parts.scheme not in ("data", "blob", "about") and parts.netloc != local:
             record.foreign_requests.append(request.url)
+        elif parts.netloc == local:
+            record.paths.append(parts.path)
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: record.errors.append(f"page error: {error}"))

@@ -87,6 +87,21 @@ def test_claim_page_shows_status_explanation_and_every_reason(
     visit.assert_clean()
 
 
+def test_claim_page_names_what_the_report_names_without_fetching_every_source(
+    visit: Visit, effectiveness: dict[str, Any]
+) -> None:
+    report = effectiveness["report"]
+    _open_claim(visit, effectiveness["id"])
+    assert not [p for p in visit.paths if p.endswith(("/sources", "/institutions"))], visit.paths
+    assert any(p.startswith("/claims/") for p in visit.paths)
+    evidence_table = visit.page.inner_text("#evidence-table")
+    named = [iri for e in report["evidence"] for iri in e["reported_in"] + e["responsible_parties"]]
+    assert named and all(iri in report["labels"] for iri in named)
+    for iri in named:
+        assert report["labels"][iri] in evidence_table
+    visit.assert_clean()
+
+
 def test_claim_graph_is_drawn(visit: Visit, effectiveness: dict[str, Any]) -> None:
     report = effectiveness["report"]
     _open_claim(visit, effectiveness["id"])
