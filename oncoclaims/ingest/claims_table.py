@@ -155,6 +155,20 @@ def row_quads(row: dict[str, str], graph: NamedNode, location: SourceLocation) -
                 yield q(party, predicate, other)
 
 
+def _delimiter(header: str) -> str | None:
+    """The delimiter of a claims-table CSV, read from its header line: a comma, or the
+    semicolon or tab that spreadsheets write in many locales; ``None`` if it is no such header.
+
+    >>> _delimiter("claim_text;therapy;claimant")
+    ';'
+    """
+    fields = header.lstrip("\ufeff").strip()
+    for delimiter in (",", ";", "\t"):
+        if "claim_text" in (name.strip().strip('"') for name in fields.split(delimiter)):
+            return delimiter
+    return None
+
+
 class ClaimsTableIngester:
     """The curated claims table, as CSV or YAML (columns in ``docs/claims-table.md``)."""
 
@@ -164,8 +178,7 @@ class ClaimsTableIngester:
     def sniff(self, data: bytes, origin: str) -> bool:
         """A CSV header or YAML keys from the claims-table columns."""
         head = data[:4096].decode("utf-8", errors="replace")
-        first = head.split("\n", 1)[0]
-        if "claim_text" in first and "," in first:
+        if _delimiter(head.split("\n", 1)[0]) is not None:
             return True
         return bool(re.search(r"^\s*-\s*(claim_text|party|evidence_label)\s*:", head, re.M))
 
@@ -176,7 +189,8 @@ class ClaimsTableIngester:
         if text.lstrip().startswith("-") or origin.endswith((".yaml", ".yml")):
             yield from self._yaml(text, origin, graph)
             return
-        reader = csv.DictReader(io.StringIO(text, newline=""))
+        delimiter = _delimiter(text.split("\n", 1)[0]) or ","
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
         for index, row in enumerate(reader, start=1):
             cleaned = {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
             yield SourceRecord(location=SourceLocation(origin, reader.line_num, None, f"row {index}"),

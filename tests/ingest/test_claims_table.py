@@ -68,3 +68,26 @@ def test_bad_rows_name_file_line_and_column_and_change_nothing(name: str, error:
         ingest(BAD / name, store, fmt="claims-table")
     assert where in str(caught.value)
     assert len(store) == before
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"], ids=["semicolon", "tab"])
+def test_spreadsheet_csv_with_semicolons_or_tabs_says_the_same(delimiter: str) -> None:
+    """Spreadsheets in many locales write CSV with semicolons (and a byte-order mark)."""
+    import csv
+    import io
+
+    from oncoclaims.ingest import ingest_bytes
+    from oncoclaims.reference import PROVENANCE_GRAPH
+
+    example = (ROOT / "examples" / "claims-table.csv").read_text(encoding="utf-8")
+    rewritten = io.StringIO()
+    writer = csv.writer(rewritten, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerows(csv.reader(io.StringIO(example)))
+    stores = []
+    for data in (example.encode(), b"\xef\xbb\xbf" + rewritten.getvalue().encode()):
+        store = ClaimStore.in_memory()
+        report = ingest_bytes(data, "claims-table.csv", store)
+        assert report.format == "claims-table" and report.records == 4
+        stores.append({(q.subject, q.predicate, q.object) for q in store
+                       if q.graph_name != PROVENANCE_GRAPH})
+    assert stores[0] == stores[1]
