@@ -54,6 +54,8 @@ __all__ = [
 #: News inputs larger than this (5 MiB) are refused: no article is that long.
 MAX_NEWS_BYTES = 5 * 1024 * 1024
 
+#: Files named as structured data: never read as news text.
+_STRUCTURED_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".xml", ".yaml", ".yml")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _PERSON_NAME = re.compile(r"[A-Z][a-z'’-]+(?: [A-Z]\.?)?(?: [A-Z][a-z'’-]+){1,2}")
 _NOT_NAME_WORDS = frozenset(
@@ -314,9 +316,13 @@ class NewsTextIngester(_NewsIngester):
     fallback: ClassVar[bool] = True
 
     def sniff(self, data: bytes, origin: str) -> bool:
-        """A ``.txt`` file, or UTF-8 text that is neither binary nor JSON/XML-like."""
-        if Path(origin).suffix.lower() in self.suffixes:
+        """A ``.txt`` file, or UTF-8 text that is neither binary nor JSON/XML-like, nor named as
+        structured data (a ``.csv`` no tabular format claimed is refused, not mined for claims)."""
+        suffix = Path(origin).suffix.lower()
+        if suffix in self.suffixes:
             return True
+        if suffix in _STRUCTURED_SUFFIXES:
+            return False
         head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
         if _is_binary(data) or head.startswith((b"{", b"[", b"<")):
             return False  # binary, or structured data no other format claimed

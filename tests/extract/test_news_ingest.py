@@ -57,6 +57,9 @@ def test_plain_text_is_chosen_only_when_nothing_else_matches() -> None:
     assert detect_format(_html_page(), "page").name == "news-html"
     with pytest.raises(FormatError, match="cannot tell"):
         detect_format(b'{"some": "json"}', "data")  # JSON is never read as an article
+    for name in ("measurements.csv", "sheet.tsv", "config.yaml"):  # nor is a file named as data
+        with pytest.raises(FormatError, match="cannot tell"):
+            detect_format(b"name,value\nEnteromix,1\n", name)
 
 
 @pytest.mark.parametrize("path", [SEED, REUTERS], ids=["text", "fakehealth"])
