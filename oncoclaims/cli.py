@@ -231,7 +231,8 @@ def ingest_command(
     """Ingest records (trials, articles, fact-checks, claim tables, RDF) into the store.
 
     Each file is one batch, written whole or not at all. A folder stands for the files in
-    it and its subfolders (hidden ones left out), in name order.
+    it and its subfolders, in name order (hidden files, Markdown and README / LICENSE-like
+    files left out).
     """
     from oncoclaims.errors import IngestError
     from oncoclaims.ingest import ingest
@@ -288,11 +289,16 @@ def ingest_command(
             raise typer.Exit(1)
 
 
+#: In a folder, files named like these are about the data, not data: never ingested from a
+#: folder (a licence read as a news text would yield claims nobody made).
+_NOT_DATA = ("README", "LICENSE", "LICENCE", "COPYING", "NOTICE", "CHANGELOG", "CHANGES")
+
+
 def _files_of(paths: list[Path]) -> list[Path]:
     """``paths`` with each folder replaced by the files in it and its subfolders, in name
-    order, hidden files and folders left out.
+    order; hidden files and folders, Markdown and README / LICENSE-like files left out.
 
-    :raises ConfigError: for a folder that holds no file.
+    :raises ConfigError: for a folder that holds no file to ingest.
     """
     files: list[Path] = []
     for path in paths:
@@ -303,6 +309,8 @@ def _files_of(paths: list[Path]) -> list[Path]:
             file for file in path.rglob("*")
             if file.is_file()
             and not any(part.startswith(".") for part in file.relative_to(path).parts)
+            and not file.name.upper().startswith(_NOT_DATA)
+            and file.suffix.lower() != ".md"
         )
         if not found:
             raise ConfigError(f"{path}: the folder holds no file to ingest")

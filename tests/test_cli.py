@@ -135,6 +135,8 @@ def _folder_of_trials(tmp_path: Path, *, broken: bool) -> Path:
     legacy_xml = next((samples / "ctgov" / "xml").glob("NCT*.xml"))
     (folder / "more" / "c.xml").write_bytes(legacy_xml.read_bytes())
     (folder / ".hidden.json").write_text("not read: hidden")
+    (folder / "README.md").write_text("not read: about the data")
+    (folder / "more" / "LICENSE.txt").write_text("Not read: a licence is no news article.")
     if broken:
         (folder / "b.json").write_bytes((samples / "bad" / "ctgov" / "truncated.json").read_bytes())
     return folder
