@@ -432,7 +432,11 @@ def query(
     list_queries: Annotated[bool, typer.Option("--list", help="List the named queries.")] = False,
     store: StoreOption = None,
 ) -> None:
-    """Run SPARQL: query text, a file, or a named query with --param name=value."""
+    """Run SPARQL: query text, a file, or a named query with --param name=value.
+
+    As at /sparql, the default graph is the union of all named graphs (each source's
+    statements are in a graph of their own); GRAPH ?g { ... } names them.
+    """
     with _errors():
         if fmt not in {"table", "json", "csv", "tsv"}:
             raise ConfigError(f"--format {fmt!r}: use table, json, csv or tsv")
@@ -453,7 +457,8 @@ def query(
             else:
                 sparql = file.read_text(encoding="utf-8") if file is not None else text
                 try:
-                    result = claim_store.inner.query(sparql or "")
+                    # as at /sparql: the default graph is the union of every source's graph
+                    result = claim_store.inner.query(sparql or "", use_default_graph_as_union=True)
                 except SyntaxError as exc:
                     raise QuerySyntaxError(f"the query does not parse: {exc}") from exc
             _print_result(result, fmt)

@@ -168,3 +168,12 @@ def test_an_empty_folder_is_a_clear_error(store_dir: Path, tmp_path: Path) -> No
     (tmp_path / "empty").mkdir()
     result = _run("ingest", "--store", str(store_dir), str(tmp_path / "empty"))
     assert result.exit_code == 1 and "holds no file to ingest" in result.output
+
+
+def test_query_text_sees_the_union_of_the_graphs_as_the_endpoint_does(store_dir: Path) -> None:
+    claims = "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a <https://w3id.org/oncoclaims/vocab#Claim> }"
+    result = _run("query", "--store", str(store_dir), "--format", "json", claims)
+    assert result.exit_code == 0, result.output
+    count = int(json.loads(result.stdout)["results"]["bindings"][0]["n"]["value"])
+    named = _run("query", "--store", str(store_dir), "--format", "json", "--named", "claim_iris")
+    assert count == len(json.loads(named.stdout)["results"]["bindings"]) > 0
