@@ -269,9 +269,11 @@ def ingest_command(
                     continue
                 finally:
                     progress.remove_task(task)
+                replaced = (f", {report.values_replaced} old values replaced"
+                            if report.values_replaced else "")
                 out.print(
                     f"{path}: read as {report.format}: {report.records} records, "
-                    f"{report.quads_added} new quads, {len(report.warnings)} warnings",
+                    f"{report.quads_added} new quads{replaced}, {len(report.warnings)} warnings",
                     markup=False,
                 )
                 for warning in report.warnings:

@@ -32,10 +32,11 @@ from oncoclaims.ingest.ctgov_classic import ClinicalTrialsClassicIngester
 from oncoclaims.ingest.ctgov_v2 import ClinicalTrialsJsonIngester
 from oncoclaims.ingest.ctgov_xml import ClinicalTrialsXmlIngester
 from oncoclaims.ingest.factchecks import ClaimReviewIngester, HealthFcIngester
-from oncoclaims.ingest.institutions import NamedInstitution, candidate_match_quads
+from oncoclaims.ingest.institutions import MATCHES_GRAPH, NamedInstitution, candidate_match_quads
 from oncoclaims.ingest.news import FakeHealthNewsIngester, NewsHtmlIngester, NewsTextIngester
 from oncoclaims.ingest.pubmed import PubmedIngester
 from oncoclaims.ingest.rdf import RdfIngester
+from oncoclaims.ingest.updates import StaleValues
 from oncoclaims.iris import mint_iri
 from oncoclaims.reference import PROVENANCE_GRAPH
 from oncoclaims.vocab import OC, PROV, RDF, SCHEMA
@@ -80,7 +81,11 @@ INGESTERS: dict[str, Ingester] = {
 
 @dataclass(slots=True)
 class IngestReport:
-    """What one ingested input gave: its format, records, new quads and warnings."""
+    """What one ingested input gave: its format, records, new quads and warnings.
+
+    ``values_replaced``: old values of records ingested before that the new versions
+    replaced (:mod:`oncoclaims.ingest.updates`).
+    """
 
     origin: str
     format: str
@@ -88,6 +93,7 @@ class IngestReport:
     quads_added: int = 0
     skipped: int = 0
     warnings: list[str] = field(default_factory=list)
+    values_replaced: int = 0
 
 
 def detect_format(data: bytes, origin: str) -> Ingester:
@@ -186,6 +192,7 @@ def ingest_bytes(
     adopts_articles = isinstance(ingester, CrossrefIngester)
     moves_articles = isinstance(ingester, PubmedIngester)
     article_nodes: dict[str, NamedNode] = {}  # DOI -> PubMed node, for the PubMed articles in this batch
+    stale = StaleValues(store, (PROVENANCE_GRAPH, MATCHES_GRAPH))  # values a new version replaces
 
     def batch() -> Iterator[Quad]:
         records = ingester.records(data, origin)
@@ -206,6 +213,7 @@ def ingest_bytes(
             report.records += 1
             report.warnings.extend(f"{record.location}: {w}" for w in record.warnings)
             graphs.add(record.graph)
+            stale.note(record.graph, quads)
             institutions.extend(_named_institutions(quads))
             if moves_articles:
                 article_nodes.update(article_dois(quads))
@@ -222,6 +230,7 @@ def ingest_bytes(
     report.quads_added = store.extend(batch())
     if article_nodes:
         report.quads_added -= remove_moved(article_nodes, store.inner)
+    report.values_replaced = stale.remove()
     return report
 
 
