@@ -46,5 +46,7 @@ def uses_service(query: str) -> bool:
     >>> uses_service('SELECT ?service WHERE { ?service ?p "SERVICE <x> {" } # SERVICE <y> {}')
     False
     """
+    if "\\" not in query and "service" not in query.lower():
+        return False  # the common case, answered without the scans below
     text = _CODEPOINT.sub(_codepoint, query)
     return _SERVICE.search(_NOT_KEYWORDS.sub(" ", text)) is not None
