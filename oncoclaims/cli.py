@@ -25,7 +25,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from oncoclaims import queries
-from oncoclaims.errors import ConfigError, ExportError, OncoclaimsError, QuerySyntaxError
+from oncoclaims.errors import (
+    ConfigError,
+    ExportError,
+    IngestError,
+    OncoclaimsError,
+    QuerySyntaxError,
+)
 from oncoclaims.graph.bootstrap import open_store
 from oncoclaims.graph.store import DEFAULT_STORE_ENV, ClaimStore, default_store_path
 from oncoclaims.vocab import PREFIXES
@@ -234,7 +240,6 @@ def ingest_command(
     it and its subfolders, in name order (hidden files, Markdown and README / LICENSE-like
     files left out).
     """
-    from oncoclaims.errors import IngestError
     from oncoclaims.ingest import ingest
 
     with _errors(), _open(store) as claim_store:

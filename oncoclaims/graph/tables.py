@@ -6,14 +6,12 @@ dictionaries costs far less than a networkx projection of every triple.
 Nodes are named as in the projection (:func:`oncoclaims.graph.projection.node_id`).
 
 Reading is bound by the on-disk store: each term pyoxigraph hands over is looked up in
-its string table (2 to 3 µs each on disk), so a table costs about its number of triples
-times four lookups. (Reading several predicates at once on threads gained nothing
+its string table (about 1.3 µs each at 100k claims, 2.6 µs at 1M; docs/scale.md), so a
+table costs about its number of triples times the terms read. (Reading several predicates at once on threads gained nothing
 measurable: the iteration holds the GIL.)
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 import pyoxigraph as ox
 
@@ -81,13 +79,6 @@ class EdgeTables:
                     table.setdefault(target, []).append(subject)
             self._tables[key] = table
         return table
-
-    def out(self, node: str, predicates: Iterable[str]) -> set[str]:
-        """Objects of ``node`` under any of ``predicates``."""
-        found: set[str] = set()
-        for predicate in predicates:
-            found.update(self.table(predicate).get(node, ()))
-        return found
 
 
 def claim_iris(inner: ox.Store) -> list[str]:

@@ -58,10 +58,11 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _NCT = re.compile(r"NCT\d{8}")
 _PMID = re.compile(r"[1-9]\d{0,9}")
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
+_DOI_URL = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.IGNORECASE)
 
 
 def _checked(values: Iterable[str], pattern: re.Pattern[str], what: str) -> list[str]:
-    """``values`` stripped (and normalised by the caller's pattern), all of them well formed.
+    """``values`` stripped of surrounding spaces, each one a full match of ``pattern``.
 
     :raises FetchError: naming every value that is not ``what``, before any request is sent.
     """
@@ -258,15 +259,7 @@ def fetch_crossref(
 ) -> list[FetchedDocument]:
     """Crossref ``/works/{doi}`` records, asked from the polite pool when a contact is set."""
     params = {"mailto": client.contact} if client.contact else None
-    prefixes = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/",
-                "doi:")
-    bare = []
-    for doi in dois:
-        doi = doi.strip()
-        for prefix in prefixes:
-            if doi.lower().startswith(prefix):
-                doi = doi[len(prefix):]
-        bare.append(doi)
+    bare = (_DOI_URL.sub("", doi.strip()) for doi in dois)  # a doi.org URL names its DOI
     checked = _checked(bare, _DOI, "a DOI (10.NNNN/...)")
     return [client.get(f"{base_url}/works/{quote(doi, safe='/')}", params) for doi in checked]
 
