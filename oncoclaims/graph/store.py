@@ -5,24 +5,25 @@ Each source's statements live in a named graph of their own. Every write goes th
 that produces it raises halfway. Readers keep working on their snapshot while a write runs.
 
 Small batches (up to :data:`SPILL_THRESHOLD` quads) are one pyoxigraph transaction.
-Larger ones are first written out in full to a temporary N-Quads file, so that any error
-in producing them surfaces before the store is touched, and then streamed into pyoxigraph's
-``bulk_extend``, which writes sorted files directly and is several times faster than a
-transaction; memory is then bounded by the threshold, not by the batch. The price: a crash of
-the process *during* that last step can leave part of the batch written; an input error
-never does.
+Larger ones go to pyoxigraph's bulk loader in files of a few hundred thousand quads, on a
+thread of their own, while the rest of the batch is still being produced; if producing it
+fails, what was loaded is taken back (:mod:`oncoclaims.graph.streaming_load`). Memory is
+bounded by the chunk size, not by the batch. The price: readers may see a large batch in
+part while it loads, and a crash of the process during the load can leave part of it
+written; an input error never does.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from oncoclaims.errors import ConfigError, ParseError, SourceLocation, StoreError
+from oncoclaims.graph.streaming_load import load_streaming
 
 __all__ = [
     "DEFAULT_STORE_ENV",
@@ -36,7 +37,7 @@ __all__ = [
 #: Environment variable that overrides the default on-disk store location.
 DEFAULT_STORE_ENV = "ONCOCLAIMS_STORE"
 
-#: Batches larger than this many quads are spilled to disk and bulk-loaded (see above).
+#: Batches larger than this many quads go to the bulk loader in chunks (see above).
 SPILL_THRESHOLD = 100_000
 
 #: File suffix -> pyoxigraph format, for the RDF formats we load and dump.
@@ -134,8 +135,8 @@ class ClaimStore:
         """Add ``quads``: all of them, or none if the iterable raises.
 
         Quads already present are left as they are, so writing a batch twice changes nothing.
-        Batches over :data:`SPILL_THRESHOLD` quads go through a temporary file and
-        ``bulk_load`` (module docstring).
+        Batches over :data:`SPILL_THRESHOLD` quads go to the bulk loader in chunks
+        (module docstring).
 
         :returns: how many of ``quads`` were not in the store. A batch of one transaction is
             counted quad by quad (a lookup each, so the count costs time in proportion to the
@@ -147,26 +148,12 @@ class ClaimStore:
             head.append(quad)
             if len(head) >= SPILL_THRESHOLD:
                 before = len(self._store)
-                self._spill_and_bulk_load(head, remaining)
+                directory = self.path.parent if self.path is not None else None
+                load_streaming(self._store, itertools.chain(head, remaining), directory)
                 return len(self._store) - before
         new = {quad for quad in head if quad not in self._store}
         self._store.extend(head)
         return len(new)
-
-    def _spill_and_bulk_load(self, head: list[ox.Quad], rest: Iterator[ox.Quad]) -> None:
-        directory = self.path.parent if self.path is not None else None
-        with tempfile.TemporaryDirectory(prefix="oncoclaims-batch-", dir=directory) as spill:
-            batch = Path(spill) / "batch.nq"
-            with batch.open("wb") as out:
-                ox.serialize(head, out, ox.RdfFormat.N_QUADS)
-                head.clear()
-                ox.serialize(rest, out, ox.RdfFormat.N_QUADS)
-            if _may_name_blank_nodes(batch):
-                # bulk_load renames blank nodes; parsing keeps them, so re-ingest stays a no-op.
-                self._store.bulk_extend(ox.parse(path=str(batch), format=ox.RdfFormat.N_QUADS))
-            else:
-                # The file was written by pyoxigraph itself: no need to validate it again.
-                self._store.bulk_load(path=str(batch), format=ox.RdfFormat.N_QUADS, lenient=True)
 
     def remove_graph(self, graph: ox.NamedNode) -> None:
         """Remove one named graph and everything in it."""
@@ -209,22 +196,6 @@ class ClaimStore:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-def _may_name_blank_nodes(path: Path, chunk: int = 1 << 20) -> bool:
-    """Whether the N-Quads file at ``path`` may name a blank node: it holds ``_:`` somewhere.
-
-    Every blank node in N-Quads is written ``_:label``; a literal holding that text is a
-    false alarm, which only costs the slower loading path. (Scanning the bytes in C is far
-    cheaper than looking at three terms of every quad in Python.)
-    """
-    with path.open("rb") as data:
-        tail = b""
-        while block := data.read(chunk):
-            if b"_:" in tail + block[:1] or b"_:" in block:
-                return True
-            tail = block[-1:]
-    return False
 
 
 def parse_rdf(
