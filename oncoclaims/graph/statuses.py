@@ -8,6 +8,8 @@ computed for all claims in one pass instead of claim by claim:
   chains of predicates the store joins by hash (``stating_sources.rq``,
   ``claim_attributions.rq``, ``claim_parties.rq``, ``report_types.rq``) and
   ``source_parties.rq``, which hand over two terms per row instead of four per triple;
+  pyoxigraph reads them all on two threads while this one builds the dictionaries
+  (:meth:`EdgeTables.prefetch <oncoclaims.graph.tables.EdgeTables.prefetch>`);
 - each party's reach (itself, its affiliations, then up to ``depth`` part-of /
   controlled-by / funded-by / candidate-match steps) is computed once and shared, so a
   tie test is one set intersection: the reach of an evidence item's responsible parties
@@ -97,23 +99,31 @@ def all_statuses(
     :param confirmatory: source-type IRIs that may confirm; ``None`` uses the ontology's.
     """
     inner = store.inner
-    edges = EdgeTables(inner)
-    reach = _Reach(edges, depth)
-    links = _Links(
-        derivation=[edges.table(p) for p in DERIVATION],
-        reported_in=edges.table("oc:reportedIn"),
-        report_types=edges.joined("report_types"),
-        source_parties=edges.joined("source_parties"),
-        responsible=[edges.table(p) for p in ("oc:sponsor", "oc:leadSponsor", "oc:funder")],
-    )
-    claims = claim_iris(inner)
-    if confirmatory is None:
-        confirmatory = true_subjects(inner, "oc:confirmatory")
-    retracted = true_subjects(inner, "oc:retracted")
-    stating_sources = edges.joined("stating_sources")
-    attributions = edges.joined("claim_attributions")
-    claim_parties = edges.joined("claim_parties")
-    supports, disputes = edges.inverse("cito:supports"), edges.inverse("cito:disputes")
+    with EdgeTables(inner) as edges:
+        # the largest reads first, so both reading threads stay busy to the end
+        edges.prefetch(
+            "query:source_parties", "query:stating_sources", "query:claim_parties",
+            "cito:supports", "oc:reportedIn", "query:report_types", "query:claim_attributions",
+            *DERIVATION, *TIE_LINKS, "schema:affiliation", "oc:sponsor", "oc:leadSponsor",
+            "oc:funder", "cito:disputes",
+        )
+        claims = claim_iris(inner)
+        if confirmatory is None:
+            confirmatory = true_subjects(inner, "oc:confirmatory")
+        retracted = true_subjects(inner, "oc:retracted")
+        edges.finish_prefetch()
+        links = _Links(
+            derivation=[edges.table(p) for p in DERIVATION],
+            reported_in=edges.table("oc:reportedIn"),
+            report_types=edges.joined("report_types"),
+            source_parties=edges.joined("source_parties"),
+            responsible=[edges.table(p) for p in ("oc:sponsor", "oc:leadSponsor", "oc:funder")],
+        )
+        stating_sources = edges.joined("stating_sources")
+        attributions = edges.joined("claim_attributions")
+        claim_parties = edges.joined("claim_parties")
+        supports, disputes = edges.inverse("cito:supports"), edges.inverse("cito:disputes")
+        reach = _Reach(edges, depth)
     result = {}
     unconfirmed = STATUS_PREFIX + "unconfirmed"
     for claim in claims:

@@ -7,11 +7,18 @@ Nodes are named as in the projection (:func:`oncoclaims.graph.projection.node_id
 
 Reading is bound by the on-disk store: each term pyoxigraph hands over is looked up in
 its string table (about 1.3 µs each at 100k claims, 2.6 µs at 1M; docs/scale.md), so a
-table costs about its number of triples times the terms read. (Reading several predicates at once on threads gained nothing
-measurable: the iteration holds the GIL.)
+table costs about its number of rows times the terms read. That work is pyoxigraph's, in
+Rust: each table is a named query whose results pyoxigraph writes as SPARQL TSV, which it
+does without holding Python's interpreter lock. So :meth:`EdgeTables.prefetch` reads
+tables on two threads (both cores) while the caller's thread turns finished ones into
+dictionaries. (Iterating query results or quads in Python holds the lock: threads gained
+nothing that way.)
 """
 
 from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from itertools import islice
 
 import pyoxigraph as ox
 
@@ -19,7 +26,7 @@ from oncoclaims import queries
 from oncoclaims.graph.projection import node_id
 from oncoclaims.vocab import PREFIXES
 
-__all__ = ["EdgeTables", "Edges", "claim_iris", "iri_of", "true_subjects"]
+__all__ = ["EdgeTables", "Edges", "claim_iris", "edges_from_tsv", "iri_of", "true_subjects"]
 
 #: ``{subject: [objects]}`` for one predicate.
 Edges = dict[str, list[str]]
@@ -32,41 +39,41 @@ def iri_of(compact: str) -> ox.NamedNode:
 
 
 class EdgeTables:
-    """Out-edges by predicate, read on demand and kept (one dictionary per predicate)."""
+    """Out-edges by predicate or named two-column query, read on demand and kept.
+
+    Use it as a context manager when prefetching, so the reading threads end with it.
+    """
 
     def __init__(self, inner: ox.Store) -> None:
         self._inner = inner
         self._tables: dict[str, Edges] = {}
+        self._reads: dict[str, Future[bytes]] = {}
+        self._pool: ThreadPoolExecutor | None = None
+
+    def prefetch(self, *names: str) -> None:
+        """Start reading the tables ``names`` (``oc:partOf``, or ``query:stating_sources``
+        for a named query), in this order, on two threads; put the largest first."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="oncoclaims-read")
+        for name in names:
+            if name not in self._reads and name not in self._tables:
+                self._reads[name] = self._pool.submit(self._read, name)
+
+    def finish_prefetch(self) -> None:
+        """Turn every prefetched table into its dictionary, each as soon as it is read (while
+        the threads read the others), instead of in the order the caller asks for them."""
+        names = {read: name for name, read in self._reads.items()}
+        for read in as_completed(names):
+            self._edges(names[read])
 
     def table(self, compact: str) -> Edges:
         """``{subject: [objects]}`` for one predicate (IRI and blank-node objects only)."""
-        table = self._tables.get(compact)
-        if table is None:
-            table = self._tables[compact] = {}
-            literal, named = ox.Literal, ox.NamedNode
-            for quad in self._inner.quads_for_pattern(None, iri_of(compact), None, None):
-                target = quad.object
-                if type(target) is literal:
-                    continue
-                subject = quad.subject
-                key = subject.value if type(subject) is named else node_id(subject)
-                value = target.value if type(target) is named else node_id(target)
-                table.setdefault(key, []).append(value)
-        return table
+        return self._edges(compact)
 
     def joined(self, query: str) -> Edges:
         """``{first: [second]}`` from the two-column named query ``query`` (a join done in
         the store: two terms per row instead of four per triple of each table joined)."""
-        key = "query:" + query
-        table = self._tables.get(key)
-        if table is None:
-            table = self._tables[key] = {}
-            named = ox.NamedNode  # node_id inlined for named nodes: millions of rows at 1M claims
-            for first, second in queries.run(self._inner, query):
-                key = first.value if type(first) is named else node_id(first)
-                table.setdefault(key, []).append(
-                    second.value if type(second) is named else node_id(second))
-        return table
+        return self._edges("query:" + query)
 
     def inverse(self, compact: str) -> Edges:
         """``{object: [subjects]}`` for one predicate."""
@@ -79,6 +86,54 @@ class EdgeTables:
                     table.setdefault(target, []).append(subject)
             self._tables[key] = table
         return table
+
+    def close(self) -> None:
+        """Wait for the reads started and end the reading threads."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> EdgeTables:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _edges(self, name: str) -> Edges:
+        table = self._tables.get(name)
+        if table is None:
+            read = self._reads.pop(name, None)
+            tsv = read.result() if read is not None else self._read(name)
+            table = self._tables[name] = edges_from_tsv(tsv)
+        return table
+
+    def _read(self, name: str) -> bytes:
+        if name.startswith("query:"):
+            solutions = queries.run(self._inner, name.removeprefix("query:"))
+        else:
+            solutions = queries.run(self._inner, "predicate_links", predicate=iri_of(name))
+        return solutions.serialize(format=ox.QueryResultsFormat.TSV)
+
+
+def edges_from_tsv(tsv: bytes) -> Edges:
+    """``{first: [second]}`` from the first two columns of SPARQL TSV results whose cells
+    there are IRIs or blank nodes, named as :func:`~oncoclaims.graph.projection.node_id`
+    names them."""
+    table: Edges = {}
+    lines = tsv.decode().split("\n")
+    for line in islice(lines, 1, None):  # after the header
+        first, _, rest = line.partition("\t")
+        second = rest.partition("\t")[0]
+        if not second:
+            continue  # the empty last line, or an unbound cell
+        key = first[1:-1] if first[0] == "<" else first
+        value = second[1:-1] if second[0] == "<" else second
+        found = table.get(key)
+        if found is None:
+            table[key] = [value]
+        else:
+            found.append(value)
+    return table
 
 
 def claim_iris(inner: ox.Store) -> list[str]:
