@@ -6,7 +6,9 @@ its own:
 
 * ``read``: only reading every quad of the store (subject, predicate, object), the floor
   under both writers: what the store costs to read, in time and memory;
-* ``oncoclaims``: :func:`oncoclaims.graph.export.write_graphml` of the whole graph;
+* ``oncoclaims``: :func:`oncoclaims.graph.export.write_graphml` of the whole graph,
+  without claim statuses (``status=False``: the same content as networkx writes); with
+  ``--status`` as users get it by default, every claim's status computed first;
 * ``networkx``: the same graph projected with :func:`oncoclaims.graph.projection.to_networkx`,
   then ``networkx.write_graphml`` (node ``types`` joined into a string first: networkx
   cannot write list attributes).
@@ -79,14 +81,14 @@ def read_step(path: str, target: str, results) -> None:
                  "opened_mib": opened, "quads": quads})
 
 
-def oncoclaims_step(path: str, target: str, results) -> None:
+def oncoclaims_step(path: str, target: str, status: bool, results) -> None:
     """Our streaming writer, whole graph."""
     from oncoclaims.graph.export import write_graphml
 
     store = _open(path)
     opened, cpu, start = _rss_mib(), _cpu_seconds(), time.perf_counter()
     with open(target, "wb") as out:
-        nodes, edges = write_graphml(store, out)
+        nodes, edges = write_graphml(store, out, status=status)
     results.put({"seconds": time.perf_counter() - start, "cpu": _cpu_seconds() - cpu, "peak_mib": _peak_mib(),
                  "opened_mib": opened, "nodes": nodes, "edges": edges, "bytes": Path(target).stat().st_size})
 
@@ -133,6 +135,7 @@ def main() -> None:
     parser.add_argument("stores", type=Path, nargs="*", default=DEFAULT_STORES,
                         help="on-disk stores from bench/generate.py (opened read-only)")
     parser.add_argument("--no-networkx", action="store_true", help="only our writer (networkx needs >10 GB at 1M)")
+    parser.add_argument("--status", action="store_true", help="our writer with claim statuses (the default for users)")
     parser.add_argument("--tmp", type=Path, default=None, help="where the GraphML files go while measured")
     args = parser.parse_args()
     rows = []
@@ -140,7 +143,7 @@ def main() -> None:
         if not store.is_dir():
             raise SystemExit(f"{store}: no store there; make one with bench/generate.py")
         with tempfile.TemporaryDirectory(prefix="oncoclaims-export-", dir=args.tmp) as tmp:
-            ours = _child(oncoclaims_step, str(store), str(Path(tmp) / "oncoclaims.graphml"))
+            ours = _child(oncoclaims_step, str(store), str(Path(tmp) / "oncoclaims.graphml"), args.status)
             _print_step(_name(store), "oncoclaims", ours)
             read = _child(read_step, str(store), "")
             print(f"{_name(store)} read: {read['seconds']:.1f} s wall, {read['cpu']:.1f} s CPU; "

@@ -621,6 +621,11 @@ def export(
     file: Annotated[Path, typer.Argument(help="The file to write ('-' for standard output).")],
     claim: Annotated[str | None, typer.Option(help="GraphML of one claim's neighbourhood: its IRI or words matching it.")] = None,
     depth: Annotated[int, typer.Option(help="Hops around --claim.")] = 2,
+    status: Annotated[bool, typer.Option(
+        "--status/--no-status",
+        help="GraphML: each claim's confirmation status (for the whole graph, every claim's status is computed first).")] = True,
+    metrics: Annotated[bool, typer.Option(
+        "--metrics", help="GraphML: also each institution's metrics (computed over the whole network).")] = False,
     store: StoreOption = None,
 ) -> None:
     """Export the graph as GraphML (Gephi, Cytoscape, yEd, graphology) or an RDF dump."""
@@ -630,10 +635,13 @@ def export(
     with _errors(), _open(store) as claim_store:
         if claim is not None and fmt is not ExportFormat.graphml:
             raise ConfigError("--claim applies to graphml only")
+        if metrics and fmt is not ExportFormat.graphml:
+            raise ConfigError("--metrics applies to graphml only")
         iri = find_claim(claim_store, claim) if claim is not None else None
         with _output_file(file) as target:
             if fmt is ExportFormat.graphml:
-                nodes, edges = write_graphml(claim_store, target, claim=iri, depth=depth)
+                nodes, edges = write_graphml(
+                    claim_store, target, claim=iri, depth=depth, status=status, metrics=metrics)
                 summary = f"{nodes} nodes, {edges} edges"
             else:
                 dump(claim_store, target, fmt.value)

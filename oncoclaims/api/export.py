@@ -34,6 +34,10 @@ def create_export_router(store: ClaimStore) -> APIRouter:
     def export_graphml(
         claim: str | None = Query(None, description="A claim IRI or words matching one claim."),
         depth: int = Query(2, ge=0, le=6, description="Hops around the claim."),
+        status: bool = Query(True, description="Each claim's confirmation status (for the whole "
+                             "graph, every claim's status is computed first)."),
+        metrics: bool = Query(False, description="Also each institution's metrics (computed over "
+                              "the whole network)."),
     ) -> Response:
         """GraphML for Gephi, Cytoscape, yEd and graphology (typed keys, labels)."""
         try:
@@ -42,7 +46,7 @@ def create_export_router(store: ClaimStore) -> APIRouter:
             return error_response(404, "Claim not found", str(exc))
         handle = tempfile.NamedTemporaryFile(prefix="oncoclaims-", suffix=".graphml", delete=False)
         with handle:
-            write_graphml(store, handle, claim=iri, depth=depth)
+            write_graphml(store, handle, claim=iri, depth=depth, status=status, metrics=metrics)
         return FileResponse(handle.name, media_type="application/graphml+xml", filename="oncoclaims.graphml",
                             background=BackgroundTask(os.unlink, handle.name))
 

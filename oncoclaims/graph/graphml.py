@@ -22,7 +22,12 @@ Disk: about the size of the GraphML again, in the temporary directory.
 Node and edge attributes are typed GraphML keys, declared before the graph: ``iri``,
 ``kind`` and ``label`` (shown by Gephi, Cytoscape and yEd), ``types``, ``rank`` (int:
 the evidence level), ``retracted`` and ``confirmatory`` (boolean), ``date``, and for
-edges ``predicate`` and ``label``.
+edges ``predicate`` and ``label``. Computed ones: each claim's confirmation ``status``,
+and with ``metrics=True`` each institution's ``claims_made``,
+``share_independently_confirmed``, ``pagerank``, ``betweenness`` and ``amplification``
+(:mod:`oncoclaims.graph.metrics`). Every claim's status costs a whole-store computation
+in a whole-graph export (docs/scale.md); a claim's neighbourhood computes only the
+statuses of the claims in it, but the metrics are always the whole network's.
 """
 
 from __future__ import annotations
@@ -39,13 +44,17 @@ from contextlib import ExitStack
 from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import networkx as nx
 import pyoxigraph as ox
 
 from oncoclaims.errors import ExportError
+from oncoclaims.graph.analysis import STATUS_PREFIX
+from oncoclaims.graph.confirmation import claim_status
+from oncoclaims.graph.metrics import institution_metrics
 from oncoclaims.graph.projection import compact, node_id, to_networkx
+from oncoclaims.graph.statuses import all_statuses
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.vocab import PREFIXES
 
@@ -56,6 +65,7 @@ __all__ = [
     "SPILL_LINES",
     "TARGET_CACHE",
     "SortedSpill",
+    "computed_fields",
     "graphml_id",
     "write_graphml",
 ]
@@ -72,6 +82,12 @@ GRAPHML_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("retracted", "node", "retracted", "boolean"),
     ("confirmatory", "node", "confirmatory", "boolean"),
     ("date", "node", "date", "string"),
+    ("status", "node", "status", "string"),
+    ("claims_made", "node", "claims_made", "int"),
+    ("share_confirmed", "node", "share_independently_confirmed", "double"),
+    ("pagerank", "node", "pagerank", "double"),
+    ("betweenness", "node", "betweenness", "double"),
+    ("amplification", "node", "amplification", "int"),
     ("predicate", "edge", "predicate", "string"),
     ("elabel", "edge", "label", "string"),
 )
@@ -98,8 +114,13 @@ _NODE_FACTS = {
     PREFIXES["dcterms"] + "date": "date",
 }
 _FACT_KEYS = ("label", "rank", "retracted", "confirmatory", "date")
-_FIELD_KEYS = ("label", "types", "rank", "retracted", "confirmatory", "date")
-_SUBJECT, _TARGET = "1", "2"  # line kinds: a subject's facts sort before mentions as a target
+#: Computed, not stated: a claim's status, an institution's metrics (:func:`computed_fields`).
+_COMPUTED_KEYS = (
+    "status", "claims_made", "share_confirmed", "pagerank", "betweenness", "amplification",
+)
+_FIELD_KEYS = ("label", "types", "rank", "retracted", "confirmatory", "date", *_COMPUTED_KEYS)
+# line kinds: computed fields, then a subject's facts, then mentions as a target
+_COMPUTED, _SUBJECT, _TARGET = "0", "1", "2"
 # Characters XML 1.0 cannot carry at all (they become U+FFFD), and those text must escape
 # (tabs and line ends too, as character references: spilled lines keep one field per tab).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -214,7 +235,7 @@ def _merged(paths: list[Path]) -> Iterator[str]:
 def _node_element(ident: str, iri: str, kind: str, fields: list[str]) -> str:
     """A node element from escaped text.
 
-    ``fields``: label, types, rank, retracted, confirmatory, date ("" when absent).
+    ``fields``: text for each of :data:`_FIELD_KEYS` ("" when absent).
     """
     parts = [f'<node id="{ident}"><data key="iri">{iri}</data><data key="kind">{kind}</data>']
     for key, value in zip(_FIELD_KEYS, fields, strict=True):
@@ -250,17 +271,40 @@ def _edge_data(predicate: str) -> str:
             f'<data key="elabel">{_text(short.rsplit(":", 1)[-1])}</data></edge>\n')
 
 
+def computed_fields(
+    statuses: dict[str, str], metrics: list[dict[str, Any]]
+) -> dict[str, list[str]]:
+    """Node IRI -> the text of each of the computed keys (a claim's status, an
+    institution's metrics), from ``claim_statuses`` and ``institution_metrics``."""
+    fields: dict[str, list[str]] = {}
+    for claim, status in statuses.items():
+        fields[claim] = [status.removeprefix(STATUS_PREFIX), "", "", "", "", ""]
+    for row in metrics:
+        share = row["share_independently_confirmed"]
+        fields[row["institution"]] = [
+            "", str(row["claims_made"]), "" if share is None else repr(share),
+            repr(row["pagerank"]), repr(row["betweenness"]), str(row["amplification"]),
+        ]
+    return fields
+
+
 def write_graphml(
     store: ClaimStore,
     out: IO[bytes],
     *,
     claim: str | None = None,
     depth: int = 2,
+    status: bool = True,
+    metrics: bool = False,
     workdir: Path | None = None,
 ) -> tuple[int, int]:
     """Write the store (or a claim's neighbourhood) as GraphML to the binary stream ``out``.
 
     :param claim: a claim IRI: only nodes within ``depth`` hops of it (either direction).
+    :param status: each claim's confirmation status (for the whole graph, a whole-store
+        computation whose tables are in memory while it runs; the writer's own memory is
+        bounded either way).
+    :param metrics: also the institution metrics (a whole-network computation).
     :param workdir: where the whole-graph export keeps its temporary files (default: the
         system's temporary directory); they are removed when it returns.
     :returns: the numbers of nodes and edges written.
@@ -273,11 +317,20 @@ def write_graphml(
         output.write(f'<key id="{key}" for="{scope}" attr.name="{name}" attr.type="{kind}"/>\n')
     output.write('<graph id="oncoclaims" edgedefault="directed">\n')
     if claim is not None:
-        counts = _write_neighbourhood(store, output, claim, depth)
+        counts = _write_neighbourhood(store, output, claim, depth, status, metrics)
     else:
         with tempfile.TemporaryDirectory(prefix="oncoclaims-graphml-", dir=workdir) as tmp:
             try:
-                counts = _write_all(store, output, out, Path(tmp))
+                spill = SortedSpill(Path(tmp))
+                if status or metrics:
+                    statuses = all_statuses(store)
+                    rows = institution_metrics(store, statuses=statuses) if metrics else []
+                    for node, fields in computed_fields(statuses if status else {}, rows).items():
+                        name = _text(node)
+                        line = "\t".join((graphml_id(node), _COMPUTED, name, *fields))
+                        spill.add(line + "\n")
+                    del statuses, rows  # in the spill now: memory goes back to the writer's own
+                counts = _write_all(store, output, out, Path(tmp), spill)
             except OSError as exc:
                 if exc.errno != errno.ENOSPC:
                     raise
@@ -291,10 +344,9 @@ def write_graphml(
 
 
 def _write_all(
-    store: ClaimStore, output: _Output, out: IO[bytes], workdir: Path
+    store: ClaimStore, output: _Output, out: IO[bytes], workdir: Path, spill: SortedSpill
 ) -> tuple[int, int]:
-    """Walk the quads once (edges to a file, nodes to the spill), then write nodes, then edges."""
-    spill = SortedSpill(workdir)
+    """Walk the quads once (edges to a file, nodes to ``spill``), then write nodes, then edges."""
     edges_path = workdir / "edges.graphml"
     edges = 0
 
@@ -349,11 +401,15 @@ def _write_all(
 
 
 def _write_nodes(output: _Output, spill: SortedSpill) -> int:
-    """One node per id in the sorted spill, with the facts of all its subject lines (or bare)."""
+    """One node per id in the sorted spill, with the facts of all its subject lines (or bare)
+    and its computed fields."""
     nodes = 0
+    no_computed = [""] * len(_COMPUTED_KEYS)
+    no_facts = [""] * (len(_FIELD_KEYS) - len(_COMPUTED_KEYS))
     for node, lines in groupby(spill, key=lambda line: line[:_ID_LENGTH]):
         iri = None
         described: list[list[str]] = []
+        computed = no_computed
         for line in lines:
             fields = line[_ID_LENGTH + 3:-1].split("\t")
             if iri is None:
@@ -361,11 +417,14 @@ def _write_nodes(output: _Output, spill: SortedSpill) -> int:
             elif fields[0] != iri:
                 raise ExportError(
                     f"GraphML ids collide for {iri} and {fields[0]}; please report this")
-            if line[_ID_LENGTH + 1] == _SUBJECT:
+            kind = line[_ID_LENGTH + 1]
+            if kind == _SUBJECT:
                 described.append(fields)
+            elif kind == _COMPUTED:
+                computed = fields[1:]
         nodes += 1
         if not described:
-            output.write(_node_element(node, iri, "node", ["", "", "", "", "", ""]))  # type: ignore[arg-type]
+            output.write(_node_element(node, iri, "node", [*no_facts, *computed]))  # type: ignore[arg-type]
             continue
         label, types, rest = described[0][1], described[0][2], described[0][3:]
         if len(described) > 1:  # described by several runs (graphs): first value wins, types add up
@@ -373,12 +432,13 @@ def _write_nodes(output: _Output, spill: SortedSpill) -> int:
             label = next((fields[1] for fields in described if fields[1]), "")
             rest = [next((fields[i] for fields in described if fields[i]), "")
                     for i in range(3, len(described[0]))]
-        output.write(_node_element(node, iri, _kind(types.split()), [label, types, *rest]))  # type: ignore[arg-type]
+        fields = [label, types, *rest, *computed]
+        output.write(_node_element(node, iri, _kind(types.split()), fields))  # type: ignore[arg-type]
     return nodes
 
 
 def _write_neighbourhood(
-    store: ClaimStore, out: _Output, claim: str, depth: int
+    store: ClaimStore, out: _Output, claim: str, depth: int, status: bool, metrics: bool
 ) -> tuple[int, int]:
     """The nodes within ``depth`` hops of ``claim`` (a bounded projection), then their edges."""
     graph = to_networkx(store, claim)
@@ -386,6 +446,12 @@ def _write_neighbourhood(
     keep: set[str] = set()
     if claim in graph:
         keep = set(nx.single_source_shortest_path_length(undirected, claim, cutoff=depth))
+    statuses = {  # each from the claim's own neighbourhood, as its report
+        node: claim_status(store, node)
+        for node in keep if status and graph.nodes[node].get("kind") == "Claim"
+    }
+    computed = computed_fields(statuses, institution_metrics(store) if metrics else [])
+    no_fields = [""] * len(_COMPUTED_KEYS)
     for node in sorted(keep):
         data = graph.nodes[node]
         types = list(data.get("types", []))
@@ -395,6 +461,7 @@ def _write_neighbourhood(
             if isinstance(value, bool):
                 value = "true" if value else "false"
             fields.append("" if value is None else _fact_text(key, str(value)))
+        fields += computed.get(node, no_fields)
         kind = _text(data.get("kind", "node"))
         out.write(_node_element(graphml_id(node), _text(node), kind, fields))
     edges = 0

@@ -60,6 +60,11 @@ def test_graphml_over_http(live_server: str) -> None:
     claim = nx.read_graphml(io.BytesIO(httpx.get(f"{live_server}/export.graphml", params={"claim": "totally"}).content))
     assert 5 < claim.number_of_nodes() < nx.read_graphml(io.BytesIO(whole.content)).number_of_nodes()
     assert httpx.get(f"{live_server}/export.graphml", params={"claim": "no such words"}).status_code == 404
+    statuses = {d.get("status") for _, d in claim.nodes(data=True)}
+    assert statuses & {"unconfirmed", "self-confirmed"}, "claims carry their status"
+    assert b'key="pagerank">' not in whole.content
+    with_metrics = httpx.get(f"{live_server}/export.graphml", params={"metrics": "true", "status": "false"})
+    assert b'key="pagerank">' in with_metrics.content and b'key="status">' not in with_metrics.content
 
 
 def test_an_unknown_status_is_refused_with_the_statuses_there_are(live_server: str) -> None:

@@ -13,8 +13,11 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from oncoclaims.cli import app
+from oncoclaims.graph.analysis import STATUS_PREFIX
 from oncoclaims.graph.bootstrap import open_store
+from oncoclaims.graph.confirmation import claim_statuses
 from oncoclaims.graph.export import dump, write_graphml
+from oncoclaims.graph.metrics import institution_metrics
 
 XSD = Path(__file__).parents[1] / "data" / "graphml-xsd" / "graphml.xsd"
 CLAIM = "https://w3id.org/oncoclaims/id/claim/enteromix-enteromix-is-totally-100-perce-df88103e2ae65e19"
@@ -59,6 +62,45 @@ def test_graphml_carries_typed_attributes_the_tools_show(bundled) -> None:
     assert {d["label"] for _, _, d in graph.edges(data=True)} >= {"hasBody", "hasSource", "supports"}
 
 
+def test_every_claim_carries_its_status_and_institutions_their_metrics(bundled, schema) -> None:
+    data, _, _ = export(bundled, metrics=True)
+    assert schema.validate(etree.fromstring(data)), schema.error_log.last_error
+    graph = nx.read_graphml(io.BytesIO(data))
+    by_iri = {d["iri"]: d for _, d in graph.nodes(data=True)}
+    statuses = claim_statuses(bundled)
+    assert statuses, "the bundled graph has claims"
+    for claim, status in statuses.items():
+        assert by_iri[claim]["status"] == status.removeprefix(STATUS_PREFIX), claim
+    assert by_iri[CLAIM]["status"] != "independently-confirmed"
+    assert not any("status" in d for iri, d in by_iri.items() if iri not in statuses)
+    rows = institution_metrics(bundled)
+    assert rows, "the bundled graph has institutions"
+    for row in rows:
+        node = by_iri[row["institution"]]
+        assert isinstance(node["pagerank"], float)
+        assert node["pagerank"] == pytest.approx(row["pagerank"])
+        assert node["betweenness"] == pytest.approx(row["betweenness"])
+        assert node["claims_made"] == row["claims_made"]
+        assert node["amplification"] == row["amplification"]
+        share = row["share_independently_confirmed"]
+        expected = None if share is None else pytest.approx(share)
+        assert node.get("share_independently_confirmed") == expected
+    without, _, _ = export(bundled)
+    assert b'key="pagerank">' not in without, "metrics only when asked for"
+
+
+def test_a_neighbourhood_gives_its_claims_their_own_status(bundled) -> None:
+    data, _, _ = export(bundled, claim=CLAIM, depth=3, metrics=True)
+    graph = nx.read_graphml(io.BytesIO(data))
+    by_iri = {d["iri"]: d for _, d in graph.nodes(data=True)}
+    statuses = claim_statuses(bundled)
+    claims = [iri for iri in by_iri if iri in statuses]
+    assert CLAIM in claims
+    for claim in claims:
+        assert by_iri[claim]["status"] == statuses[claim].removeprefix(STATUS_PREFIX)
+    assert any("pagerank" in d for d in by_iri.values())
+
+
 def test_claim_neighbourhood_holds_the_claim_its_sources_and_evidence(bundled) -> None:
     data, nodes, _ = export(bundled, claim=CLAIM, depth=3)
     iris = {d["iri"] for _, d in nx.read_graphml(io.BytesIO(data)).nodes(data=True)}
@@ -87,6 +129,18 @@ def test_cli_export_writes_files(tmp_path: Path) -> None:
     assert nx.read_graphml(tmp_path / "g.graphml").number_of_nodes() > 5
     result = CliRunner().invoke(app, ["export", "ttl", str(tmp_path / "g.ttl"), "--claim", "x", "--store", store])
     assert result.exit_code == 1 and "--claim applies to graphml only" in result.output
+
+
+def test_cli_export_with_metrics_and_without_status(tmp_path: Path) -> None:
+    store, target = tmp_path / "store", tmp_path / "g.graphml"
+    runner = CliRunner()
+    done = runner.invoke(
+        app, ["export", "graphml", str(target), "--metrics", "--no-status", "--store", str(store)])
+    assert done.exit_code == 0, done.output
+    assert b'key="pagerank">' in target.read_bytes() and b'key="status">' not in target.read_bytes()
+    refused = runner.invoke(
+        app, ["export", "ttl", str(tmp_path / "g.ttl"), "--metrics", "--store", str(store)])
+    assert refused.exit_code != 0 and "--metrics applies to graphml only" in refused.output
 
 
 def test_a_failed_export_keeps_the_earlier_file_and_leaves_no_partial_one(tmp_path: Path) -> None:
