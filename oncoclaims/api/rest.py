@@ -28,7 +28,7 @@ from oncoclaims.graph.metrics import institution_metrics
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.vocab import ID_BASE
 
-__all__ = ["ClaimPage", "ClaimSummary", "create_rest_router"]
+__all__ = ["ClaimPage", "ClaimSummary", "InstitutionPage", "SourcePage", "TherapyPage", "create_rest_router"]
 
 _CLAIM_BASE = ID_BASE + "claim/"
 _ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}}
@@ -160,6 +160,33 @@ class Source(BaseModel):
     retracted: bool
 
 
+class TherapyPage(BaseModel):
+    """A page of therapies."""
+
+    total: int
+    offset: int
+    limit: int
+    items: list[Therapy]
+
+
+class InstitutionPage(BaseModel):
+    """A page of institutions."""
+
+    total: int
+    offset: int
+    limit: int
+    items: list[Institution]
+
+
+class SourcePage(BaseModel):
+    """A page of sources."""
+
+    total: int
+    offset: int
+    limit: int
+    items: list[Source]
+
+
 class InstitutionMetrics(BaseModel):
     """Metrics of one institution."""
 
@@ -180,7 +207,8 @@ class _Cache:
         """A fresh cache when the store was written since this one was made."""
         if seen[0] != state.generation:
             seen[0] = state.generation
-            for name in ("statuses", "claims", "metrics", "page_statuses"):
+            for name in ("statuses", "claims", "metrics", "page_statuses", "therapies",
+                         "institutions", "sources"):
                 self.__dict__.pop(name, None)
         return self
 
@@ -218,12 +246,44 @@ class _Cache:
         return [ClaimSummary(**rows[iri]) for iri in sorted(rows)]
 
     @cached_property
+    def therapies(self) -> list[Therapy]:
+        return [Therapy(iri=r["therapy"].value, label=_value(r, "label"), claims=int(r["claims"].value))
+                for r in queries.select(self.store, "therapies")]
+
+    @cached_property
+    def institutions(self) -> list[Institution]:
+        return [Institution(iri=r["institution"].value, label=_value(r, "label"), kind=_value(r, "kind"),
+                            country=_value(r, "country"))
+                for r in queries.select(self.store, "institutions")]
+
+    @cached_property
+    def sources(self) -> list[Source]:
+        return [Source(iri=r["source"].value, title=_value(r, "title"), type=_value(r, "type"),
+                       publisher=_value(r, "publisher"), date=_value(r, "date"),
+                       retracted=_value(r, "retracted") in ("true", "1"))
+                for r in queries.select(self.store, "sources")]
+
+    @cached_property
     def metrics(self) -> list[dict[str, Any]]:
         return institution_metrics(self.store, statuses=self.statuses)
 
 
 def _value(row: dict[str, Any], key: str) -> str | None:
     return row[key].value if key in row else None
+
+
+def _matching(items: list[Any], q: str | None, text: str) -> list[Any]:
+    """The items whose IRI or ``text`` field contains the words ``q`` (any case)."""
+    if not q:
+        return items
+    words = q.lower()
+    return [item for item in items
+            if words in item.iri.lower() or words in (getattr(item, text) or "").lower()]
+
+
+_WORDS = Query(None, description="Words the name (or title) or the IRI contains.")
+_LIMIT = Query(100, ge=1, le=1000, description="How many to return.")
+_OFFSET = Query(0, ge=0, description="How many to skip.")
 
 
 def create_rest_router(store: ClaimStore, state: ServerState | None = None) -> APIRouter:
@@ -275,24 +335,23 @@ def create_rest_router(store: ClaimStore, state: ServerState | None = None) -> A
         except ConfigError as exc:
             return error_response(422, "Invalid request", str(exc))
 
-    @router.get("/therapies", response_model=list[Therapy], tags=["graph"])
-    def therapies() -> list[Therapy]:
-        """Every therapy, with how many claims are about it."""
-        return [Therapy(iri=r["therapy"].value, label=_value(r, "label"), claims=int(r["claims"].value))
-                for r in queries.select(store, "therapies")]
+    @router.get("/therapies", response_model=TherapyPage, tags=["graph"], responses=_ERRORS)
+    def therapies(q: str | None = _WORDS, limit: int = _LIMIT, offset: int = _OFFSET) -> TherapyPage:
+        """Therapies, with how many claims are about each, page by page."""
+        items = _matching(cache.therapies, q, "label")
+        return TherapyPage(total=len(items), offset=offset, limit=limit, items=items[offset:offset + limit])
 
-    @router.get("/institutions", response_model=list[Institution], tags=["graph"])
-    def institutions() -> list[Institution]:
-        """Every institution."""
-        return [Institution(iri=r["institution"].value, label=_value(r, "label"), kind=_value(r, "kind"),
-                            country=_value(r, "country")) for r in queries.select(store, "institutions")]
+    @router.get("/institutions", response_model=InstitutionPage, tags=["graph"], responses=_ERRORS)
+    def institutions(q: str | None = _WORDS, limit: int = _LIMIT, offset: int = _OFFSET) -> InstitutionPage:
+        """Institutions, page by page."""
+        items = _matching(cache.institutions, q, "label")
+        return InstitutionPage(total=len(items), offset=offset, limit=limit, items=items[offset:offset + limit])
 
-    @router.get("/sources", response_model=list[Source], tags=["graph"])
-    def sources() -> list[Source]:
-        """Every source."""
-        return [Source(iri=r["source"].value, title=_value(r, "title"), type=_value(r, "type"),
-                       publisher=_value(r, "publisher"), date=_value(r, "date"),
-                       retracted=_value(r, "retracted") in ("true", "1")) for r in queries.select(store, "sources")]
+    @router.get("/sources", response_model=SourcePage, tags=["graph"], responses=_ERRORS)
+    def sources(q: str | None = _WORDS, limit: int = _LIMIT, offset: int = _OFFSET) -> SourcePage:
+        """Sources, page by page."""
+        items = _matching(cache.sources, q, "title")
+        return SourcePage(total=len(items), offset=offset, limit=limit, items=items[offset:offset + limit])
 
     @router.get("/metrics", response_model=list[InstitutionMetrics], tags=["graph"])
     def metrics() -> list[dict[str, Any]]:

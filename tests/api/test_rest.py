@@ -29,11 +29,28 @@ def test_claim_report_has_the_shape_of_check_json(live_server: str, tmp_path) ->
 
 
 def test_lists_and_metrics(live_server: str) -> None:
-    assert [t["label"] for t in httpx.get(f"{live_server}/therapies").json()] == ["Enteromix"]
-    assert "Russian government" in {i["label"] for i in httpx.get(f"{live_server}/institutions").json()}
-    assert len(httpx.get(f"{live_server}/sources").json()) == 4
+    assert [t["label"] for t in httpx.get(f"{live_server}/therapies").json()["items"]] == ["Enteromix"]
+    institutions = httpx.get(f"{live_server}/institutions").json()
+    assert "Russian government" in {i["label"] for i in institutions["items"]}
+    assert institutions["total"] == len(institutions["items"])
+    assert httpx.get(f"{live_server}/sources").json()["total"] == 4
     metrics = {m["label"]: m for m in httpx.get(f"{live_server}/metrics").json()}
     assert metrics["Russian researchers"]["claims_made"] >= 6
+
+
+def test_lists_come_in_pages_and_filter_by_words(live_server: str) -> None:
+    every = httpx.get(f"{live_server}/institutions", params={"limit": 1000}).json()
+    assert every["total"] > 2
+    pages = [httpx.get(f"{live_server}/institutions", params={"limit": 2, "offset": offset}).json()
+             for offset in range(0, every["total"], 2)]
+    assert all(page["total"] == every["total"] and len(page["items"]) <= 2 for page in pages)
+    assert [i for page in pages for i in page["items"]] == every["items"]
+    found = httpx.get(f"{live_server}/institutions", params={"q": "russian GOVERNMENT"}).json()
+    assert [i["label"] for i in found["items"]] == ["Russian government"] and found["total"] == 1
+    titles = httpx.get(f"{live_server}/sources", params={"q": "no such words anywhere"}).json()
+    assert titles == {"total": 0, "offset": 0, "limit": 100, "items": []}
+    too_many = httpx.get(f"{live_server}/sources", params={"limit": 5000})
+    assert too_many.status_code == 422 and "limit" in too_many.json()["error"]["detail"]
 
 
 def test_openapi_document_is_valid_and_every_route_has_a_response_model(live_server: str) -> None:
