@@ -15,7 +15,8 @@ What keeps the batch whole or absent:
   held nothing in it before.
 - Quads of any other graph (a graph the store already held, the default graph, a blank
   node graph) are held back in a file and loaded only once the whole batch has been
-  produced, as before: a failure never touches them.
+  produced, as before: an input error never touches them. (If the store fails while
+  loading them, the new graphs are taken back; what the failed load wrote may stay.)
 
 Readers may see a batch in part while it loads, and in part until it is taken back. A
 crash of the process during a load can leave part of the batch written; an error in the
@@ -77,14 +78,14 @@ def load_streaming(store: ox.Store, quads: Iterable[ox.Quad], directory: Path | 
                     loader.submit(ready)
                 ox.serialize(held, held_file, ox.RdfFormat.N_QUADS)
             loader.finish()
+            if held_back.stat().st_size:
+                _load_file(store, held_back)
         except BaseException:
             loader.abandon()
             for graph, is_new in new_graphs.items():
                 if is_new and store.contains_named_graph(graph):
                     store.remove_graph(graph)
             raise
-        if held_back.stat().st_size:
-            _load_file(store, held_back)
 
 
 class _ChunkLoader:

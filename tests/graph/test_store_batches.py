@@ -165,3 +165,21 @@ def test_a_chunk_the_store_refuses_takes_the_batch_back(
     assert len(loads) >= 3
     assert len(claim_store) == 0
     assert claim_store.named_graphs() == []
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_a_store_failing_on_the_held_back_quads_takes_the_new_graphs_back(
+    claim_store: ClaimStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    claim_store.extend([KEPT])  # so each record's fact in OLD is held back to the end
+    real_load = streaming_load._load_file
+
+    def failing_load(store, path: Path) -> None:
+        if path.name == "held-back.nq":
+            raise StoreError("the store could not take the batch: No space left on device")
+        real_load(store, path)
+
+    monkeypatch.setattr(streaming_load, "_load_file", failing_load)
+    with pytest.raises(StoreError, match="No space left"):
+        claim_store.extend(records(300))
+    assert set(claim_store) == {KEPT}
