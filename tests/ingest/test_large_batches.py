@@ -47,33 +47,29 @@ def wait_for_loads(store: ClaimStore, before: int):
     return on_record
 
 
-@pytest.mark.usefixtures("small_chunks")
-def test_a_file_truncated_after_chunks_were_loaded_leaves_the_store_as_it_was(
-    tmp_path: Path,
-) -> None:
-    text = MEDLINE.read_text(encoding="utf-8")
-    truncated = text[: text.rindex("</MedlineCitation>")]
-    with ClaimStore.open(tmp_path / "store") as store:
-        ingest(TRIAL, store)
-        before = set(store)
-        with pytest.raises(ParseError) as caught:
-            ingest_bytes(
-                truncated.encode(), "cut.xml", store, on_record=wait_for_loads(store, len(before))
-            )
-        assert "cut.xml" in str(caught.value)
-        assert set(store) == before
+def _truncated(text: str) -> str:
+    return text[: text.rindex("</MedlineCitation>")]
 
 
-@pytest.mark.usefixtures("small_chunks")
-def test_a_late_record_without_its_id_leaves_the_store_as_it_was(tmp_path: Path) -> None:
-    text = MEDLINE.read_text(encoding="utf-8")
+def _last_pmid_removed(text: str) -> str:
     last = text.rindex("<PMID")
-    end = text.index("</PMID>", last) + len("</PMID>")
-    damaged = text[:last] + text[end:]  # the tenth citation loses its PMID
+    return text[:last] + text[text.index("</PMID>", last) + len("</PMID>"):]
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize(
+    ("damage", "error"),
+    [(_truncated, ParseError), (_last_pmid_removed, RecordError)],
+    ids=["truncated", "late-record-without-pmid"],
+)
+def test_a_file_failing_after_chunks_were_loaded_leaves_the_store_as_it_was(
+    tmp_path: Path, damage, error: type[Exception]
+) -> None:
+    damaged = damage(MEDLINE.read_text(encoding="utf-8"))
     with ClaimStore.open(tmp_path / "store") as store:
         ingest(TRIAL, store)
         before = set(store)
-        with pytest.raises(RecordError) as caught:
+        with pytest.raises(error) as caught:
             ingest_bytes(
                 damaged.encode(), "damaged.xml", store, on_record=wait_for_loads(store, len(before))
             )
