@@ -207,8 +207,7 @@ class _Cache:
         """A fresh cache when the store was written since this one was made."""
         if seen[0] != state.generation:
             seen[0] = state.generation
-            for name in ("statuses", "claims", "metrics", "page_statuses", "therapies",
-                         "institutions", "sources"):
+            for name in _CACHED:
                 self.__dict__.pop(name, None)
         return self
 
@@ -266,6 +265,10 @@ class _Cache:
     @cached_property
     def metrics(self) -> list[dict[str, Any]]:
         return institution_metrics(self.store, statuses=self.statuses)
+
+
+#: Every list the cache keeps: all of them are made again after the store changes.
+_CACHED = tuple(name for name, value in vars(_Cache).items() if isinstance(value, cached_property))
 
 
 def _value(row: dict[str, Any], key: str) -> str | None:

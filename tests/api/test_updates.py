@@ -57,11 +57,14 @@ def test_rdflib_sparqlupdatestore_with_the_token(writable) -> None:
 def test_claim_lists_refresh_after_an_update(writable) -> None:
     base, _ = writable
     assert httpx.get(f"{base}/claims").json()["total"] == 13
+    institutions = httpx.get(f"{base}/institutions").json()["total"]
     insert = ('PREFIX oc: <https://w3id.org/oncoclaims/vocab#> PREFIX schema: <https://schema.org/> '
-              'INSERT DATA { GRAPH <https://example.org/g> { <https://example.org/c> a oc:Claim ; schema:text "New." } }')
+              'INSERT DATA { GRAPH <https://example.org/g> { <https://example.org/c> a oc:Claim ; schema:text "New." . '
+              '<https://example.org/i> a oc:Institution } }')
     httpx.post(f"{base}/sparql", content=insert,
                headers={"content-type": "application/sparql-update", "authorization": f"Bearer {TOKEN}"})
     assert httpx.get(f"{base}/claims").json()["total"] == 14
+    assert httpx.get(f"{base}/institutions").json()["total"] == institutions + 1
 
 
 def test_cors_allows_the_configured_origin_only(writable) -> None:
