@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from oncoclaims import queries
 from oncoclaims.api.errors import ErrorResponse, error_response
 from oncoclaims.api.settings import ServerState
+from oncoclaims.api.stories import create_stories_router
 from oncoclaims.errors import ConfigError, NotFoundError
 from oncoclaims.graph.analysis import STATUS_NAMES, STATUS_PREFIX
 from oncoclaims.graph.confirmation import claim_status, claim_statuses, confirmation_report
@@ -301,6 +302,13 @@ def create_rest_router(store: ClaimStore, state: ServerState | None = None) -> A
             return getattr(shared.refresh_if(state, seen), name)
 
     cache = _Current()
+
+    def claim_summaries(iris: list[str]) -> list[ClaimSummary]:
+        """The claims ``iris`` as ``/claims`` lists them, in that order, with their status."""
+        by_iri = {c.iri: c for c in cache.claims}
+        return [by_iri[i].model_copy(update={"status": cache.status_of(i)}) for i in iris if i in by_iri]
+
+    router.include_router(create_stories_router(store, state, claim_summaries))
 
     @router.get("/claims", response_model=ClaimPage, tags=["claims"], responses=_ERRORS)
     def list_claims(

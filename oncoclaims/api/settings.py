@@ -19,6 +19,7 @@ import hmac
 import math
 import os
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -159,3 +160,5 @@ class ServerState:
     settings: ServerSettings = field(default_factory=ServerSettings)
     generation: int = 0
     query_runner: QueryRunner | None = None
+    #: The server's single writer: every write through the server holds it.
+    write_lock: threading.Lock = field(default_factory=threading.Lock)

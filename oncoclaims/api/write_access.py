@@ -3,7 +3,7 @@
 Writes (SPARQL Update at ``/sparql``, PUT / POST / DELETE at ``/rdf-graphs``) are refused
 with 403 unless the server was started with an update token, and with 401 (and a
 ``WWW-Authenticate: Bearer`` challenge) unless the request carries
-``Authorization: Bearer TOKEN``. Bodies over :data:`MAX_BODY_BYTES` get 413.
+``Authorization: Bearer TOKEN``, and with 403 when the bearer token is the wrong one. Bodies over :data:`MAX_BODY_BYTES` get 413.
 """
 
 from __future__ import annotations
@@ -29,11 +29,14 @@ def write_refusal(state: ServerState, request: Request) -> JSONResponse | None:
     if not state.settings.update_token:
         return error_response(403, "Writes are disabled",
                               "this server is read-only; start it with --update-token to allow writes")
-    if not state.settings.authorised(request.headers.get("authorization")):
-        response = error_response(401, "Not authorised", "send Authorization: Bearer <the update token>")
-        response.headers["WWW-Authenticate"] = 'Bearer realm="oncoclaims"'
-        return response
-    return None
+    header = request.headers.get("authorization")
+    if state.settings.authorised(header):
+        return None
+    if header and header.startswith("Bearer "):
+        return error_response(403, "Wrong token", "the bearer token is not this server's update token")
+    response = error_response(401, "Not authorised", "send Authorization: Bearer <the update token>")
+    response.headers["WWW-Authenticate"] = 'Bearer realm="oncoclaims"'
+    return response
 
 
 async def read_limited_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:

@@ -33,7 +33,12 @@ from oncoclaims.ingest.ctgov_v2 import ClinicalTrialsJsonIngester
 from oncoclaims.ingest.ctgov_xml import ClinicalTrialsXmlIngester
 from oncoclaims.ingest.factchecks import ClaimReviewIngester, HealthFcIngester
 from oncoclaims.ingest.institutions import MATCHES_GRAPH, NamedInstitution, candidate_match_quads
-from oncoclaims.ingest.news import FakeHealthNewsIngester, NewsHtmlIngester, NewsTextIngester
+from oncoclaims.ingest.news import (
+    FakeHealthNewsIngester,
+    NewsHtmlIngester,
+    NewsTextIngester,
+    SubmittedStoryIngester,
+)
 from oncoclaims.ingest.pubmed import PubmedIngester
 from oncoclaims.ingest.rdf import RdfIngester
 from oncoclaims.ingest.updates import StaleValues
@@ -74,6 +79,7 @@ INGESTERS: dict[str, Ingester] = {
         ClaimsTableIngester(),
         NewsHtmlIngester(),
         FakeHealthNewsIngester(),
+        SubmittedStoryIngester(),
         NewsTextIngester(),
     )
 }

@@ -11,6 +11,9 @@ ingesting the same article twice changes nothing.
 - ``news-fakehealth-json``: the newspaper3k scrapes of the FakeHealth data set (keys
   ``url, title, text, authors, publish_date, meta_data, ...``); files named
   ``news_reviews_*`` are press releases (HealthRelease), the others news stories.
+- ``news-submission-json``: a story as a person submits it through the API or a script, a JSON
+  object ``{"text", "title", "publisher", "date", "url", "type"}`` of which only ``text`` is
+  required (``date`` as ``YYYY-MM-DD``, ``type`` ``news-article`` or ``press-release``).
 - ``news-text``: UTF-8 plain text; chosen for ``.txt`` files, or when no other format
   recognises the content. The first line is taken as the title when it ends in no full stop.
 
@@ -44,10 +47,12 @@ from oncoclaims.vocab import DCTERMS, OC, RDF, RDFS, SCHEMA, XSD
 
 __all__ = [
     "MAX_NEWS_BYTES",
+    "SUBMISSION_KEYS",
     "Article",
     "FakeHealthNewsIngester",
     "NewsHtmlIngester",
     "NewsTextIngester",
+    "SubmittedStoryIngester",
     "read_article",
 ]
 
@@ -55,6 +60,10 @@ __all__ = [
 MAX_NEWS_BYTES = 5 * 1024 * 1024
 
 #: Files named as structured data: never read as news text.
+#: The keys of a ``news-submission-json`` object; ``text`` is the one required.
+SUBMISSION_KEYS = frozenset({"text", "title", "publisher", "date", "url", "type"})
+_SUBMITTED_TYPES = ("news-article", "press-release")
+
 _STRUCTURED_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".xml", ".yaml", ".yml")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _PERSON_NAME = re.compile(r"[A-Z][a-z'’-]+(?: [A-Z]\.?)?(?: [A-Z][a-z'’-]+){1,2}")
@@ -161,6 +170,42 @@ def _fakehealth_article(data: bytes, origin: str) -> Article:
     )
 
 
+def _submitted_article(data: bytes, origin: str) -> Article:
+    try:
+        record = json.loads(_decode(data, origin))
+    except json.JSONDecodeError as exc:
+        raise ParseError(SourceLocation(origin, exc.lineno, exc.colno), f"invalid JSON: {exc.msg}") from exc
+    location = SourceLocation(origin)
+    if not isinstance(record, dict) or not isinstance(record.get("text"), str) or not record["text"].strip():
+        raise RecordError(location, 'a submitted story needs a non-empty "text" string')
+    unknown = sorted(set(record) - SUBMISSION_KEYS)
+    if unknown:
+        raise RecordError(location, f"unknown key(s) {', '.join(unknown)}; a story has {', '.join(sorted(SUBMISSION_KEYS))}")
+    for key in SUBMISSION_KEYS - {"text"}:
+        if record.get(key) is not None and not isinstance(record[key], str):
+            raise RecordError(location, f'"{key}" must be a string')
+    date = (record.get("date") or "").strip() or None
+    if date is not None:
+        try:
+            date = datetime.strptime(date, "%Y-%m-%d").date().isoformat()
+        except ValueError:
+            raise RecordError(location, f'"date" {date!r} is not a date written YYYY-MM-DD') from None
+    source_type = (record.get("type") or "news-article").strip()
+    if source_type not in _SUBMITTED_TYPES:
+        raise RecordError(location, f'"type" {source_type!r} is not one of {", ".join(_SUBMITTED_TYPES)}')
+    url = (record.get("url") or "").strip() or None
+    if url is not None and not url.lower().startswith(("http://", "https://")):
+        raise RecordError(location, f'"url" {url!r} is not an http or https URL')
+    return Article(
+        text=record["text"],
+        title=(record.get("title") or "").strip() or None,
+        url=url,
+        publisher=(record.get("publisher") or "").strip() or None,
+        date=date,
+        source_type=source_type,
+    )
+
+
 def _json_ld_article(tree: etree._Element) -> dict[str, Any]:
     """The first JSON-LD object typed NewsArticle (or Article), as data: never run."""
     for script in tree.iterfind(".//script[@type='application/ld+json']"):
@@ -234,7 +279,7 @@ def read_article(data: bytes, origin: str, fmt: str) -> Article:
     """
     _check_size(data, origin)
     readers = {"news-text": _text_article, "news-html": _html_article,
-               "news-fakehealth-json": _fakehealth_article}
+               "news-fakehealth-json": _fakehealth_article, "news-submission-json": _submitted_article}
     if fmt not in readers:
         raise FormatError(f"{origin}: read as {fmt}, which is not a news format ({', '.join(readers)})")
     return readers[fmt](data, origin)
@@ -280,6 +325,8 @@ class _NewsIngester:
     def records(self, data: bytes, origin: str) -> Iterator[SourceRecord]:
         """Read the article and extract its claims; one record per input."""
         article = read_article(data, origin, self.name)
+        if article.url is None and origin.lower().startswith(("http://", "https://")):
+            article = replace(article, url=origin)  # a page fetched from its URL
         extraction = extract_claims(article.text, self.context.therapy_names, title=article.title or "")
         digest = hashlib.sha256(article.text.encode("utf-8")).hexdigest()[:32]
         warnings = list(article.warnings) + list(extraction.warnings)
@@ -360,3 +407,20 @@ class FakeHealthNewsIngester(_NewsIngester):
         return head.startswith(b"{") and all(
             key in data for key in (b'"text"', b'"title"', b'"meta_data"', b'"publish_date"')
         )
+
+
+class SubmittedStoryIngester(_NewsIngester):
+    """A story submitted as ``{"text", "title", "publisher", "date", "url", "type"}`` JSON."""
+
+    name: ClassVar[str] = "news-submission-json"
+    suffixes: ClassVar[tuple[str, ...]] = (".json",)
+
+    def sniff(self, data: bytes, origin: str) -> bool:
+        """A JSON object with a ``text`` string and no key outside :data:`SUBMISSION_KEYS`."""
+        if not data[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") or len(data) > MAX_NEWS_BYTES:
+            return False
+        try:
+            record = json.loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            return False
+        return isinstance(record, dict) and isinstance(record.get("text"), str) and set(record) <= SUBMISSION_KEYS

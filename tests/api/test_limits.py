@@ -180,7 +180,7 @@ def test_errors_get_their_status_and_the_server_keeps_serving(serve) -> None:
     assert unknown.status_code == 404 and unknown.json()["error"]["title"] == "Not found"
     refused = httpx.post(f"{server.base}/sparql", content=INSERT,
                          headers={**UPDATE_BODY, "authorization": "Bearer wrong"})
-    assert refused.status_code == 401 and "Bearer" in refused.json()["error"]["detail"]
+    assert refused.status_code == 403 and "token" in refused.json()["error"]["detail"]
     late = server.query(SLOW)
     assert late.status_code == 503 and late.json()["error"]["status"] == 503
     assert server.query(POINT).json() == expected

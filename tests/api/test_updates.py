@@ -36,7 +36,7 @@ def test_updates_need_the_token(writable) -> None:
     missing = httpx.post(f"{base}/sparql", content=INSERT, headers=headers)
     assert missing.status_code == 401 and missing.headers["www-authenticate"].startswith("Bearer")
     wrong = httpx.post(f"{base}/sparql", content=INSERT, headers={**headers, "authorization": "Bearer nope"})
-    assert wrong.status_code == 401
+    assert wrong.status_code == 403
     assert len(store) == before, "refused updates change nothing"
     ok = httpx.post(f"{base}/sparql", content=INSERT, headers={**headers, "authorization": f"Bearer {TOKEN}"})
     assert ok.status_code == 204 and len(store) == before + 1

@@ -1,0 +1,192 @@
+"""``POST /stories``: a story comes in through the server, not the command line.
+
+A story arrives in one of three ways, each answered ``201`` with the source it became and
+the claims it states (as ``/claims`` lists them):
+
+- a file upload (``multipart/form-data``, the file in the part named ``file``, optionally a
+  ``format`` field): any format ``oncoclaims ingest`` reads;
+- pasted text, as JSON ``{"text", "title", "publisher", "date"}`` (only ``text`` required):
+  ingested as the ``news-submission-json`` format, so that the same object is also a file the
+  command line reads;
+- a URL, as JSON ``{"url"}``: fetched by the server under the protections of
+  :mod:`oncoclaims.ingest.url_fetch` (public addresses only, checked before every request and
+  redirect, a size cap, a time limit, no cookies, story media types only).
+
+Writes need the update token, as SPARQL updates do (:mod:`oncoclaims.api.write_access`). The
+ingest runs in a thread under the server's single writer lock (``ServerState.write_lock``),
+so reads keep being served while a story is processed, and it is one batch: written whole or
+not at all. Bodies are capped at :data:`MAX_SUBMISSION_BYTES`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import PurePosixPath
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from oncoclaims import queries
+from oncoclaims.api.errors import ErrorResponse, error_response
+from oncoclaims.api.settings import ServerState
+from oncoclaims.api.write_access import BodyTooLarge, read_limited_body, too_large, write_refusal
+from oncoclaims.errors import FetchError, IngestError
+from oncoclaims.graph.store import ClaimStore
+from oncoclaims.ingest import ingest_bytes
+from oncoclaims.ingest.base import SourceRecord
+from oncoclaims.ingest.news import SUBMISSION_KEYS
+from oncoclaims.ingest.url_fetch import UnsafeURLError, fetch_public_url
+from oncoclaims.vocab import OC
+
+__all__ = ["MAX_SUBMISSION_BYTES", "StorySubmitted", "create_stories_router", "loopback_fetch_allowed"]
+
+#: Request bodies of ``POST /stories`` larger than this are refused with 413 (16 MiB).
+MAX_SUBMISSION_BYTES = 16 * 1024 * 1024
+
+_PASTED_KEYS = SUBMISSION_KEYS - {"url", "type"}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse} for code in (400, 401, 403, 413, 415, 422, 502)}
+_REQUEST_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary"},
+                           "format": {"type": "string", "description": "an ingest format name"}}}},
+        "application/json": {"schema": {"oneOf": [
+            {"type": "object", "required": ["text"], "additionalProperties": False,
+             "properties": {"text": {"type": "string"}, "title": {"type": "string"},
+                            "publisher": {"type": "string"},
+                            "date": {"type": "string", "format": "date"}}},
+            {"type": "object", "required": ["url"], "additionalProperties": False,
+             "properties": {"url": {"type": "string", "format": "uri"}}}]}},
+    },
+}
+
+
+class StorySubmitted(BaseModel):
+    """What a submitted story became: its source and the claims it states."""
+
+    source: str | None
+    format: str
+    quads_added: int
+    warnings: list[str]
+    claims: list[dict[str, Any]]
+
+
+class _Refused(Exception):
+    def __init__(self, response: JSONResponse) -> None:
+        self.response = response
+
+
+def loopback_fetch_allowed() -> bool:
+    """Whether ``$ONCOCLAIMS_FETCH_ALLOW_LOOPBACK`` lets URL submissions reach 127.0.0.1 (tests only)."""
+    return os.environ.get("ONCOCLAIMS_FETCH_ALLOW_LOOPBACK", "") == "1"
+
+
+async def _form_input(body: bytes, content_type: str) -> tuple[bytes, str, str | None]:
+    async def single() -> Any:
+        yield body
+
+    parser = MultiPartParser(Headers(raw=[(b"content-type", content_type.encode("latin-1"))]), single())
+    try:
+        form = await parser.parse()
+    except MultiPartException as exc:
+        raise _Refused(error_response(400, "Malformed multipart body", exc.message)) from exc
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise _Refused(error_response(400, "No file", "send the story as a file part named 'file'"))
+    fmt = form.get("format")
+    name = PurePosixPath((upload.filename or "upload").replace("\\", "/")).name or "upload"
+    return await upload.read(), name, fmt if isinstance(fmt, str) and fmt else None
+
+
+def _json_input(body: bytes) -> tuple[bytes, str, str | None] | str:
+    """The pasted story as ``news-submission-json`` bytes, or the URL to fetch."""
+    try:
+        value = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise _Refused(error_response(400, "Invalid JSON", f"the body is not JSON: {exc}")) from exc
+    if not isinstance(value, dict):
+        raise _Refused(error_response(422, "Invalid request", "send a JSON object: {\"text\": ...} or {\"url\": ...}"))
+    if "url" in value:
+        if set(value) != {"url"} or not isinstance(value["url"], str):
+            raise _Refused(error_response(422, "Invalid request", "a URL submission is {\"url\": \"https://...\"} alone"))
+        return value["url"]
+    unknown = sorted(set(value) - _PASTED_KEYS)
+    if unknown or not isinstance(value.get("text"), str) or not value["text"].strip():
+        detail = (f"unknown key(s) {', '.join(unknown)}; " if unknown else "") + \
+            "pasted text is {\"text\", \"title\", \"publisher\", \"date\"} with a non-empty text"
+        raise _Refused(error_response(422, "Invalid request", detail))
+    return json.dumps(value).encode("utf-8"), "submitted story", "news-submission-json"
+
+
+def _ingest(store: ClaimStore, state: ServerState, data: bytes, origin: str,
+            fmt: str | None) -> tuple[Any, list[SourceRecord]]:
+    records: list[SourceRecord] = []
+    with state.write_lock:
+        report = ingest_bytes(data, origin, store, fmt=fmt, on_record=records.append)
+        state.generation += 1
+    return report, records
+
+
+def _story_claims(store: ClaimStore, records: list[SourceRecord]) -> tuple[str | None, list[str]]:
+    sources = [q.subject for r in records for q in store.inner.quads_for_pattern(None, OC.sourceType, None, r.graph)]
+    claims: list[str] = []
+    for source in dict.fromkeys(sources):
+        claims.extend(row["claim"].value for row in queries.select(store, "source_claims", source=source))
+    return (sources[0].value if sources else None), list(dict.fromkeys(claims))
+
+
+def create_stories_router(store: ClaimStore, state: ServerState, claim_summaries: Any) -> APIRouter:
+    """The ``/stories`` routes; ``claim_summaries(iris)`` lists claims as ``/claims`` does."""
+    router = APIRouter()
+
+    @router.post("/stories", status_code=201, response_model=StorySubmitted, tags=["stories"],
+                 responses=_ERRORS, openapi_extra={"requestBody": _REQUEST_BODY})
+    async def submit_story(request: Request) -> Any:
+        """Submit a story (file, pasted text or URL); answers its source and claims."""
+        refusal = write_refusal(state, request)
+        if refusal is not None:
+            return refusal
+        try:
+            body = await read_limited_body(request, MAX_SUBMISSION_BYTES)
+        except BodyTooLarge:
+            return too_large(MAX_SUBMISSION_BYTES)
+        content_type = request.headers.get("content-type", "")
+        media = content_type.split(";", 1)[0].strip().lower()
+        try:
+            if media == "multipart/form-data":
+                data, origin, fmt = await _form_input(body, content_type)
+            elif media == "application/json":
+                parsed = _json_input(body)
+                if isinstance(parsed, str):
+                    page = await run_in_threadpool(fetch_public_url, parsed,
+                                                   allow_loopback=loopback_fetch_allowed())
+                    data, origin, fmt = page.body, page.final_url, None
+                else:
+                    data, origin, fmt = parsed
+            else:
+                return error_response(415, "Unsupported media type",
+                                      "send multipart/form-data with a file, or JSON with text or url")
+            report, records = await run_in_threadpool(_ingest, store, state, data, origin, fmt)
+        except _Refused as refused:
+            return refused.response
+        except UnsafeURLError as exc:
+            return error_response(400, "URL refused", str(exc))
+        except FetchError as exc:
+            return error_response(502, "The URL could not be fetched", str(exc))
+        except IngestError as exc:
+            return error_response(400, "The story could not be ingested", f"{exc}; nothing was written")
+        source, claim_iris = await run_in_threadpool(_story_claims, store, records)
+        claims = [c.model_dump() for c in claim_summaries(claim_iris)]
+        return JSONResponse(StorySubmitted(source=source, format=report.format, quads_added=report.quads_added,
+                                           warnings=report.warnings, claims=claims).model_dump(), status_code=201)
+
+    return router

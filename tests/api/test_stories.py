@@ -1,0 +1,158 @@
+"""``POST /stories``: a story submitted as a file, as pasted text or as a URL, over a real socket."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+from app_server import serving
+
+from oncoclaims.api import ServerSettings, create_app
+from oncoclaims.graph.store import ClaimStore
+from oncoclaims.ontology import ontology_quads
+
+FAKEHEALTH = Path(__file__).parents[2] / ".." / "shared" / "data" / "news-articles" / "fakehealth"
+RELEASE = FAKEHEALTH / "news_reviews_00027.json"
+TOKEN = "s3cret"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture
+def desk(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, ClaimStore]]:
+    monkeypatch.setenv("ONCOCLAIMS_FETCH_ALLOW_LOOPBACK", "1")
+    store = ClaimStore.in_memory()
+    store.extend(ontology_quads())
+    with serving(create_app(store, ServerSettings(update_token=TOKEN))) as base:
+        yield base, store
+
+
+def _quads(store: ClaimStore) -> int:
+    return len(store.inner)
+
+
+def test_a_real_press_release_uploaded_as_a_file_becomes_a_source_with_its_claims(desk) -> None:
+    base, store = desk
+    files = {"file": (RELEASE.name, RELEASE.read_bytes(), "application/json")}
+    answer = httpx.post(f"{base}/stories", files=files, headers=AUTH, timeout=60)
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert body["format"] == "news-fakehealth-json"
+    assert body["source"].startswith("https://w3id.org/oncoclaims/id/source/news-")
+    assert len(body["claims"]) >= 10
+    listed = httpx.get(f"{base}/claims", params={"limit": 500}).json()["items"]
+    listed_iris = {c["iri"] for c in listed}
+    assert {c["iri"] for c in body["claims"]} <= listed_iris
+    assert all(c["status"] for c in body["claims"]), "each claim comes with its status, as /claims lists it"
+    again = httpx.post(f"{base}/stories", files=files, headers=AUTH, timeout=60)
+    assert again.status_code == 201 and again.json()["quads_added"] == 0, "the same story twice changes nothing"
+    assert again.json()["claims"] == body["claims"]
+
+
+def test_pasted_text_with_title_outlet_and_date(desk) -> None:
+    base, store = desk
+    release = json.loads(RELEASE.read_text())
+    story = {"text": release["text"], "title": release["title"], "publisher": "A pasted outlet",
+             "date": "2017-04-03"}
+    answer = httpx.post(f"{base}/stories", json=story, headers=AUTH, timeout=60)
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert body["format"] == "news-submission-json" and body["claims"]
+    found = httpx.get(f"{base}/sources", params={"q": release["title"]}).json()["items"]
+    assert [s["iri"] for s in found] == [body["source"]]
+    assert found[0]["date"] == "2017-04-03"
+
+
+def test_a_url_served_by_a_local_server(desk) -> None:
+    base, store = desk
+    page = RELEASE.read_bytes()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+    web = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{web.server_address[1]}/news_reviews_00027.json"
+        answer = httpx.post(f"{base}/stories", json={"url": url}, headers=AUTH, timeout=60)
+    finally:
+        web.shutdown()
+        web.server_close()
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["claims"]
+
+
+@pytest.mark.parametrize("url", ["http://10.0.0.1/", "http://169.254.169.254/latest/meta-data/",
+                                 "file:///etc/passwd", "gopher://127.0.0.1:70/x"])
+def test_urls_the_server_must_not_fetch_are_refused_and_nothing_is_written(desk, url: str) -> None:
+    base, store = desk
+    before = _quads(store)
+    answer = httpx.post(f"{base}/stories", json={"url": url}, headers=AUTH, timeout=30)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["title"] == "URL refused"
+    assert _quads(store) == before
+
+
+@pytest.mark.parametrize(("headers", "status"), [({}, 401), ({"Authorization": "Bearer wrong"}, 403),
+                                                     ({"Authorization": TOKEN}, 401)])
+def test_writes_without_the_token_are_refused_and_write_nothing(desk, headers: dict[str, str], status: int) -> None:
+    base, store = desk
+    before = _quads(store)
+    answer = httpx.post(f"{base}/stories", json={"text": "Drug X cures cancer in 100 percent of patients."},
+                        headers=headers, timeout=30)
+    assert answer.status_code == status
+    assert set(answer.json()["error"]) == {"status", "title", "detail"}
+    assert _quads(store) == before
+
+
+def test_a_read_only_server_refuses_submissions() -> None:
+    with serving(create_app(ClaimStore.in_memory())) as base:
+        answer = httpx.post(f"{base}/stories", json={"text": "x"}, headers=AUTH)
+    assert answer.status_code == 403
+
+
+@pytest.mark.parametrize(("kwargs", "status"), [
+    ({"json": {"text": ""}}, 422),
+    ({"json": {"text": "Some story.", "colour": "red"}}, 422),
+    ({"json": {"text": "Some story.", "date": "last Tuesday"}}, 400),
+    ({"json": ["not", "an", "object"]}, 422),
+    ({"content": b"{not json", "headers": {"Content-Type": "application/json"}}, 400),
+    ({"content": b"text", "headers": {"Content-Type": "text/plain"}}, 415),
+    ({"files": {"other": ("a.txt", b"x", "text/plain")}}, 400),
+    ({"files": {"file": ("table.csv", b"\x00\x01\x02binary", "text/csv")}}, 400),
+])
+def test_bad_submissions_get_a_clear_error_and_write_nothing(desk, kwargs: dict, status: int) -> None:
+    base, store = desk
+    before = _quads(store)
+    headers = {**AUTH, **kwargs.pop("headers", {})}
+    answer = httpx.post(f"{base}/stories", headers=headers, timeout=30, **kwargs)
+    assert answer.status_code == status, answer.text
+    assert answer.json()["error"]["detail"]
+    assert _quads(store) == before
+
+
+def test_an_oversized_body_is_refused_with_413(desk) -> None:
+    base, store = desk
+    answer = httpx.post(f"{base}/stories", headers={**AUTH, "Content-Type": "application/json"},
+                        content=b" " * (16 * 1024 * 1024 + 1), timeout=60)
+    assert answer.status_code == 413
+
+
+def test_the_openapi_document_describes_the_route() -> None:
+    spec = create_app(ClaimStore.in_memory()).openapi()
+    post = spec["paths"]["/stories"]["post"]
+    assert set(post["requestBody"]["content"]) == {"multipart/form-data", "application/json"}
+    assert {"201", "401", "403", "413"} <= set(post["responses"])
+    assert post["responses"]["401"]["content"]["application/json"]["schema"]["$ref"].endswith("ErrorResponse")
