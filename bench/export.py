@@ -44,7 +44,6 @@ import tempfile
 import time
 from pathlib import Path
 
-DEFAULT_STORES = [Path("/work/main/bench/data/100k/store"), Path("/work/main/bench/data/1m/store")]
 
 
 def _peak_mib() -> float:
@@ -132,7 +131,7 @@ def _name(path: Path) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("stores", type=Path, nargs="*", default=DEFAULT_STORES,
+    parser.add_argument("stores", type=Path, nargs="+",
                         help="on-disk stores from bench/generate.py (opened read-only)")
     parser.add_argument("--no-networkx", action="store_true", help="only our writer (networkx needs >10 GB at 1M)")
     parser.add_argument("--status", action="store_true", help="our writer with claim statuses (the default for users)")
