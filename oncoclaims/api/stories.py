@@ -1,4 +1,5 @@
-"""``POST /stories``: a story comes in through the server, not the command line.
+"""``POST /stories``: a story comes in through the server, not the command line;
+``GET /stories/{id}``: a story's text with its claims at their spans.
 
 A story arrives in one of three ways, each answered ``201`` with the source it became and
 the claims it states (as ``/claims`` lists them):
@@ -36,19 +37,22 @@ from oncoclaims import queries
 from oncoclaims.api.errors import ErrorResponse, error_response
 from oncoclaims.api.settings import ServerState
 from oncoclaims.api.write_access import BodyTooLarge, read_limited_body, too_large, write_refusal
-from oncoclaims.errors import FetchError, IngestError
+from oncoclaims.errors import FetchError, IngestError, NotFoundError
 from oncoclaims.graph.store import ClaimStore
+from oncoclaims.graph.story import story_view
 from oncoclaims.ingest import ingest_bytes
 from oncoclaims.ingest.base import SourceRecord
 from oncoclaims.ingest.news import SUBMISSION_KEYS
 from oncoclaims.ingest.url_fetch import UnsafeURLError, fetch_public_url
-from oncoclaims.vocab import OC
+from oncoclaims.vocab import ID_BASE, OC
 
-__all__ = ["MAX_SUBMISSION_BYTES", "StorySubmitted", "create_stories_router", "loopback_fetch_allowed"]
+__all__ = ["MAX_SUBMISSION_BYTES", "StoryPage", "StorySubmitted", "create_stories_router", "loopback_fetch_allowed"]
 
 #: Request bodies of ``POST /stories`` larger than this are refused with 413 (16 MiB).
 MAX_SUBMISSION_BYTES = 16 * 1024 * 1024
 
+_SOURCE_BASE = ID_BASE + "source/"
+_CLAIM_BASE = ID_BASE + "claim/"
 _PASTED_KEYS = SUBMISSION_KEYS - {"url", "type"}
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse} for code in (400, 401, 403, 413, 415, 422, 502)}
@@ -137,11 +141,40 @@ def _ingest(store: ClaimStore, state: ServerState, data: bytes, origin: str,
 
 
 def _story_claims(store: ClaimStore, records: list[SourceRecord]) -> tuple[str | None, list[str]]:
-    sources = [q.subject for r in records for q in store.inner.quads_for_pattern(None, OC.sourceType, None, r.graph)]
+    """The first source the batch's records wrote, and the claims its sources state, in text order."""
+    sources = [q.subject for r in records
+               for q in store.inner.quads_for_pattern(None, OC.sourceType, None, r.graph)]
     claims: list[str] = []
     for source in dict.fromkeys(sources):
-        claims.extend(row["claim"].value for row in queries.select(store, "source_claims", source=source))
+        claims.extend(row["claim"].value for row in queries.select(store, "source_statements", source=source))
     return (sources[0].value if sources else None), list(dict.fromkeys(claims))
+
+
+class StoryClaimItem(BaseModel):
+    """A claim of the story: where the story states it, its markers and its status."""
+
+    iri: str
+    id: str
+    label: str | None
+    status: str | None
+    spans: list[list[int]]
+    exact: list[str]
+    hedges: list[str]
+    hype: list[str]
+
+
+class StoryPage(BaseModel):
+    """A story's metadata, full text and claims (``GET /stories/{id}``)."""
+
+    source: str
+    title: str | None
+    type: str | None
+    publisher: str | None
+    publisher_label: str | None
+    date: str | None
+    url: str | None
+    text: str | None
+    claims: list[StoryClaimItem]
 
 
 def create_stories_router(store: ClaimStore, state: ServerState, claim_summaries: Any) -> APIRouter:
@@ -188,5 +221,20 @@ def create_stories_router(store: ClaimStore, state: ServerState, claim_summaries
         claims = [c.model_dump() for c in claim_summaries(claim_iris)]
         return JSONResponse(StorySubmitted(source=source, format=report.format, quads_added=report.quads_added,
                                            warnings=report.warnings, claims=claims).model_dump(), status_code=201)
+
+    @router.get("/stories/{source_id:path}", response_model=StoryPage, tags=["stories"],
+                responses={404: {"model": ErrorResponse}})
+    def story(source_id: str) -> Any:
+        """A story (its source id, or full IRI): text, and its claims at their spans with their status."""
+        iri = source_id if source_id.startswith(("http://", "https://")) else _SOURCE_BASE + source_id
+        try:
+            view = story_view(store, iri).to_dict()
+        except NotFoundError as exc:
+            return error_response(404, "Not found", str(exc))
+        statuses = {c.iri: c.status for c in claim_summaries([c["iri"] for c in view["claims"]])}
+        for claim in view["claims"]:
+            claim["id"] = claim["iri"].removeprefix(_CLAIM_BASE)
+            claim["status"] = statuses.get(claim["iri"])
+        return view
 
     return router

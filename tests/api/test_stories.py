@@ -156,3 +156,19 @@ def test_the_openapi_document_describes_the_route() -> None:
     assert set(post["requestBody"]["content"]) == {"multipart/form-data", "application/json"}
     assert {"201", "401", "403", "413"} <= set(post["responses"])
     assert post["responses"]["401"]["content"]["application/json"]["schema"]["$ref"].endswith("ErrorResponse")
+
+
+def test_the_story_page_data_gives_the_text_and_each_claim_at_its_spans(desk) -> None:
+    base, store = desk
+    files = {"file": (RELEASE.name, RELEASE.read_bytes(), "application/json")}
+    submitted = httpx.post(f"{base}/stories", files=files, headers=AUTH, timeout=60).json()
+    source_id = submitted["source"].rsplit("/source/", 1)[1]
+    story = httpx.get(f"{base}/stories/{source_id}")
+    assert story.status_code == 200, story.text
+    page = story.json()
+    assert page["text"] == json.loads(RELEASE.read_text())["text"]
+    assert [c["iri"] for c in page["claims"]] == [c["iri"] for c in submitted["claims"]]
+    for claim in page["claims"]:
+        assert claim["status"] and claim["spans"]
+        assert set(claim["exact"]) <= {page["text"][start:end] for start, end in claim["spans"]}
+    assert httpx.get(f"{base}/stories/{source_id}x").status_code == 404
