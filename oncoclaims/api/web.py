@@ -1,4 +1,5 @@
-"""The web view: a claim search at ``/``, a claim page, a SPARQL editor, and their static files.
+"""The web view: a claim search at ``/``, a claim page, a SPARQL editor, the desk where a story is
+submitted, a story page, and their static files.
 
 The pages are plain HTML with vanilla JavaScript in ``oncoclaims/web/`` (no build step);
 they read the JSON of the REST API and ``/sparql``. Third-party scripts are vendored in
@@ -26,6 +27,8 @@ PAGES: dict[str, str] = {
     "/": "index.html",
     "/view/claim": "claim.html",
     "/view/sparql": "sparql.html",
+    "/view/desk": "desk.html",
+    "/view/story": "story.html",
 }
 
 

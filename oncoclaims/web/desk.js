@@ -1,0 +1,101 @@
+/* The desk: submit a story to POST /stories (file, pasted text or URL) with the update token,
+   which is asked once and kept in sessionStorage (this tab only), then list its claims. */
+"use strict";
+
+(() => {
+  const { h } = oc;
+  const KEY = "oncoclaims-update-token";
+  const progress = document.getElementById("progress");
+  const tokenForm = document.getElementById("token-form");
+  const tokenState = document.getElementById("token-state");
+
+  function token() {
+    return sessionStorage.getItem(KEY);
+  }
+
+  function showToken() {
+    tokenForm.hidden = Boolean(token());
+    tokenState.hidden = !token();
+  }
+
+  tokenForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(KEY, document.getElementById("token").value);
+    document.getElementById("token").value = "";
+    showToken();
+  });
+  document.getElementById("forget-token").addEventListener("click", () => {
+    sessionStorage.removeItem(KEY);
+    showToken();
+  });
+
+  function showResult(body) {
+    const result = document.getElementById("result");
+    const storyId = body.source ? body.source.replace(/^.*\/source\//, "") : null;
+    const title = document.getElementById("result-title");
+    title.replaceChildren(storyId
+      ? h("a", { href: oc.url(`view/story?id=${encodeURIComponent(storyId)}`), id: "story-link" }, "Open the story")
+      : "Submitted");
+    document.getElementById("result-summary").textContent =
+      `${body.claims.length} claim${body.claims.length === 1 ? "" : "s"} found (${body.format}; ` +
+      `${body.quads_added ? `${body.quads_added} statements added` : "already in the graph"}).` +
+      (body.warnings.length ? ` Notes: ${body.warnings.join(" ")}` : "");
+    document.getElementById("result-claims").replaceChildren(...body.claims.map((claim) =>
+      h("li", { class: "claim-item" },
+        h("a", { href: oc.claimPage(claim.id), class: "claim-link" }, claim.label || claim.text || claim.id),
+        " ", oc.statusBadge(claim.status))));
+    result.hidden = false;
+  }
+
+  async function submit(body, contentType) {
+    if (!token()) {
+      progress.textContent = "Give the update token first.";
+      showToken();
+      document.getElementById("token").focus();
+      return;
+    }
+    progress.textContent = "Submitting: reading the story and extracting its claims…";
+    document.getElementById("result").hidden = true;
+    const headers = { Authorization: `Bearer ${token()}`, Accept: "application/json" };
+    if (contentType) headers["Content-Type"] = contentType;
+    try {
+      const response = await fetch(oc.url("stories"), { method: "POST", headers, body });
+      const answer = await response.json().catch(() => null);
+      if (!response.ok) {
+        const detail = answer && answer.error ? `${answer.error.title}: ${answer.error.detail}` : response.statusText;
+        if (response.status === 401 || response.status === 403) {
+          sessionStorage.removeItem(KEY);
+          showToken();
+        }
+        progress.textContent = `Not submitted (${response.status}). ${detail}`;
+        return;
+      }
+      progress.textContent = "Submitted.";
+      showResult(answer);
+    } catch (error) {
+      progress.textContent = `Not submitted: ${error.message}`;
+    }
+  }
+
+  document.getElementById("file-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const form = new FormData();
+    form.append("file", document.getElementById("file").files[0]);
+    submit(form, null);
+  });
+  document.getElementById("text-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const story = { text: document.getElementById("text").value };
+    for (const key of ["title", "publisher", "date"]) {
+      const value = document.getElementById(key).value.trim();
+      if (value) story[key] = value;
+    }
+    submit(JSON.stringify(story), "application/json");
+  });
+  document.getElementById("url-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit(JSON.stringify({ url: document.getElementById("url").value.trim() }), "application/json");
+  });
+
+  showToken();
+})();

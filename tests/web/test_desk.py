@@ -1,0 +1,145 @@
+"""The desk in a real browser: submit a story as a file, as pasted text and as a URL, see its
+claims at their spans on the story page; a wrong token is refused and nothing is written."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from app_server import serving
+
+from oncoclaims.api import ServerSettings, create_app
+from oncoclaims.graph.store import ClaimStore
+from oncoclaims.ontology import ontology_quads
+
+RELEASE = Path(__file__).parents[2] / ".." / "shared" / "data" / "news-articles" / "fakehealth" / "news_reviews_00027.json"
+TOKEN = "desk-token"
+
+
+@pytest.fixture
+def desk(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, ClaimStore]]:
+    monkeypatch.setenv("ONCOCLAIMS_FETCH_ALLOW_LOOPBACK", "1")
+    store = ClaimStore.in_memory()
+    store.extend(ontology_quads())
+    with serving(create_app(store, ServerSettings(update_token=TOKEN))) as base:
+        yield base, store
+
+
+@pytest.fixture
+def page(browser: Any, desk: tuple[str, ClaimStore]) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    context.close()
+    assert errors == []
+
+
+def _give_token(page: Any, base: str, token: str = TOKEN) -> None:
+    page.goto(f"{base}/view/desk", wait_until="networkidle")
+    page.fill("#token", token)
+    page.press("#token", "Enter")  # keyboard only
+    page.wait_for_selector("#token-state:not([hidden])")
+
+
+def _check_story_page(page: Any, base: str) -> None:
+    page.click("#story-link")
+    page.wait_for_selector("#story-claims .claim-item")
+    source_id = page.url.split("id=", 1)[1]
+    story = httpx.get(f"{base}/stories/{source_id}").json()
+    marks = page.locator("mark.claim-span a")
+    assert marks.count() >= 1
+    text = story["text"]
+    at_spans = {text[start:end] for claim in story["claims"] for start, end in claim["spans"]}
+    for shown in marks.all_text_contents():
+        assert shown in at_spans, "every highlighted passage is the text at one of the claims' spans"
+    first = story["claims"][0]
+    start, end = first["spans"][0]
+    assert page.locator(f'mark[data-claim="{first["iri"]}"] a').first.text_content() == text[start:end]
+    assert page.locator("#story-claims .status").count() == len(story["claims"])
+
+
+def test_a_real_story_file_submitted_in_the_browser(page: Any, desk: tuple[str, ClaimStore]) -> None:
+    base, store = desk
+    _give_token(page, base)
+    page.set_input_files("#file", str(RELEASE))
+    page.click("#file-form button[type=submit]")
+    page.wait_for_selector("#result:not([hidden])")
+    claims = page.locator("#result-claims .claim-item")
+    assert claims.count() >= 10
+    assert "claims found" in page.inner_text("#result-summary")
+    _check_story_page(page, base)
+
+
+def test_pasted_text_submitted_in_the_browser(page: Any, desk: tuple[str, ClaimStore]) -> None:
+    base, store = desk
+    release = json.loads(RELEASE.read_text())
+    _give_token(page, base)
+    page.fill("#text", release["text"])
+    page.fill("#title", release["title"])
+    page.fill("#publisher", "Pasted outlet")
+    page.fill("#date", "2017-04-03")
+    page.click("#text-form button[type=submit]")
+    page.wait_for_selector("#result:not([hidden])")
+    assert page.locator("#result-claims .claim-item").count() >= 10
+    _check_story_page(page, base)
+    assert "Pasted outlet" in page.inner_text("#story-meta")
+
+
+def test_a_url_served_locally_submitted_in_the_browser(page: Any, desk: tuple[str, ClaimStore]) -> None:
+    base, store = desk
+    body = RELEASE.read_bytes()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    web = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    try:
+        _give_token(page, base)
+        page.fill("#url", f"http://127.0.0.1:{web.server_address[1]}/news_reviews_00027.json")
+        page.click("#url-form button[type=submit]")
+        page.wait_for_selector("#result:not([hidden])")
+    finally:
+        web.shutdown()
+        web.server_close()
+    assert page.locator("#result-claims .claim-item").count() >= 10
+    _check_story_page(page, base)
+
+
+def test_a_wrong_token_is_refused_and_nothing_is_written(page: Any, desk: tuple[str, ClaimStore]) -> None:
+    base, store = desk
+    before = len(store.inner)
+    _give_token(page, base, "not-the-token")
+    page.fill("#text", json.loads(RELEASE.read_text())["text"])
+    page.click("#text-form button[type=submit]")
+    page.wait_for_selector("#progress:has-text('Not submitted (403)')")
+    assert len(store.inner) == before
+    assert page.locator("#token-form").is_visible(), "the page asks for the token again"
+
+
+def test_a_refused_url_gets_a_clear_message(page: Any, desk: tuple[str, ClaimStore]) -> None:
+    base, store = desk
+    before = len(store.inner)
+    _give_token(page, base)
+    page.fill("#url", "http://169.254.169.254/latest/meta-data/")
+    page.click("#url-form button[type=submit]")
+    page.wait_for_selector("#progress:has-text('URL refused')")
+    assert "not a public address" in page.inner_text("#progress")
+    assert len(store.inner) == before
