@@ -159,6 +159,7 @@ class Source(BaseModel):
     publisher: str | None
     date: str | None
     retracted: bool
+    claims: int = 0
 
 
 class TherapyPage(BaseModel):
@@ -258,9 +259,12 @@ class _Cache:
 
     @cached_property
     def sources(self) -> list[Source]:
+        counts = {r["source"].value: int(r["claims"].value)
+                  for r in queries.select(self.store, "source_claim_counts")}
         return [Source(iri=r["source"].value, title=_value(r, "title"), type=_value(r, "type"),
                        publisher=_value(r, "publisher"), date=_value(r, "date"),
-                       retracted=_value(r, "retracted") in ("true", "1"))
+                       retracted=_value(r, "retracted") in ("true", "1"),
+                       claims=counts.get(r["source"].value, 0))
                 for r in queries.select(self.store, "sources")]
 
     @cached_property
@@ -288,6 +292,22 @@ def _matching(items: list[Any], q: str | None, text: str) -> list[Any]:
 _WORDS = Query(None, description="Words the name (or title) or the IRI contains.")
 _LIMIT = Query(100, ge=1, le=1000, description="How many to return.")
 _OFFSET = Query(0, ge=0, description="How many to skip.")
+#: Source types are ``oc:source-...`` IRIs; ``?type=`` takes the IRI or the name after it.
+OC_SOURCE_TYPE = "https://w3id.org/oncoclaims/vocab#source-"
+
+
+class SourceOrder(str, Enum):
+    """What ``/sources`` sorts by."""
+
+    iri = "iri"
+    date = "date"
+    title = "title"
+    claims = "claims"
+
+
+_SOURCE_TYPES = Query(None, description="Only sources of these types (e.g. news-article, press-release); repeatable.")
+_SOURCE_SORT = Query(SourceOrder.iri, description="Sort by iri, date, title or claims (how many it states).")
+_DESCENDING = Query(False, description="Sort in descending order.")
 
 
 def create_rest_router(store: ClaimStore, state: ServerState | None = None) -> APIRouter:
@@ -317,9 +337,13 @@ def create_rest_router(store: ClaimStore, state: ServerState | None = None) -> A
         status: StatusName | None = Query(None, description="Only claims with this status."),
         limit: int = Query(50, ge=1, le=500),
         offset: int = Query(0, ge=0),
+        iri: list[str] | None = Query(None, description="Only these claims (IRIs or ids); repeatable."),
     ) -> ClaimPage:
         """Search claims by text, filter by therapy and status, page through them."""
         items = cache.claims
+        if iri:
+            wanted_iris = {i if i.startswith(("http://", "https://")) else _CLAIM_BASE + i for i in iri}
+            items = [c for c in items if c.iri in wanted_iris]
         if q:
             words = q.lower()
             items = [c for c in items if words in (c.text or "").lower() or words in (c.label or "").lower()]
@@ -359,9 +383,19 @@ def create_rest_router(store: ClaimStore, state: ServerState | None = None) -> A
         return InstitutionPage(total=len(items), offset=offset, limit=limit, items=items[offset:offset + limit])
 
     @router.get("/sources", response_model=SourcePage, tags=["graph"], responses=_ERRORS)
-    def sources(q: str | None = _WORDS, limit: int = _LIMIT, offset: int = _OFFSET) -> SourcePage:
-        """Sources, page by page."""
+    def sources(q: str | None = _WORDS, limit: int = _LIMIT, offset: int = _OFFSET,
+                type: list[str] | None = _SOURCE_TYPES,  # noqa: A002 (the parameter's public name)
+                sort: SourceOrder = _SOURCE_SORT, descending: bool = _DESCENDING) -> SourcePage:
+        """Sources, page by page: filtered by words and type, sorted by IRI, date, title or claims."""
         items = _matching(cache.sources, q, "title")
+        if type:
+            wanted = {t.removeprefix(OC_SOURCE_TYPE) for t in type}
+            items = [s for s in items if (s.type or "").removeprefix(OC_SOURCE_TYPE) in wanted]
+        if sort is not SourceOrder.iri or descending:
+            # sources without the value sort last either way
+            present = [s for s in items if getattr(s, sort.value) is not None]
+            absent = [s for s in items if getattr(s, sort.value) is None]
+            items = sorted(present, key=lambda s: (getattr(s, sort.value), s.iri), reverse=descending) + absent
         return SourcePage(total=len(items), offset=offset, limit=limit, items=items[offset:offset + limit])
 
     @router.get("/metrics", response_model=list[InstitutionMetrics], tags=["graph"])

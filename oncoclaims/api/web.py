@@ -1,5 +1,5 @@
 """The web view: a claim search at ``/``, a claim page, a SPARQL editor, the desk where a story is
-submitted, a story page, and their static files.
+submitted, a story page, a worklist, and their static files.
 
 The pages are plain HTML with vanilla JavaScript in ``oncoclaims/web/`` (no build step);
 they read the JSON of the REST API and ``/sparql``. Third-party scripts are vendored in
@@ -29,6 +29,7 @@ PAGES: dict[str, str] = {
     "/view/sparql": "sparql.html",
     "/view/desk": "desk.html",
     "/view/story": "story.html",
+    "/view/worklist": "worklist.html",
 }
 
 

@@ -73,6 +73,7 @@
     fillEvidence(report, partyLabels, sourceTitles);
     fillSources(report, sourceTitles);
     fillParties(report);
+    oc.markSeen([{ iri: report.claim.iri, id, label: report.claim.label, status: report.status.iri }]);
     message.hidden = true;
     document.getElementById("claim").hidden = false;
     window.ocClaimGraph = ocGraph.draw(document.getElementById("graph"), report, sourceTitles);

@@ -60,5 +60,29 @@ const oc = (() => {
     return url(`view/claim?id=${encodeURIComponent(id)}`);
   }
 
-  return { url, getJSON, h, statusName, statusBadge, shortName, claimPage };
+  const SEEN_KEY = "oncoclaims-seen";
+
+  /** The claims this browser has shown, with the status each had then: {iri: {id, label, status}}. */
+  function seenClaims() {
+    try {
+      return JSON.parse(localStorage.getItem(SEEN_KEY) || "{}");
+    } catch (_) {
+      return {};
+    }
+  }
+
+  /** Remember that these claims ({iri, id, label, status}) were shown with these statuses. */
+  function markSeen(claims) {
+    const seen = seenClaims();
+    for (const claim of claims) {
+      delete seen[claim.iri]; // re-inserted last: the most recently seen come last
+      seen[claim.iri] = { id: claim.id, label: claim.label, status: claim.status };
+    }
+    const kept = Object.entries(seen).slice(-500); // the 500 most recently seen
+    try {
+      localStorage.setItem(SEEN_KEY, JSON.stringify(Object.fromEntries(kept)));
+    } catch (_) { /* storage full or off: the worklist then has nothing to compare */ }
+  }
+
+  return { url, getJSON, h, statusName, statusBadge, shortName, claimPage, seenClaims, markSeen };
 })();

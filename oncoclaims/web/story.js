@@ -72,6 +72,7 @@
     const json = document.getElementById("story-json");
     json.href = oc.url(`stories/${encodeURIComponent(id)}`);
     json.textContent = `/stories/${id}`;
+    oc.markSeen(story.claims);
     message.hidden = true;
     document.getElementById("story").hidden = false;
   }

@@ -172,3 +172,33 @@ def test_the_story_page_data_gives_the_text_and_each_claim_at_its_spans(desk) ->
         assert claim["status"] and claim["spans"]
         assert set(claim["exact"]) <= {page["text"][start:end] for start, end in claim["spans"]}
     assert httpx.get(f"{base}/stories/{source_id}x").status_code == 404
+
+
+def test_sources_list_stories_by_type_sorted_by_date_with_their_claim_counts(desk) -> None:
+    base, store = desk
+    names = ["news_reviews_00027.json", "story_reviews_00612.json", "story_reviews_00887.json"]
+    for name in names:
+        files = {"file": (name, (FAKEHEALTH / name).read_bytes(), "application/json")}
+        assert httpx.post(f"{base}/stories", files=files, headers=AUTH, timeout=60).status_code == 201
+    everything = httpx.get(f"{base}/sources", params={"limit": 1000}).json()
+    releases = httpx.get(f"{base}/sources", params={"type": "press-release"}).json()["items"]
+    assert len(releases) == 1 and releases[0]["claims"] > 0
+    stories = httpx.get(f"{base}/sources", params=[("type", "news-article"), ("type", "press-release"),
+                                                   ("sort", "date"), ("descending", "true")]).json()
+    assert stories["total"] == 3 <= everything["total"]
+    dates = [s["date"] for s in stories["items"] if s["date"]]
+    assert dates == sorted(dates, reverse=True)
+    by_claims = httpx.get(f"{base}/sources", params={"sort": "claims"}).json()["items"]
+    counts = [s["claims"] for s in by_claims]
+    assert counts == sorted(counts)
+    assert httpx.get(f"{base}/sources", params={"sort": "colour"}).status_code == 422
+
+
+def test_claims_can_be_asked_for_by_iri_or_id(desk) -> None:
+    base, store = desk
+    files = {"file": (RELEASE.name, RELEASE.read_bytes(), "application/json")}
+    claims = httpx.post(f"{base}/stories", files=files, headers=AUTH, timeout=60).json()["claims"]
+    wanted = [("iri", claims[0]["iri"]), ("iri", claims[1]["id"]), ("iri", "no-such-claim")]
+    page = httpx.get(f"{base}/claims", params=wanted).json()
+    assert sorted(c["iri"] for c in page["items"]) == sorted([claims[0]["iri"], claims[1]["iri"]])
+    assert all(c["status"] for c in page["items"])

@@ -143,3 +143,29 @@ def test_a_refused_url_gets_a_clear_message(page: Any, desk: tuple[str, ClaimSto
     page.wait_for_selector("#progress:has-text('URL refused')")
     assert "not a public address" in page.inner_text("#progress")
     assert len(store.inner) == before
+
+
+def test_the_worklist_lists_stories_and_claims_whose_status_changed_since_seen(
+        page: Any, desk: tuple[str, ClaimStore]) -> None:
+    base, store = desk
+    files = {"file": (RELEASE.name, RELEASE.read_bytes(), "application/json")}
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    submitted = httpx.post(f"{base}/stories", files=files, headers=headers, timeout=60).json()
+    page.goto(f"{base}/view/worklist", wait_until="networkidle")
+    assert "Nothing to compare yet" in page.inner_text("#changed-summary")
+    assert page.locator("#stories .story-link").count() == 1
+    page.click("#stories .story-link")
+    page.wait_for_selector("#story-claims .claim-item")  # the story page records what it showed
+    claim = submitted["claims"][0]
+    # the claim gains supporting evidence: its status changes
+    turtle = (f"<urn:test:evidence> <http://purl.org/spar/cito/supports> <{claim['iri']}> ;"
+              " <http://www.w3.org/2000/01/rdf-schema#label> \"Test evidence\" .")
+    put = httpx.put(f"{base}/rdf-graphs", params={"graph": "urn:test:graph"}, content=turtle,
+                    headers={**headers, "Content-Type": "text/turtle"})
+    assert put.status_code in (201, 204)
+    now = httpx.get(f"{base}/claims", params={"iri": claim["iri"]}).json()["items"][0]["status"]
+    assert now != claim["status"]
+    page.goto(f"{base}/view/worklist", wait_until="networkidle")
+    page.wait_for_selector("#changed .claim-item")
+    assert page.locator("#changed .claim-item").count() == 1
+    assert page.locator("#changed .claim-link").inner_text() == claim["label"]
