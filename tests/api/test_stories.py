@@ -202,3 +202,41 @@ def test_claims_can_be_asked_for_by_iri_or_id(desk) -> None:
     page = httpx.get(f"{base}/claims", params=wanted).json()
     assert sorted(c["iri"] for c in page["items"]) == sorted([claims[0]["iri"], claims[1]["iri"]])
     assert all(c["status"] for c in page["items"])
+
+
+def test_eight_submissions_at_once_are_each_written_whole_while_reads_are_served(desk) -> None:
+    import concurrent.futures
+
+    base, store = desk
+    files = sorted(FAKEHEALTH.glob("*.json"))[:8]
+    assert len(files) == 8
+    expected = ClaimStore.in_memory()
+    expected.extend(ontology_quads())
+    from oncoclaims.ingest import ingest_bytes
+
+    for file in files:
+        ingest_bytes(file.read_bytes(), file.name, expected)  # named as the upload names it
+
+    def submit(file: Path) -> int:
+        with httpx.Client(timeout=120) as client:
+            answer = client.post(f"{base}/stories", headers=AUTH,
+                                 files={"file": (file.name, file.read_bytes(), "application/json")})
+        return answer.status_code
+
+    def read(_: int) -> int:
+        with httpx.Client(timeout=120) as client:
+            return client.get(f"{base}/claims", params={"limit": 5}).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=24) as pool:
+        writes = [pool.submit(submit, file) for file in files]
+        reads = [pool.submit(read, i) for i in range(16)]
+        assert [w.result() for w in writes] == [201] * 8
+        assert [r.result() for r in reads] == [200] * 16
+    # the same quads as the eight ingested one after another (the ontology's blank nodes aside)
+    assert _named_quads(store) == _named_quads(expected)
+
+
+def _named_quads(store: ClaimStore) -> set[str]:
+    from pyoxigraph import BlankNode
+
+    return {str(q) for q in store.inner if not isinstance(q.subject, BlankNode) and not isinstance(q.object, BlankNode)}
