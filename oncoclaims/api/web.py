@@ -10,9 +10,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
-from fastapi.responses import FileResponse
+from html import escape
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
+
+from oncoclaims.api.report_html import NOSCRIPT_MARK, report_html
+from oncoclaims.errors import NotFoundError
+from oncoclaims.graph.confirmation import confirmation_report
+from oncoclaims.vocab import ID_BASE
 
 __all__ = ["PAGES", "STATIC_PREFIX", "WEB_DIR", "create_web_router", "install_web_view"]
 
@@ -41,11 +48,27 @@ def _page_route(router: APIRouter, path: str, filename: str) -> None:
         return FileResponse(file, media_type="text/html; charset=utf-8")
 
 
+def _claim_page(request: Request, id: str | None = None) -> HTMLResponse:  # noqa: A002 (the page's parameter)
+    """The claim page, with the report as plain HTML in its ``<noscript>`` block."""
+    page = (WEB_DIR / "claim.html").read_text(encoding="utf-8")
+    if id:
+        iri = id if id.startswith(("http://", "https://")) else ID_BASE + "claim/" + id
+        try:
+            fragment = report_html(confirmation_report(request.app.state.store, iri).to_dict())
+        except NotFoundError as exc:
+            fragment = f"<p>{escape(str(exc))}</p>"
+        page = page.replace(NOSCRIPT_MARK, fragment, 1)
+    return HTMLResponse(page)
+
+
 def create_web_router() -> APIRouter:
     """Return the router serving the HTML pages of :data:`PAGES`."""
     router = APIRouter()
     for path, filename in PAGES.items():
-        _page_route(router, path, filename)
+        if filename == "claim.html":
+            router.get(path, response_class=HTMLResponse, include_in_schema=False)(_claim_page)
+        else:
+            _page_route(router, path, filename)
     return router
 
 

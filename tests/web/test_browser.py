@@ -160,3 +160,16 @@ def test_sparql_editor_starts_with_the_example_query_on_this_server(visit: Visit
     query = visit.page.evaluate("window.ocYasgui.getTab().getYasqe().getValue()")
     assert "SELECT ?claim ?text" in query
     visit.assert_clean()
+
+
+def test_the_claim_report_is_readable_with_javascript_off(browser: Any, live_server: str,
+                                                          effectiveness: dict[str, Any]) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server}/view/claim?id={effectiveness['id']}")
+    body = page.inner_text("body")
+    context.close()
+    report = effectiveness["report"]
+    assert "Loading the claim" not in body
+    assert f"Status: {report['status']['label']}" in body
+    assert report["explanation"] in body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 from importlib import resources
@@ -123,3 +124,29 @@ def test_web_files_are_package_data() -> None:
     vendored = ["vendor/cytoscape/cytoscape.min.js", "vendor/yasgui/yasgui.min.js"]
     for name in [*PAGES.values(), "app.css", *vendored]:
         assert web.joinpath(name).is_file(), name
+
+
+def test_the_claim_report_reads_without_javascript(live_server: str) -> None:
+    found = httpx.get(live_server + "/claims", params={"q": "totally (100 percent) effective"}).json()["items"][0]
+    report = httpx.get(f"{live_server}/claims/{found['id']}").json()
+    page = httpx.get(f"{live_server}/view/claim", params={"id": found["id"]}).text
+    noscript = page[page.index("<noscript>"):page.index("</noscript>")]
+    assert report["status"]["label"] in noscript
+    assert html.escape(report["explanation"], quote=True) in noscript
+    for evidence in report["evidence"]:
+        assert html.escape(evidence["label"]) in noscript
+    for source in report["sources"]:
+        assert html.escape(source["title"]) in noscript
+    missing = httpx.get(f"{live_server}/view/claim", params={"id": "no-such-claim"}).text
+    assert "no-such-claim" in missing[missing.index("<noscript>"):]
+
+
+def test_the_no_javascript_report_escapes_what_the_graph_holds() -> None:
+    from oncoclaims.api.report_html import report_html
+
+    hostile = {"claim": {"label": "<script>alert(1)</script>", "text": "a & b"},
+               "status": {"label": "unconfirmed"}, "explanation": "<img src=x onerror=alert(1)>",
+               "sources": [], "evidence": [], "interested_parties": []}
+    rendered = report_html(hostile)
+    assert "<script>" not in rendered and "<img" not in rendered
+    assert "&lt;script&gt;" in rendered and "a &amp; b" in rendered
