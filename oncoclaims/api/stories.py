@@ -17,16 +17,28 @@ Writes need the update token, as SPARQL updates do (:mod:`oncoclaims.api.write_a
 ingest runs in a thread under the server's single writer lock (``ServerState.write_lock``),
 so reads keep being served while a story is processed, and it is one batch: written whole or
 not at all. Bodies are capped at :data:`MAX_SUBMISSION_BYTES`.
+
+A long submission (a large file, a slow page) can run in the background:
+``POST /stories?background=true`` answers ``202`` at once with a job, and
+``GET /stories/jobs/{job}`` tells its stage (fetching, ingesting, listing claims), how many
+records it has read, and finally the same result as the ``201`` answer, or the error in the
+one error shape. The desk in the web view submits this way and shows the progress.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -46,7 +58,7 @@ from oncoclaims.ingest.news import SUBMISSION_KEYS
 from oncoclaims.ingest.url_fetch import UnsafeURLError, fetch_public_url
 from oncoclaims.vocab import ID_BASE, OC
 
-__all__ = ["MAX_SUBMISSION_BYTES", "StoryPage", "StorySubmitted", "create_stories_router", "loopback_fetch_allowed"]
+__all__ = ["MAX_SUBMISSION_BYTES", "StoryJob", "StoryPage", "StorySubmitted", "create_stories_router", "loopback_fetch_allowed"]
 
 #: Request bodies of ``POST /stories`` larger than this are refused with 413 (16 MiB).
 MAX_SUBMISSION_BYTES = 16 * 1024 * 1024
@@ -131,13 +143,118 @@ def _json_input(body: bytes) -> tuple[bytes, str, str | None] | str:
     return json.dumps(value).encode("utf-8"), "submitted story", "news-submission-json"
 
 
-def _ingest(store: ClaimStore, state: ServerState, data: bytes, origin: str,
-            fmt: str | None) -> tuple[Any, list[SourceRecord]]:
+@dataclass(frozen=True, slots=True)
+class _Submission:
+    """What a request submits: the bytes with their name and format, or a URL still to fetch."""
+
+    data: bytes = b""
+    origin: str = ""
+    fmt: str | None = None
+    url: str | None = None
+
+
+async def _submission(body: bytes, content_type: str) -> _Submission:
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == "multipart/form-data":
+        data, origin, fmt = await _form_input(body, content_type)
+        return _Submission(data, origin, fmt)
+    if media == "application/json":
+        parsed = _json_input(body)
+        return _Submission(url=parsed) if isinstance(parsed, str) else _Submission(*parsed)
+    raise _Refused(error_response(415, "Unsupported media type",
+                                  "send multipart/form-data with a file, or JSON with text or url"))
+
+
+def _error_answer(exc: FetchError | IngestError) -> JSONResponse:
+    """The answer to a submission that failed: nothing of it was written."""
+    if isinstance(exc, UnsafeURLError):
+        return error_response(400, "URL refused", str(exc))
+    if isinstance(exc, FetchError):
+        return error_response(502, "The URL could not be fetched", str(exc))
+    return error_response(400, "The story could not be ingested", f"{exc}; nothing was written")
+
+
+def _ingest(store: ClaimStore, state: ServerState, data: bytes, origin: str, fmt: str | None,
+            on_record: Callable[[SourceRecord], None] | None = None) -> tuple[Any, list[SourceRecord]]:
     records: list[SourceRecord] = []
+
+    def noted(record: SourceRecord) -> None:
+        records.append(record)
+        if on_record is not None:
+            on_record(record)
+
     with state.write_lock:
-        report = ingest_bytes(data, origin, store, fmt=fmt, on_record=records.append)
+        report = ingest_bytes(data, origin, store, fmt=fmt, on_record=noted)
         state.generation += 1
     return report, records
+
+
+class StoryJob(BaseModel):
+    """A submission processed in the background (``POST /stories?background=true``)."""
+
+    job: str
+    state: str
+    stage: str
+    records: int
+    result: StorySubmitted | None = None
+    error: dict[str, Any] | None = None
+
+
+#: Finished jobs kept for ``GET /stories/jobs/{job}``.
+_JOBS_KEPT = 100
+
+
+class _Job:
+    def __init__(self) -> None:
+        self.id = secrets.token_urlsafe(12)
+        self.state = "running"
+        self.stage = "queued"
+        self.records = 0
+        self.result: StorySubmitted | None = None
+        self.error: dict[str, Any] | None = None
+
+    def count_record(self, _: SourceRecord) -> None:
+        self.records += 1
+
+    def view(self) -> StoryJob:
+        return StoryJob(job=self.id, state=self.state, stage=self.stage, records=self.records,
+                        result=self.result, error=self.error)
+
+
+class _Jobs:
+    """The background submissions: each runs on a thread of its own (the write lock orders them)."""
+
+    def __init__(self) -> None:
+        self._jobs: OrderedDict[str, _Job] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, job_id: str) -> _Job | None:
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def start(self, work: Callable[[_Job], StorySubmitted]) -> _Job:
+        job = _Job()
+        with self._lock:
+            self._jobs[job.id] = job
+            finished = [j for j in self._jobs.values() if j.state != "running"]
+            for old in finished[: max(0, len(finished) - _JOBS_KEPT)]:
+                del self._jobs[old.id]
+
+        def run() -> None:
+            try:
+                job.result = work(job)
+                job.state, job.stage = "done", "done"
+            except (FetchError, IngestError) as exc:
+                job.error = json.loads(_error_answer(exc).body)["error"]
+                job.state = "failed"
+            except Exception as exc:  # a crash must still end the job, with nothing half-written
+                logging.getLogger(__name__).exception("background submission %s failed", job.id)
+                job.error = {"status": 500, "title": "Internal error",
+                             "detail": f"an unexpected {type(exc).__name__}; the server log has the details"}
+                job.state = "failed"
+
+        threading.Thread(target=run, name=f"story-job-{job.id}", daemon=True).start()
+        return job
 
 
 def _story_claims(store: ClaimStore, records: list[SourceRecord]) -> tuple[str | None, list[str]]:
@@ -180,10 +297,32 @@ class StoryPage(BaseModel):
 def create_stories_router(store: ClaimStore, state: ServerState, claim_summaries: Any) -> APIRouter:
     """The ``/stories`` routes; ``claim_summaries(iris)`` lists claims as ``/claims`` does."""
     router = APIRouter()
+    jobs = _Jobs()
+
+    def process(submission: _Submission, job: _Job | None = None) -> StorySubmitted:
+        """Fetch (for a URL), ingest and list the claims; raises the errors :func:`_error_answer` maps."""
+        data, origin, fmt = submission.data, submission.origin, submission.fmt
+        if submission.url is not None:
+            if job is not None:
+                job.stage = "fetching"
+            page = fetch_public_url(submission.url, allow_loopback=loopback_fetch_allowed())
+            data, origin, fmt = page.body, page.final_url, None
+        if job is not None:
+            job.stage = "ingesting"
+        report, records = _ingest(store, state, data, origin, fmt,
+                                  on_record=None if job is None else job.count_record)
+        if job is not None:
+            job.stage = "listing claims"
+        source, claim_iris = _story_claims(store, records)
+        claims = [c.model_dump() for c in claim_summaries(claim_iris)]
+        return StorySubmitted(source=source, format=report.format, quads_added=report.quads_added,
+                              warnings=report.warnings, claims=claims)
 
     @router.post("/stories", status_code=201, response_model=StorySubmitted, tags=["stories"],
-                 responses=_ERRORS, openapi_extra={"requestBody": _REQUEST_BODY})
-    async def submit_story(request: Request) -> Any:
+                 responses={**_ERRORS, 202: {"model": StoryJob}}, openapi_extra={"requestBody": _REQUEST_BODY})
+    async def submit_story(request: Request, background: bool = Query(  # noqa: B008
+            False, description="Answer 202 at once with a job to follow (GET /stories/jobs/{job})."),
+    ) -> Any:
         """Submit a story (file, pasted text or URL); answers its source and claims."""
         refusal = write_refusal(state, request)
         if refusal is not None:
@@ -192,35 +331,28 @@ def create_stories_router(store: ClaimStore, state: ServerState, claim_summaries
             body = await read_limited_body(request, MAX_SUBMISSION_BYTES)
         except BodyTooLarge:
             return too_large(MAX_SUBMISSION_BYTES)
-        content_type = request.headers.get("content-type", "")
-        media = content_type.split(";", 1)[0].strip().lower()
         try:
-            if media == "multipart/form-data":
-                data, origin, fmt = await _form_input(body, content_type)
-            elif media == "application/json":
-                parsed = _json_input(body)
-                if isinstance(parsed, str):
-                    page = await run_in_threadpool(fetch_public_url, parsed,
-                                                   allow_loopback=loopback_fetch_allowed())
-                    data, origin, fmt = page.body, page.final_url, None
-                else:
-                    data, origin, fmt = parsed
-            else:
-                return error_response(415, "Unsupported media type",
-                                      "send multipart/form-data with a file, or JSON with text or url")
-            report, records = await run_in_threadpool(_ingest, store, state, data, origin, fmt)
+            submission = await _submission(body, request.headers.get("content-type", ""))
         except _Refused as refused:
             return refused.response
-        except UnsafeURLError as exc:
-            return error_response(400, "URL refused", str(exc))
-        except FetchError as exc:
-            return error_response(502, "The URL could not be fetched", str(exc))
-        except IngestError as exc:
-            return error_response(400, "The story could not be ingested", f"{exc}; nothing was written")
-        source, claim_iris = await run_in_threadpool(_story_claims, store, records)
-        claims = [c.model_dump() for c in claim_summaries(claim_iris)]
-        return JSONResponse(StorySubmitted(source=source, format=report.format, quads_added=report.quads_added,
-                                           warnings=report.warnings, claims=claims).model_dump(), status_code=201)
+        if background:
+            job = jobs.start(lambda job: process(submission, job))
+            return JSONResponse(job.view().model_dump(), status_code=202,
+                                headers={"Location": f"/stories/jobs/{job.id}"})
+        try:
+            result = await run_in_threadpool(process, submission)
+        except (FetchError, IngestError) as exc:
+            return _error_answer(exc)
+        return JSONResponse(result.model_dump(), status_code=201)
+
+    @router.get("/stories/jobs/{job_id}", response_model=StoryJob, tags=["stories"],
+                responses={404: {"model": ErrorResponse}})
+    def story_job(job_id: str) -> Any:
+        """How a submission made with ``?background=true`` is going: its stage, records read, result or error."""
+        job = jobs.get(job_id)
+        if job is None:
+            return error_response(404, "Not found", f"no submission job {job_id} (jobs are kept for the last {_JOBS_KEPT})")
+        return job.view()
 
     @router.get("/stories/{source_id:path}", response_model=StoryPage, tags=["stories"],
                 responses={404: {"model": ErrorResponse}})

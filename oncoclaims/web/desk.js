@@ -59,22 +59,42 @@
     const headers = { Authorization: `Bearer ${token()}`, Accept: "application/json" };
     if (contentType) headers["Content-Type"] = contentType;
     try {
-      const response = await fetch(oc.url("stories"), { method: "POST", headers, body });
+      const response = await fetch(oc.url("stories?background=true"), { method: "POST", headers, body });
       const answer = await response.json().catch(() => null);
       if (!response.ok) {
-        const detail = answer && answer.error ? `${answer.error.title}: ${answer.error.detail}` : response.statusText;
-        if (response.status === 401 || response.status === 403) {
-          sessionStorage.removeItem(KEY);
-          showToken();
-        }
-        progress.textContent = `Not submitted (${response.status}). ${detail}`;
+        refused(response.status, answer);
         return;
       }
-      progress.textContent = "Submitted.";
-      showResult(answer);
+      const job = await follow(answer);
+      if (job.state === "done") {
+        progress.textContent = "Submitted.";
+        showResult(job.result);
+      } else {
+        progress.textContent = `Not submitted (${job.error.status}). ${job.error.title}: ${job.error.detail}`;
+      }
     } catch (error) {
       progress.textContent = `Not submitted: ${error.message}`;
     }
+  }
+
+  function refused(status, answer) {
+    const detail = answer && answer.error ? `${answer.error.title}: ${answer.error.detail}` : "";
+    if (status === 401 || status === 403) {
+      sessionStorage.removeItem(KEY);
+      showToken();
+    }
+    progress.textContent = `Not submitted (${status}). ${detail}`;
+  }
+
+  /** Poll the job until it ends, showing its stage and how many records it has read. */
+  async function follow(job) {
+    while (job.state === "running") {
+      progress.textContent = `Submitting: ${job.stage}` +
+        (job.records ? `, ${job.records} record${job.records === 1 ? "" : "s"} read` : "") + "…";
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      job = await oc.getJSON(`stories/jobs/${encodeURIComponent(job.job)}`);
+    }
+    return job;
   }
 
   document.getElementById("file-form").addEventListener("submit", (event) => {

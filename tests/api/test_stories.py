@@ -240,3 +240,42 @@ def _named_quads(store: ClaimStore) -> set[str]:
     from pyoxigraph import BlankNode
 
     return {str(q) for q in store.inner if not isinstance(q.subject, BlankNode) and not isinstance(q.object, BlankNode)}
+
+
+def _follow(base: str, answer: httpx.Response) -> dict:
+    import time
+
+    assert answer.status_code == 202, answer.text
+    job = answer.json()
+    assert answer.headers["location"] == f"/stories/jobs/{job['job']}"
+    for _ in range(600):
+        job = httpx.get(f"{base}/stories/jobs/{job['job']}").json()
+        if job["state"] != "running":
+            return job
+        time.sleep(0.05)
+    raise AssertionError("the job did not finish")
+
+
+def test_a_background_submission_reports_its_progress_and_its_result(desk) -> None:
+    base, store = desk
+    files = {"file": (RELEASE.name, RELEASE.read_bytes(), "application/json")}
+    job = _follow(base, httpx.post(f"{base}/stories", params={"background": "true"}, files=files, headers=AUTH))
+    assert job["state"] == "done" and job["stage"] == "done" and job["records"] == 1
+    direct = httpx.post(f"{base}/stories", files=files, headers=AUTH, timeout=60).json()
+    assert job["result"]["claims"] == direct["claims"] and job["result"]["source"] == direct["source"]
+
+
+def test_a_failing_background_submission_ends_with_the_error_and_writes_nothing(desk) -> None:
+    base, store = desk
+    before = _quads(store)
+    job = _follow(base, httpx.post(f"{base}/stories", params={"background": "true"},
+                                   json={"url": "http://10.0.0.1/"}, headers=AUTH))
+    assert job["state"] == "failed" and job["error"]["title"] == "URL refused"
+    files = {"file": ("story.json", b'{"text": "x", "colour": 1}', "application/json")}
+    job = _follow(base, httpx.post(f"{base}/stories", params={"background": "true"}, files=files,
+                                   headers=AUTH))
+    assert job["state"] == "failed" and job["error"]["status"] == 400
+    assert _quads(store) == before
+    assert httpx.get(f"{base}/stories/jobs/no-such-job").status_code == 404
+    refused = httpx.post(f"{base}/stories", params={"background": "true"}, json={"text": "x"})
+    assert refused.status_code == 401, "a background submission needs the token too"
