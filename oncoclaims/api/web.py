@@ -8,12 +8,12 @@ they read the JSON of the REST API and ``/sparql``. Third-party scripts are vend
 
 from __future__ import annotations
 
+from functools import lru_cache
+from html import escape
 from pathlib import Path
 
-from html import escape
-
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from oncoclaims.api.report_html import NOSCRIPT_MARK, report_html
@@ -21,7 +21,7 @@ from oncoclaims.errors import NotFoundError
 from oncoclaims.graph.confirmation import confirmation_report
 from oncoclaims.vocab import ID_BASE
 
-__all__ = ["PAGES", "STATIC_PREFIX", "WEB_DIR", "create_web_router", "install_web_view"]
+__all__ = ["HEADER_MARK", "PAGES", "STATIC_PREFIX", "WEB_DIR", "create_web_router", "install_web_view", "render_page"]
 
 #: The folder of the pages, scripts, styles and vendored libraries (package data).
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -40,17 +40,29 @@ PAGES: dict[str, str] = {
 }
 
 
-def _page_route(router: APIRouter, path: str, filename: str) -> None:
-    file = WEB_DIR / filename
+#: Where each page has the header the pages share (``header.html``).
+HEADER_MARK = "<!-- header -->"
 
-    @router.get(path, response_class=FileResponse, include_in_schema=False, name=f"page:{filename}")
-    def page() -> FileResponse:
-        return FileResponse(file, media_type="text/html; charset=utf-8")
+
+@lru_cache(maxsize=None)
+def render_page(path: str, filename: str) -> str:
+    """The page ``filename`` served at ``path``, with the shared header in place (links relative to it)."""
+    root = "." if path.count("/") <= 1 else "/".join([".."] * (path.count("/") - 1))
+    header = (WEB_DIR / "header.html").read_text(encoding="utf-8").replace("{root}", root)
+    return (WEB_DIR / filename).read_text(encoding="utf-8").replace(HEADER_MARK, header.rstrip("\n"), 1)
+
+
+def _page_route(router: APIRouter, path: str, filename: str) -> None:
+    html = render_page(path, filename)
+
+    @router.get(path, response_class=HTMLResponse, include_in_schema=False, name=f"page:{filename}")
+    def page() -> HTMLResponse:
+        return HTMLResponse(html)
 
 
 def _claim_page(request: Request, id: str | None = None) -> HTMLResponse:  # noqa: A002 (the page's parameter)
     """The claim page, with the report as plain HTML in its ``<noscript>`` block."""
-    page = (WEB_DIR / "claim.html").read_text(encoding="utf-8")
+    page = render_page("/view/claim", "claim.html")
     if id:
         iri = id if id.startswith(("http://", "https://")) else ID_BASE + "claim/" + id
         try:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
-from app_server import serving
+from app_server import serving, serving_bytes
 
 from oncoclaims.api import ServerSettings, create_app
 from oncoclaims.graph.store import ClaimStore
@@ -69,27 +67,9 @@ def test_pasted_text_with_title_outlet_and_date(desk) -> None:
 
 def test_a_url_served_by_a_local_server(desk) -> None:
     base, store = desk
-    page = RELEASE.read_bytes()
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(page)))
-            self.end_headers()
-            self.wfile.write(page)
-
-    web = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=web.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{web.server_address[1]}/news_reviews_00027.json"
-        answer = httpx.post(f"{base}/stories", json={"url": url}, headers=AUTH, timeout=60)
-    finally:
-        web.shutdown()
-        web.server_close()
+    with serving_bytes(RELEASE.read_bytes(), "application/json") as web:
+        answer = httpx.post(f"{base}/stories", json={"url": f"{web}/news_reviews_00027.json"}, headers=AUTH,
+                            timeout=60)
     assert answer.status_code == 201, answer.text
     assert answer.json()["claims"]
 

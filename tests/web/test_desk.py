@@ -4,15 +4,13 @@ claims at their spans on the story page; a wrong token is refused and nothing is
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from app_server import serving
+from app_server import serving, serving_bytes
 
 from oncoclaims.api import ServerSettings, create_app
 from oncoclaims.graph.store import ClaimStore
@@ -96,29 +94,11 @@ def test_pasted_text_submitted_in_the_browser(page: Any, desk: tuple[str, ClaimS
 
 def test_a_url_served_locally_submitted_in_the_browser(page: Any, desk: tuple[str, ClaimStore]) -> None:
     base, store = desk
-    body = RELEASE.read_bytes()
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    web = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=web.serve_forever, daemon=True).start()
-    try:
+    with serving_bytes(RELEASE.read_bytes(), "application/json") as web:
         _give_token(page, base)
-        page.fill("#url", f"http://127.0.0.1:{web.server_address[1]}/news_reviews_00027.json")
+        page.fill("#url", f"{web}/news_reviews_00027.json")
         page.click("#url-form button[type=submit]")
         page.wait_for_selector("#result:not([hidden])")
-    finally:
-        web.shutdown()
-        web.server_close()
     assert page.locator("#result-claims .claim-item").count() >= 10
     _check_story_page(page, base)
 
