@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from oncoclaims.api import ServerSettings, create_app
+from oncoclaims.api.http_limits import LimitedHttpToolsProtocol
 from oncoclaims.api.query_runner import InProcessRunner, QueryAnswer, QueryJob, WorkerPoolRunner
 from oncoclaims.api.settings import ServerState, parse_byte_size
 from oncoclaims.cli import app as cli_app
@@ -242,7 +243,7 @@ def test_serve_takes_the_limits_from_options_over_the_environment(monkeypatch, t
     settings = started[0].state.server.settings
     assert (settings.query_timeout, settings.max_result_bytes, settings.query_workers) == (2.0, 1024**2, 3)
     # C HTTP parser and libuv loop: both are dependencies, so serve asks for them by name
-    assert (options["http"], options["loop"], options["access_log"]) == ("httptools", "uvloop", False)
+    assert (options["http"], options["loop"], options["access_log"]) == (LimitedHttpToolsProtocol, "uvloop", False)
 
     bad = CliRunner().invoke(cli_app, ["serve", "--store", str(tmp_path / "store"), "--max-result-bytes", "huge"])
     assert bad.exit_code == 1
