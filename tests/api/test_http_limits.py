@@ -16,7 +16,12 @@ import pytest
 from app_server import serving
 
 from oncoclaims.api import create_app
-from oncoclaims.api.http_limits import MAX_HEADER_BYTES, MAX_HEADER_COUNT, LimitedH11Protocol, LimitedHttpToolsProtocol
+from oncoclaims.api.http_limits import (
+    MAX_HEADER_BYTES,
+    MAX_HEADER_COUNT,
+    LimitedH11Protocol,
+    LimitedHttpToolsProtocol,
+)
 from oncoclaims.graph.store import ClaimStore
 
 
