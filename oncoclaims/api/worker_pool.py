@@ -76,8 +76,6 @@ class _Ticket:
     reply: asyncio.Future[bytes | None]
     #: The peer address of the request (``None``: unknown).
     client: str | None = None
-    #: A heavy client's query: runs alone, on a worker that leaves the pool (admission.py).
-    long: bool = False
 
 
 @dataclass(eq=False, slots=True)
@@ -170,7 +168,7 @@ class _IdleWorkers:
                 if len(tickets) == limit:
                     break
                 ticket = waiter.ticket
-                if ticket is not None and ticket.loop is loop and not ticket.long and not ticket.reply.done():
+                if ticket is not None and ticket.loop is loop and not ticket.reply.done():
                     self._waiters.remove(waiter)
                     waiter.adopted = True
                     tickets.append(waiter.ticket)
@@ -251,6 +249,7 @@ class WorkerPoolRunner:
         with self._lock:
             workers, self._workers = [*self._workers, *self._long_workers], set()
             self._long_workers = set()
+            self._long_lane = LongLane(self._state.settings.query_workers)
             self._started = False
             self._current = None
             self._idle = _IdleWorkers()
@@ -289,27 +288,30 @@ class WorkerPoolRunner:
             await run_in_threadpool(self._prepare)  # starting workers, a checkpoint: not in the loop
         loop = asyncio.get_running_loop()
         while True:
-            heavy = client in self._heavy
-            if heavy and not self._long_lane.enter():
-                raise ServerBusyError(long_lane_full_message(self._long_lane.size), RETRY_AFTER_SECONDS)
-            ticket = _Ticket(job, deadline, loop, loop.create_future(), client, long=heavy)
-            try:
-                taken = await self._idle.take_async(_remaining(deadline), ticket)
-            except BaseException:
-                if heavy:
+            ticket = _Ticket(job, deadline, loop, loop.create_future(), client)
+            if client in self._heavy:  # on a worker started for it: the pool's are not touched
+                if not self._long_lane.enter():
+                    raise ServerBusyError(long_lane_full_message(self._long_lane.size), RETRY_AFTER_SECONDS)
+                try:
+                    worker = await run_in_threadpool(self._start_long_worker)
+                except BaseException:
                     self._long_lane.leave()
-                raise
-            if heavy and not isinstance(taken, _Worker):
-                self._long_lane.leave()
+                    raise
+                if worker is None:
+                    self._long_lane.leave()
+                    raise StoreError("the server is shutting down; the query was not run")
+                _Batch(self, worker, [ticket], settings, long=True)
+                reply = await ticket.reply
+                if reply is not None:
+                    return execution.decode(reply, settings)
+                continue
+            taken = await self._idle.take_async(_remaining(deadline), ticket)
             if taken is None:
                 raise QueryTimeoutError(busy_message(settings), settings.query_timeout)
             if taken is _FULL:
                 raise ServerBusyError(queue_full_message(self._idle.waiting), RETRY_AFTER_SECONDS)
             if isinstance(taken, _Worker):
-                if heavy:
-                    _Batch(self, taken, [ticket], settings, long=True)
-                else:
-                    _Batch(self, taken, [ticket, *self._idle.adopt(loop, BATCH_SIZE - 1)], settings)
+                _Batch(self, taken, [ticket, *self._idle.adopt(loop, BATCH_SIZE - 1)], settings)
             reply = await ticket.reply
             if reply is not None:
                 return execution.decode(reply, settings)
@@ -329,7 +331,7 @@ class WorkerPoolRunner:
 
     def _send(self, worker: _Worker, jobs: list[QueryJob], settings: ServerSettings) -> None:
         with self._lock:
-            alive = worker in self._workers
+            alive = worker in self._workers or worker in self._long_workers
             if alive and self._current is not None:
                 worker.snapshot = self._current[1]
         if not alive:
@@ -338,7 +340,7 @@ class WorkerPoolRunner:
             wire = [job.to_wire(settings.max_result_bytes) for job in jobs]
             worker.connection.send_bytes(pickle.dumps((worker.snapshot, wire), pickle.HIGHEST_PROTOCOL))
         except OSError as exc:
-            raise self._lost(worker) from exc
+            raise self._lost(worker, long=worker in self._long_workers) from exc
 
     def _receive(self, worker: _Worker, settings: ServerSettings, arrived: bool) -> QueryAnswer:
         if not arrived:
@@ -377,6 +379,23 @@ class WorkerPoolRunner:
 
     def _add_worker(self) -> None:
         """Start one worker on the current snapshot; the caller holds the lock."""
+        worker = self._new_worker()
+        self._workers.add(worker)
+        self._idle.put(worker)
+
+    def _start_long_worker(self) -> _Worker | None:
+        """A worker of its own for a heavy client's query, outside the pool, at the lowest CPU
+        priority (``None``: the server is stopping). Blocks while the process starts."""
+        with self._lock:
+            if not self._started:
+                return None
+            worker = self._new_worker()
+            self._long_workers.add(worker)
+        _renice(worker)
+        return worker
+
+    def _new_worker(self) -> _Worker:
+        """A new worker process on the current snapshot; the caller holds the lock."""
         assert self._current is not None, "start() takes the first snapshot before any worker"
         parent, child = self._context.Pipe()
         try:
@@ -387,9 +406,7 @@ class WorkerPoolRunner:
             self._context = multiprocessing.get_context("spawn")
             process = self._start_process(child)
         child.close()
-        worker = _Worker(process, parent, self._current[1])
-        self._workers.add(worker)
-        self._idle.put(worker)
+        return _Worker(process, parent, self._current[1])
 
     def _start_process(self, child: Connection) -> BaseProcess:
         assert self._current is not None, "see _add_worker"
@@ -410,8 +427,7 @@ class WorkerPoolRunner:
     def _go_long(self, worker: _Worker) -> None:
         """``worker`` runs a long query (its place in the long lane taken): it leaves the pool,
         at the lowest CPU priority, and a new worker takes its place."""
-        with contextlib.suppress(OSError, TypeError):  # gone already
-            os.setpriority(os.PRIO_PROCESS, worker.process.pid, LONG_QUERY_NICENESS)  # type: ignore[arg-type]
+        _renice(worker)
         with self._lock:
             if worker not in self._workers:  # the server stopped meanwhile
                 return
@@ -427,8 +443,10 @@ class WorkerPoolRunner:
 
     def _retire(self, worker: _Worker) -> None:
         """Stop ``worker``, which ran a long query, with no successor (it had one already);
-        its place in the long lane is free again."""
+        its place in the long lane is free again (once: a retired worker is left alone)."""
         with self._lock:
+            if worker not in self._long_workers:
+                return
             self._long_workers.discard(worker)
         with contextlib.suppress(OSError, ValueError):
             worker.process.kill()
@@ -463,6 +481,11 @@ def _stop(worker: _Worker) -> None:
     worker.connection.close()
     with contextlib.suppress(ValueError):  # still running after all
         worker.process.close()
+
+
+def _renice(worker: _Worker) -> None:
+    with contextlib.suppress(OSError, TypeError):  # gone already
+        os.setpriority(os.PRIO_PROCESS, worker.process.pid, LONG_QUERY_NICENESS)  # type: ignore[arg-type]
 
 
 def _remaining(deadline: float) -> float:
@@ -511,10 +534,8 @@ class _Batch:
         except StoreError as exc:  # the worker is gone already (and replaced, if it died)
             self._stop(exc, replace=False)
             if long:
-                runner._long_lane.leave()
+                runner._retire(worker)
             return
-        if long:
-            runner._go_long(worker)
         self._descriptor = worker.connection.fileno()
         self._loop.add_reader(self._descriptor, self._on_readable)
         self._reading = True
