@@ -15,9 +15,10 @@ unknown until it runs, so the pool tells cheap from expensive by running time:
   So a long query holds one of the pool's ``--query-workers`` workers for a fraction of a
   second only.
 - Its client (by peer address) is *heavy* for :data:`HEAVY_CLIENT_SECONDS` after its last
-  long query: each of its queries is long from the start (a worker of its own, lowest
-  priority, not batched with others), so it does not even take that fraction of a second
-  from the others.
+  long query: each of its queries is long from the start, on a worker started for it
+  (lowest priority, not batched with others, stopped after the query), so it takes nothing
+  from the pool; the process start (milliseconds, more on a loaded machine) is the heavy
+  client's wait, not the others'.
 - At most ``--query-workers`` queries are long at once (the *long lane*). A query that
   turns long, or comes from a heavy client, while the lane is full is refused at once with
   503 and ``Retry-After`` (:class:`~oncoclaims.errors.ServerBusyError`): its worker is
