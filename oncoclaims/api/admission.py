@@ -39,11 +39,11 @@ from collections.abc import Callable
 
 __all__ = [
     "HEAVY_CLIENT_SECONDS",
+    "LONG_QUERY_CPU_SECONDS",
     "LONG_QUERY_NICENESS",
     "LONG_QUERY_SECONDS",
     "MAX_WAITING_QUERIES",
     "RETRY_AFTER_SECONDS",
-    "LONG_QUERY_CPU_SECONDS",
     "HeavyClients",
     "LongLane",
     "long_lane_full_message",

@@ -14,7 +14,10 @@ with a 400 and it has no limit on the number of fields. The subclasses here answ
 
 With httptools, bytes are fed to the parser in slices that never take a head past the limit
 (a read that ends one request's body and starts the next request's head can let that head
-reach at most twice the limit before the check). With h11, the parser's own receive-buffer
+reach at most twice the limit before the check). In a chunked body, what is not body (chunk
+sizes, extensions, and trailer fields, which httptools buffers like header fields) counts
+against the same limit, checked after each slice of at most the limit (the slice in which
+the body ends is not counted: at most twice the limit again). With h11, the parser's own receive-buffer
 limit is set to :data:`MAX_HEADER_BYTES` and its refusal answered with 431 instead of 400.
 """
 
@@ -59,6 +62,8 @@ def header_refusal(detail: str) -> bytes:
 _TOO_MANY_BYTES = (f"the request line and header fields are over {MAX_HEADER_BYTES} bytes; "
                    f"send a shorter URL (or the query by POST) and fewer or shorter headers")
 _TOO_MANY_FIELDS = f"the request has more than {MAX_HEADER_COUNT} header fields"
+_TOO_MUCH_FRAMING = (f"the chunk sizes, extensions and trailer fields of the body are over {MAX_HEADER_BYTES} "
+                     f"bytes; send the body in fewer, larger chunks and without large trailers")
 
 
 def _refuse(transport: asyncio.Transport, detail: str) -> None:
@@ -76,6 +81,9 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head = True  # between requests or inside a head: bytes count against the limit
         self._head_bytes = 0
         self._head_fields = 0
+        self._framing = 0  # bytes of the body phase that were not body (chunked framing, trailers)
+        self._body_in_slice = 0
+        self._messages = 0
         self._refusal: str | None = None
 
     def data_received(self, data: bytes) -> None:
@@ -83,7 +91,13 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             if not self._in_head:
                 # In a body: the head after it is counted from the next slice on.
                 piece, data = data[:MAX_HEADER_BYTES], data[MAX_HEADER_BYTES:]
+                self._body_in_slice, messages = 0, self._messages
                 super().data_received(piece)
+                if self._messages == messages:  # still in the same body
+                    self._framing += len(piece) - self._body_in_slice
+                    if self._framing > MAX_HEADER_BYTES and not self.transport.is_closing():
+                        _refuse(self.transport, _TOO_MUCH_FRAMING)
+                        return
                 continue
             room = MAX_HEADER_BYTES - self._head_bytes
             if room <= 0:
@@ -118,11 +132,17 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._in_head = False
         self._head_bytes = 0
+        self._framing = 0
         super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        self._body_in_slice += len(body)
+        super().on_body(body)
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
         self._in_head = True
+        self._messages += 1
 
 
 def _head_size(request: h11.Request) -> int:

@@ -102,6 +102,23 @@ def test_a_header_that_trickles_in_gets_431_while_another_client_is_answered(bas
     _assert_refused(answers[0], f"over {MAX_HEADER_BYTES} bytes")
 
 
+def test_a_huge_trailer_gets_431(base: str) -> None:
+    post = b"POST /sparql HTTP/1.1\r\nHost: t\r\nContent-Type: application/sparql-query\r\n" \
+           b"Transfer-Encoding: chunked\r\n\r\n"
+    trailer = post + b"5\r\nASK{}\r\n0\r\nX-Trailer: " + b"t" * (1024 * 1024) + b"\r\n\r\n"
+    _assert_refused(_send(base, _chunks(trailer, 16 * 1024)), f"over {MAX_HEADER_BYTES} bytes")
+    assert httpx.get(f"{base}/sparql").status_code == 200
+
+
+def test_a_body_in_one_byte_chunks_gets_431_with_httptools(base: str, request: pytest.FixtureRequest) -> None:
+    if request.node.callspec.params["base"] is not LimitedHttpToolsProtocol:
+        pytest.skip("h11 parses each chunk as it comes and holds none of the framing")
+    post = b"POST /sparql HTTP/1.1\r\nHost: t\r\nContent-Type: application/sparql-query\r\n" \
+           b"Transfer-Encoding: chunked\r\n\r\n"
+    tiny = post + b"1\r\n#\r\n" * 70_000 + b"0\r\n\r\n"  # 70 kB of body in 420 kB of framing
+    _assert_refused(_send(base, _chunks(tiny, 16 * 1024)), "chunk sizes")
+
+
 def test_heads_under_the_limits_and_keep_alive_requests_pass(base: str) -> None:
     fields = {f"x-f{n}": "v" * 500 for n in range(MAX_HEADER_COUNT - 10)}  # about 50 kB, 90 fields
     with httpx.Client(base_url=base) as client:
@@ -109,6 +126,9 @@ def test_heads_under_the_limits_and_keep_alive_requests_pass(base: str) -> None:
             assert client.get("/sparql", headers=fields).status_code == 200
         body = "SELECT * WHERE { ?s ?p ?o } LIMIT 1 #" + "x" * (200 * 1024)
         assert client.post("/sparql", content=body, headers={"content-type": "application/sparql-query"}
+                           ).status_code == 200
+        chunks = (body[i:i + 4096].encode() for i in range(0, len(body), 4096))  # chunked, no length
+        assert client.post("/sparql", content=chunks, headers={"content-type": "application/sparql-query"}
                            ).status_code == 200
 
 
