@@ -10,7 +10,12 @@ with a 400 and it has no limit on the number of fields. The subclasses here answ
 - the request line and header fields of one request exceed :data:`MAX_HEADER_BYTES`
   (counted as the bytes arrive, over however many reads: a head that trickles in is refused
   at the same size), or
-- a request has more than :data:`MAX_HEADER_COUNT` header fields.
+- a request has more than :data:`MAX_HEADER_COUNT` header fields;
+
+and **408** (Request Timeout) and close when a head is not complete
+:data:`HEAD_TIMEOUT_SECONDS` after the connection opened or after its first byte arrived
+(a client sending a small head very slowly, or nothing at all, holds a connection for that
+long at most; between requests uvicorn's keep-alive timeout applies as before).
 
 With httptools, bytes are fed to the parser in slices that never take a head past the limit
 (a read that ends one request's body and starts the next request's head can let that head
@@ -34,6 +39,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
 __all__ = [
+    "HEAD_TIMEOUT_SECONDS",
     "MAX_HEADER_BYTES",
     "MAX_HEADER_COUNT",
     "LimitedH11Protocol",
@@ -45,17 +51,20 @@ __all__ = [
 MAX_HEADER_BYTES = 64 * 1024
 #: Header fields one request may send.
 MAX_HEADER_COUNT = 100
+#: Seconds a request's head may take to arrive, from the connection or from its first byte.
+HEAD_TIMEOUT_SECONDS = 20.0
 
 
 class _HeadTooLarge(Exception):
     """Raised in a parser callback to stop parsing a head over a limit."""
 
 
-def header_refusal(detail: str) -> bytes:
-    """The whole 431 answer, in the service's JSON error shape, closing the connection."""
-    body = json.dumps({"error": {"status": 431, "title": "Request header fields too large",
-                                 "detail": detail}}).encode()
-    return (b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: application/json\r\n"
+def header_refusal(detail: str, status: int = 431) -> bytes:
+    """The whole 431 (or 408) answer, in the service's JSON error shape, closing the connection."""
+    title = {431: "Request header fields too large", 408: "Request timeout"}[status]
+    body = json.dumps({"error": {"status": status, "title": title, "detail": detail}}).encode()
+    reason = {431: b"Request Header Fields Too Large", 408: b"Request Timeout"}[status]
+    return (b"HTTP/1.1 " + str(status).encode() + b" " + reason + b"\r\ncontent-type: application/json\r\n"
             b"content-length: " + str(len(body)).encode() + b"\r\nconnection: close\r\n\r\n" + body)
 
 
@@ -66,10 +75,33 @@ _TOO_MUCH_FRAMING = (f"the chunk sizes, extensions and trailer fields of the bod
                      f"bytes; send the body in fewer, larger chunks and without large trailers")
 
 
-def _refuse(transport: asyncio.Transport, detail: str) -> None:
+def _refuse(transport: asyncio.Transport, detail: str, status: int = 431) -> None:
     if not transport.is_closing():
-        transport.write(header_refusal(detail))
+        transport.write(header_refusal(detail, status))
         transport.close()
+
+
+class _HeadTimer:
+    """Closes a connection with 408 when a head takes longer than HEAD_TIMEOUT_SECONDS."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._handle: asyncio.TimerHandle | None = None
+
+    def start(self, transport: asyncio.Transport) -> None:
+        """Start timing a head, unless one is being timed already."""
+        if self._handle is None:
+            self._handle = self._loop.call_later(HEAD_TIMEOUT_SECONDS, self._expired, transport)
+
+    def stop(self) -> None:
+        """The head is complete (or the connection gone)."""
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+    def _expired(self, transport: asyncio.Transport) -> None:
+        self._handle = None
+        _refuse(transport, f"the request's head did not arrive within {HEAD_TIMEOUT_SECONDS:g} s", 408)
 
 
 class LimitedHttpToolsProtocol(HttpToolsProtocol):
@@ -85,8 +117,19 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._body_in_slice = 0
         self._messages = 0
         self._refusal: str | None = None
+        self._head_timer = _HeadTimer(self.loop)
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._head_timer.start(transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._head_timer.stop()
+        super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        if self._in_head:
+            self._head_timer.start(self.transport)
         while data and not self.transport.is_closing():
             if not self._in_head:
                 # In a body: the head after it is counted from the next slice on.
@@ -130,6 +173,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
+        self._head_timer.stop()
         self._in_head = False
         self._head_bytes = 0
         self._framing = 0
@@ -159,6 +203,7 @@ class LimitedH11Protocol(H11Protocol):
         super().__init__(config, server_state, app_state, _loop)
         self.conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEADER_BYTES)
         self._refusal: str | None = None
+        self._head_timer = _HeadTimer(self.loop)
         next_event = self.conn.next_event
 
         def checked_next_event() -> Any:
@@ -169,6 +214,7 @@ class LimitedH11Protocol(H11Protocol):
                     self._refusal = _TOO_MANY_BYTES
                 raise
             if isinstance(event, h11.Request):
+                self._head_timer.stop()
                 # h11 checks its buffer only while a head is incomplete: one that completes in
                 # the read that takes it past the limit is measured here.
                 if len(event.headers) > MAX_HEADER_COUNT:
@@ -180,6 +226,19 @@ class LimitedH11Protocol(H11Protocol):
             return event
 
         self.conn.next_event = checked_next_event  # type: ignore[method-assign]
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._head_timer.start(transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._head_timer.stop()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self.conn.their_state is h11.IDLE:  # waiting for (the rest of) a request's head
+            self._head_timer.start(self.transport)
+        super().data_received(data)
 
     def send_400_response(self, msg: str) -> None:
         # uvicorn answers every parser error with 400; a head over a limit gets its 431.

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from app_server import serving
 
-from oncoclaims.api import create_app
+from oncoclaims.api import create_app, http_limits
 from oncoclaims.api.http_limits import (
     MAX_HEADER_BYTES,
     MAX_HEADER_COUNT,
@@ -117,6 +117,24 @@ def test_a_body_in_one_byte_chunks_gets_431_with_httptools(base: str, request: p
            b"Transfer-Encoding: chunked\r\n\r\n"
     tiny = post + b"1\r\n#\r\n" * 70_000 + b"0\r\n\r\n"  # 70 kB of body in 420 kB of framing
     _assert_refused(_send(base, _chunks(tiny, 16 * 1024)), "chunk sizes")
+
+
+def test_a_head_that_never_completes_gets_408(base: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(http_limits, "HEAD_TIMEOUT_SECONDS", 0.5)
+    # A few bytes a second: under every size limit, never complete (and nothing at all).
+    line = b"GET /sparql HTTP/1.1\r\n"
+    for sent in ([line, *[b"X-Slow: 1\r\n"] * 90], [line], []):
+        pieces = iter(sent)
+        answer = _send(base, pieces, pause=0.05)
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 408 "), answer[:200]
+        assert json.loads(body)["error"]["title"] == "Request timeout"
+        if len(sent) > 1:
+            assert next(pieces, None) is not None, "answered before the client had sent everything"
+    with httpx.Client(base_url=base) as client:  # a request slower than that, but whose head is quick
+        assert client.get("/sparql").status_code == 200
+        time.sleep(0.7)  # idle on a kept-alive connection: uvicorn's keep-alive timeout applies
+        assert client.get("/sparql").status_code == 200
 
 
 def test_heads_under_the_limits_and_keep_alive_requests_pass(base: str) -> None:
