@@ -9,7 +9,7 @@ unknown until it runs, so the pool tells cheap from expensive by running time:
   :data:`LONG_QUERY_CPU_SECONDS` of CPU time on it (read from ``/proc``; where there is no
   ``/proc``, running time alone decides) is *long*: a cheap query on a machine too busy to
   run it promptly uses little CPU, and is not mistaken for an expensive one. Its worker leaves the
-  pool: it is reniced to the lowest CPU priority (:data:`LONG_QUERY_NICENESS`), the queries
+  pool: it gets the lowest CPU priority (Linux's ``SCHED_IDLE`` and niceness :data:`LONG_QUERY_NICENESS`), the queries
   batched behind it go back to wait for another worker, a new worker takes its place at once,
   and the long one is stopped when its query ends (answered, or past the time limit).
   So a long query holds one of the pool's ``--query-workers`` workers for a fraction of a

@@ -378,39 +378,56 @@ class WorkerPoolRunner:
                 shutil.rmtree(folder, ignore_errors=True)
 
     def _add_worker(self) -> None:
-        """Start one worker on the current snapshot; the caller holds the lock."""
-        worker = self._new_worker()
+        """Start one worker on the current snapshot; the caller holds the lock (at start)."""
+        assert self._current is not None, "start() takes the first snapshot before any worker"
+        worker = self._new_worker(self._current[1])
         self._workers.add(worker)
         self._idle.put(worker)
+
+    def _add_worker_unlocked(self, *, long: bool = False) -> _Worker | None:
+        """Start one worker without holding the lock meanwhile (the event loop takes it to send
+        every query, and a process start can take a while on a busy machine): into the pool, or
+        (``long``) outside it at the lowest CPU priority. ``None``: the server is stopping."""
+        with self._lock:
+            if not self._started or self._current is None:
+                return None
+            snapshot = self._current[1]  # a newer one is opened with the first query, if any
+        worker = self._new_worker(snapshot)
+        if long:
+            _renice(worker)
+        with self._lock:
+            if not self._started:
+                stopped = True
+            else:
+                stopped = False
+                (self._long_workers if long else self._workers).add(worker)
+        if stopped:
+            _stop(worker)
+            return None
+        if not long:
+            self._idle.put(worker)
+        return worker
 
     def _start_long_worker(self) -> _Worker | None:
         """A worker of its own for a heavy client's query, outside the pool, at the lowest CPU
         priority (``None``: the server is stopping). Blocks while the process starts."""
-        with self._lock:
-            if not self._started:
-                return None
-            worker = self._new_worker()
-            self._long_workers.add(worker)
-        _renice(worker)
-        return worker
+        return self._add_worker_unlocked(long=True)
 
-    def _new_worker(self) -> _Worker:
-        """A new worker process on the current snapshot; the caller holds the lock."""
-        assert self._current is not None, "start() takes the first snapshot before any worker"
+    def _new_worker(self, snapshot: str) -> _Worker:
+        """A new worker process on ``snapshot``."""
         parent, child = self._context.Pipe()
         try:
-            process = self._start_process(child)
+            process = self._start_process(child, snapshot)
         except ChildProcessError:
             # This process was forked from one that had started the forkserver, and CPython's
             # forkserver client cannot tell (it waits for a server that is not its child).
             self._context = multiprocessing.get_context("spawn")
-            process = self._start_process(child)
+            process = self._start_process(child, snapshot)
         child.close()
-        return _Worker(process, parent, self._current[1])
+        return _Worker(process, parent, snapshot)
 
-    def _start_process(self, child: Connection) -> BaseProcess:
-        assert self._current is not None, "see _add_worker"
-        process = self._context.Process(target=execution.serve_queries, args=(child, self._current[1]),
+    def _start_process(self, child: Connection, snapshot: str) -> BaseProcess:
+        process = self._context.Process(target=execution.serve_queries, args=(child, snapshot),
                                         name="oncoclaims-query-worker", daemon=True)
         process.start()
         return process
@@ -437,9 +454,7 @@ class WorkerPoolRunner:
         threading.Thread(target=self._succeed, name="oncoclaims-worker-starter", daemon=True).start()
 
     def _succeed(self) -> None:
-        with self._lock:
-            if self._started:
-                self._add_worker()
+        self._add_worker_unlocked()
 
     def _retire(self, worker: _Worker) -> None:
         """Stop ``worker``, which ran a long query, with no successor (it had one already);
@@ -461,9 +476,7 @@ class WorkerPoolRunner:
 
     def _reap_and_succeed(self, worker: _Worker) -> None:
         _stop(worker)
-        with self._lock:
-            if self._started:
-                self._add_worker()
+        self._add_worker_unlocked()
 
 
 def _worker_context() -> ForkServerContext | SpawnContext:
@@ -484,8 +497,13 @@ def _stop(worker: _Worker) -> None:
 
 
 def _renice(worker: _Worker) -> None:
+    """The lowest CPU priority for ``worker``: Linux's SCHED_IDLE policy where there is one
+    (the CPU only when nothing else wants it), and niceness 19 everywhere."""
     with contextlib.suppress(OSError, TypeError):  # gone already
         os.setpriority(os.PRIO_PROCESS, worker.process.pid, LONG_QUERY_NICENESS)  # type: ignore[arg-type]
+    if hasattr(os, "SCHED_IDLE"):
+        with contextlib.suppress(OSError, TypeError):
+            os.sched_setscheduler(worker.process.pid, os.SCHED_IDLE, os.sched_param(0))  # type: ignore[arg-type]
 
 
 def _remaining(deadline: float) -> float:
