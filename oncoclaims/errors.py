@@ -14,7 +14,8 @@ The tree::
     │   ├── QuerySyntaxError     SPARQL text that does not parse
     │   └── QueryLimitError      a query ran over its time or result-size limit
     │       ├── QueryTimeoutError    past the time limit (the server answers 503)
-    │       └── ResultTooLargeError  a serialised result over the size limit (the server answers 500)
+    │       ├── ResultTooLargeError  a serialised result over the size limit (the server answers 500)
+    │       └── ServerBusyError      refused at once: too many waiting or long queries (503, Retry-After)
     ├── NotFoundError            a claim, node or graph that is not in the store
     ├── ShapeViolationError      data that breaks the SHACL shapes
     ├── StoreError               the store cannot be opened or written
@@ -46,6 +47,7 @@ __all__ = [
     "QueryTimeoutError",
     "RecordError",
     "ResultTooLargeError",
+    "ServerBusyError",
     "ShapeViolationError",
     "SourceLocation",
     "StoreError",
@@ -142,6 +144,14 @@ class ResultTooLargeError(QueryLimitError):
 
     def __init__(self, message: str, limit: int) -> None:
         self.limit = limit
+        super().__init__(message)
+
+
+class ServerBusyError(QueryLimitError):
+    """A query refused (or stopped) at once because the server is busy; try again after ``retry_after`` s."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = retry_after
         super().__init__(message)
 
 

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -16,8 +17,9 @@ from oncoclaims.api.serving import server_config
 
 
 @contextmanager
-def serving(app: FastAPI, *, start_timeout: float = 20) -> Iterator[str]:
+def serving(app: FastAPI, *, start_timeout: float = 20, **options: Any) -> Iterator[str]:
     """Run ``app`` until the block ends; yield its base URL (``http://127.0.0.1:PORT``).
+    ``options`` override uvicorn's (``http=`` a protocol class, for instance).
 
     :raises RuntimeError: when the server has not started within ``start_timeout`` seconds.
     """
@@ -25,7 +27,10 @@ def serving(app: FastAPI, *, start_timeout: float = 20) -> Iterator[str]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     # As `oncoclaims serve` runs it: httptools on uvloop.
-    server = uvicorn.Server(server_config(app, "127.0.0.1", port, log_level="warning"))
+    config = server_config(app, "127.0.0.1", port, log_level="warning")
+    for name, value in options.items():
+        setattr(config, name, value)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout

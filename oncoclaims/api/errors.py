@@ -1,17 +1,27 @@
 """One JSON shape for every error the HTTP service returns.
 
 ``{"error": {"status": 404, "title": "Not found", "detail": "..."}}``
+
+A client that goes away before sending its whole body (Starlette's ``ClientDisconnect``,
+from any route reading a body) is not a failure of the server: one INFO line on the
+``oncoclaims.api`` logger, instead of uvicorn's ERROR with a traceback per request.
 """
 
 from __future__ import annotations
+
+import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from starlette.responses import Response
 
 __all__ = ["ErrorBody", "ErrorResponse", "error_response", "install_error_handlers"]
+
+_log = logging.getLogger("oncoclaims.api")
 
 
 class ErrorBody(BaseModel):
@@ -42,6 +52,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         titles = {404: "Not found", 405: "Method not allowed"}
         return error_response(exc.status_code, titles.get(exc.status_code, "HTTP error"), str(exc.detail))
+
+    @app.exception_handler(ClientDisconnect)
+    async def gone(request: Request, _: ClientDisconnect) -> Response:
+        client = request.client
+        _log.info("%s %s from %s: the client disconnected before sending the whole body",
+                  request.method, request.url.path, client.host if client else "an unknown client")
+        return Response(status_code=400)  # nobody reads it: the connection is gone
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

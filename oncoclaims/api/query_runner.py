@@ -16,7 +16,8 @@ waits, in arrival order, for one until its own deadline. The request that gets a
 up to three waiting ones along in the same message (a batch, answered one reply at a time):
 under load a worker runs several queries per wake-up. A query behind one that runs past its
 limit has not started, and waits for another worker. A request cancelled while its query
-runs (the server stopping) kills that worker too.
+runs (the server stopping) kills that worker too. A query that runs long leaves the pool with
+its worker, so that cheap queries keep being served (:mod:`oncoclaims.api.admission`).
 
 - Workers are started with the ``forkserver`` method (``spawn`` where there is none, or
   where this process was itself forked from one running a forkserver), never ``fork``: a
@@ -79,8 +80,12 @@ __all__ = [
 class QueryRunner(Protocol):
     """Runs ``/sparql`` queries within the server's limits."""
 
-    async def answer(self, job: QueryJob) -> QueryAnswer:
-        """Run ``job`` without blocking the event loop; as :meth:`run` otherwise."""
+    async def answer(self, job: QueryJob, client: str | None = None) -> QueryAnswer:
+        """Run ``job`` without blocking the event loop; as :meth:`run` otherwise. ``client`` is
+        the peer address of the request, for admission (:mod:`oncoclaims.api.admission`).
+
+        :raises ServerBusyError: when the query is refused at once (too many waiting or long).
+        """
         ...
 
     def run(self, job: QueryJob) -> QueryAnswer:
@@ -124,8 +129,8 @@ class InProcessRunner:
         self._store = store
         self._state = state
 
-    async def answer(self, job: QueryJob) -> QueryAnswer:
-        """Run ``job`` in a thread of the server's pool."""
+    async def answer(self, job: QueryJob, client: str | None = None) -> QueryAnswer:
+        """Run ``job`` in a thread of the server's pool (``client`` plays no part)."""
         return await run_in_threadpool(self.run, job)
 
     def run(self, job: QueryJob) -> QueryAnswer:

@@ -6,6 +6,9 @@ throughput of httptools (a C HTTP parser) on uvloop (libuv); both are dependenci
 package, and :func:`server_config` asks for them by name. Where one is missing (uvloop has no
 Windows build) the pure-Python one stands in.
 
+Both parsers run as the subclasses in :mod:`oncoclaims.api.http_limits`, which refuse a request
+head (request line and header fields) over 64 KiB or 100 fields with 431 before buffering it.
+
 The access log is off unless asked for: uvicorn formats and writes one line per request in
 the event loop, which is the busy part of the server under load.
 """
@@ -17,10 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
+from oncoclaims.api.http_limits import LimitedH11Protocol, LimitedHttpToolsProtocol
+
 if TYPE_CHECKING:
+    import asyncio
+
     from starlette.types import ASGIApp
 
-__all__ = ["http_implementation", "loop_implementation", "server_config", "server_options"]
+__all__ = ["http_implementation", "http_protocol", "loop_implementation", "server_config", "server_options"]
 
 
 def loop_implementation() -> str:
@@ -33,9 +40,14 @@ def http_implementation() -> str:
     return "httptools" if importlib.util.find_spec("httptools") is not None else "h11"
 
 
+def http_protocol() -> type[asyncio.Protocol]:
+    """uvicorn's protocol class for :func:`http_implementation`, with the head limits."""
+    return LimitedHttpToolsProtocol if http_implementation() == "httptools" else LimitedH11Protocol
+
+
 def server_options(*, log_level: str = "info", access_log: bool = False) -> dict[str, Any]:
     """uvicorn's options besides the app, host and port for uvicorn.run or uvicorn.Config."""
-    return {"loop": loop_implementation(), "http": http_implementation(), "ws": "none",
+    return {"loop": loop_implementation(), "http": http_protocol(), "ws": "none",
             "log_level": log_level, "access_log": access_log}
 
 

@@ -11,7 +11,8 @@
   :data:`MAX_BODY_BYTES`.
 - Queries run through :mod:`oncoclaims.api.query_runner` under the server's time limit
   (503 past it: the server is temporarily unable to answer *this* query, as Apache Jena
-  Fuseki answers) and result-size limit (500: the request is valid, the refusal is the
+  Fuseki answers; 503 with ``Retry-After`` when it is refused at once because too many
+  queries wait or run long, :mod:`oncoclaims.api.admission`) and result-size limit (500: the request is valid, the refusal is the
   server's own limit; 413 would tell the client that its *request* body was too large,
   which this endpoint already says for exactly that).
 - ``GET /sparql`` without a query answers the service description (Turtle).
@@ -53,6 +54,7 @@ from oncoclaims.errors import (
     QuerySyntaxError,
     QueryTimeoutError,
     ResultTooLargeError,
+    ServerBusyError,
     StoreError,
 )
 from oncoclaims.graph.store import ClaimStore
@@ -157,10 +159,15 @@ async def _execute(runner: QueryRunner, request: Request, query: str | None, def
     results_media, graph_media = _negotiated(request.headers.get("accept"))
     job = QueryJob(query, tuple(defaults), tuple(named), RESULT_TYPES.get(results_media or ""),
                    GRAPH_TYPES.get(graph_media or ""), base_iri=_endpoint(request))
+    client = request.client
     try:
-        answer = await runner.answer(job)
+        answer = await runner.answer(job, client.host if client else None)
     except QuerySyntaxError as exc:
         return error_response(400, "Malformed query", str(exc))
+    except ServerBusyError as exc:
+        busy = error_response(503, "Server busy", str(exc))
+        busy.headers["Retry-After"] = str(exc.retry_after)
+        return busy
     except QueryTimeoutError as exc:
         return error_response(503, "Query time limit reached", str(exc))
     except ResultTooLargeError as exc:

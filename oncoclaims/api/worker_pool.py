@@ -3,7 +3,9 @@
 The design and its reasons are in :mod:`oncoclaims.api.query_runner`; here is the mechanics:
 starting workers on a RocksDB checkpoint of the store, handing idle ones to waiting requests
 (threads or coroutines) in arrival order, sending a job down a worker's pipe and waiting for
-the answer until the deadline, and killing and replacing a worker that runs past it.
+the answer until the deadline, and killing and replacing a worker that runs past it; and
+admission (:mod:`oncoclaims.api.admission`): a bounded wait, and long queries moved out of the
+pool onto workers of their own at the lowest CPU priority.
 """
 
 from __future__ import annotations
@@ -27,8 +29,20 @@ from typing import TYPE_CHECKING
 from starlette.concurrency import run_in_threadpool
 
 from oncoclaims.api import query_execution as execution
+from oncoclaims.api.admission import (
+    LONG_QUERY_CPU_SECONDS,
+    LONG_QUERY_NICENESS,
+    LONG_QUERY_SECONDS,
+    MAX_WAITING_QUERIES,
+    RETRY_AFTER_SECONDS,
+    HeavyClients,
+    LongLane,
+    long_lane_full_message,
+    process_cpu_seconds,
+    queue_full_message,
+)
 from oncoclaims.api.query_execution import QueryAnswer, QueryJob, busy_message, timeout_message
-from oncoclaims.errors import QueryTimeoutError, StoreError
+from oncoclaims.errors import QueryTimeoutError, ServerBusyError, StoreError
 
 if TYPE_CHECKING:
     from multiprocessing.context import ForkServerContext, SpawnContext
@@ -60,6 +74,8 @@ class _Ticket:
     deadline: float
     loop: asyncio.AbstractEventLoop
     reply: asyncio.Future[bytes | None]
+    #: The peer address of the request (``None``: unknown).
+    client: str | None = None
 
 
 @dataclass(eq=False, slots=True)
@@ -72,6 +88,8 @@ class _Waiter:
 
 #: What :meth:`_IdleWorkers.take_async` returns to a waiter whose query joined another's batch.
 _ADOPTED = object()
+#: What :meth:`_IdleWorkers.take_async` returns when :data:`MAX_WAITING_QUERIES` wait already.
+_FULL = object()
 #: How many queries one message to a worker may carry: the first taker's and waiting ones.
 BATCH_SIZE = 4
 
@@ -86,6 +104,11 @@ class _IdleWorkers:
 
     def __len__(self) -> int:
         return len(self._idle)
+
+    @property
+    def waiting(self) -> int:
+        """How many requests wait for a worker."""
+        return len(self._waiters)
 
     def put(self, worker: _Worker) -> None:
         with self._lock:
@@ -109,11 +132,14 @@ class _IdleWorkers:
 
     async def take_async(self, timeout: float, ticket: _Ticket) -> _Worker | object | None:
         """As :meth:`take`, waiting in the event loop; or :data:`_ADOPTED` when a request that got
-        a worker took ``ticket`` along (:meth:`adopt`)."""
+        a worker took ``ticket`` along (:meth:`adopt`); or :data:`_FULL`, at once, when
+        :data:`MAX_WAITING_QUERIES` requests wait already."""
         loop = ticket.loop
         with self._lock:
             if self._idle:
                 return self._idle.popleft()
+            if len(self._waiters) >= MAX_WAITING_QUERIES:
+                return _FULL
             arrived: asyncio.Future[bool] = loop.create_future()
             waiter = _Waiter(lambda: _settle_from_any_thread(loop, arrived), ticket=ticket)
             self._waiters.append(waiter)
@@ -141,7 +167,8 @@ class _IdleWorkers:
             for waiter in list(self._waiters):
                 if len(tickets) == limit:
                     break
-                if waiter.ticket is not None and waiter.ticket.loop is loop and not waiter.ticket.reply.done():
+                ticket = waiter.ticket
+                if ticket is not None and ticket.loop is loop and not ticket.reply.done():
                     self._waiters.remove(waiter)
                     waiter.adopted = True
                     tickets.append(waiter.ticket)
@@ -172,9 +199,13 @@ class WorkerPoolRunner:
         self._lock = threading.Lock()
         self._idle = _IdleWorkers()
         self._workers: set[_Worker] = set()
+        #: Workers that left the pool to run a long query (stopped when it ends).
+        self._long_workers: set[_Worker] = set()
         self._current: tuple[int, str] | None = None
         self._snapshots = 0
         self._started = False
+        self._heavy = HeavyClients()
+        self._long_lane = LongLane(state.settings.query_workers)
 
     @property
     def worker_pids(self) -> set[int]:
@@ -186,6 +217,11 @@ class WorkerPoolRunner:
     def idle_workers(self) -> int:
         """How many workers wait for a query."""
         return len(self._idle)
+
+    @property
+    def long_queries(self) -> int:
+        """How many queries run long, each on a worker of its own outside the pool."""
+        return len(self._long_lane)
 
     @property
     def snapshot_folder(self) -> Path:
@@ -211,7 +247,9 @@ class WorkerPoolRunner:
     def close(self) -> None:
         """Kill every worker and delete the snapshots."""
         with self._lock:
-            workers, self._workers = list(self._workers), set()
+            workers, self._workers = [*self._workers, *self._long_workers], set()
+            self._long_workers = set()
+            self._long_lane = LongLane(self._state.settings.query_workers)
             self._started = False
             self._current = None
             self._idle = _IdleWorkers()
@@ -233,12 +271,16 @@ class WorkerPoolRunner:
         self._send(worker, [job], settings)
         return self._receive(worker, settings, worker.connection.poll(_remaining(deadline)))
 
-    async def answer(self, job: QueryJob) -> QueryAnswer:
+    async def answer(self, job: QueryJob, client: str | None = None) -> QueryAnswer:
         """Run ``job`` in a worker; the event loop watches its pipe meanwhile.
 
         The request that gets an idle worker sends it its own query together with up to
         :data:`BATCH_SIZE` - 1 others waiting in this loop, in one message (:class:`_Batch`):
-        under load a worker then runs several queries per wake-up instead of one.
+        under load a worker then runs several queries per wake-up instead of one. ``client``
+        (the peer address) decides whether the query is a heavy client's
+        (:mod:`oncoclaims.api.admission`).
+
+        :raises ServerBusyError: at once, when too many queries wait or run long.
         """
         settings = self._state.settings
         deadline = time.monotonic() + settings.query_timeout
@@ -246,10 +288,28 @@ class WorkerPoolRunner:
             await run_in_threadpool(self._prepare)  # starting workers, a checkpoint: not in the loop
         loop = asyncio.get_running_loop()
         while True:
-            ticket = _Ticket(job, deadline, loop, loop.create_future())
+            ticket = _Ticket(job, deadline, loop, loop.create_future(), client)
+            if client in self._heavy:  # on a worker started for it: the pool's are not touched
+                if not self._long_lane.enter():
+                    raise ServerBusyError(long_lane_full_message(self._long_lane.size), RETRY_AFTER_SECONDS)
+                try:
+                    worker = await run_in_threadpool(self._start_long_worker)
+                except BaseException:
+                    self._long_lane.leave()
+                    raise
+                if worker is None:
+                    self._long_lane.leave()
+                    raise StoreError("the server is shutting down; the query was not run")
+                _Batch(self, worker, [ticket], settings, long=True)
+                reply = await ticket.reply
+                if reply is not None:
+                    return execution.decode(reply, settings)
+                continue
             taken = await self._idle.take_async(_remaining(deadline), ticket)
             if taken is None:
                 raise QueryTimeoutError(busy_message(settings), settings.query_timeout)
+            if taken is _FULL:
+                raise ServerBusyError(queue_full_message(self._idle.waiting), RETRY_AFTER_SECONDS)
             if isinstance(taken, _Worker):
                 _Batch(self, taken, [ticket, *self._idle.adopt(loop, BATCH_SIZE - 1)], settings)
             reply = await ticket.reply
@@ -271,7 +331,7 @@ class WorkerPoolRunner:
 
     def _send(self, worker: _Worker, jobs: list[QueryJob], settings: ServerSettings) -> None:
         with self._lock:
-            alive = worker in self._workers
+            alive = worker in self._workers or worker in self._long_workers
             if alive and self._current is not None:
                 worker.snapshot = self._current[1]
         if not alive:
@@ -280,7 +340,7 @@ class WorkerPoolRunner:
             wire = [job.to_wire(settings.max_result_bytes) for job in jobs]
             worker.connection.send_bytes(pickle.dumps((worker.snapshot, wire), pickle.HIGHEST_PROTOCOL))
         except OSError as exc:
-            raise self._lost(worker) from exc
+            raise self._lost(worker, long=worker in self._long_workers) from exc
 
     def _receive(self, worker: _Worker, settings: ServerSettings, arrived: bool) -> QueryAnswer:
         if not arrived:
@@ -293,9 +353,12 @@ class WorkerPoolRunner:
         self._idle.put(worker)
         return execution.decode(reply, settings)
 
-    def _lost(self, worker: _Worker) -> StoreError:
+    def _lost(self, worker: _Worker, *, long: bool = False) -> StoreError:
         code = worker.process.exitcode
-        self._replace(worker)
+        if long:
+            self._retire(worker)
+        else:
+            self._replace(worker)
         return StoreError(f"a query worker stopped unexpectedly (exit code {code}); the query was not answered. "
                           f"A fresh worker is starting: try again.")
 
@@ -309,30 +372,62 @@ class WorkerPoolRunner:
             raise StoreError(f"cannot take a snapshot of the store for the query workers in {target}: {exc}. "
                              f"Is there room on the disk beside the store?") from exc
         self._current = (generation, str(target))
-        in_use = {worker.snapshot for worker in self._workers} | {str(target)}
+        in_use = {worker.snapshot for worker in (*self._workers, *self._long_workers)} | {str(target)}
         for folder in self._root.iterdir():
             if str(folder) not in in_use:
                 shutil.rmtree(folder, ignore_errors=True)
 
     def _add_worker(self) -> None:
-        """Start one worker on the current snapshot; the caller holds the lock."""
+        """Start one worker on the current snapshot; the caller holds the lock (at start)."""
         assert self._current is not None, "start() takes the first snapshot before any worker"
+        worker = self._new_worker(self._current[1])
+        self._workers.add(worker)
+        self._idle.put(worker)
+
+    def _add_worker_unlocked(self, *, long: bool = False) -> _Worker | None:
+        """Start one worker without holding the lock meanwhile (the event loop takes it to send
+        every query, and a process start can take a while on a busy machine): into the pool, or
+        (``long``) outside it at the lowest CPU priority. ``None``: the server is stopping."""
+        with self._lock:
+            if not self._started or self._current is None:
+                return None
+            snapshot = self._current[1]  # a newer one is opened with the first query, if any
+        worker = self._new_worker(snapshot)
+        if long:
+            _renice(worker)
+        with self._lock:
+            if not self._started:
+                stopped = True
+            else:
+                stopped = False
+                (self._long_workers if long else self._workers).add(worker)
+        if stopped:
+            _stop(worker)
+            return None
+        if not long:
+            self._idle.put(worker)
+        return worker
+
+    def _start_long_worker(self) -> _Worker | None:
+        """A worker of its own for a heavy client's query, outside the pool, at the lowest CPU
+        priority (``None``: the server is stopping). Blocks while the process starts."""
+        return self._add_worker_unlocked(long=True)
+
+    def _new_worker(self, snapshot: str) -> _Worker:
+        """A new worker process on ``snapshot``."""
         parent, child = self._context.Pipe()
         try:
-            process = self._start_process(child)
+            process = self._start_process(child, snapshot)
         except ChildProcessError:
             # This process was forked from one that had started the forkserver, and CPython's
             # forkserver client cannot tell (it waits for a server that is not its child).
             self._context = multiprocessing.get_context("spawn")
-            process = self._start_process(child)
+            process = self._start_process(child, snapshot)
         child.close()
-        worker = _Worker(process, parent, self._current[1])
-        self._workers.add(worker)
-        self._idle.put(worker)
+        return _Worker(process, parent, snapshot)
 
-    def _start_process(self, child: Connection) -> BaseProcess:
-        assert self._current is not None, "see _add_worker"
-        process = self._context.Process(target=execution.serve_queries, args=(child, self._current[1]),
+    def _start_process(self, child: Connection, snapshot: str) -> BaseProcess:
+        process = self._context.Process(target=execution.serve_queries, args=(child, snapshot),
                                         name="oncoclaims-query-worker", daemon=True)
         process.start()
         return process
@@ -346,11 +441,42 @@ class WorkerPoolRunner:
         threading.Thread(target=self._reap_and_succeed, args=(worker,), name="oncoclaims-worker-reaper",
                          daemon=True).start()
 
+    def _go_long(self, worker: _Worker) -> None:
+        """``worker`` runs a long query (its place in the long lane taken): it leaves the pool,
+        at the lowest CPU priority, and a new worker takes its place."""
+        _renice(worker)
+        with self._lock:
+            if worker not in self._workers:  # the server stopped meanwhile
+                return
+            self._workers.discard(worker)
+            self._long_workers.add(worker)
+        # Starting a process takes milliseconds: not in the event loop.
+        threading.Thread(target=self._succeed, name="oncoclaims-worker-starter", daemon=True).start()
+
+    def _succeed(self) -> None:
+        self._add_worker_unlocked()
+
+    def _retire(self, worker: _Worker) -> None:
+        """Stop ``worker``, which ran a long query, with no successor (it had one already);
+        its place in the long lane is free again (once: a retired worker is left alone)."""
+        with self._lock:
+            if worker not in self._long_workers:
+                return
+            self._long_workers.discard(worker)
+        with contextlib.suppress(OSError, ValueError):
+            worker.process.kill()
+        self._long_lane.leave()
+        threading.Thread(target=_stop, args=(worker,), name="oncoclaims-worker-reaper", daemon=True).start()
+
+    def _turned_long(self, client: str | None) -> bool:
+        """A query of ``client`` runs long: mark the client, and take a place in the long lane
+        (``False``: the lane is full)."""
+        self._heavy.mark(client)
+        return self._long_lane.enter()
+
     def _reap_and_succeed(self, worker: _Worker) -> None:
         _stop(worker)
-        with self._lock:
-            if self._started:
-                self._add_worker()
+        self._add_worker_unlocked()
 
 
 def _worker_context() -> ForkServerContext | SpawnContext:
@@ -368,6 +494,16 @@ def _stop(worker: _Worker) -> None:
     worker.connection.close()
     with contextlib.suppress(ValueError):  # still running after all
         worker.process.close()
+
+
+def _renice(worker: _Worker) -> None:
+    """The lowest CPU priority for ``worker``: Linux's SCHED_IDLE policy where there is one
+    (the CPU only when nothing else wants it), and niceness 19 everywhere."""
+    with contextlib.suppress(OSError, TypeError):  # gone already
+        os.setpriority(os.PRIO_PROCESS, worker.process.pid, LONG_QUERY_NICENESS)  # type: ignore[arg-type]
+    if hasattr(os, "SCHED_IDLE"):
+        with contextlib.suppress(OSError, TypeError):
+            os.sched_setscheduler(worker.process.pid, os.SCHED_IDLE, os.sched_param(0))  # type: ignore[arg-type]
 
 
 def _remaining(deadline: float) -> float:
@@ -398,12 +534,15 @@ class _Batch:
     """
 
     def __init__(self, runner: WorkerPoolRunner, worker: _Worker, tickets: list[_Ticket],
-                 settings: ServerSettings) -> None:
+                 settings: ServerSettings, *, long: bool = False) -> None:
         self._runner = runner
         self._worker = worker
         self._settings = settings
         self._tickets = deque(tickets)
         self._loop = tickets[0].loop
+        #: The worker runs a long query, out of the pool (its place in the long lane taken).
+        self._long = long
+        self._long_timer: asyncio.TimerHandle | None = None
         self._timers = [self._loop.call_later(_remaining(t.deadline), self._expired, t)
                         for t in tickets]
         for ticket in tickets:
@@ -412,25 +551,69 @@ class _Batch:
             runner._send(worker, [t.job for t in tickets], settings)
         except StoreError as exc:  # the worker is gone already (and replaced, if it died)
             self._stop(exc, replace=False)
+            if long:
+                runner._retire(worker)
             return
         self._descriptor = worker.connection.fileno()
         self._loop.add_reader(self._descriptor, self._on_readable)
         self._reading = True
+        self._watch_head()
+
+    def _watch_head(self) -> None:
+        """Time the query now running: past LONG_QUERY_SECONDS, watch its worker's CPU time
+        (:meth:`_check_long`)."""
+        if self._long_timer is not None:
+            self._long_timer.cancel()
+            self._long_timer = None
+        if not self._long and self._tickets:
+            self._long_timer = self._loop.call_later(LONG_QUERY_SECONDS, self._check_long, self._tickets[0], None)
+
+    def _check_long(self, ticket: _Ticket, since: float | None) -> None:
+        self._long_timer = None
+        if ticket.reply.done() or not self._tickets or self._tickets[0] is not ticket:
+            return
+        used = process_cpu_seconds(self._worker.process.pid)
+        if used is not None and (since is None or used - since < LONG_QUERY_CPU_SECONDS):
+            self._long_timer = self._loop.call_later(LONG_QUERY_SECONDS / 2, self._check_long, ticket,
+                                                     used if since is None else since)
+            return
+        self._ran_long(ticket)
+
+    def _ran_long(self, ticket: _Ticket) -> None:
+        """``ticket``'s query, running on this batch's worker, runs long (admission.py)."""
+        if not self._runner._turned_long(ticket.client):
+            ticket.reply.set_exception(ServerBusyError(long_lane_full_message(self._runner._long_lane.size),
+                                                       RETRY_AFTER_SECONDS))
+            self._stop(None)
+            return
+        self._long = True
+        self._runner._go_long(self._worker)
+        # The queries behind it in this batch have not started: they wait for another worker.
+        behind = list(self._tickets)[1:]
+        self._tickets = deque([ticket])
+        for other in behind:
+            if not other.reply.done():
+                other.reply.set_result(None)
 
     def _on_readable(self) -> None:
         try:
             reply = self._worker.connection.recv_bytes()
         except (EOFError, OSError) as exc:
-            self._stop(self._runner._lost(self._worker), replace=False, cause=exc)
+            self._stop(self._runner._lost(self._worker, long=self._long), replace=False, cause=exc)
             return
         ticket = self._tickets.popleft()
         if not ticket.reply.done():
             ticket.reply.set_result(reply)
-        if not self._tickets:
+        if not self._tickets or self._long:
             self._close_reader()
-            for timer in self._timers:
-                timer.cancel()
-            self._runner._idle.put(self._worker)
+            self._cancel_timers()
+            if self._long:  # queries it had been sent behind the long one were taken back
+                self._tickets.clear()
+                self._runner._retire(self._worker)
+            else:
+                self._runner._idle.put(self._worker)
+        else:
+            self._watch_head()
 
     def _expired(self, ticket: _Ticket) -> None:
         if ticket.reply.done() or ticket not in self._tickets:
@@ -452,10 +635,12 @@ class _Batch:
               cause: BaseException | None = None) -> None:
         """Give up on the worker: the running query gets ``error``, the others run elsewhere."""
         self._close_reader()
-        for timer in self._timers:
-            timer.cancel()
+        self._cancel_timers()
         if replace:
-            self._runner._replace(self._worker)
+            if self._long:
+                self._runner._retire(self._worker)
+            else:
+                self._runner._replace(self._worker)
         tickets, self._tickets = list(self._tickets), deque()
         for index, ticket in enumerate(tickets):
             if ticket.reply.done():
@@ -466,6 +651,13 @@ class _Batch:
                 ticket.reply.set_exception(error)
             else:
                 ticket.reply.set_result(None)
+
+    def _cancel_timers(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+        if self._long_timer is not None:
+            self._long_timer.cancel()
+            self._long_timer = None
 
     def _close_reader(self) -> None:
         if getattr(self, "_reading", False):

@@ -6,6 +6,7 @@ import pytest
 from fastapi import FastAPI
 from uvicorn.protocols.http import httptools_impl
 
+from oncoclaims.api.http_limits import LimitedHttpToolsProtocol
 from oncoclaims.api.serving import server_config
 
 uvloop = pytest.importorskip("uvloop", reason="no uvloop for Windows; asyncio stands in")
@@ -14,7 +15,8 @@ uvloop = pytest.importorskip("uvloop", reason="no uvloop for Windows; asyncio st
 def test_the_server_parses_http_with_httptools_on_a_uvloop_loop() -> None:
     config = server_config(FastAPI(), "127.0.0.1", 0)
     config.load()
-    assert config.http_protocol_class is httptools_impl.HttpToolsProtocol
+    assert config.http_protocol_class is LimitedHttpToolsProtocol  # with the head limits
+    assert issubclass(config.http_protocol_class, httptools_impl.HttpToolsProtocol)
     loop = config.get_loop_factory()()
     try:
         assert isinstance(loop, uvloop.Loop)
