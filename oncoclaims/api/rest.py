@@ -111,7 +111,8 @@ class EvidenceItem(BaseModel):
     reported_in: list[str]
     retracted: bool
     responsible_parties: list[str]
-    independent: bool
+    #: ``true``, ``false`` or ``null``: independence unknown (no one who did the study is known)
+    independent: bool | None
     reason: str
 
 

@@ -39,6 +39,7 @@ _STATUS_WORDS = {
     "contradicted": "contradicted",
     "self-confirmed": "self-confirmed",
     "retracted-support": "retracted support",
+    "independence-unknown": "independence unknown",
     "unconfirmed": "unconfirmed",
 }
 
@@ -148,7 +149,8 @@ def confirmation_report(
             "reported_in": analysis._out(graph, item, ["oc:reportedIn"]),
             "retracted": analysis._retracted(graph, item),
             "responsible_parties": sorted(analysis.responsible_parties(graph, item)),
-            "independent": verdict.independent and relation != "inconclusive",
+            # True, False or None (independence unknown: no one who did the study is known)
+            "independent": verdict.independent if relation != "inconclusive" else False,
             "reason": verdict.reason,
         })
         if verdict.independent and relation == "supports":
@@ -206,6 +208,11 @@ def _explain(report: ConfirmationReport) -> str:
         text = f"Contradicted: independent evidence disputes it ({', '.join(e['label'] for e in disputing)}) and none supports it."
     elif key == "retracted-support":
         text = "Its only support is retracted."
+    elif key == "independence-unknown":
+        unknown = [e for e in supporting if e["independent"] is None]
+        reasons = "; ".join(f"{e['label']}: {e['reason'].removeprefix('independence unknown: ')}" for e in unknown)
+        text = ("Not independently confirmed: independence unknown. Its support comes from a confirmatory source "
+                f"with no tie found, but who did the study is not in the graph ({reasons}).")
     elif key == "self-confirmed":
         reasons = "; ".join(f"{e['label']}: {e['reason'].removeprefix('not independent: ')}" for e in supporting)
         text = f"Not independently confirmed: all its supporting evidence is tied to interested parties or not from a confirmatory source ({reasons})."

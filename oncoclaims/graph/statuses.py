@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from oncoclaims.graph.analysis import DEFAULT_DEPTH, DERIVATION, STATUS_PREFIX, TIE_LINKS
+from oncoclaims.graph.analysis import DEFAULT_DEPTH, DERIVATION, STATUS_PREFIX, TIE_LINKS, independence, status_name
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.graph.tables import Edges, EdgeTables, claim_iris, true_subjects
 
@@ -87,6 +87,7 @@ class _Links:
     reported_in: Edges
     report_types: Edges
     source_parties: Edges
+    creators: Edges  # authors of a source: with sponsors and funders, who did the study
     responsible: list[Edges]  # sponsor, lead sponsor, funder of an evidence item
 
 
@@ -105,7 +106,7 @@ def all_statuses(
             "query:source_parties", "query:stating_sources", "query:claim_parties",
             "cito:supports", "oc:reportedIn", "query:report_types", "query:claim_attributions",
             *DERIVATION, *TIE_LINKS, "schema:affiliation", "oc:sponsor", "oc:leadSponsor",
-            "oc:funder", "cito:disputes",
+            "oc:funder", "cito:disputes", "dcterms:creator",
         )
         claims = claim_iris(inner)
         if confirmatory is None:
@@ -117,6 +118,7 @@ def all_statuses(
             reported_in=edges.table("oc:reportedIn"),
             report_types=edges.joined("report_types"),
             source_parties=edges.joined("source_parties"),
+            creators=edges.table("dcterms:creator"),
             responsible=[edges.table(p) for p in ("oc:sponsor", "oc:leadSponsor", "oc:funder")],
         )
         stating_sources = edges.joined("stating_sources")
@@ -140,13 +142,18 @@ def all_statuses(
         for party in interested:
             interested_reach |= reach.of(party)
         relations = set()
+        unknown = False
         for relation, table in (("supports", supports), ("disputes", disputes)):
             for evidence in table.get(claim, ()):
-                if _independent(links, reach, evidence, stating, interested_reach, confirmatory,
-                                retracted):
+                verdict = _independent(links, reach, evidence, stating, interested_reach, confirmatory, retracted)
+                if verdict:
                     relations.add(relation)
                     break  # one independent item settles the relation
-        result[claim] = STATUS_PREFIX + _status(links, claim, relations, supports, retracted)
+                if verdict is None and relation == "supports":
+                    unknown = True
+        support = supports.get(claim, ())
+        all_retracted = bool(support) and all(_all_reports_retracted(links, e, retracted) for e in support)
+        result[claim] = STATUS_PREFIX + status_name(relations, unknown, bool(support), all_retracted)
     return result
 
 
@@ -158,7 +165,7 @@ def _independent(
     interested_reach: set[str],
     confirmatory: set[str],
     retracted: set[str],
-) -> bool:
+) -> bool | None:
     reports = links.reported_in.get(evidence, ())
     usable = any(
         not confirmatory.isdisjoint(links.report_types.get(report, ()))
@@ -171,22 +178,11 @@ def _independent(
     responsible: set[str] = set()
     for table in links.responsible:
         responsible.update(table.get(evidence, ()))
+    study_known = bool(responsible) or any(links.creators.get(report) for report in reports)
     for report in reports:
         responsible.update(links.source_parties.get(report, ()))
-    return all(reach.of(party).isdisjoint(interested_reach) for party in responsible)
-
-
-def _status(
-    links: _Links, claim: str, relations: set[str], supports: Edges, retracted: set[str]
-) -> str:
-    if "supports" in relations:
-        return "contested" if "disputes" in relations else "independently-confirmed"
-    if "disputes" in relations:
-        return "contradicted"
-    support = supports.get(claim, ())
-    if support and all(_all_reports_retracted(links, e, retracted) for e in support):
-        return "retracted-support"
-    return "self-confirmed" if support else "unconfirmed"
+    tied = not all(reach.of(party).isdisjoint(interested_reach) for party in responsible)
+    return independence(tied, study_known)
 
 
 def _all_reports_retracted(links: _Links, evidence: str, retracted: set[str]) -> bool:

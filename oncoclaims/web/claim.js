@@ -14,15 +14,14 @@
   }
 
   function fillEvidence(report, partyLabels, sourceTitles) {
-    const rows = report.evidence.map((e) => h("tr", { class: e.independent ? "independent" : "dependent" },
+    const rows = report.evidence.map((e) => h("tr", { class: oc.verdictClass(e.independent) },
       cell(e.label, e.retracted ? h("span", { class: "retracted" }, " (retracted)") : null),
       cell(e.relation),
       cell(e.study_type_label || "—"),
       cell(e.level_label ? `${e.level_label} (${e.rank})` : "—"),
       cell(...list(e.reported_in.map((iri) => sourceTitles.get(iri) || oc.shortName(iri)))),
       cell(...list(e.responsible_parties.map((iri) => partyLabels.get(iri) || oc.shortName(iri)))),
-      cell(h("span", { class: `verdict ${e.independent ? "independent" : "dependent"}` },
-        e.independent ? "independent" : "not independent")),
+      cell(h("span", { class: `verdict ${oc.verdictClass(e.independent)}` }, oc.verdictWords(e.independent))),
       h("td", { class: "reason" }, e.reason)));
     const body = document.querySelector("#evidence-table tbody");
     body.replaceChildren(...(rows.length ? rows : [h("tr", {}, h("td", { colspan: 8 }, "No evidence is linked to this claim."))]));

@@ -55,10 +55,20 @@ const oc = (() => {
     return decodeURIComponent(String(iri).replace(/[#/]+$/, "").replace(/^.*[#/]/, ""));
   }
 
+  /** A verdict's CSS class: its ``independent`` is true, false or null (independence unknown). */
+  function verdictClass(independent) {
+    return independent === null || independent === undefined ? "unknown" : independent ? "independent" : "dependent";
+  }
+
+  /** A verdict in words, as the CLI prints it. */
+  function verdictWords(independent) {
+    return { unknown: "independence unknown", independent: "independent", dependent: "not independent" }[verdictClass(independent)];
+  }
+
   /** The page link of a claim id. */
   function claimPage(id) {
     return url(`view/claim?id=${encodeURIComponent(id)}`);
   }
 
-  return { url, getJSON, h, statusName, statusBadge, shortName, claimPage };
+  return { url, getJSON, h, statusName, statusBadge, shortName, claimPage, verdictClass, verdictWords };
 })();
