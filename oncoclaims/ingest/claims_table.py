@@ -26,14 +26,17 @@ from oncoclaims.ingest.json_input import decode_text
 from oncoclaims.iris import mint_graph_iri, mint_iri, normalise_key
 from oncoclaims.vocab import CITO, DCTERMS, OA, OC, PROV, RDF, RDFS, SCHEMA, XSD
 
-__all__ = ["CLAIM_TYPES", "COLUMNS", "RELATIONS", "SOURCE_TYPES", "STUDY_TYPES", "ClaimsTableIngester", "row_quads"]
+__all__ = ["CLAIM_TYPES", "COLUMNS", "LIST_SEPARATOR", "RELATIONS", "SOURCE_TYPES", "STUDY_TYPES", "ClaimsTableIngester", "row_quads"]
 
 COLUMNS = (
     "claim_text", "claim_type", "therapy", "population", "indication", "claimant",
     "source_url", "source_type", "source_title", "source_publisher", "source_date", "quote", "derived_from",
     "evidence_label", "evidence_study_type", "evidence_sample_size", "evidence_relation", "evidence_reported_in",
+    "evidence_sponsors", "evidence_funders", "evidence_authors", "evidence_author_institutions",
     "party", "party_part_of", "party_funded_by", "party_controlled_by",
 )
+#: Separates the names in one cell of the columns that take several (``evidence_authors``...).
+LIST_SEPARATOR = ";"
 CLAIM_TYPES = ("efficacy", "safety", "availability", "regulatory", "mechanism", "trial-status", "absence-of-evidence")
 SOURCE_TYPES = ("news-article", "press-release", "official-statement", "peer-reviewed-article", "preprint",
                 "trial-registration", "trial-results", "regulatory-decision", "conference-abstract",
@@ -65,6 +68,13 @@ def _check(row: dict[str, str], location: SourceLocation) -> None:
         raise RecordError(location, "column therapy: a claim needs the therapy it is about")
     if row.get("evidence_label") and not (row.get("evidence_relation") and row.get("claim_text")):
         raise RecordError(location, "an evidence row needs evidence_relation and the claim_text it bears on")
+    study = [k for k in ("evidence_sponsors", "evidence_funders", "evidence_authors") if row.get(k)]
+    if study and not row.get("evidence_label"):
+        raise RecordError(location, f"column {study[0]}: who did a study goes on the row of its evidence_label")
+    if row.get("evidence_authors") and not row.get("evidence_reported_in"):
+        raise RecordError(location, "column evidence_authors: authors are the authors of evidence_reported_in; name it")
+    if row.get("evidence_author_institutions") and not row.get("evidence_authors"):
+        raise RecordError(location, "column evidence_author_institutions: the institutions of evidence_authors; name them")
     if not any(row.get(k) for k in ("claim_text", "evidence_label", "party")):
         raise RecordError(location, "the row names no claim, evidence or party")
 
@@ -72,6 +82,17 @@ def _check(row: dict[str, str], location: SourceLocation) -> None:
 def _institution(name: str, graph: NamedNode) -> tuple[NamedNode, list[Quad]]:
     # A curator's name is one node across curated inputs (see ingest.institutions).
     return institution_quads(name, graph, scope=CURATED)
+
+
+def _names(cell: str) -> list[str]:
+    """The names in a cell, separated by ``;``."""
+    return [name.strip() for name in cell.split(LIST_SEPARATOR) if name.strip()]
+
+
+def _person(name: str, graph: NamedNode) -> tuple[NamedNode, list[Quad]]:
+    # A curator's name is one person across curated inputs, as institutions are.
+    person = mint_iri("person", CURATED, normalise_key(name))
+    return person, [Quad(person, RDF.type, OC.Person, graph), Quad(person, RDFS.label, Literal(name), graph)]
 
 
 def _date(value: str) -> Literal:
@@ -141,9 +162,24 @@ def row_quads(row: dict[str, str], graph: NamedNode, location: SourceLocation) -
             yield q(evidence, OC.studyType, OC["study-" + row["evidence_study_type"]])
         if row.get("evidence_sample_size"):
             yield q(evidence, OC.sampleSize, Literal(int(row["evidence_sample_size"])))
+        for column, predicate in (("evidence_sponsors", OC.sponsor), ("evidence_funders", OC.funder)):
+            for name in _names(row.get(column, "")):
+                party, quads = _institution(name, graph)
+                yield from quads
+                yield q(evidence, predicate, party)
         if row.get("evidence_reported_in"):
             report = mint_iri("source", row["evidence_reported_in"])
             yield from (q(report, RDF.type, OC.Source), q(evidence, OC.reportedIn, report))
+            affiliations = []
+            for name in _names(row.get("evidence_author_institutions", "")):
+                institution, quads = _institution(name, graph)
+                yield from quads
+                affiliations.append(institution)
+            for name in _names(row.get("evidence_authors", "")):
+                person, quads = _person(name, graph)
+                yield from quads
+                yield q(report, DCTERMS.creator, person)
+                yield from (q(person, SCHEMA.affiliation, institution) for institution in affiliations)
     if name := row.get("party"):
         party, quads = _institution(name, graph)
         yield from quads
