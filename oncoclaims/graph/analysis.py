@@ -23,11 +23,11 @@ __all__ = [
     "TieVerdict",
     "Verdict",
     "ancestors",
-    "independence",
     "circular_reporting",
     "derived_from",
     "echo_factor",
     "evidence_verdict",
+    "independence",
     "independent_evidence",
     "interested_parties",
     "origin_tie",
@@ -465,17 +465,8 @@ def status_name(independent: set[str], unknown_support: bool, support: bool, all
 def status(
     graph: nx.MultiDiGraph, claim: str, *, depth: int = DEFAULT_DEPTH, confirmatory: set[str] | None = None
 ) -> str:
-    """The claim's confirmation status IRI (query: ``claim_statuses``)."""
-    relations = set()
-    unknown = False
-    for evidence, relation in evidence_for(graph, claim):
-        if relation == "inconclusive":
-            continue
-        verdict = evidence_verdict(graph, claim, evidence, relation, depth=depth, confirmatory=confirmatory).independent
-        if verdict:
-            relations.add(relation)
-        elif verdict is None and relation == "supports":
-            unknown = True
-    support = _in(graph, claim, ["cito:supports"])
-    retracted = bool(support) and all(_retracted(graph, e) for e in support)
-    return STATUS_PREFIX + status_name(relations, unknown, bool(support), retracted)
+    """The claim's confirmation status IRI (query: ``claim_statuses``), by the rules of the
+    whole-store engine (:func:`oncoclaims.graph.statuses.status_from_graph`): one definition."""
+    from oncoclaims.graph.statuses import status_from_graph  # statuses imports this module
+
+    return status_from_graph(graph, claim, depth=depth, confirmatory=confirmatory)

@@ -30,8 +30,8 @@ from oncoclaims.vocab import DCTERMS, GRAPH_BASE, OC, PREFIXES, RDF
 __all__ = [
     "CURATED_LINKS",
     "Basis",
-    "basis_quads",
     "bases_of",
+    "basis_quads",
     "claim_links",
     "describe_inference",
     "is_curated_graph",
