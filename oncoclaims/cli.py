@@ -497,18 +497,38 @@ def validate(
     ] = None,
     store: StoreOption = None,
 ) -> None:
-    """Check the store (or RDF files) against the SHACL shapes; exit 1 on any violation."""
+    """Check the store (or RDF files, or claims tables) against the SHACL shapes; exit 1 on
+    any violation. Warns about curated links with no basis (no quote, no inference)."""
+    from oncoclaims.graph.basis import unbased_links
     from oncoclaims.graph.store import parse_rdf, rdf_format_for
+    from oncoclaims.ingest.claims_table import ClaimsTableIngester
     from oncoclaims.ontology import validate_quads
 
+    table = ClaimsTableIngester()
     with _errors():
-        if files:
-            quads: list[ox.Quad] = []
-            for file in files:
-                quads.extend(parse_rdf(file.read_bytes(), rdf_format_for(file), str(file)))
-        else:
+        quads: list[ox.Quad] = []
+        other: list[ox.Quad] = []  # RDF files and the store: warned about link by link
+        warnings: list[str] = []
+        for file in files or []:
+            data = file.read_bytes()
+            if file.suffix.lower() in table.suffixes and table.sniff(data, str(file)):
+                for record in table.records(data, str(file)):
+                    row = list(table.to_quads(record))
+                    quads.extend(row)
+                    if unbased := unbased_links(row):
+                        links = ", ".join(sorted({q.predicate.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for q in unbased}))
+                        warnings.append(f"{record.location}: the row's links ({links}) have no basis: give basis_quote "
+                                        "(the words that state them) or basis_reason with the quotes it joins")
+            else:
+                other.extend(parse_rdf(data, rdf_format_for(file), str(file)))
+        if not files:
             with _open(store) as claim_store:
-                quads = list(claim_store)
+                other = list(claim_store)
+        quads.extend(other)
+        warnings += [f"curated link with no basis (no quote, no inference): <{q.subject.value}> <{q.predicate.value}> "
+                        f"<{q.object.value}> in {q.graph_name}" for q in unbased_links(other)]
+        for warning in warnings:
+            err.print(f"warning: {warning}", markup=False)
         report = validate_quads(quads)
         if report.conforms:
             out.print("conforms: no SHACL violations", markup=False)
@@ -526,7 +546,7 @@ def check(
     store: StoreOption = None,
 ) -> None:
     """Claim -> sources -> origins -> evidence -> verdict: is the claim independently confirmed?"""
-    from oncoclaims.graph.confirmation import confirmation_report
+    from oncoclaims.graph.confirmation import confirmation_report, rests_on
 
     with _errors(), _open(store) as claim_store:
         report = confirmation_report(claim_store, claim, depth=depth)
@@ -551,6 +571,8 @@ def check(
         level = item["level_label"] or "no level"
         out.print(f"  {item['relation']}: {item['label']} ({item['study_type_label'] or 'study type unknown'}, {level})", markup=False)
         out.print(f"    {item['reason']}", markup=False)
+        if item["inferences"]:
+            out.print(f"    {rests_on(item['inferences'])}", markup=False)
 
 
 @app.command()

@@ -35,6 +35,7 @@ __all__ = [
 KINDS = frozenset(
     {
         "claim",
+        "basis",
         "statement",
         "source",
         "therapy",

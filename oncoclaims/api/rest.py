@@ -98,6 +98,18 @@ class Party(BaseModel):
     roles: list[str]
 
 
+class Inference(BaseModel):
+    """A curated link no document states: the curator's reason and the quotes it joins."""
+
+    subject: str
+    predicate: str
+    object: str
+    reason: str | None
+    quotes: list[str]
+    document: str | None
+    text: str
+
+
 class EvidenceItem(BaseModel):
     """A piece of evidence and the verdict on its independence."""
 
@@ -112,8 +124,11 @@ class EvidenceItem(BaseModel):
     reported_in: list[str]
     retracted: bool
     responsible_parties: list[str]
-    independent: bool
+    #: ``true``, ``false`` or ``null``: independence unknown (no one who did the study is known)
+    independent: bool | None
     reason: str
+    #: the inferred links this verdict rests on (none: it rests on stated links only)
+    inferences: list[Inference]
 
 
 class Report(BaseModel):
@@ -129,6 +144,7 @@ class Report(BaseModel):
     interested_parties: list[Party]
     evidence: list[EvidenceItem]
     independent_confirmations: list[str]
+    inferences: list[Inference]
     depth: int
     labels: dict[str, str]
 

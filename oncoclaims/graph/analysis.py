@@ -17,14 +17,17 @@ __all__ = [
     "DEFAULT_DEPTH",
     "DERIVATION",
     "MAX_DEPTH",
+    "STUDY_ROLES",
     "TIE_LINKS",
     "Tie",
+    "TieVerdict",
     "Verdict",
     "ancestors",
     "circular_reporting",
     "derived_from",
     "echo_factor",
     "evidence_verdict",
+    "independence",
     "independent_evidence",
     "interested_parties",
     "origin_tie",
@@ -32,7 +35,9 @@ __all__ = [
     "responsible_parties",
     "stating_sources",
     "status",
+    "status_name",
     "tie",
+    "tie_verdict",
 ]
 
 #: Default tie-chain depth: part-of / controlled-by / funded-by steps on each side.
@@ -50,8 +55,12 @@ STATUS_PREFIX = "https://w3id.org/oncoclaims/vocab#status-"
 #: The statuses a claim can have: ``STATUS_PREFIX`` + name (``oc:ConfirmationStatuses``).
 STATUS_NAMES = (
     "independently-confirmed", "contested", "contradicted", "retracted-support",
-    "self-confirmed", "unconfirmed",
+    "independence-unknown", "self-confirmed", "unconfirmed",
 )
+#: Roles of a responsible party that say who did the study. A publisher (a journal) does
+#: not: evidence whose parties are publishers only has an unknown study team, and unknown
+#: is not independent (docs/confirmation.md, "Unknown is not independent").
+STUDY_ROLES = ("sponsor", "funder", "author")
 
 
 class _Index:
@@ -242,11 +251,37 @@ def tie(graph: nx.MultiDiGraph, first: str, second: str, depth: int = DEFAULT_DE
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """Whether one piece of evidence independently bears on a claim, and why."""
+    """Whether one piece of evidence independently bears on a claim, and why.
+
+    ``independent`` is ``True``, ``False`` or ``None``: independence unknown, when no one
+    who did the study (author, sponsor, funder) is in the graph and no tie is found.
+    """
 
     evidence: str
     relation: str
-    independent: bool
+    independent: bool | None
+    reason: str
+    tie: Tie | None = None
+
+
+def independence(tied: bool, study_known: bool) -> bool | None:
+    """The tie rule, shared by every Python engine: a known tie makes evidence not
+    independent (``False``); without one, it is independent (``True``) only when someone
+    who did the study is known, else unknown (``None``): unknown is not independent.
+
+    >>> independence(tied=False, study_known=False) is None
+    True
+    """
+    if tied:
+        return False
+    return True if study_known else None
+
+
+@dataclass(frozen=True, slots=True)
+class TieVerdict:
+    """The tie test of evidence against a claim: ``independent`` as in :func:`independence`."""
+
+    independent: bool | None
     reason: str
     tie: Tie | None = None
 
@@ -293,6 +328,37 @@ def _is_confirmatory(graph: nx.MultiDiGraph, source_type: str, confirmatory: set
     return bool(source_type in graph and graph.nodes[source_type].get("confirmatory"))
 
 
+def tie_verdict(
+    graph: nx.MultiDiGraph,
+    responsible: dict[str, list[str]],
+    interested: dict[str, list[str]],
+    depth: int = DEFAULT_DEPTH,
+    *,
+    reports: Iterable[str] = (),
+) -> TieVerdict:
+    """The tie test: responsible parties of evidence (party -> roles, as
+    :func:`responsible_parties` gives them) against the interested parties of a claim
+    (as :func:`interested_parties`), by :func:`independence`.
+
+    ``False`` with the tie in words; ``True`` when a party in a :data:`STUDY_ROLES` role is
+    known and none is tied; ``None`` (independence unknown) when none is known, with the
+    reason naming what is missing (the authors of ``reports``, sponsors, funders).
+    """
+    found = _first_tie(graph, responsible, interested, depth)
+    known = any(role in STUDY_ROLES for roles in responsible.values() for role in roles)
+    verdict = independence(found is not None, known)
+    if verdict is False:
+        assert found is not None
+        return TieVerdict(False, describe_tie(graph, found, responsible[found.first], interested[found.second]), found)
+    if verdict:
+        return TieVerdict(True, f"no tie within {depth} steps between its sponsors, funders, publishers or "
+                                "authors and the claim's interested parties")
+    names = ", ".join(_label(graph, r) for r in sorted(reports))
+    authors = f"the authors of {names}" if names else "its authors"
+    return TieVerdict(None, f"who did the study is not in the graph: {authors}, its sponsors and its funders "
+                            "are all unknown, so a tie can be neither found nor ruled out")
+
+
 def evidence_verdict(
     graph: nx.MultiDiGraph,
     claim: str,
@@ -305,6 +371,7 @@ def evidence_verdict(
     """Decide whether ``evidence`` is independent of ``claim`` (query: ``independent_evidence``).
 
     :param confirmatory: source-type IRIs that may confirm; ``None`` uses the ontology's.
+    :returns: a verdict whose ``independent`` is ``True``, ``False`` or ``None`` (unknown).
     """
     stating = set(stating_sources(graph, claim))
     reports = _out(graph, evidence, ["oc:reportedIn"])
@@ -324,21 +391,19 @@ def evidence_verdict(
             problems.append(f"reported in {name}, which derives from {_label(graph, derived[0])}, a source stating the claim")
         else:
             usable.append(report)
-    interested = interested_parties(graph, claim)
-    responsible = responsible_parties(graph, evidence)
-    found = _first_tie(graph, responsible, interested, depth)
+    ties = tie_verdict(graph, responsible_parties(graph, evidence), interested_parties(graph, claim), depth,
+                       reports=reports)
     if usable:
         problems = []  # one usable report is enough; only a tie can still break independence
-    if found is not None:
-        problems.append(describe_tie(graph, found, responsible[found.first], interested[found.second]))
+    if ties.independent is False:
+        problems.append(ties.reason)
     if problems:
-        return Verdict(evidence, relation, False, "not independent: " + "; ".join(problems), found)
+        return Verdict(evidence, relation, False, "not independent: " + "; ".join(problems), ties.tie)
     where = ", ".join(_label(graph, r) for r in usable)
-    return Verdict(
-        evidence, relation, True,
-        f"independent: reported in {where}, a confirmatory source, with no tie within {depth} "
-        "steps between its sponsors, funders, publishers or authors and the claim's interested parties",
-    )
+    if ties.independent is None:
+        return Verdict(evidence, relation, None,
+                       f"independence unknown: reported in {where}, a confirmatory source, but {ties.reason}")
+    return Verdict(evidence, relation, True, f"independent: reported in {where}, a confirmatory source, with {ties.reason}")
 
 
 def _first_tie(
@@ -378,16 +443,30 @@ def _retracted(graph: nx.MultiDiGraph, evidence: str) -> bool:
     return bool(reports) and all(graph.nodes[r].get("retracted") for r in reports)
 
 
+def status_name(independent: set[str], unknown_support: bool, support: bool, all_support_retracted: bool) -> str:
+    """The status rule, shared by every Python engine (``claim_statuses.rq`` is its twin).
+
+    :param independent: the relations ("supports", "disputes") of the claim's independent evidence.
+    :param unknown_support: some supporting evidence has independence unknown.
+    :param support: some evidence supports the claim.
+    :param all_support_retracted: every supporting item is reported only in retracted sources.
+    """
+    if "supports" in independent:
+        return "contested" if "disputes" in independent else "independently-confirmed"
+    if "disputes" in independent:
+        return "contradicted"
+    if support and all_support_retracted:
+        return "retracted-support"
+    if unknown_support:
+        return "independence-unknown"
+    return "self-confirmed" if support else "unconfirmed"
+
+
 def status(
     graph: nx.MultiDiGraph, claim: str, *, depth: int = DEFAULT_DEPTH, confirmatory: set[str] | None = None
 ) -> str:
-    """The claim's confirmation status IRI (query: ``claim_statuses``)."""
-    relations = {r for _, r in independent_evidence(graph, claim, depth=depth, confirmatory=confirmatory)}
-    if "supports" in relations:
-        return STATUS_PREFIX + ("contested" if "disputes" in relations else "independently-confirmed")
-    if "disputes" in relations:
-        return STATUS_PREFIX + "contradicted"
-    support = _in(graph, claim, ["cito:supports"])
-    if support and all(_retracted(graph, e) for e in support):
-        return STATUS_PREFIX + "retracted-support"
-    return STATUS_PREFIX + ("self-confirmed" if support else "unconfirmed")
+    """The claim's confirmation status IRI (query: ``claim_statuses``), by the rules of the
+    whole-store engine (:func:`oncoclaims.graph.statuses.status_from_graph`): one definition."""
+    from oncoclaims.graph.statuses import status_from_graph  # statuses imports this module
+
+    return status_from_graph(graph, claim, depth=depth, confirmatory=confirmatory)

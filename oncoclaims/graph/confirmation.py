@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from oncoclaims import queries
 from oncoclaims.errors import ConfigError, NotFoundError
 from oncoclaims.graph import analysis
+from oncoclaims.graph.basis import Basis, bases_of, claim_links, describe_inference, verdict_links
 from oncoclaims.graph.projection import to_networkx
 from oncoclaims.graph.statuses import all_statuses
 from oncoclaims.graph.store import ClaimStore
@@ -31,6 +32,7 @@ __all__ = [
     "claim_statuses",
     "confirmation_report",
     "find_claim",
+    "rests_on",
 ]
 
 _STATUS_WORDS = {
@@ -39,6 +41,7 @@ _STATUS_WORDS = {
     "contradicted": "contradicted",
     "self-confirmed": "self-confirmed",
     "retracted-support": "retracted support",
+    "independence-unknown": "independence unknown",
     "unconfirmed": "unconfirmed",
 }
 
@@ -57,6 +60,9 @@ class ConfirmationReport:
     interested_parties: list[dict[str, Any]] = field(default_factory=list)
     evidence: list[dict[str, Any]] = field(default_factory=list)
     independent_confirmations: list[str] = field(default_factory=list)
+    #: The curated links the verdicts rest on that no document states: the curator's
+    #: inferences, each with its reason and the quotes it joins (docs/confirmation.md).
+    inferences: list[dict[str, Any]] = field(default_factory=list)
     depth: int = analysis.DEFAULT_DEPTH
     #: Label or title of each node the report names by IRI alone and the store labels
     #: (sources derived from, reports, responsible parties), so that a reader needs no
@@ -132,8 +138,14 @@ def confirmation_report(
         })
     evidence = []
     confirmations = []
-    for item, relation in analysis.evidence_for(graph, iri):
-        verdict = analysis.evidence_verdict(graph, iri, item, relation, depth=depth, confirmatory=confirmatory)
+    verdicts = [
+        (item, relation, analysis.evidence_verdict(graph, iri, item, relation, depth=depth, confirmatory=confirmatory))
+        for item, relation in analysis.evidence_for(graph, iri)
+    ]
+    links = {item: verdict_links(graph, iri, item, relation, verdict) for item, relation, verdict in verdicts}
+    stating_links = claim_links(graph, iri, depth)
+    bases = bases_of(store.inner, stating_links.union(*links.values()))
+    for item, relation, verdict in verdicts:
         study_types = analysis._out(graph, item, ["oc:studyType"])
         levels = [lvl for t in study_types for lvl in analysis._out(graph, t, ["oc:evidenceLevel"])]
         evidence.append({
@@ -148,8 +160,10 @@ def confirmation_report(
             "reported_in": analysis._out(graph, item, ["oc:reportedIn"]),
             "retracted": analysis._retracted(graph, item),
             "responsible_parties": sorted(analysis.responsible_parties(graph, item)),
-            "independent": verdict.independent and relation != "inconclusive",
+            # True, False or None (independence unknown: no one who did the study is known)
+            "independent": verdict.independent if relation != "inconclusive" else False,
             "reason": verdict.reason,
+            "inferences": _inferences(graph, bases, links[item]),
         })
         if verdict.independent and relation == "supports":
             confirmations.append(item)
@@ -171,11 +185,32 @@ def confirmation_report(
         ],
         evidence=evidence,
         independent_confirmations=confirmations,
+        inferences=_inferences(graph, bases, stating_links.union(*links.values())),
         depth=depth,
         labels=_labels_of_named_nodes(graph, sources, evidence),
     )
     report.explanation = _explain(report)
     return report
+
+
+def _inferences(graph: nx.MultiDiGraph, bases: dict[tuple[str, str, str], Basis],
+                links: set[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    found = [bases[link] for link in sorted(links) if link in bases and bases[link].kind == "inferred"]
+    return [
+        {"subject": b.link[0], "predicate": b.link[1], "object": b.link[2], "reason": b.reason,
+         "quotes": list(b.quotes), "document": b.document, "text": describe_inference(graph, b)}
+        for b in found
+    ]
+
+
+def rests_on(inferences: list[dict[str, Any]], *, reasons: bool = True) -> str:
+    """"rests on 2 inferences: A is published by B (the curator's reason); ...", or ""
+    when a verdict rests on stated links only."""
+    if not inferences:
+        return ""
+    count = f"{len(inferences)} inference{'s' if len(inferences) > 1 else ''}"
+    return f"rests on {count}: " + "; ".join(
+        f"{i['text']} ({i['reason']})" if reasons else i["text"] for i in inferences)
 
 
 def _labels_of_named_nodes(
@@ -206,11 +241,17 @@ def _explain(report: ConfirmationReport) -> str:
         text = f"Contradicted: independent evidence disputes it ({', '.join(e['label'] for e in disputing)}) and none supports it."
     elif key == "retracted-support":
         text = "Its only support is retracted."
+    elif key == "independence-unknown":
+        names = ", ".join(e["label"] for e in supporting if e["independent"] is None)
+        text = (f"Not independently confirmed: independence unknown. Its support ({names}) comes from a confirmatory "
+                "source with no tie found, but who did the study is not in the graph, so a tie cannot be ruled out.")
     elif key == "self-confirmed":
         reasons = "; ".join(f"{e['label']}: {e['reason'].removeprefix('not independent: ')}" for e in supporting)
         text = f"Not independently confirmed: all its supporting evidence is tied to interested parties or not from a confirmatory source ({reasons})."
     else:
         text = "Not independently confirmed: no evidence bears on it, only statements of the claim."
+    if report.inferences:
+        text += f" This {rests_on(report.inferences, reasons=False)} (the curator's reasons are in the report)."
     if report.circular_reporting and len(report.origins) == 1:
         text += f" Its {len(report.sources)} sources trace back to one origin (circular reporting)."
     elif report.circular_reporting:

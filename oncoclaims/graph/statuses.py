@@ -17,28 +17,42 @@ computed for all claims in one pass instead of claim by claim:
 - no reasons are worded: :func:`oncoclaims.graph.confirmation.confirmation_report` gives
   them for one claim.
 
-Tests check that this gives the same status as :func:`analysis.status` and as the SPARQL
-query for every claim of the scenario and random graphs.
+The same rules also give one claim's status from its projection (:func:`graph_tables`,
+:func:`status_from_graph`): :func:`analysis.status <oncoclaims.graph.analysis.status>`, the
+report and ``claim_status`` all use them, so the status definition lives once in Python
+(and once in ``claim_statuses.rq``). Tests check that every engine gives the same status as
+the SPARQL query for every claim of the scenario and random graphs.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from oncoclaims.graph.analysis import DEFAULT_DEPTH, DERIVATION, STATUS_PREFIX, TIE_LINKS
+import networkx as nx
+
+from oncoclaims.graph import analysis
+from oncoclaims.graph.analysis import (
+    DEFAULT_DEPTH,
+    DERIVATION,
+    STATUS_PREFIX,
+    TIE_LINKS,
+    independence,
+    status_name,
+)
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.graph.tables import Edges, EdgeTables, claim_iris, true_subjects
 
-__all__ = ["all_statuses"]
+__all__ = ["Tables", "all_statuses", "claim_status_name", "graph_tables", "status_from_graph"]
 
 
 class _Reach:
     """Nodes within ``depth`` tie links of a party (analysis.ancestors, as sets, memoised)."""
 
-    def __init__(self, edges: EdgeTables, depth: int) -> None:
-        self._links = [edges.table(link) for link in TIE_LINKS]
-        self._affiliation = edges.table("schema:affiliation")
+    def __init__(self, tie_links: list[Edges], affiliation: Edges, depth: int) -> None:
+        self._links = tie_links
+        self._affiliation = affiliation
         self._depth = depth
         self._memo: dict[tuple[str, int], frozenset[str]] = {}
         self._party: dict[str, frozenset[str]] = {}
@@ -80,14 +94,25 @@ def _derived_from(derivation: list[Edges], source: str) -> set[str]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Links:
-    """The tables the definitions read, each looked up once (not once per claim)."""
+class Tables:
+    """What the status definitions read, as ``{node: [nodes]}`` dictionaries: for the whole
+    store (:func:`all_statuses`) or for one claim's projection (:func:`graph_tables`)."""
 
+    stating_sources: Edges  # claim -> sources stating it
+    claim_parties: Edges  # claim -> claimants, developers and sponsors of its therapies
+    attributions: Edges  # claim -> parties its statements attribute it to
+    supports: Edges  # claim -> evidence supporting it
+    disputes: Edges  # claim -> evidence disputing it
     derivation: list[Edges]
     reported_in: Edges
     report_types: Edges
-    source_parties: Edges
+    source_parties: Edges  # source -> publishers and authors
+    creators: Edges  # authors of a source: with sponsors and funders, who did the study
     responsible: list[Edges]  # sponsor, lead sponsor, funder of an evidence item
+    tie_links: list[Edges]
+    affiliation: Edges
+    confirmatory: set[str]
+    retracted: set[str]
 
 
 def all_statuses(
@@ -105,90 +130,144 @@ def all_statuses(
             "query:source_parties", "query:stating_sources", "query:claim_parties",
             "cito:supports", "oc:reportedIn", "query:report_types", "query:claim_attributions",
             *DERIVATION, *TIE_LINKS, "schema:affiliation", "oc:sponsor", "oc:leadSponsor",
-            "oc:funder", "cito:disputes",
+            "oc:funder", "cito:disputes", "dcterms:creator",
         )
         claims = claim_iris(inner)
         if confirmatory is None:
             confirmatory = true_subjects(inner, "oc:confirmatory")
         retracted = true_subjects(inner, "oc:retracted")
         edges.finish_prefetch()
-        links = _Links(
+        tables = Tables(
+            stating_sources=edges.joined("stating_sources"),
+            claim_parties=edges.joined("claim_parties"),
+            attributions=edges.joined("claim_attributions"),
+            supports=edges.inverse("cito:supports"),
+            disputes=edges.inverse("cito:disputes"),
             derivation=[edges.table(p) for p in DERIVATION],
             reported_in=edges.table("oc:reportedIn"),
             report_types=edges.joined("report_types"),
             source_parties=edges.joined("source_parties"),
+            creators=edges.table("dcterms:creator"),
             responsible=[edges.table(p) for p in ("oc:sponsor", "oc:leadSponsor", "oc:funder")],
+            tie_links=[edges.table(link) for link in TIE_LINKS],
+            affiliation=edges.table("schema:affiliation"),
+            confirmatory=confirmatory,
+            retracted=retracted,
         )
-        stating_sources = edges.joined("stating_sources")
-        attributions = edges.joined("claim_attributions")
-        claim_parties = edges.joined("claim_parties")
-        supports, disputes = edges.inverse("cito:supports"), edges.inverse("cito:disputes")
-        reach = _Reach(edges, depth)
-    result = {}
-    unconfirmed = STATUS_PREFIX + "unconfirmed"
-    for claim in claims:
-        if claim not in supports and claim not in disputes:
-            result[claim] = unconfirmed  # nothing supports or disputes it
-            continue
-        stating = set(stating_sources.get(claim, ()))
-        origins = [s for s in stating if not (_derived_from(links.derivation, s) & stating)]
-        interested = set(claim_parties.get(claim, ()))
-        interested.update(attributions.get(claim, ()))
-        for origin in origins:
-            interested.update(links.source_parties.get(origin, ()))
-        interested_reach: set[str] = set()
-        for party in interested:
-            interested_reach |= reach.of(party)
-        relations = set()
-        for relation, table in (("supports", supports), ("disputes", disputes)):
-            for evidence in table.get(claim, ()):
-                if _independent(links, reach, evidence, stating, interested_reach, confirmatory,
-                                retracted):
-                    relations.add(relation)
-                    break  # one independent item settles the relation
-        result[claim] = STATUS_PREFIX + _status(links, claim, relations, supports, retracted)
-    return result
+    reach = _Reach(tables.tie_links, tables.affiliation, depth)
+    return {claim: STATUS_PREFIX + claim_status_name(tables, reach, claim) for claim in claims}
+
+
+def claim_status_name(tables: Tables, reach: _Reach, claim: str) -> str:
+    """One claim's status name (``independently-confirmed``...), from ``tables``."""
+    supports, disputes = tables.supports, tables.disputes
+    if claim not in supports and claim not in disputes:
+        return "unconfirmed"  # nothing supports or disputes it
+    stating = set(tables.stating_sources.get(claim, ()))
+    origins = [s for s in stating if not (_derived_from(tables.derivation, s) & stating)]
+    interested = set(tables.claim_parties.get(claim, ()))
+    interested.update(tables.attributions.get(claim, ()))
+    for origin in origins:
+        interested.update(tables.source_parties.get(origin, ()))
+    interested_reach: set[str] = set()
+    for party in interested:
+        interested_reach |= reach.of(party)
+    relations = set()
+    unknown = False
+    for relation, table in (("supports", supports), ("disputes", disputes)):
+        for evidence in table.get(claim, ()):
+            verdict = _independent(tables, reach, evidence, stating, interested_reach)
+            if verdict:
+                relations.add(relation)
+                break  # one independent item settles the relation
+            if verdict is None and relation == "supports":
+                unknown = True
+    support = supports.get(claim, ())
+    all_retracted = bool(support) and all(_all_reports_retracted(tables, e) for e in support)
+    return status_name(relations, unknown, bool(support), all_retracted)
 
 
 def _independent(
-    links: _Links,
-    reach: _Reach,
-    evidence: str,
-    stating: set[str],
-    interested_reach: set[str],
-    confirmatory: set[str],
-    retracted: set[str],
-) -> bool:
-    reports = links.reported_in.get(evidence, ())
+    tables: Tables, reach: _Reach, evidence: str, stating: set[str], interested_reach: set[str]
+) -> bool | None:
+    reports = tables.reported_in.get(evidence, ())
     usable = any(
-        not confirmatory.isdisjoint(links.report_types.get(report, ()))
-        and report not in retracted
-        and not (_derived_from(links.derivation, report) & stating)
+        not tables.confirmatory.isdisjoint(tables.report_types.get(report, ()))
+        and report not in tables.retracted
+        and not (_derived_from(tables.derivation, report) & stating)
         for report in reports
     )
     if not usable:
         return False
     responsible: set[str] = set()
-    for table in links.responsible:
+    for table in tables.responsible:
         responsible.update(table.get(evidence, ()))
+    study_known = bool(responsible) or any(tables.creators.get(report) for report in reports)
     for report in reports:
-        responsible.update(links.source_parties.get(report, ()))
-    return all(reach.of(party).isdisjoint(interested_reach) for party in responsible)
+        responsible.update(tables.source_parties.get(report, ()))
+    tied = not all(reach.of(party).isdisjoint(interested_reach) for party in responsible)
+    return independence(tied, study_known)
 
 
-def _status(
-    links: _Links, claim: str, relations: set[str], supports: Edges, retracted: set[str]
+def _all_reports_retracted(tables: Tables, evidence: str) -> bool:
+    reports = tables.reported_in.get(evidence, ())
+    return bool(reports) and all(report in tables.retracted for report in reports)
+
+
+def graph_tables(graph: nx.MultiDiGraph, claims: Iterable[str], confirmatory: set[str] | None = None) -> Tables:
+    """The :class:`Tables` of a projection (one claim's neighbourhood, or a whole graph), for
+    ``claims``: the same dictionaries the whole-store engine reads from the store."""
+    index = analysis._index(graph)
+    # kept with the projection's index (projections are not changed after they are made), so
+    # that statuses of many claims of one projection read each predicate once
+    cache: dict[tuple[str, ...], Edges] = index.__dict__.setdefault("tables", {})
+
+    def table(*predicates: str) -> Edges:
+        found = cache.get(predicates)
+        if found is None:
+            found = cache[predicates] = {}
+            for node, by_predicate in index.out.items():
+                targets = [t for p in predicates for t in by_predicate.get(p, ())]
+                if targets:
+                    found[node] = targets
+        return found
+
+    claim_parties: Edges = {}
+    attributions: Edges = {}
+    for claim in claims:
+        parties = list(analysis._out(graph, claim, ["oc:claimedBy"]))
+        for therapy in analysis._out(graph, claim, ["oc:about"]):
+            parties += analysis._out(graph, therapy, ["oc:developedBy", "oc:sponsoredBy"])
+        claim_parties[claim] = parties
+        attributions[claim] = [party for statement in analysis._in(graph, claim, ["oa:hasBody"])
+                               for party in analysis._out(graph, statement, ["oc:attributedTo"])]
+    nodes = graph.nodes
+    if confirmatory is None:
+        confirmatory = {node for node, data in nodes(data=True) if data.get("confirmatory")}
+    return Tables(
+        stating_sources={claim: analysis.stating_sources(graph, claim) for claim in claims},
+        claim_parties=claim_parties,
+        attributions=attributions,
+        supports={claim: analysis._in(graph, claim, ["cito:supports"]) for claim in claims
+                  if analysis._in(graph, claim, ["cito:supports"])},
+        disputes={claim: analysis._in(graph, claim, ["cito:disputes"]) for claim in claims
+                  if analysis._in(graph, claim, ["cito:disputes"])},
+        derivation=[table(p) for p in DERIVATION],
+        reported_in=table("oc:reportedIn"),
+        report_types=table("oc:sourceType"),
+        source_parties=table("dcterms:publisher", "dcterms:creator"),
+        creators=table("dcterms:creator"),
+        responsible=[table(p) for p in ("oc:sponsor", "oc:leadSponsor", "oc:funder")],
+        tie_links=[table(link) for link in TIE_LINKS],
+        affiliation=table("schema:affiliation"),
+        confirmatory=confirmatory,
+        retracted={node for node, data in nodes(data=True) if data.get("retracted")},
+    )
+
+
+def status_from_graph(
+    graph: nx.MultiDiGraph, claim: str, *, depth: int = DEFAULT_DEPTH, confirmatory: set[str] | None = None
 ) -> str:
-    if "supports" in relations:
-        return "contested" if "disputes" in relations else "independently-confirmed"
-    if "disputes" in relations:
-        return "contradicted"
-    support = supports.get(claim, ())
-    if support and all(_all_reports_retracted(links, e, retracted) for e in support):
-        return "retracted-support"
-    return "self-confirmed" if support else "unconfirmed"
-
-
-def _all_reports_retracted(links: _Links, evidence: str, retracted: set[str]) -> bool:
-    reports = links.reported_in.get(evidence, ())
-    return bool(reports) and all(report in retracted for report in reports)
+    """One claim's status IRI from a projection, by the whole-store engine's rules."""
+    tables = graph_tables(graph, [claim], confirmatory)
+    return STATUS_PREFIX + claim_status_name(tables, _Reach(tables.tie_links, tables.affiliation, depth), claim)

@@ -20,20 +20,27 @@ import yaml
 from pyoxigraph import Literal, NamedNode, Quad
 
 from oncoclaims.errors import ParseError, RecordError, SourceLocation
+from oncoclaims.graph.basis import CURATED_LINKS, basis_quads
 from oncoclaims.ingest.base import SourceRecord
 from oncoclaims.ingest.institutions import CURATED, institution_quads
 from oncoclaims.ingest.json_input import decode_text
 from oncoclaims.iris import mint_graph_iri, mint_iri, normalise_key
-from oncoclaims.vocab import CITO, DCTERMS, OA, OC, PROV, RDF, RDFS, SCHEMA, XSD
+from oncoclaims.vocab import CITO, DCTERMS, OA, OC, PREFIXES, PROV, RDF, RDFS, SCHEMA, XSD
 
-__all__ = ["CLAIM_TYPES", "COLUMNS", "RELATIONS", "SOURCE_TYPES", "STUDY_TYPES", "ClaimsTableIngester", "row_quads"]
+__all__ = ["CLAIM_TYPES", "COLUMNS", "LIST_SEPARATOR", "QUOTE_SEPARATOR", "RELATIONS", "SOURCE_TYPES", "STUDY_TYPES", "ClaimsTableIngester", "row_quads"]
 
 COLUMNS = (
     "claim_text", "claim_type", "therapy", "population", "indication", "claimant",
     "source_url", "source_type", "source_title", "source_publisher", "source_date", "quote", "derived_from",
     "evidence_label", "evidence_study_type", "evidence_sample_size", "evidence_relation", "evidence_reported_in",
+    "evidence_sponsors", "evidence_funders", "evidence_authors", "evidence_author_institutions",
     "party", "party_part_of", "party_funded_by", "party_controlled_by",
+    "basis_quote", "basis_reason",
 )
+#: Separates the names in one cell of the columns that take several (``evidence_authors``...).
+LIST_SEPARATOR = ";"
+#: Separates the quotes of ``basis_quote`` when a row rests on several.
+QUOTE_SEPARATOR = " | "
 CLAIM_TYPES = ("efficacy", "safety", "availability", "regulatory", "mechanism", "trial-status", "absence-of-evidence")
 SOURCE_TYPES = ("news-article", "press-release", "official-statement", "peer-reviewed-article", "preprint",
                 "trial-registration", "trial-results", "regulatory-decision", "conference-abstract",
@@ -43,6 +50,7 @@ STUDY_TYPES = ("in-vitro", "animal", "case-report", "early-human-trial", "phase-
                "meta-analysis", "narrative-review", "regulatory-decision", "other")
 POPULATIONS = ("humans", "animals", "mice", "cells")
 RELATIONS = {"supports": CITO.supports, "disputes": CITO.disputes, "inconclusive": OC.inconclusiveFor}
+_CURATED = {PREFIXES[c.split(":", 1)[0]] + c.split(":", 1)[1] for c in CURATED_LINKS}
 _CHOICES = {"claim_type": CLAIM_TYPES, "source_type": SOURCE_TYPES, "evidence_study_type": STUDY_TYPES,
             "evidence_relation": tuple(RELATIONS), "population": POPULATIONS}
 
@@ -65,6 +73,15 @@ def _check(row: dict[str, str], location: SourceLocation) -> None:
         raise RecordError(location, "column therapy: a claim needs the therapy it is about")
     if row.get("evidence_label") and not (row.get("evidence_relation") and row.get("claim_text")):
         raise RecordError(location, "an evidence row needs evidence_relation and the claim_text it bears on")
+    study = [k for k in ("evidence_sponsors", "evidence_funders", "evidence_authors") if row.get(k)]
+    if study and not row.get("evidence_label"):
+        raise RecordError(location, f"column {study[0]}: who did a study goes on the row of its evidence_label")
+    if row.get("evidence_authors") and not row.get("evidence_reported_in"):
+        raise RecordError(location, "column evidence_authors: authors are the authors of evidence_reported_in; name it")
+    if row.get("evidence_author_institutions") and not row.get("evidence_authors"):
+        raise RecordError(location, "column evidence_author_institutions: the institutions of evidence_authors; name them")
+    if row.get("basis_reason") and not (row.get("basis_quote") or row.get("quote")):
+        raise RecordError(location, "column basis_reason: an inference joins quotes; give them in basis_quote")
     if not any(row.get(k) for k in ("claim_text", "evidence_label", "party")):
         raise RecordError(location, "the row names no claim, evidence or party")
 
@@ -74,14 +91,43 @@ def _institution(name: str, graph: NamedNode) -> tuple[NamedNode, list[Quad]]:
     return institution_quads(name, graph, scope=CURATED)
 
 
+def _names(cell: str) -> list[str]:
+    """The names in a cell, separated by ``;``."""
+    return [name.strip() for name in cell.split(LIST_SEPARATOR) if name.strip()]
+
+
+def _person(name: str, graph: NamedNode) -> tuple[NamedNode, list[Quad]]:
+    # A curator's name is one person across curated inputs, as institutions are.
+    person = mint_iri("person", CURATED, normalise_key(name))
+    return person, [Quad(person, RDF.type, OC.Person, graph), Quad(person, RDFS.label, Literal(name), graph)]
+
+
 def _date(value: str) -> Literal:
     kind = {4: XSD.gYear, 7: XSD.gYearMonth}.get(len(value), XSD.date)
     return Literal(value, datatype=kind)
 
 
 def row_quads(row: dict[str, str], graph: NamedNode, location: SourceLocation) -> Iterator[Quad]:
-    """Map one checked row to quads; pure."""
+    """Map one checked row to quads; pure.
+
+    Every link the row makes that the confirmation engine reads gets the row's basis:
+    stated by ``basis_quote`` (else ``quote``), or inferred when ``basis_reason`` is given
+    (oncoclaims/graph/basis.py). A row with neither gets none, and ``validate`` warns.
+    """
     _check(row, location)
+    quads = list(_row_links(row, graph))
+    yield from quads
+    quotes = [q.strip() for q in (row.get("basis_quote") or row.get("quote", "")).split(QUOTE_SEPARATOR) if q.strip()]
+    if not quotes:
+        return
+    document = row.get("source_url") or row.get("source_title") or row.get("evidence_reported_in")
+    for quad in quads:
+        if quad.predicate.value in _CURATED and isinstance(quad.object, NamedNode):
+            yield from basis_quads((quad.subject, quad.predicate, quad.object), graph, quotes=quotes,
+                                   reason=row.get("basis_reason"), document=document)
+
+
+def _row_links(row: dict[str, str], graph: NamedNode) -> Iterator[Quad]:
 
     def q(s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> Quad:
         return Quad(s, p, o, graph)
@@ -141,9 +187,24 @@ def row_quads(row: dict[str, str], graph: NamedNode, location: SourceLocation) -
             yield q(evidence, OC.studyType, OC["study-" + row["evidence_study_type"]])
         if row.get("evidence_sample_size"):
             yield q(evidence, OC.sampleSize, Literal(int(row["evidence_sample_size"])))
+        for column, predicate in (("evidence_sponsors", OC.sponsor), ("evidence_funders", OC.funder)):
+            for name in _names(row.get(column, "")):
+                party, quads = _institution(name, graph)
+                yield from quads
+                yield q(evidence, predicate, party)
         if row.get("evidence_reported_in"):
             report = mint_iri("source", row["evidence_reported_in"])
             yield from (q(report, RDF.type, OC.Source), q(evidence, OC.reportedIn, report))
+            affiliations = []
+            for name in _names(row.get("evidence_author_institutions", "")):
+                institution, quads = _institution(name, graph)
+                yield from quads
+                affiliations.append(institution)
+            for name in _names(row.get("evidence_authors", "")):
+                person, quads = _person(name, graph)
+                yield from quads
+                yield q(report, DCTERMS.creator, person)
+                yield from (q(person, SCHEMA.affiliation, institution) for institution in affiliations)
     if name := row.get("party"):
         party, quads = _institution(name, graph)
         yield from quads

@@ -20,6 +20,7 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Quad
 
 from oncoclaims.errors import RecordError, SourceLocation
+from oncoclaims.graph.basis import basis_quads
 from oncoclaims.iris import mint_graph_iri, mint_iri, normalise_name
 from oncoclaims.vocab import CITO, DCTERMS, GRAPH_BASE, OA, OC, PROV, RDF, RDFS, SCHEMA, XSD
 
@@ -130,6 +131,8 @@ class _Builder:
         self.claims = {
             c["key"]: mint_iri("claim", therapy["label"], c["text"]) for c in self.spec["claim"]
         }
+        self.bases = {(b["subject"], b["link"], b["object"]): b for b in self.spec.get("basis", [])}
+        self.document = "oncoclaims/reference/" + case.file
 
     def add(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
         self.quads.append(Quad(s, p, o, self.graph))
@@ -141,6 +144,30 @@ class _Builder:
                 f"quote is not in {self.case.file}: {quote!r}",
             )
         self.add(node, OC.quote, Literal(quote))
+
+    def link(
+        self, s: NamedNode, p: NamedNode, o: NamedNode, key: tuple[str, str, str],
+        *, quote: str | None = None, reason: str | None = None, joins: tuple[str, ...] = (),
+    ) -> None:
+        """Add a curated link with its basis: the [[basis]] entry for ``key`` (subject key,
+        link, object key), else ``quote`` (stated) or ``reason`` with ``quote`` and ``joins``."""
+        self.add(s, p, o)
+        where = " ".join(key)
+        spec = self.bases.pop(key, None)
+        if spec is not None:
+            quotes = list(spec.get("quotes", [])) or [spec.get("quote", "")]
+            reason = spec.get("reason")
+        elif quote is not None:
+            quotes = [quote, *joins]
+        else:
+            raise RecordError(SourceLocation(_CASE_FILE, record_id=where),
+                              "this link has no basis: add a [[basis]] entry with the quote that states it, "
+                              "or the reason and quotes of the inference")
+        for text in quotes:
+            if not text or text not in self.case.text:
+                raise RecordError(SourceLocation(_CASE_FILE, record_id=where),
+                                  f"basis quote is not in {self.case.file}: {text!r}")
+        self.quads.extend(basis_quads((s, p, o), self.graph, quotes=quotes, reason=reason, document=self.document))
 
     def party(self, key: str, where: str) -> NamedNode:
         try:
@@ -159,6 +186,9 @@ class _Builder:
             self._claim(claim)
         for evidence in self.spec["evidence"]:
             self._evidence(evidence)
+        if self.bases:
+            raise RecordError(SourceLocation(_CASE_FILE, record_id=" ".join(next(iter(self.bases)))),
+                              "[[basis]] for a link the case does not make")
         return self.quads
 
     def _article(self) -> None:
@@ -171,7 +201,7 @@ class _Builder:
         self.add(self.source, RDFS.label, Literal(spec["title"]))
         self.quote(self.source, spec["title"], "source")
         for key in spec["reports_on"]:
-            self.add(self.source, OC.reportsOn, self.sources[key])
+            self.link(self.source, OC.reportsOn, self.sources[key], (spec["key"], "reports_on", key))
 
     def _reported_sources(self) -> None:
         for spec in self.spec["reported_source"]:
@@ -179,7 +209,8 @@ class _Builder:
             self.add(node, RDF.type, OC.Source)
             self.add(node, OC.sourceType, OC["source-" + spec["type"]])
             self.add(node, RDFS.label, Literal(spec["label"]))
-            self.add(node, DCTERMS.publisher, self.party(spec["publisher"], spec["key"]))
+            self.link(node, DCTERMS.publisher, self.party(spec["publisher"], spec["key"]),
+                      (spec["key"], "publisher", spec["publisher"]))
             self.quote(node, spec["quote"], spec["key"])
 
     def _parties(self) -> None:
@@ -192,7 +223,7 @@ class _Builder:
             if "country" in spec:
                 self.add(node, SCHEMA.addressCountry, Literal(spec["country"]))
             for key in spec.get("controlled_by", []):
-                self.add(node, OC.controlledBy, self.party(key, spec["key"]))
+                self.link(node, OC.controlledBy, self.party(key, spec["key"]), (spec["key"], "controlled_by", key))
             self.quote(node, spec["quote"], spec["key"])
 
     def _therapy(self) -> None:
@@ -205,7 +236,7 @@ class _Builder:
         for mechanism in spec["mechanisms"]:
             self.add(node, OC.mechanism, OC["mechanism-" + mechanism])
         for key in spec["developed_by"]:
-            self.add(node, OC.developedBy, self.party(key, spec["key"]))
+            self.link(node, OC.developedBy, self.party(key, spec["key"]), (spec["key"], "developed_by", key))
         self.quote(node, spec["quote"], spec["key"])
 
     def _claim(self, spec: dict[str, Any]) -> None:
@@ -220,7 +251,7 @@ class _Builder:
         if "indication" in spec:
             self.add(node, OC.indication, Literal(spec["indication"]))
         for key in spec.get("claimed_by", []):
-            self.add(node, OC.claimedBy, self.party(key, spec["key"]))
+            self.link(node, OC.claimedBy, self.party(key, spec["key"]), (spec["key"], "claimed_by", key))
         for index, quantity in enumerate(spec.get("quantity", []), start=1):
             self._quantity(node, spec["key"], index, quantity)
         for statement in spec.get("statement", []):
@@ -233,7 +264,9 @@ class _Builder:
         self.add(claim, OC.quantity, node)
         self.add(node, RDF.type, OC.Quantity)
         self.add(node, OC.measure, Literal(spec["measure"]))
-        for field, prop in (("value", SCHEMA.value), ("min", SCHEMA.minValue), ("max", SCHEMA.maxValue)):
+        # "fewer than fifty" is an upper bound that excludes fifty: max_exclusive, not max
+        for field, prop in (("value", SCHEMA.value), ("min", SCHEMA.minValue), ("max", SCHEMA.maxValue),
+                            ("max_exclusive", OC.maxExclusive)):
             if field in spec:
                 self.add(node, prop, Literal(str(spec[field]), datatype=XSD.decimal))
         self.add(node, SCHEMA.unitText, Literal(spec["unit"]))
@@ -251,7 +284,7 @@ class _Builder:
         self.add(node, OA.hasBody, claim)
         self.add(node, OA.hasTarget, target)
         self.add(target, RDF.type, OA.SpecificResource)
-        self.add(target, OA.hasSource, self.source)
+        self.link(target, OA.hasSource, self.source, (key, "statement", spec["quote"]), quote=spec["quote"])
         self.add(target, OA.hasSelector, quote_selector)
         self.add(target, OA.hasSelector, position_selector)
         self.add(quote_selector, RDF.type, OA.TextQuoteSelector)
@@ -269,7 +302,10 @@ class _Builder:
         if "attribution" in spec:
             self.add(node, OC.attribution, Literal(spec["attribution"]))
         if "attributed_to" in spec:
-            self.add(node, OC.attributedTo, self.party(spec["attributed_to"], key))
+            # stated by the attribution's words, or inferred (attribution_reason, attribution_joins)
+            self.link(node, OC.attributedTo, self.party(spec["attributed_to"], key),
+                      (key, "attributed_to", spec["attributed_to"]), quote=spec["attribution"],
+                      reason=spec.get("attribution_reason"), joins=tuple(spec.get("attribution_joins", ())))
 
     def _statement_without_span(self, claim: NamedNode, key: str, source_key: str) -> None:
         source = self.sources[source_key]
@@ -279,7 +315,7 @@ class _Builder:
         self.add(node, OA.hasBody, claim)
         self.add(node, OA.hasTarget, target)
         self.add(target, RDF.type, OA.SpecificResource)
-        self.add(target, OA.hasSource, source)
+        self.link(target, OA.hasSource, source, (key, "stated_in", source_key))
         self.add(node, OC.extractedBy, Literal("curated:enteromix.toml"))
 
     def _evidence(self, spec: dict[str, Any]) -> None:
@@ -289,10 +325,10 @@ class _Builder:
         self.add(node, OC.studyType, OC["study-" + spec["study_type"]])
         self.add(node, OC.population, OC["population-" + spec["population"]])
         self.add(node, OC.outcome, Literal(spec["outcome"]))
-        self.add(node, OC.reportedIn, self.sources[spec["reported_in"]])
+        self.link(node, OC.reportedIn, self.sources[spec["reported_in"]], (spec["key"], "reported_in", spec["reported_in"]))
         self.add(node, OC.intervention, self.therapy)
         for key in spec["supports"]:
-            self.add(node, CITO.supports, self.claims[key])
+            self.link(node, CITO.supports, self.claims[key], (spec["key"], "supports", key))
         self.quote(node, spec["quote"], spec["key"])
 
 

@@ -13,17 +13,24 @@
     return items.length ? items.flatMap((item, i) => (i ? [", ", item] : [item])) : ["—"];
   }
 
+  /** "rests on 2 inferences: ..." under a verdict that rests on curated links no document states. */
+  function restsOn(inferences) {
+    if (!inferences || !inferences.length) return [];
+    const count = `${inferences.length} inference${inferences.length > 1 ? "s" : ""}`;
+    return [h("div", { class: "inferences" }, `rests on ${count}: `,
+      ...inferences.flatMap((i, n) => [n ? "; " : "", h("span", { title: i.quotes.join(" … ") }, `${i.text} (${i.reason})`)]))];
+  }
+
   function fillEvidence(report, partyLabels, sourceTitles) {
-    const rows = report.evidence.map((e) => h("tr", { class: e.independent ? "independent" : "dependent" },
+    const rows = report.evidence.map((e) => h("tr", { class: oc.verdictClass(e.independent) },
       cell(e.label, e.retracted ? h("span", { class: "retracted" }, " (retracted)") : null),
       cell(e.relation),
       cell(e.study_type_label || "—"),
       cell(e.level_label ? `${e.level_label} (${e.rank})` : "—"),
       cell(...list(e.reported_in.map((iri) => sourceTitles.get(iri) || oc.shortName(iri)))),
       cell(...list(e.responsible_parties.map((iri) => partyLabels.get(iri) || oc.shortName(iri)))),
-      cell(h("span", { class: `verdict ${e.independent ? "independent" : "dependent"}` },
-        e.independent ? "independent" : "not independent")),
-      h("td", { class: "reason" }, e.reason)));
+      cell(h("span", { class: `verdict ${oc.verdictClass(e.independent)}` }, oc.verdictWords(e.independent))),
+      h("td", { class: "reason" }, e.reason, ...restsOn(e.inferences))));
     const body = document.querySelector("#evidence-table tbody");
     body.replaceChildren(...(rows.length ? rows : [h("tr", {}, h("td", { colspan: 8 }, "No evidence is linked to this claim."))]));
   }

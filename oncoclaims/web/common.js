@@ -55,6 +55,16 @@ const oc = (() => {
     return decodeURIComponent(String(iri).replace(/[#/]+$/, "").replace(/^.*[#/]/, ""));
   }
 
+  /** A verdict's CSS class: its ``independent`` is true, false or null (independence unknown). */
+  function verdictClass(independent) {
+    return independent === null || independent === undefined ? "unknown" : independent ? "independent" : "dependent";
+  }
+
+  /** A verdict in words, as the CLI prints it. */
+  function verdictWords(independent) {
+    return { unknown: "independence unknown", independent: "independent", dependent: "not independent" }[verdictClass(independent)];
+  }
+
   /** The page link of a claim id. */
   function claimPage(id) {
     return url(`view/claim?id=${encodeURIComponent(id)}`);
@@ -84,5 +94,6 @@ const oc = (() => {
     } catch (_) { /* storage full or off: the worklist then has nothing to compare */ }
   }
 
-  return { url, getJSON, h, statusName, statusBadge, shortName, claimPage, seenClaims, markSeen };
+  return { url, getJSON, h, statusName, statusBadge, shortName, claimPage, verdictClass, verdictWords,
+    seenClaims, markSeen };
 })();

@@ -6,7 +6,7 @@
 const ocGraph = (() => {
   const COLOURS = {
     claim: "#1f3a5f", source: "#dbe7f3", origin: "#f4b860", unstated: "#eeeeee",
-    evidence: "#c9e4de", independent: "#2e7d32", dependent: "#c62828", line: "#8a8a8a",
+    evidence: "#c9e4de", independent: "#2e7d32", dependent: "#c62828", unknown: "#8d6e00", line: "#8a8a8a",
   };
 
   const STYLE = [
@@ -21,6 +21,7 @@ const ocGraph = (() => {
     { selector: "node.evidence", style: { "background-color": COLOURS.evidence, "shape": "hexagon" } },
     { selector: "node.verdict", style: { "color": "#ffffff", "shape": "ellipse", "width": "110px", "height": "40px" } },
     { selector: "node.independent", style: { "background-color": COLOURS.independent } },
+    { selector: "node.unknown", style: { "background-color": COLOURS.unknown } },
     { selector: "node.dependent", style: { "background-color": COLOURS.dependent } },
     { selector: "edge", style: {
       "width": 1.5, "line-color": COLOURS.line, "target-arrow-color": COLOURS.line,
@@ -64,8 +65,7 @@ const ocGraph = (() => {
         addEdge(where, evidence.iri, `reports (${evidence.relation})`);
       }
       const verdict = `${evidence.iri}#verdict`;
-      addNode(verdict, evidence.independent ? "independent" : "not independent",
-        `verdict ${evidence.independent ? "independent" : "dependent"}`);
+      addNode(verdict, oc.verdictWords(evidence.independent), `verdict ${oc.verdictClass(evidence.independent)}`);
       addEdge(evidence.iri, verdict, "verdict");
     }
     return [...nodes.values(), ...edges];

@@ -35,7 +35,7 @@ def test_lists_and_metrics(live_server: str) -> None:
     assert institutions["total"] == len(institutions["items"])
     assert httpx.get(f"{live_server}/sources").json()["total"] == 4
     metrics = {m["label"]: m for m in httpx.get(f"{live_server}/metrics").json()}
-    assert metrics["Russian researchers"]["claims_made"] >= 6
+    assert metrics["Russian researchers"]["claims_made"] >= 4  # the efficacy and three mechanism claims (the article names no claimant for the mouse results)
 
 
 def test_lists_come_in_pages_and_filter_by_words(live_server: str) -> None:

@@ -40,13 +40,15 @@ CLAIM = "https://example.org/scenario/claim"
 
 
 def evidence(name: str, relation: str = "supports", report_type: str = "peer-reviewed-article",
-             publisher: str = "journal", sponsor: str = "university", retracted: bool = False,
+             publisher: str = "journal", sponsor: str | None = "university", retracted: bool = False,
              extra: str = "") -> str:
-    """Turtle for one piece of evidence reported in its own source."""
+    """Turtle for one piece of evidence reported in its own source; ``sponsor=None`` leaves
+    out who did the study (no sponsor, funder or author: independence unknown)."""
     flag = " ; oc:retracted true" if retracted else ""
+    sponsored = f" oc:sponsor ex:{sponsor} ;" if sponsor else ""
     return f"""
 ex:{name} a oc:Evidence ; rdfs:label "{name}" ; oc:studyType oc:study-randomised-controlled ;
-    cito:{relation} ex:claim ; oc:sponsor ex:{sponsor} ; oc:reportedIn ex:{name}-paper .
+    cito:{relation} ex:claim ;{sponsored} oc:reportedIn ex:{name}-paper .
 ex:{name}-paper a oc:Source ; oc:sourceType oc:source-{report_type} ; dcterms:title "{name} paper" ;
     dcterms:publisher ex:{publisher}{flag} .
 {extra}

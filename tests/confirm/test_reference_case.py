@@ -62,7 +62,9 @@ def test_public_python_api(store) -> None:
     kinds = nx.get_node_attributes(graph, "kind")
     assert sum(1 for k in kinds.values() if k == "Claim") == 13
     rows = {row["label"]: row for row in institution_metrics(store)}
-    assert rows["Russian researchers"]["claims_made"] >= 6
+    # the efficacy claim and the three mechanism claims (the article names no claimant for the
+    # mouse results, only the press that reported them)
+    assert rows["Russian researchers"]["claims_made"] >= 4
     assert rows["Russian researchers"]["share_independently_confirmed"] == 0.0
 
 

@@ -58,6 +58,23 @@ SCENARIOS = {
                                "self-confirmed", "(press release), not a confirmatory source type"),
     "report derived from a stating source": ([evidence("trial", extra="ex:trial-paper prov:wasDerivedFrom ex:news .")],
                                              "self-confirmed", "which derives from News story, a source stating the claim"),
+    # unknown is not independent (docs/confirmation.md): no sponsor, funder or author known
+    "no one who did the study is known": ([evidence("trial", sponsor=None)], "independence-unknown",
+        "independence unknown: reported in trial paper, a confirmatory source, but who did the study is not in "
+        "the graph: the authors of trial paper, its sponsors and its funders are all unknown"),
+    "unknown team, but its journal is tied": ([evidence("trial", sponsor=None, publisher="captive", extra="""
+        ex:captive a oc:Institution ; rdfs:label "Captive Journal" ; oc:controlledBy ex:developer .""")],
+        "self-confirmed", "not independent: publisher Captive Journal is controlled by Developer Inc"),
+    "one known author, untied": ([evidence("trial", sponsor=None, extra="""
+        ex:carol a oc:Person ; rdfs:label "Carol" .
+        ex:trial-paper dcterms:creator ex:carol .""")], "independently-confirmed", "independent: reported in trial paper"),
+    "one known funder, tied": ([evidence("trial", sponsor=None, extra="ex:trial oc:funder ex:developer .")],
+        "self-confirmed", "funder Developer Inc is also claimant and the therapy's developer"),
+    "unknown and tied support": ([evidence("trial", sponsor=None), evidence("other", sponsor="developer")],
+        "independence-unknown", "sponsor Developer Inc is also claimant"),
+    "unknown support, independent dispute": ([evidence("trial", sponsor=None), evidence("other", relation="disputes")],
+        "contradicted", "independence unknown"),
+    "unknown dispute only": ([evidence("trial", relation="disputes", sponsor=None)], "unconfirmed", "independence unknown"),
 }
 
 

@@ -93,7 +93,9 @@ def test_the_seed_claims_are_all_there(store: ClaimStore) -> None:
     assert _one(store, mice, OC.population) == OC["population-mice"]
     trials = by_label["Enteromix: only very early human trials, fewer than fifty volunteers"]
     quantity = _one(store, trials, OC.quantity)
-    assert _one(store, quantity, SCHEMA.maxValue).value == "50"
+    # "fewer than fifty": an upper bound that excludes fifty, not schema:maxValue ("at most")
+    assert _one(store, quantity, OC.maxExclusive).value == "50"
+    assert not list(store.inner.quads_for_pattern(quantity, SCHEMA.maxValue, None, None))
     assert _one(store, quantity, OC.qualifier).value == "fewer than"
     assert _one(store, by_label["Enteromix: free of charge to the population"], OC.claimType) == OC["claim-availability"]
     assert _one(store, by_label["Enteromix: no publications in international scientific journals"], OC.claimType) == OC["claim-absence-of-evidence"]

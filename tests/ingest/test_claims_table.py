@@ -91,3 +91,57 @@ def test_spreadsheet_csv_with_semicolons_or_tabs_says_the_same(delimiter: str) -
         stores.append({(q.subject, q.predicate, q.object) for q in store
                        if q.graph_name != PROVENANCE_GRAPH})
     assert stores[0] == stores[1]
+
+
+# The issue's three rows (made up for the test, not data): a company's press release claims a
+# survival benefit; a peer-reviewed article states the claim and reports a randomised trial.
+CLAIM_ROWS = """claim_text,therapy,claimant,source_type,source_title,source_publisher,evidence_label,evidence_study_type,evidence_relation,evidence_reported_in,evidence_sponsors,evidence_authors,evidence_author_institutions
+X improves survival.,X,Company,press-release,X press release,Company,,,,,,,
+X improves survival.,X,,peer-reviewed-article,Trial of X,,,,,,,,
+X improves survival.,X,,,,,Randomised trial of X,randomised-controlled,supports,Trial of X,{sponsors},,
+"""
+OTHER_PAPER = """claim_text,therapy,claimant,source_type,source_title,source_publisher,evidence_label,evidence_study_type,evidence_relation,evidence_reported_in,evidence_sponsors,evidence_authors,evidence_author_institutions
+X improves survival.,X,Company,press-release,X press release,Company,,,,,,,
+X improves survival.,X,,peer-reviewed-article,Replication of X,,Replication of X,randomised-controlled,supports,Replication of X,,Jane Roe; John Doe,{institution}
+"""
+
+
+def _check_table(tmp_path: Path, store: ClaimStore, text: str) -> dict:
+    table = tmp_path / "claims.csv"
+    table.write_text(text, encoding="utf-8")
+    ingest(table, store)
+    return confirmation_report(store, "X improves survival").to_dict()
+
+
+def test_a_study_nobody_is_named_for_does_not_confirm_independently(tmp_path: Path, with_ontology: ClaimStore) -> None:
+    report = _check_table(tmp_path, with_ontology, CLAIM_ROWS.format(sponsors=""))
+    assert report["status"]["label"] == "independence unknown"
+    (evidence,) = report["evidence"]
+    assert evidence["independent"] is None
+    assert "the authors of Trial of X, its sponsors and its funders are all unknown" in evidence["reason"]
+
+
+def test_a_sponsor_tied_to_the_claimant_makes_it_self_confirmed(tmp_path: Path, with_ontology: ClaimStore) -> None:
+    report = _check_table(tmp_path, with_ontology, CLAIM_ROWS.format(sponsors="Company"))
+    assert report["status"]["label"] == "self-confirmed"
+    assert report["evidence"][0]["reason"] == "not independent: sponsor Company is also claimant and publisher of an origin of the claim"
+
+
+@pytest.mark.parametrize("institution, status", [("Other University", "independently confirmed"),
+                                                  ("Company", "self-confirmed")])
+def test_named_authors_and_their_institutions_decide(tmp_path: Path, with_ontology: ClaimStore,
+                                                      institution: str, status: str) -> None:
+    report = _check_table(tmp_path, with_ontology, OTHER_PAPER.format(institution=institution))
+    assert report["status"]["label"] == status, report["evidence"][0]["reason"]
+    authors = {q.object.value for q in with_ontology.inner.quads_for_pattern(None, None, None, None)
+               if q.predicate.value == "http://www.w3.org/2000/01/rdf-schema#label" and "curated" in q.subject.value}
+    assert {"Jane Roe", "John Doe"} <= authors
+    assert validate_quads(list(with_ontology)).conforms
+
+
+def test_authors_need_the_source_they_wrote(tmp_path: Path, with_ontology: ClaimStore) -> None:
+    table = tmp_path / "claims.csv"
+    table.write_text("claim_text,therapy,evidence_label,evidence_relation,evidence_authors\n"
+                     "X works.,X,Trial,supports,Jane Roe\n", encoding="utf-8")
+    with pytest.raises(RecordError, match="column evidence_authors: authors are the authors of evidence_reported_in"):
+        ingest(table, with_ontology)

@@ -75,8 +75,14 @@ def test_claim_page_shows_status_explanation_and_every_reason(
     for index, evidence in enumerate(report["evidence"]):
         cells = rows.nth(index).locator("td").all_inner_texts()
         assert cells[0].startswith(evidence["label"])
-        assert cells[6] == ("independent" if evidence["independent"] else "not independent")
-        assert cells[7] == evidence["reason"]
+        assert cells[6] == {True: "independent", False: "not independent", None: "independence unknown"}[
+            evidence["independent"]]
+        reason, *rests_on = cells[7].split("\n")
+        assert reason == evidence["reason"]
+        # the inferred links the verdict rests on, each with the curator's reason
+        assert len(evidence["inferences"]) == 3
+        assert rests_on == ["rests on 3 inferences: " + "; ".join(
+            f"{i['text']} ({i['reason']})" for i in evidence["inferences"])]
     sources = page.locator("#source-table tbody tr")
     assert sources.count() == len(report["sources"])
     table = page.inner_text("#source-table")
@@ -173,3 +179,40 @@ def test_the_claim_report_is_readable_with_javascript_off(browser: Any, live_ser
     assert "Loading the claim" not in body
     assert f"Status: {report['status']['label']}" in body
     assert report["explanation"] in body
+
+
+@pytest.fixture(scope="module")
+def bundled_server() -> Any:
+    """A real server on the whole bundled graph (the reference graph and the real records)."""
+    from app_server import serving
+
+    from oncoclaims.api import create_app
+    from oncoclaims.graph.bootstrap import open_store
+
+    with serving(create_app(open_store(memory=True))) as base:
+        yield base
+
+
+def test_a_verdict_of_unknown_independence_reads_so_in_table_and_graph(browser: Any, bundled_server: str) -> None:
+    found = httpx.get(bundled_server + "/claims", params={"q": "H1746N"}).json()["items"]
+    report = httpx.get(f"{bundled_server}/claims/{found[0]['id']}").json()
+    assert report["evidence"][0]["independent"] is None  # no record names the 2018 authors
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(f"{bundled_server}/view/claim?id={found[0]['id']}")
+        page.wait_for_selector("#evidence-table tbody tr")
+        page.wait_for_function("window.ocClaimGraph && window.ocClaimGraph.nodes().length > 0")
+        assert page.inner_text("#claim-status") == "independence unknown"
+        cells = page.locator("#evidence-table tbody tr").nth(0).locator("td").all_inner_texts()
+        assert cells[6] == "independence unknown"
+        assert "rests on 2 inferences" in cells[7]
+        assert page.locator("#evidence-table tbody tr.unknown").count() == 1
+        labels = page.evaluate("window.ocClaimGraph.nodes('.unknown').map((n) => n.data('label'))")
+        assert labels == ["independence unknown"]
+        assert errors == []
+    finally:
+        context.close()
