@@ -49,6 +49,10 @@ KINDS = frozenset(
         "document",
         "match",
         "grant",
+        "studyref",
+        "study",
+        "voice",
+        "span",
     }
 )
 

@@ -36,6 +36,9 @@ from oncoclaims.errors import FormatError, ParseError, RecordError, SourceLocati
 from oncoclaims.extract import extract_claims
 from oncoclaims.extract.claims import Extraction
 from oncoclaims.extract.mapping import extraction_quads
+from oncoclaims.extract.origin_mapping import reference_quads
+from oncoclaims.extract.study_refs import StudyReference, find_study_references
+from oncoclaims.extract.voices import Voice, find_voices
 from oncoclaims.ingest.base import SourceRecord
 from oncoclaims.ingest.context import IngestContext
 from oncoclaims.ingest.institutions import institution_quads
@@ -45,6 +48,8 @@ from oncoclaims.vocab import DCTERMS, OC, RDF, RDFS, SCHEMA, XSD
 __all__ = [
     "MAX_NEWS_BYTES",
     "Article",
+    "StoryOrigin",
+    "find_origin",
     "FakeHealthNewsIngester",
     "NewsHtmlIngester",
     "NewsTextIngester",
@@ -225,6 +230,22 @@ def _html_article(data: bytes, origin: str) -> Article:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class StoryOrigin:
+    """Where a story came from: the studies it reports and the voices it quotes."""
+
+    studies: tuple[StudyReference, ...] = ()
+    voices: tuple[Voice, ...] = ()
+
+
+def find_origin(text: str, language: str) -> StoryOrigin:
+    """Read the study references and voices of an English text; nothing for other languages."""
+    if language not in {"en", "und"}:
+        return StoryOrigin()
+    studies = find_study_references(text)
+    return StoryOrigin(tuple(studies), tuple(find_voices(text, studies)))
+
+
 def read_article(data: bytes, origin: str, fmt: str) -> Article:
     """Read one article from ``data`` in format ``fmt`` (an ingester name of this module).
 
@@ -289,7 +310,8 @@ class _NewsIngester:
         yield SourceRecord(
             location=SourceLocation(origin, record_id=Path(origin).name),
             kind="article",
-            data=(replace(article, warnings=()), extraction, digest),
+            data=(replace(article, warnings=()), extraction, digest,
+                  find_origin(article.text, extraction.language)),
             graph=mint_graph_iri("news", digest),
             warnings=tuple(warnings),
         )
@@ -305,6 +327,9 @@ class _NewsIngester:
                     else extraction.language)
         yield from _source_quads(article, source, language, record.graph)
         yield from extraction_quads(extraction, source=source, source_key=key, graph=record.graph)
+        origin: StoryOrigin = record.data[3]
+        yield from reference_quads(list(origin.studies), list(origin.voices), source=source, source_key=key,
+                                   graph=record.graph)
 
 
 class NewsTextIngester(_NewsIngester):
