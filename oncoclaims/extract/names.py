@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "NAME",
@@ -146,6 +147,7 @@ def organisation_at(clause: str) -> list[str]:
     return found
 
 
+@lru_cache(maxsize=65536)
 def normalise_name(name: str) -> str:
     """Lower case, no title, no punctuation, no leading "the": for comparing names."""
     name = _TITLE.sub("", name.strip())
@@ -180,10 +182,12 @@ class NameIndex:
     def __init__(self, text: str) -> None:
         self._by_part: dict[str, set[str]] = {}
         self.mentions = find_people(text)
+        self.by_surname: dict[str, list[NameMention]] = {}
         for mention in self.mentions:
             words = mention.name.split()
             for part in (words[0], words[-1]):
                 self._by_part.setdefault(part, set()).add(mention.name)
+            self.by_surname.setdefault(words[-1], []).append(mention)
 
     def resolve(self, name: str) -> str:
         """The full name for a one-word name when the text names one such person, else ``name``."""

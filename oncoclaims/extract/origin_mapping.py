@@ -87,6 +87,8 @@ def reference_quads(studies: list[StudyReference], voices: list[Voice], *, sourc
                 yield Quad(ref, OC.matchesRecord, record, graph)
         if study.design:
             yield Quad(ref, OC.studyType, OC["study-" + study.design], graph)
+        for condition in study.conditions:
+            yield Quad(ref, OC.condition, Literal(condition), graph)
         for name in study.people:
             node, quads = _person(name, graph)
             yield from quads

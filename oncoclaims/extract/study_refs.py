@@ -28,6 +28,7 @@ from oncoclaims.extract.names import (
     same_org,
     same_person,
 )
+from oncoclaims.extract.rules import INDICATION_PATTERN
 from oncoclaims.extract.sentences import Segment, split_sentences
 
 __all__ = ["DESIGN_ORDER", "DEVELOPER_CUE", "StudyReference", "appositive", "find_study_references"]
@@ -144,6 +145,7 @@ class StudyReference:
     funders: tuple[str, ...] = ()
     identifiers: tuple[str, ...] = ()
     design: str | None = None
+    conditions: tuple[str, ...] = ()
     spans: tuple[tuple[int, int], ...] = ()
     rules: tuple[str, ...] = ()
     main: bool = True
@@ -237,36 +239,55 @@ def _person_before(sentence: str, position: int, index: NameIndex, last_person: 
     return None
 
 
+#: Words without which a group of rules cannot match: a cheap test before the patterns run.
+_GATES = {
+    "venue": ("journal", "publish", "present", "report", "appear", "describ", "announc", "unveil"),
+    "people": ("led by", "colleague", "co-worker", "team", "researcher", "study", "trial"),
+    "author": ("author", "investigator", "head of", "lead", "led ", "run", "ran ", "conduct", "worked on",
+               "design", "principal"),
+    "institution": ("researchers", "scientists", "team", "investigators", "group"),
+    "funder": ("fund", "support", "sponsor", "grant", "provided", "supplied", "donated", "paid", "backed",
+               "makes", "manufactur", "financ"),
+    "condition": ("cancer", "leuk", "lymphom", "melanom", "gliom", "glioblastom", "myelom", "carcinom",
+                  "sarcom", "tumo", "cll", "aml"),
+}
+
+
+def _gate(lowered: str, group: str) -> bool:
+    return any(word in lowered for word in _GATES[group])
+
+
 def _read_sentence(ref: StudyReference, sentence: Segment, index: NameIndex, last_person: str | None) -> None:
     text = sentence.text
-    for venue, rule in _venues(text):
+    lowered = text.lower()
+    for venue, rule in _venues(text) if _gate(lowered, "venue") else ():
         ref.venues = _add(ref.venues, venue)
         _note(ref, sentence, rule)
         if ref.date is None and (date := _DATE_WORDS.search(text)):
             ref.date = date.group(0)
-    for identifier in _identifiers(text):
+    for identifier in _identifiers(text) if any(c.isdigit() for c in text) else ():
         ref.identifiers = _add(ref.identifiers, identifier, same=lambda a, b: a == b)
         _note(ref, sentence, "study:identifier")
-    for rule, pattern in _PEOPLE_RULES:
+    for rule, pattern in _PEOPLE_RULES if _gate(lowered, "people") else ():
         for match in pattern.finditer(text):
             for name in _names_in(match["names"], index):
                 if " " not in name or is_org_like(name):
                     continue
                 ref.people = _add(ref.people, name, same=same_person)
                 _note(ref, sentence, rule)
-    for cue, rule in ((_AUTHOR_CUE, "study:author-cue"),):
-        for match in cue.finditer(text):
-            if re.search(r"\b(?:not|n[’']t|never)\b[^.]{0,12}$", text[:match.start()]):
-                continue
-            person = _person_before(text, match.start(), index, last_person)
-            if person is None:
-                continue
-            ref.people = _add(ref.people, person, same=same_person)
-            _note(ref, sentence, rule)
-            if "co-led" in match.group(0).lower():
-                for other in find_people(text, match.end()):
-                    ref.people = _add(ref.people, index.resolve(other.name), same=same_person)
-    for pattern, rule in ((_TEAM_AT, "study:team-at"), (_ORG_TEAM, "study:org-team")):
+    for match in _AUTHOR_CUE.finditer(text) if _gate(lowered, "author") else ():
+        if re.search(r"\b(?:not|n[’']t|never)\b[^.]{0,12}$", text[max(0, match.start() - 24):match.start()]):
+            continue
+        person = _person_before(text, match.start(), index, last_person)
+        if person is None:
+            continue
+        ref.people = _add(ref.people, person, same=same_person)
+        _note(ref, sentence, "study:author-cue")
+        if "co-led" in match.group(0).lower():
+            for other in find_people(text, match.end()):
+                ref.people = _add(ref.people, index.resolve(other.name), same=same_person)
+    for pattern, rule in ((_TEAM_AT, "study:team-at"), (_ORG_TEAM, "study:org-team")) \
+            if _gate(lowered, "institution") else ():
         for match in pattern.finditer(text):
             org = match["org"].strip()
             org = re.sub(r"^(?:The|Some|Other|Many|Both|U\.S\.) ", "", org)
@@ -274,15 +295,20 @@ def _read_sentence(ref: StudyReference, sentence: Segment, index: NameIndex, las
                 continue
             ref.institutions = _add(ref.institutions, org)
             _note(ref, sentence, rule)
-    for match in _FUNDED.finditer(text):
-        for org in [match["org"], *re.split(r",? (?:and )?(?:the )?(?=[A-Z])", match["more"] or "")]:
-            if org.strip():
-                ref.funders = _add(ref.funders, org)
-        _note(ref, sentence, "study:funded-by")
-    for pattern, rule in ((_FUNDED_AFTER, "study:funded-by"), (_SUPPLIED, "study:supplied-by")):
-        for match in pattern.finditer(text):
-            ref.funders = _add(ref.funders, match["org"])
-            _note(ref, sentence, rule)
+    if _gate(lowered, "funder"):
+        for match in _FUNDED.finditer(text):
+            for org in [match["org"], *re.split(r",? (?:and )?(?:the )?(?=[A-Z])", match["more"] or "")]:
+                if org.strip():
+                    ref.funders = _add(ref.funders, org)
+            _note(ref, sentence, "study:funded-by")
+        for pattern, rule in ((_FUNDED_AFTER, "study:funded-by"), (_SUPPLIED, "study:supplied-by")):
+            for match in pattern.finditer(text):
+                ref.funders = _add(ref.funders, match["org"])
+                _note(ref, sentence, rule)
+    for match in INDICATION_PATTERN.finditer(text) if _gate(lowered, "condition") else ():
+        condition = _condition(match.group(1))
+        if condition:
+            ref.conditions = _add(ref.conditions, condition, same=lambda a, b: a == b)
     designs = _designs(text)
     if designs:
         ref._designs.extend(designs)
@@ -293,7 +319,8 @@ def appositive(text: str, end: int) -> str:
     """The words after a name up to the sentence's end, a quotation or a speech verb."""
     stop = len(text)
     for match in re.finditer(r"[“”\"]|\b(?:said|says|told|tells|explained|added)\b|\.(?=\s+[A-Z“\"])|\n", text[end:end + 300]):
-        if match.group(0) == "." and re.search(r"\b(?:Dr|St|Mr|Ms|Mrs|[A-Z])$", text[:end + match.start()]):
+        cut = end + match.start()
+        if match.group(0) == "." and re.search(r"\b(?:Dr|St|Mr|Ms|Mrs|[A-Z])$", text[max(0, cut - 4):cut]):
             continue
         stop = end + match.start()
         break
@@ -303,13 +330,32 @@ def appositive(text: str, end: int) -> str:
 def _affiliations(ref: StudyReference, text: str, index: NameIndex) -> None:
     """Add the institutions the story places the study's people at (their first introduction)."""
     for person in ref.people:
-        for mention in index.mentions:
+        for mention in index.by_surname.get(person.split()[-1], ()):
             if same_person(mention.name, person):
                 orgs = organisation_at(appositive(text, mention.end))
                 if orgs:
                     for org in orgs:
                         ref.institutions = _add(ref.institutions, org)
                     break
+
+
+_CONDITION_WORDS = frozenset(
+    "chronic acute lymphocytic lymphoblastic myeloid myelogenous b-cell t-cell her2-positive triple-negative "
+    "small-cell non-small-cell breast lung colon colorectal rectal prostate ovarian pancreatic brain skin bladder "
+    "kidney renal liver stomach gastric gastroesophageal cervical thyroid esophageal oesophageal uterine "
+    "endometrial".split())
+
+
+def _condition(phrase: str) -> str | None:
+    """A specific condition ("chronic lymphocytic leukemia"), normalised; None for bare nouns."""
+    words = [w.lower().rstrip(",") for w in phrase.split()]
+    head = words[-1].replace("leukaemia", "leukemia").replace("tumour", "tumor").rstrip("s")
+    if head == "cll":
+        return "chronic lymphocytic leukemia"
+    qualifiers = [w for w in words[:-1] if w in _CONDITION_WORDS]
+    if not qualifiers and head not in {"glioblastoma", "melanoma", "myeloma", "neuroblastoma"}:
+        return None
+    return " ".join([*qualifiers, head])
 
 
 def _finish(ref: StudyReference) -> StudyReference:
@@ -320,13 +366,18 @@ def _finish(ref: StudyReference) -> StudyReference:
     return ref
 
 
-def find_study_references(text: str) -> list[StudyReference]:
-    """Return the studies ``text`` reports, the main one first; empty when it names none."""
-    index = NameIndex(text)
+def find_study_references(text: str, sentences: list[Segment] | None = None,
+                          index: NameIndex | None = None) -> list[StudyReference]:
+    """Return the studies ``text`` reports, the main one first; empty when it names none.
+
+    :param sentences: the text's sentences, when the caller has split it already.
+    :param index: the text's :class:`NameIndex`, when the caller has built it already.
+    """
+    index = index or NameIndex(text)
     main = StudyReference()
     others: list[StudyReference] = []
     last_person: str | None = None
-    for sentence in split_sentences(text):
+    for sentence in sentences if sentences is not None else split_sentences(text):
         target = main
         if _OTHER_STUDY.search(sentence.text):
             target = StudyReference(main=False)

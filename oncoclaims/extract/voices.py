@@ -125,15 +125,15 @@ def _kind(name: str) -> str:
 def _context(text: str, name: str, index: NameIndex) -> str:
     """The words the story puts after the voice's introductions (appositives), joined."""
     parts = []
-    for mention in index.mentions:
+    for mention in index.by_surname.get(name.split()[-1], ()):
         if same_person(mention.name, name):
             parts.append(appositive(text, mention.end))
     return " | ".join(parts)
 
 
-def _sentences_naming(sentences: list[Segment], name: str) -> list[str]:
+def _sentences_naming(sentences: list[Segment], name: str, words: list[set[str]]) -> list[str]:
     surname = name.split()[-1]
-    return [s.text for s in sentences if re.search(rf"\b{re.escape(surname)}\b", s.text)]
+    return [s.text for s, found in zip(sentences, words, strict=True) if surname in found]
 
 
 def _judge(voice: Voice, context: str, naming: list[str], studies: list[StudyReference]) -> None:
@@ -170,10 +170,16 @@ def _judge(voice: Voice, context: str, naming: list[str], studies: list[StudyRef
         voice.reason = "the story gives no reason to think them independent and states no tie"
 
 
-def find_voices(text: str, studies: list[StudyReference]) -> list[Voice]:
-    """Return the named voices of ``text``, in order of first speech, judged against ``studies``."""
-    index = NameIndex(text)
-    sentences = split_sentences(text)
+def find_voices(text: str, studies: list[StudyReference], sentences: list[Segment] | None = None,
+                index: NameIndex | None = None) -> list[Voice]:
+    """Return the named voices of ``text``, in order of first speech, judged against ``studies``.
+
+    :param sentences: the text's sentences, when the caller has split it already.
+    :param index: the text's :class:`NameIndex`, when the caller has built it already.
+    """
+    index = index or NameIndex(text)
+    sentences = sentences if sentences is not None else split_sentences(text)
+    words = [set(re.findall(r"[\w’'-]+", s.text)) for s in sentences]
     voices: dict[str, Voice] = {}
     last_person: str | None = None
     for sentence in sentences:
@@ -207,5 +213,5 @@ def find_voices(text: str, studies: list[StudyReference]) -> list[Voice]:
             if org and not any(same_org(org, a) for a in affiliations):
                 affiliations.append(org)
         voice.affiliations = tuple(affiliations)
-        _judge(voice, context, _sentences_naming(sentences, voice.name), studies)
+        _judge(voice, context, _sentences_naming(sentences, voice.name, words), studies)
     return list(voices.values())

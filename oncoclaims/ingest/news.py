@@ -36,7 +36,9 @@ from oncoclaims.errors import FormatError, ParseError, RecordError, SourceLocati
 from oncoclaims.extract import extract_claims
 from oncoclaims.extract.claims import Extraction
 from oncoclaims.extract.mapping import extraction_quads
+from oncoclaims.extract.names import NameIndex
 from oncoclaims.extract.origin_mapping import reference_quads
+from oncoclaims.extract.sentences import split_sentences
 from oncoclaims.extract.study_refs import StudyReference, find_study_references
 from oncoclaims.extract.voices import Voice, find_voices
 from oncoclaims.ingest.base import SourceRecord
@@ -49,6 +51,7 @@ __all__ = [
     "MAX_NEWS_BYTES",
     "Article",
     "StoryOrigin",
+    "article_digest",
     "find_origin",
     "FakeHealthNewsIngester",
     "NewsHtmlIngester",
@@ -242,8 +245,15 @@ def find_origin(text: str, language: str) -> StoryOrigin:
     """Read the study references and voices of an English text; nothing for other languages."""
     if language not in {"en", "und"}:
         return StoryOrigin()
-    studies = find_study_references(text)
-    return StoryOrigin(tuple(studies), tuple(find_voices(text, studies)))
+    sentences = split_sentences(text)
+    index = NameIndex(text)
+    studies = find_study_references(text, sentences, index)
+    return StoryOrigin(tuple(studies), tuple(find_voices(text, studies, sentences, index)))
+
+
+def article_digest(text: str) -> str:
+    """The hash an article's graph, source and statements are minted from (``news:<digest>``)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def read_article(data: bytes, origin: str, fmt: str) -> Article:
@@ -302,7 +312,7 @@ class _NewsIngester:
         """Read the article and extract its claims; one record per input."""
         article = read_article(data, origin, self.name)
         extraction = extract_claims(article.text, self.context.therapy_names, title=article.title or "")
-        digest = hashlib.sha256(article.text.encode("utf-8")).hexdigest()[:32]
+        digest = article_digest(article.text)
         warnings = list(article.warnings) + list(extraction.warnings)
         proposed = sorted({m.label for c in extraction.claims for m in c.therapies if not m.known})
         if proposed:
