@@ -204,12 +204,15 @@ def find_voices(text: str, studies: list[StudyReference], sentences: list[Segmen
     for voice in voices.values():
         context = _context(text, voice.name, index) if voice.kind == "person" else ""
         orgs = []
+        former = [m["org"] for m in _FORMER.finditer(context)]
         for part in context.split(" | "):
             orgs.extend(organisation_at(part))
             orgs.extend(m["org"] for m in _TIE_ORG.finditer(part))
         affiliations: list[str] = []
         for org in orgs:
             org = org.strip(" ,.")
+            if any(same_org(org, f) for f in former):
+                continue  # a former employer is a tie (see _judge), not a current affiliation
             if org and not any(same_org(org, a) for a in affiliations):
                 affiliations.append(org)
         voice.affiliations = tuple(affiliations)
