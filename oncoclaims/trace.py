@@ -25,7 +25,7 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from oncoclaims.extract.names import normalise_name, same_org, same_person
+from oncoclaims.extract.names import is_org_like, normalise_name, same_org, same_person
 from oncoclaims.extract.origin_mapping import reference_iri
 from oncoclaims.extract.study_refs import StudyReference
 from oncoclaims.extract.voices import Voice
@@ -150,6 +150,30 @@ def _reason(shared: dict[str, str], days: int | None) -> str:
     return ", ".join(parts) + f"; {when}"
 
 
+def _block_keys(f: StudyFeatures) -> set[str]:
+    """Keys two references must share one of to be compared at all (so grouping is not quadratic)."""
+    keys = {"id:" + i for i in f.identifiers} | {"venue:" + normalise_name(v) for v in f.venues}
+    keys |= {"person:" + normalise_name(p).split()[-1] for p in f.people if normalise_name(p)}
+    keys |= {"condition:" + c for c in f.conditions if " " in c}
+    for name in f.institutions:
+        keys |= {"org:" + w for w in normalise_name(name).split() if len(w) > 3 and not is_org_like(w)}
+    return keys
+
+
+def _pairs_to_compare(items: list[StudyFeatures]) -> Iterator[tuple[StudyFeatures, StudyFeatures]]:
+    blocks: dict[str, list[int]] = {}
+    for index, item in enumerate(items):
+        for key in _block_keys(item):
+            blocks.setdefault(key, []).append(index)
+    seen: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        for i, first in enumerate(members):
+            for second in members[i + 1:]:
+                if (first, second) not in seen:
+                    seen.add((first, second))
+                    yield items[first], items[second]
+
+
 def group_references(features: Iterable[StudyFeatures]) -> tuple[list[StudyGroup], list[StudyCandidate]]:
     """Join the references that report one study; record weaker agreements as candidates."""
     items = sorted(features, key=lambda f: f.reference)
@@ -163,25 +187,24 @@ def group_references(features: Iterable[StudyFeatures]) -> tuple[list[StudyGroup
         return x
 
     candidates: list[StudyCandidate] = []
-    for i, a in enumerate(items):
-        for b in items[i + 1:]:
-            if a.source == b.source:
-                continue
-            shared = _shared(a, b)
-            if not shared:
-                continue
-            days = _days_apart(a.date, b.date)
-            strong = {k for k in shared if k != "condition"}
-            in_window = days is not None and days <= DATE_WINDOW_DAYS
-            reason = _reason(shared, days)
-            if "identifier" in shared or (in_window and len(shared) >= 2 and strong):
-                ra, rb = root(a.reference), root(b.reference)
-                if ra != rb:
-                    parent[max(ra, rb)] = min(ra, rb)
-                reasons.setdefault(a.reference, []).append(reason)
-            elif strong or len(shared) >= 2:
-                pair = (a.reference, b.reference)
-                candidates.append(StudyCandidate(mint_iri("match", "study", *pair).value, pair, reason))
+    for a, b in _pairs_to_compare(items):
+        if a.source == b.source:
+            continue
+        shared = _shared(a, b)
+        if not shared:
+            continue
+        days = _days_apart(a.date, b.date)
+        strong = {k for k in shared if k != "condition"}
+        in_window = days is not None and days <= DATE_WINDOW_DAYS
+        reason = _reason(shared, days)
+        if "identifier" in shared or (in_window and len(shared) >= 2 and strong):
+            ra, rb = root(a.reference), root(b.reference)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+            reasons.setdefault(a.reference, []).append(reason)
+        elif strong or len(shared) >= 2:
+            pair = (a.reference, b.reference)
+            candidates.append(StudyCandidate(mint_iri("match", "study", *pair).value, pair, reason))
     members: dict[str, set[str]] = {}
     for f in items:
         members.setdefault(root(f.reference), set()).add(f.reference)

@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -241,8 +242,12 @@ class StoryOrigin:
     voices: tuple[Voice, ...] = ()
 
 
+@lru_cache(maxsize=32)
 def find_origin(text: str, language: str) -> StoryOrigin:
-    """Read the study references and voices of an English text; nothing for other languages."""
+    """Read the study references and voices of an English text; nothing for other languages.
+
+    Cached for the last few texts: ``oncoclaims trace`` reads the story it has just ingested.
+    """
     if language not in {"en", "und"}:
         return StoryOrigin()
     sentences = split_sentences(text)
