@@ -7,6 +7,7 @@ Reads go through the named queries ``study_references``, ``record_exists`` and
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from pyoxigraph import NamedNode
@@ -26,10 +27,15 @@ __all__ = ["existing_records", "refresh_study_groups", "stored_features", "trace
 _NEWS_FORMATS = ("news-fakehealth-json", "news-html", "news-text")
 
 
+@lru_cache(maxsize=32)
+def _language(text: str) -> str:
+    return detect_language(text)
+
+
 def _trace(article: Article, name: str) -> StoryTrace:
     digest = article_digest(article.text)
     key = "news:" + digest
-    origin = find_origin(article.text, detect_language(article.text))
+    origin = find_origin(article.text, _language(article.text))
     return StoryTrace(name, mint_iri("source", key).value, key, article.title, article.publisher, article.date,
                       origin.studies, origin.voices)
 

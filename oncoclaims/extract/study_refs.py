@@ -253,8 +253,15 @@ _GATES = {
 }
 
 
+_GATES["design"] = ("review", "analys", "random", "placebo", "control", "compared", "phase", "pilot", "first",
+                    "early", "dose", "study", "trial", "treated", "case", "miracle", "mice", "mouse", "rat",
+                    "rodent", "dog", "monkey", "animal", "vitro", "cell line", "dish", "test tube")
+_GATE_PATTERNS = {group: re.compile("|".join(map(re.escape, words))) for group, words in _GATES.items()}
+_DIGIT = re.compile(r"\d")
+
+
 def _gate(lowered: str, group: str) -> bool:
-    return any(word in lowered for word in _GATES[group])
+    return _GATE_PATTERNS[group].search(lowered) is not None
 
 
 def _read_sentence(ref: StudyReference, sentence: Segment, index: NameIndex, last_person: str | None) -> None:
@@ -265,7 +272,7 @@ def _read_sentence(ref: StudyReference, sentence: Segment, index: NameIndex, las
         _note(ref, sentence, rule)
         if ref.date is None and (date := _DATE_WORDS.search(text)):
             ref.date = date.group(0)
-    for identifier in _identifiers(text) if any(c.isdigit() for c in text) else ():
+    for identifier in _identifiers(text) if _DIGIT.search(text) else ():
         ref.identifiers = _add(ref.identifiers, identifier, same=lambda a, b: a == b)
         _note(ref, sentence, "study:identifier")
     for rule, pattern in _PEOPLE_RULES if _gate(lowered, "people") else ():
@@ -309,7 +316,7 @@ def _read_sentence(ref: StudyReference, sentence: Segment, index: NameIndex, las
         condition = _condition(match.group(1))
         if condition:
             ref.conditions = _add(ref.conditions, condition, same=lambda a, b: a == b)
-    designs = _designs(text)
+    designs = _designs(text) if _gate(lowered, "design") else []
     if designs:
         ref._designs.extend(designs)
         _note(ref, sentence, "study:design")
