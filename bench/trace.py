@@ -32,8 +32,7 @@ from pathlib import Path
 from unittest import mock
 
 from oncoclaims.graph.store import ClaimStore
-from oncoclaims.ingest import ingest
-from oncoclaims.ingest import news
+from oncoclaims.ingest import ingest, news
 from oncoclaims.trace import trace_document
 from oncoclaims.trace_store import refresh_study_groups, trace_input
 
@@ -48,7 +47,9 @@ def _replicate(count: int, folder: Path) -> list[Path]:
         record["title"] = f"{record['title']} (replica {index})"
         record["url"] = f"https://example.org/replica/{index}"
         record["text"] = record["text"] + f"\n\nReplica {index} of a FakeHealth story."
-        name = ("news_reviews_" if index % len(samples) < 3 else "story_reviews_") + f"{index:05d}.json"
+        name = (
+            "news_reviews_" if index % len(samples) < 3 else "story_reviews_"
+        ) + f"{index:05d}.json"
         path = folder / name
         path.write_text(json.dumps(record), encoding="utf-8")
         paths.append(path)
@@ -67,7 +68,9 @@ def main() -> None:
     """Run the three measurements and print them."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stories", type=int, default=100)
-    parser.add_argument("--repeat", type=int, default=2, help="runs of each ingest; the best counts")
+    parser.add_argument(
+        "--repeat", type=int, default=2, help="runs of each ingest; the best counts"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         paths = _replicate(args.stories, Path(tmp))
@@ -87,12 +90,18 @@ def main() -> None:
         traced = time.perf_counter() - start
     n = args.stories
     print(f"stories: {n}")
-    print(f"ingest without study references and voices: {without:.1f} s, {n / without:.1f} stories/s")
-    print(f"ingest with them: {with_origin:.1f} s, {n / with_origin:.1f} stories/s "
-          f"({without / with_origin:.2f}x the throughput without)")
-    print(f"trace (ingest + grouping + JSON): {traced:.1f} s, {n / traced:.1f} stories/s; "
-          f"{len(groups)} shared studies, {len(candidates)} candidate matches, "
-          f"{len(document['stories'])} stories traced")
+    print(
+        f"ingest without study references and voices: {without:.1f} s, {n / without:.1f} stories/s"
+    )
+    print(
+        f"ingest with them: {with_origin:.1f} s, {n / with_origin:.1f} stories/s "
+        f"({without / with_origin:.2f}x the throughput without)"
+    )
+    print(
+        f"trace (ingest + grouping + JSON): {traced:.1f} s, {n / traced:.1f} stories/s; "
+        f"{len(groups)} shared studies, {len(candidates)} candidate matches, "
+        f"{len(document['stories'])} stories traced"
+    )
 
 
 if __name__ == "__main__":

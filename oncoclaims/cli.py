@@ -544,6 +544,7 @@ def check(
         mark = "origin" if source["origin"] else "echo  "
         publisher = f", published by {source['publisher_label']}" if source["publisher_label"] else ""
         out.print(f"  {mark} {source['title']} ({source['type_label'] or 'type unknown'}{publisher})", markup=False)
+    _print_origins(store, report)
     out.print(f"\n[bold]evidence[/bold] ({len(report.evidence)})")
     if not report.evidence:
         out.print("  none")
@@ -551,6 +552,29 @@ def check(
         level = item["level_label"] or "no level"
         out.print(f"  {item['relation']}: {item['label']} ({item['study_type_label'] or 'study type unknown'}, {level})", markup=False)
         out.print(f"    {item['reason']}", markup=False)
+
+
+def _print_origins(store: Path | None, report: Any) -> None:
+    """Where each stating source came from: its study and voices (docs/trace.md), and, for a release
+    reporting its own team's study with no evidence, why the claim is only self-confirmed."""
+    from oncoclaims.trace_store import source_origin
+
+    with _errors(), _open(store) as claim_store:
+        origins = {s["iri"]: source_origin(claim_store, s["iri"]) for s in report.sources}
+    if not any(o["studies"] or o["voices"] for o in origins.values()):
+        return
+    out.print("\n[bold]where the sources came from[/bold]")
+    for source in report.sources:
+        origin = origins[source["iri"]]
+        for study in origin["studies"]:
+            out.print(f"  {source['title']}: {study['label']}", markup=False)
+        for voice in origin["voices"]:
+            mark = {True: "independent", False: "tied", None: "unknown"}[voice["independent"]]
+            out.print(f"    [{mark}] {voice['name']} ({voice['role']}): {voice['reason']}", markup=False)
+        authors = [v["name"] for v in origin["voices"] if v["role"] == "study-author"]
+        if authors and not report.evidence and (source["type"] or "").endswith("source-press-release"):
+            out.print(f"    self-confirmed: this press release reports its own team's study ({', '.join(authors)}) "
+                      "and no other evidence bears on the claim", markup=False)
 
 
 @app.command()

@@ -101,8 +101,11 @@ class StudyCandidate:
 def _levels() -> dict[str, str]:
     from oncoclaims.ontology import ontology_quads
 
-    return {q.subject.value.rsplit("#", 1)[-1]: q.object.value.rsplit("#", 1)[-1]
-            for q in ontology_quads() if q.predicate == OC.evidenceLevel}
+    return {
+        q.subject.value.rsplit("#", 1)[-1]: q.object.value.rsplit("#", 1)[-1]
+        for q in ontology_quads()
+        if q.predicate == OC.evidenceLevel
+    }
 
 
 def evidence_level(design: str | None) -> str | None:
@@ -112,14 +115,26 @@ def evidence_level(design: str | None) -> str | None:
 
 def features_of(trace: StoryTrace) -> list[StudyFeatures]:
     """The comparable features of each study reference of a story."""
-    return [StudyFeatures(reference_iri(trace.source_key, index).value, trace.source, trace.date, s.venues,
-                          s.people, s.institutions, s.identifiers, s.conditions)
-            for index, s in enumerate(trace.studies)]
+    return [
+        StudyFeatures(
+            reference_iri(trace.source_key, index).value,
+            trace.source,
+            trace.date,
+            s.venues,
+            s.people,
+            s.institutions,
+            s.identifiers,
+            s.conditions,
+        )
+        for index, s in enumerate(trace.studies)
+    ]
 
 
 def _days_apart(a: str | None, b: str | None) -> int | None:
     try:
-        return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days) if a and b else None
+        return (
+            abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days) if a and b else None
+        )
     except ValueError:
         return None
 
@@ -134,10 +149,12 @@ def _shared(a: StudyFeatures, b: StudyFeatures) -> dict[str, str]:
     shared: dict[str, str] = {}
     if common := sorted(set(a.identifiers) & set(b.identifiers)):
         shared["identifier"] = common[0]
-    for name, left, right, same in (("venue", a.venues, b.venues, _same_venue),
-                                    ("person", a.people, b.people, same_person),
-                                    ("institution", a.institutions, b.institutions, same_org),
-                                    ("condition", a.conditions, b.conditions, lambda x, y: x == y)):
+    for name, left, right, same in (
+        ("venue", a.venues, b.venues, _same_venue),
+        ("person", a.people, b.people, same_person),
+        ("institution", a.institutions, b.institutions, same_org),
+        ("condition", a.conditions, b.conditions, lambda x, y: x == y),
+    ):
         found = next((x for x in left for y in right if same(x, y)), None)
         if found is not None and (name != "condition" or " " in found):
             shared[name] = found
@@ -156,7 +173,9 @@ def _block_keys(f: StudyFeatures) -> set[str]:
     keys |= {"person:" + normalise_name(p).split()[-1] for p in f.people if normalise_name(p)}
     keys |= {"condition:" + c for c in f.conditions if " " in c}
     for name in f.institutions:
-        keys |= {"org:" + w for w in normalise_name(name).split() if len(w) > 3 and not is_org_like(w)}
+        keys |= {
+            "org:" + w for w in normalise_name(name).split() if len(w) > 3 and not is_org_like(w)
+        }
     return keys
 
 
@@ -168,13 +187,15 @@ def _pairs_to_compare(items: list[StudyFeatures]) -> Iterator[tuple[StudyFeature
     seen: set[tuple[int, int]] = set()
     for members in blocks.values():
         for i, first in enumerate(members):
-            for second in members[i + 1:]:
+            for second in members[i + 1 :]:
                 if (first, second) not in seen:
                     seen.add((first, second))
                     yield items[first], items[second]
 
 
-def group_references(features: Iterable[StudyFeatures]) -> tuple[list[StudyGroup], list[StudyCandidate]]:
+def group_references(
+    features: Iterable[StudyFeatures],
+) -> tuple[list[StudyGroup], list[StudyCandidate]]:
     """Join the references that report one study; record weaker agreements as candidates."""
     items = sorted(features, key=lambda f: f.reference)
     parent = {f.reference: f.reference for f in items}
@@ -216,11 +237,24 @@ def group_references(features: Iterable[StudyFeatures]) -> tuple[list[StudyGroup
         identifiers = sorted({i for r in refs for i in by_ref[r].identifiers})
         study = mint_iri("study", identifiers[0] if identifiers else top).value
         why = sorted({reason for r in refs for reason in reasons.get(r, [])})
-        groups.append(StudyGroup(study, frozenset(refs), tuple(sorted({by_ref[r].source for r in refs})),
-                                 " | ".join(why)))
+        groups.append(
+            StudyGroup(
+                study,
+                frozenset(refs),
+                tuple(sorted({by_ref[r].source for r in refs})),
+                " | ".join(why),
+            )
+        )
     grouped = {r for g in groups for r in g.references}
-    candidates = [c for c in candidates if not (c.references[0] in grouped and c.references[1] in grouped
-                                                 and any(set(c.references) <= g.references for g in groups))]
+    candidates = [
+        c
+        for c in candidates
+        if not (
+            c.references[0] in grouped
+            and c.references[1] in grouped
+            and any(set(c.references) <= g.references for g in groups)
+        )
+    ]
     return groups, candidates
 
 
@@ -230,7 +264,9 @@ def group_quads(groups: list[StudyGroup], candidates: list[StudyCandidate]) -> I
         graph = mint_graph_iri("study", group.study)
         study = NamedNode(group.study)
         yield Quad(study, RDF.type, OC.Study, graph)
-        yield Quad(study, RDFS.label, Literal(f"study reported by {len(group.sources)} stories"), graph)
+        yield Quad(
+            study, RDFS.label, Literal(f"study reported by {len(group.sources)} stories"), graph
+        )
         yield Quad(study, OC.matchReason, Literal(group.reason), graph)
         for ref in sorted(group.references):
             yield Quad(NamedNode(ref), OC.refersTo, study, graph)
@@ -244,33 +280,64 @@ def group_quads(groups: list[StudyGroup], candidates: list[StudyCandidate]) -> I
             yield Quad(match, OC.candidateStudy, NamedNode(ref), graph)
 
 
-def _study_json(trace: StoryTrace, index: int, study: StudyReference, groups: list[StudyGroup],
-                records: dict[str, str]) -> dict[str, Any]:
+def _study_json(
+    trace: StoryTrace,
+    index: int,
+    study: StudyReference,
+    groups: list[StudyGroup],
+    records: dict[str, str],
+) -> dict[str, Any]:
     ref = reference_iri(trace.source_key, index).value
     group = next((g for g in groups if ref in g.references), None)
     record = next((records[i] for i in study.identifiers if i in records), None)
-    return {"study": group.study if group else ref, "venue": "; ".join(study.venues) or None, "date": study.date,
-            "people": list(study.people), "institutions": list(study.institutions), "funders": list(study.funders),
-            "identifiers": list(study.identifiers), "design": study.design,
-            "evidence_level": evidence_level(study.design), "record": record,
-            "spans": [list(span) for span in study.spans]}
+    return {
+        "study": group.study if group else ref,
+        "venue": "; ".join(study.venues) or None,
+        "date": study.date,
+        "people": list(study.people),
+        "institutions": list(study.institutions),
+        "funders": list(study.funders),
+        "identifiers": list(study.identifiers),
+        "design": study.design,
+        "evidence_level": evidence_level(study.design),
+        "record": record,
+        "spans": [list(span) for span in study.spans],
+    }
 
 
-def trace_document(traces: list[StoryTrace], groups: list[StudyGroup],
-                   records: dict[str, str] | None = None) -> dict[str, Any]:
+def trace_document(
+    traces: list[StoryTrace], groups: list[StudyGroup], records: dict[str, str] | None = None
+) -> dict[str, Any]:
     """The JSON contract of ``oncoclaims trace --json`` (docs/trace.md)."""
     records = records or {}
     stories = []
     for trace in traces:
-        stories.append({
-            "input": trace.input, "source": trace.source, "title": trace.title, "publisher": trace.publisher,
-            "studies": [_study_json(trace, i, s, groups, records) for i, s in enumerate(trace.studies)],
-            "voices": [{"name": v.name, "affiliations": list(v.affiliations), "role": v.role,
-                        "independent": v.independent, "reason": v.reason,
-                        "spans": [list(span) for span in v.spans]} for v in trace.voices],
-        })
-    return {"stories": stories,
-            "shared_studies": [{"study": g.study, "sources": list(g.sources)} for g in groups]}
+        stories.append(
+            {
+                "input": trace.input,
+                "source": trace.source,
+                "title": trace.title,
+                "publisher": trace.publisher,
+                "studies": [
+                    _study_json(trace, i, s, groups, records) for i, s in enumerate(trace.studies)
+                ],
+                "voices": [
+                    {
+                        "name": v.name,
+                        "affiliations": list(v.affiliations),
+                        "role": v.role,
+                        "independent": v.independent,
+                        "reason": v.reason,
+                        "spans": [list(span) for span in v.spans],
+                    }
+                    for v in trace.voices
+                ],
+            }
+        )
+    return {
+        "stories": stories,
+        "shared_studies": [{"study": g.study, "sources": list(g.sources)} for g in groups],
+    }
 
 
 def trace_lines(document: dict[str, Any], titles: dict[str, str] | None = None) -> Iterator[str]:
@@ -278,20 +345,29 @@ def trace_lines(document: dict[str, Any], titles: dict[str, str] | None = None) 
     titles = titles or {}
     for story in document["stories"]:
         yield f"{story['title'] or story['input']}"
-        yield f"  {story['input']} -> {story['source']}" + (f" ({story['publisher']})" if story["publisher"] else "")
+        yield f"  {story['input']} -> {story['source']}" + (
+            f" ({story['publisher']})" if story["publisher"] else ""
+        )
         if not story["studies"]:
             yield "  no study reference found"
         for study in story["studies"]:
             level = study["evidence_level"] or "evidence level unknown"
-            yield f"  study: {study['venue'] or 'venue not named'}" + (f", {study['date']}" if study["date"] else "")
+            yield f"  study: {study['venue'] or 'venue not named'}" + (
+                f", {study['date']}" if study["date"] else ""
+            )
             yield f"    design: {study['design'] or 'not stated'} ({level})"
             for key in ("people", "institutions", "funders", "identifiers"):
                 if study[key]:
                     yield f"    {key}: {'; '.join(study[key])}"
             if study["record"]:
                 yield f"    record: {study['record']}"
-            others = [s for g in document["shared_studies"] if g["study"] == study["study"]
-                      for s in g["sources"] if s != story["source"]]
+            others = [
+                s
+                for g in document["shared_studies"]
+                if g["study"] == study["study"]
+                for s in g["sources"]
+                if s != story["source"]
+            ]
             for other in others:
                 yield f"    same study in: {titles.get(other, other)}"
         if not story["voices"]:

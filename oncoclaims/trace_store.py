@@ -14,15 +14,21 @@ from pyoxigraph import NamedNode
 
 from oncoclaims import queries
 from oncoclaims.errors import ConfigError
+from oncoclaims.extract.language import detect_language
 from oncoclaims.extract.origin_mapping import record_iri
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ingest import ingest
 from oncoclaims.ingest.news import Article, article_digest, find_origin, read_article
-from oncoclaims.extract.language import detect_language
 from oncoclaims.iris import mint_graph_iri, mint_iri
 from oncoclaims.trace import StoryTrace, StudyFeatures, group_quads, group_references
 
-__all__ = ["existing_records", "refresh_study_groups", "stored_features", "trace_input"]
+__all__ = [
+    "existing_records",
+    "refresh_study_groups",
+    "source_origin",
+    "stored_features",
+    "trace_input",
+]
 
 _NEWS_FORMATS = ("news-fakehealth-json", "news-html", "news-text")
 
@@ -36,8 +42,16 @@ def _trace(article: Article, name: str) -> StoryTrace:
     digest = article_digest(article.text)
     key = "news:" + digest
     origin = find_origin(article.text, _language(article.text))
-    return StoryTrace(name, mint_iri("source", key).value, key, article.title, article.publisher, article.date,
-                      origin.studies, origin.voices)
+    return StoryTrace(
+        name,
+        mint_iri("source", key).value,
+        key,
+        article.title,
+        article.publisher,
+        article.date,
+        origin.studies,
+        origin.voices,
+    )
 
 
 def trace_input(store: ClaimStore, name: str) -> StoryTrace:
@@ -50,18 +64,29 @@ def trace_input(store: ClaimStore, name: str) -> StoryTrace:
     if name.startswith(("http://", "https://")) and not Path(name).exists():
         rows = queries.select(store, "source_story", source=name)
         if not rows:
-            raise ConfigError(f"{name}: the store holds no source with this IRI and a text; "
-                              "ingest the story first, or give its file")
+            raise ConfigError(
+                f"{name}: the store holds no source with this IRI and a text; "
+                "ingest the story first, or give its file"
+            )
         row = rows[0]
-        article = Article(row["text"].value, title=row["title"].value if "title" in row else None,
-                          publisher=row["publisher"].value if "publisher" in row else None,
-                          date=row["date"].value if "date" in row else None)
+        article = Article(
+            row["text"].value,
+            title=row["title"].value if "title" in row else None,
+            publisher=row["publisher"].value if "publisher" in row else None,
+            date=row["date"].value if "date" in row else None,
+        )
         trace = _trace(article, name)
-        return trace if trace.source == name else StoryTrace(name, name, trace.source_key, *_rest(trace))
+        return (
+            trace
+            if trace.source == name
+            else StoryTrace(name, name, trace.source_key, *_rest(trace))
+        )
     report = ingest(Path(name), store)
     if report.format not in _NEWS_FORMATS:
-        raise ConfigError(f"{name}: read as {report.format}, not a news story; trace reads news stories "
-                          f"({', '.join(_NEWS_FORMATS)}) — the file was ingested as {report.format}")
+        raise ConfigError(
+            f"{name}: read as {report.format}, not a news story; trace reads news stories "
+            f"({', '.join(_NEWS_FORMATS)}) — the file was ingested as {report.format}"
+        )
     article = read_article(Path(name).read_bytes(), name, report.format)
     return _trace(article, name)
 
@@ -75,15 +100,33 @@ def stored_features(store: ClaimStore) -> list[StudyFeatures]:
     found: dict[str, dict] = {}
     for row in queries.select(store, "study_references"):
         ref = row["ref"].value
-        item = found.setdefault(ref, {"source": row["source"].value,
-                                      "date": row["date"].value if "date" in row else None,
-                                      "venue": [], "person": [], "institution": [], "identifier": [],
-                                      "condition": []})
+        item = found.setdefault(
+            ref,
+            {
+                "source": row["source"].value,
+                "date": row["date"].value if "date" in row else None,
+                "venue": [],
+                "person": [],
+                "institution": [],
+                "identifier": [],
+                "condition": [],
+            },
+        )
         if "kind" in row and row["value"].value not in item[row["kind"].value]:
             item[row["kind"].value].append(row["value"].value)
-    return [StudyFeatures(ref, i["source"], i["date"], tuple(i["venue"]), tuple(i["person"]),
-                          tuple(i["institution"]), tuple(i["identifier"]), tuple(i["condition"]))
-            for ref, i in found.items()]
+    return [
+        StudyFeatures(
+            ref,
+            i["source"],
+            i["date"],
+            tuple(i["venue"]),
+            tuple(i["person"]),
+            tuple(i["institution"]),
+            tuple(i["identifier"]),
+            tuple(i["condition"]),
+        )
+        for ref, i in found.items()
+    ]
 
 
 def existing_records(store: ClaimStore, identifiers: list[str]) -> dict[str, str]:
@@ -108,3 +151,24 @@ def refresh_study_groups(store: ClaimStore):
             store.remove_graph(graph)
     store.extend(quads)
     return groups, candidates
+
+
+def source_origin(store: ClaimStore, source: str) -> dict[str, list[dict]]:
+    """The study references and voices stored for ``source`` (query ``source_origin``)."""
+    studies: list[dict] = []
+    voices: dict[str, dict] = {}
+    for row in queries.select(store, "source_origin", source=source):
+        if row["kind"].value == "study":
+            studies.append({"iri": row["node"].value, "label": row["label"].value})
+        else:
+            independent = row.get("independent")
+            voices.setdefault(
+                row["node"].value,
+                {
+                    "name": row["label"].value,
+                    "role": row["role"].value,
+                    "reason": row["reason"].value,
+                    "independent": None if independent is None else independent.value == "true",
+                },
+            )
+    return {"studies": studies, "voices": list(voices.values())}

@@ -74,8 +74,15 @@ class PairScore:
 
     def to_dict(self) -> dict[str, Any]:
         """The score as JSON-ready data."""
-        return {"precision": round(self.precision, 3), "recall": round(self.recall, 3), "f1": round(self.f1, 3),
-                "found": self.found, "right": self.right, "predicted": self.predicted, "gold": self.gold}
+        return {
+            "precision": round(self.precision, 3),
+            "recall": round(self.recall, 3),
+            "f1": round(self.f1, 3),
+            "found": self.found,
+            "right": self.right,
+            "predicted": self.predicted,
+            "gold": self.gold,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +107,11 @@ class StoryEvaluation:
 
     def to_dict(self) -> dict[str, Any]:
         """The scores as JSON-ready data."""
-        return {"name": self.name, "split": self.split,
-                "scores": {m: s.to_dict() for m, s in self.scores.items()}}
+        return {
+            "name": self.name,
+            "split": self.split,
+            "scores": {m: s.to_dict() for m, s in self.scores.items()},
+        }
 
 
 def load_trace_gold(path: Path) -> TraceGold:
@@ -118,19 +128,30 @@ def load_trace_gold(path: Path) -> TraceGold:
         article = (path.parent / data["article"]).resolve()
         raw = json.loads(article.read_text(encoding="utf-8"))
         text = raw["text"] if isinstance(raw, dict) else str(raw)
-        return TraceGold(path, article, text, data.get("split", "tuned"), tuple(data["studies"]),
-                         tuple(data["voices"]))
+        return TraceGold(
+            path,
+            article,
+            text,
+            data.get("split", "tuned"),
+            tuple(data["studies"]),
+            tuple(data["voices"]),
+        )
     except KeyError as exc:
         raise RecordError(f"{path}: the trace gold file has no {exc.args[0]!r}", location) from exc
     except (OSError, json.JSONDecodeError) as exc:
         raise FormatError(f"{path}: the article it names cannot be read: {exc}", location) from exc
 
 
-def _pair(gold: Iterable[str], predicted: Iterable[str], same: Callable[[str, str], bool]) -> PairScore:
+def _pair(
+    gold: Iterable[str], predicted: Iterable[str], same: Callable[[str, str], bool]
+) -> PairScore:
     gold, predicted = list(gold), list(predicted)
-    return PairScore(found=sum(1 for g in gold if any(same(g, p) for p in predicted)),
-                     right=sum(1 for p in predicted if any(same(g, p) for g in gold)),
-                     predicted=len(predicted), gold=len(gold))
+    return PairScore(
+        found=sum(1 for g in gold if any(same(g, p) for p in predicted)),
+        right=sum(1 for p in predicted if any(same(g, p) for g in gold)),
+        predicted=len(predicted),
+        gold=len(gold),
+    )
 
 
 def _field(study: StudyReference, name: str) -> tuple[str, ...]:
@@ -141,15 +162,24 @@ def _voice_same(a: str, b: str) -> bool:
     return same_person(a, b) or same_org(a, b)
 
 
-def evaluate_trace_text(gold: TraceGold, studies: list[StudyReference], voices: list[Voice]) -> StoryEvaluation:
+def evaluate_trace_text(
+    gold: TraceGold, studies: list[StudyReference], voices: list[Voice]
+) -> StoryEvaluation:
     """Score predicted ``studies`` and ``voices`` of one story against its gold."""
     evaluation = StoryEvaluation(gold.path.name.removesuffix(".trace.gold.json"), gold.split)
     for name in FIELDS:
-        gold_items = [v for s in gold.studies for v in (s[name] if isinstance(s[name], list) else [s[name]]) if v]
+        gold_items = [
+            v
+            for s in gold.studies
+            for v in (s[name] if isinstance(s[name], list) else [s[name]])
+            if v
+        ]
         predicted = list(dict.fromkeys(v for s in studies for v in _field(s, name)))
         same = same_person if name == "people" else same_org
         evaluation.scores[name] = _pair(gold_items, predicted, same)
-    evaluation.scores["voices"] = _pair([v["name"] for v in gold.voices], [v.name for v in voices], _voice_same)
+    evaluation.scores["voices"] = _pair(
+        [v["name"] for v in gold.voices], [v.name for v in voices], _voice_same
+    )
     # Verdict and role: over gold voices, right when the paired voice has the gold's value
     # (a voice not found counts as wrong); precision over the voices paired.
     verdicts, roles = PairScore(gold=len(gold.voices)), PairScore(gold=len(gold.voices))
@@ -186,16 +216,28 @@ def total_trace(evaluations: list[StoryEvaluation], name: str = "total") -> Stor
     return result
 
 
-def score_grouping(gold_keys: dict[str, set[str]], predicted_groups: list[set[str]]) -> dict[str, Any]:
+def score_grouping(
+    gold_keys: dict[str, set[str]], predicted_groups: list[set[str]]
+) -> dict[str, Any]:
     """Compare same-study pairs of stories: gold from study keys, predicted from shared study nodes.
 
     :param gold_keys: story -> the gold study keys it reports.
     :param predicted_groups: sets of stories the trace put under one study node.
     """
     stories = sorted(gold_keys)
-    gold_pairs = {(a, b) for i, a in enumerate(stories) for b in stories[i + 1:] if gold_keys[a] & gold_keys[b]}
-    predicted_pairs = {tuple(sorted((a, b))) for group in predicted_groups for a in group for b in group if a < b}
+    gold_pairs = {
+        (a, b)
+        for i, a in enumerate(stories)
+        for b in stories[i + 1 :]
+        if gold_keys[a] & gold_keys[b]
+    }
+    predicted_pairs = {
+        tuple(sorted((a, b))) for group in predicted_groups for a in group for b in group if a < b
+    }
     predicted_pairs = {p for p in predicted_pairs if p[0] in gold_keys and p[1] in gold_keys}
-    return {"gold_pairs": sorted(gold_pairs), "found": sorted(gold_pairs & predicted_pairs),
-            "false_merges": sorted(predicted_pairs - gold_pairs), "missed": sorted(gold_pairs - predicted_pairs)}
-
+    return {
+        "gold_pairs": sorted(gold_pairs),
+        "found": sorted(gold_pairs & predicted_pairs),
+        "false_merges": sorted(predicted_pairs - gold_pairs),
+        "missed": sorted(gold_pairs - predicted_pairs),
+    }

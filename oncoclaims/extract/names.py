@@ -21,8 +21,8 @@ from functools import lru_cache
 __all__ = [
     "NAME",
     "ORG",
-    "NameMention",
     "NameIndex",
+    "NameMention",
     "find_people",
     "is_org_like",
     "normalise_name",
@@ -58,12 +58,28 @@ _SENTENCE_WORDS = frozenset(
     These Those Then Now Here There Even Only Also Both Each Every Some Many Most Such Although Though
     Instead Meanwhile However Moreover Today Yesterday Earlier Later Once Next Like Unlike Dear Says Said""".split()
 )
-_ORG_HEADS = frozenset({"hospital", "university", "institute", "center", "centre", "clinic",
-                        "company", "lab", "laboratory", "foundation", "charity", "school"})
+_ORG_HEADS = frozenset(
+    {
+        "hospital",
+        "university",
+        "institute",
+        "center",
+        "centre",
+        "clinic",
+        "company",
+        "lab",
+        "laboratory",
+        "foundation",
+        "charity",
+        "school",
+    }
+)
 _TITLE = re.compile(r"(?:Dr|Prof|Professor|Mr|Mrs|Ms)\.? ")
 _PERSON = re.compile(rf"\b(?:(?:Dr|Prof|Mr|Mrs|Ms|Sen) )?(?P<name>{NAME})\b")
-_ORG_RUN = re.compile(rf"\b(?:at|of|from|with|in|by|for) (?:the )?(?:charity |company |firm |biotech |"
-                      rf"drugmaker |AACR journal |journal )?(?P<org>{ORG})")
+_ORG_RUN = re.compile(
+    rf"\b(?:at|of|from|with|in|by|for) (?:the )?(?:charity |company |firm |biotech |"
+    rf"drugmaker |AACR journal |journal )?(?P<org>{ORG})"
+)
 _CHAIR_OF = re.compile(r"\b(?:[Pp]rofessor|[Cc]hair|[Ll]ecturer|[Ff]ellow) of$")
 _LISTED_ORG = re.compile(rf", (?:the )?(?P<org>{ORG})")
 _PLACE_TAIL = re.compile(r"(?:,? (?:in|at) [A-Z][\w.]*(?: [A-Z][\w.]*)*)+$")
@@ -94,7 +110,7 @@ def find_people(text: str, start: int = 0, end: int | None = None) -> list[NameM
         name = match["name"]
         first = name.split()[0]
         if first in _SENTENCE_WORDS:
-            rest = name[len(first) + 1:]
+            rest = name[len(first) + 1 :]
             if " " not in rest:
                 continue
             found.append(NameMention(rest, match.start("name") + len(first) + 1, match.end("name")))
@@ -127,9 +143,12 @@ def organisation_at(clause: str) -> list[str]:
             continue  # "of Health" inside "National Institutes of Health"
         covered = match.end("org")
         org = _trim_org(match["org"])
-        after = clause[match.end("org"):match.end("org") + 20].lower().split()
-        if not (is_org_like(org) or (after and after[0].strip(",.") in _ORG_HEADS)
-                or clause[match.end("org"):].startswith((", the", ", a ", ", an "))):
+        after = clause[match.end("org") : match.end("org") + 20].lower().split()
+        if not (
+            is_org_like(org)
+            or (after and after[0].strip(",.") in _ORG_HEADS)
+            or clause[match.end("org") :].startswith((", the", ", a ", ", an "))
+        ):
             continue
         if find_people(org) and not is_org_like(org):
             continue
@@ -165,7 +184,7 @@ def same_person(a: str, b: str) -> bool:
         return False
     if len(wa) == 1 or len(wb) == 1:
         return True
-    return wa[0] == wb[0] or wa[0][0] == wb[0][0] and (len(wa[0]) == 1 or len(wb[0]) == 1)
+    return wa[0] == wb[0] or (wa[0][0] == wb[0][0] and (len(wa[0]) == 1 or len(wb[0]) == 1))
 
 
 def same_org(a: str, b: str) -> bool:

@@ -50,15 +50,23 @@ def record_iri(identifier: str) -> NamedNode | None:
 
 def _institution(name: str, graph: NamedNode) -> tuple[NamedNode, list[Quad]]:
     node = party_iri(Party(name, "institution"), "")
-    return node, [Quad(node, RDF.type, OC.Institution, graph), Quad(node, RDFS.label, Literal(name), graph)]
+    return node, [
+        Quad(node, RDF.type, OC.Institution, graph),
+        Quad(node, RDFS.label, Literal(name), graph),
+    ]
 
 
 def _person(name: str, graph: NamedNode) -> tuple[NamedNode, list[Quad]]:
     node = party_iri(Party(name, "person"), "")
-    return node, [Quad(node, RDF.type, OC.Person, graph), Quad(node, RDFS.label, Literal(name), graph)]
+    return node, [
+        Quad(node, RDF.type, OC.Person, graph),
+        Quad(node, RDFS.label, Literal(name), graph),
+    ]
 
 
-def _spans(node: NamedNode, source: NamedNode, source_key: str, spans, graph: NamedNode) -> Iterator[Quad]:
+def _spans(
+    node: NamedNode, source: NamedNode, source_key: str, spans, graph: NamedNode
+) -> Iterator[Quad]:
     for start, end in spans:
         selector = mint_iri("span", source_key, str(start), str(end))
         yield Quad(node, OC.span, selector, graph)
@@ -68,8 +76,14 @@ def _spans(node: NamedNode, source: NamedNode, source_key: str, spans, graph: Na
         yield Quad(selector, OA.end, Literal(str(end), datatype=XSD.integer), graph)
 
 
-def reference_quads(studies: list[StudyReference], voices: list[Voice], *, source: NamedNode,
-                    source_key: str, graph: NamedNode) -> Iterator[Quad]:
+def reference_quads(
+    studies: list[StudyReference],
+    voices: list[Voice],
+    *,
+    source: NamedNode,
+    source_key: str,
+    graph: NamedNode,
+) -> Iterator[Quad]:
     """Quads for a story's study references and voices, in the story's graph."""
     for index, study in enumerate(studies):
         ref = reference_iri(source_key, index)
@@ -115,7 +129,12 @@ def reference_quads(studies: list[StudyReference], voices: list[Voice], *, sourc
         yield Quad(node, OC.voiceIn, source, graph)
         yield Quad(node, OC.voiceRole, Literal(voice.role), graph)
         if voice.independent is not None:
-            yield Quad(node, OC.independent, Literal(str(voice.independent).lower(), datatype=XSD.boolean), graph)
+            yield Quad(
+                node,
+                OC.independent,
+                Literal(str(voice.independent).lower(), datatype=XSD.boolean),
+                graph,
+            )
         yield Quad(node, OC.independenceReason, Literal(voice.reason), graph)
         for rule in voice.rules:
             yield Quad(node, OC.extractedBy, Literal(rule), graph)

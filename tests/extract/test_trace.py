@@ -46,7 +46,9 @@ def _trace(store: Path, *inputs: str) -> dict:
 def test_press_release_names_its_conference_leader_institutions_and_funder() -> None:
     studies, voices = _origin("news_reviews_00027")
     main = studies[0]
-    assert main.venues == ("Fourth CRI-CIMT-EATI-AACR International Cancer Immunotherapy Conference",)
+    assert main.venues == (
+        "Fourth CRI-CIMT-EATI-AACR International Cancer Immunotherapy Conference",
+    )
     assert main.date == "Sept. 30-Oct. 3"
     assert main.people == ("Jay A. Berzofsky",)
     assert {"National Cancer Institute", "National Institutes of Health"} <= set(main.institutions)
@@ -67,9 +69,11 @@ def test_outside_voice_who_was_not_involved_is_independent_and_the_team_is_tied(
 
 
 def test_a_stated_tie_wins_over_not_involved() -> None:
-    text = ("Researchers at Duke University report the results in the journal Nature. "
-            "\"It is a step,\" says Dr. David Reardon, who used to work at Duke University "
-            "but wasn't involved in the new research.")
+    text = (
+        "Researchers at Duke University report the results in the journal Nature. "
+        '"It is a step," says Dr. David Reardon, who used to work at Duke University '
+        "but wasn't involved in the new research."
+    )
     studies = find_study_references(text)
     (voice,) = find_voices(text, studies)
     assert voice.independent is False
@@ -100,28 +104,62 @@ def test_total_adds_the_stories_counts() -> None:
 
 def test_trace_json_contract_and_shared_studies(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    names = ["news_reviews_00033", "story_reviews_00030", "story_reviews_01026", "story_reviews_01027",
-             "news_reviews_00027"]
+    names = [
+        "news_reviews_00033",
+        "story_reviews_00030",
+        "story_reviews_01026",
+        "story_reviews_01027",
+        "news_reviews_00027",
+    ]
     document = _trace(store, *(str(NEWS / f"{n}.json") for n in names))
     assert set(document) == {"stories", "shared_studies"}
     story = document["stories"][0]
     assert set(story) == {"input", "source", "title", "publisher", "studies", "voices"}
-    assert set(story["studies"][0]) == {"study", "venue", "date", "people", "institutions", "funders",
-                                        "identifiers", "design", "evidence_level", "record", "spans"}
-    assert set(story["voices"][0]) == {"name", "affiliations", "role", "independent", "reason", "spans"}
+    assert set(story["studies"][0]) == {
+        "study",
+        "venue",
+        "date",
+        "people",
+        "institutions",
+        "funders",
+        "identifiers",
+        "design",
+        "evidence_level",
+        "record",
+        "spans",
+    }
+    assert set(story["voices"][0]) == {
+        "name",
+        "affiliations",
+        "role",
+        "independent",
+        "reason",
+        "spans",
+    }
     assert story["studies"][0]["evidence_level"] == "level-animal"
     by_input = {Path(s["input"]).stem: s for s in document["stories"]}
     shared = [set(g["sources"]) for g in document["shared_studies"]]
     zika = {by_input["news_reviews_00033"]["source"], by_input["story_reviews_00030"]["source"]}
-    leukaemia = {by_input["story_reviews_01026"]["source"], by_input["story_reviews_01027"]["source"]}
+    leukaemia = {
+        by_input["story_reviews_01026"]["source"],
+        by_input["story_reviews_01027"]["source"],
+    }
     assert sorted(shared, key=len) == sorted([zika, leukaemia], key=len)
     # Both stories of a pair name the same study node.
-    assert by_input["news_reviews_00033"]["studies"][0]["study"] == by_input["story_reviews_00030"]["studies"][0]["study"]
+    assert (
+        by_input["news_reviews_00033"]["studies"][0]["study"]
+        == by_input["story_reviews_00030"]["studies"][0]["study"]
+    )
     # Spans cut from the text are the name (voices) and whole sentences (studies).
     text = _text("story_reviews_00030")
     for voice in by_input["story_reviews_00030"]["voices"]:
         for start, end in voice["spans"]:
-            assert voice["name"].split()[-1] in text[start:end] or text[start:end] in {"he", "she", "He", "She"}
+            assert voice["name"].split()[-1] in text[start:end] or text[start:end] in {
+                "he",
+                "she",
+                "He",
+                "She",
+            }
     start, end = by_input["news_reviews_00027"]["studies"][0]["spans"][0]
     assert "presented at the Fourth CRI-CIMT-EATI-AACR" in _text("news_reviews_00027")[start:end]
 
@@ -164,15 +202,19 @@ def test_trace_by_source_iri_of_a_stored_story(tmp_path: Path) -> None:
 
 
 def test_unknown_source_iri_is_a_clear_error(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["trace", "--store", str(tmp_path / "s"), "https://example.org/no-such-story"])
+    result = runner.invoke(
+        app, ["trace", "--store", str(tmp_path / "s"), "https://example.org/no-such-story"]
+    )
     assert result.exit_code == 1
     assert "the store holds no source with this IRI" in result.output
 
 
 def test_story_without_study_or_named_quotes_says_so(tmp_path: Path) -> None:
     story = tmp_path / "story.txt"
-    story.write_text("A new cancer drug\n\n\"It could help,\" a doctor said. Patients hope it works.\n",
-                     encoding="utf-8")
+    story.write_text(
+        'A new cancer drug\n\n"It could help," a doctor said. Patients hope it works.\n',
+        encoding="utf-8",
+    )
     document = _trace(tmp_path / "store", str(story))
     assert document["stories"][0]["studies"] == []
     assert document["stories"][0]["voices"] == []
@@ -183,9 +225,12 @@ def test_story_without_study_or_named_quotes_says_so(tmp_path: Path) -> None:
 
 def test_non_english_story_gets_no_invented_origin(tmp_path: Path) -> None:
     story = tmp_path / "historia.txt"
-    story.write_text("Una nueva vacuna contra el cáncer\n\n\"Es un avance\", dijo el doctor Juan Pérez, "
-                     "que dirigió el estudio publicado en la revista Nature. Los pacientes y los médicos "
-                     "están contentos con los resultados de la vacuna en el hospital.\n", encoding="utf-8")
+    story.write_text(
+        'Una nueva vacuna contra el cáncer\n\n"Es un avance", dijo el doctor Juan Pérez, '
+        "que dirigió el estudio publicado en la revista Nature. Los pacientes y los médicos "
+        "están contentos con los resultados de la vacuna en el hospital.\n",
+        encoding="utf-8",
+    )
     document = _trace(tmp_path / "store", str(story))
     assert document["stories"][0]["studies"] == [] and document["stories"][0]["voices"] == []
 
@@ -207,3 +252,24 @@ def test_eval_trace_reports_no_false_merges(tmp_path: Path) -> None:
     assert report["grouping"]["false_merges"] == []
     assert len(report["grouping"]["found"]) >= 2
     assert any(s["name"] == "total (tuned)" for s in report["stories"])
+
+
+def test_check_names_the_study_and_voices_and_says_self_confirmed(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    assert (
+        runner.invoke(
+            app, ["ingest", "--store", store, str(NEWS / "news_reviews_00027.json")]
+        ).exit_code
+        == 0
+    )
+    result = runner.invoke(app, ["check", "--store", store, "Preclinical studies"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "study reported: Fourth CRI-CIMT-EATI-AACR International Cancer Immunotherapy Conference"
+        in result.output
+    )
+    assert "[tied] Jay A. Berzofsky (study-author)" in result.output
+    assert (
+        "self-confirmed: this press release reports its own team's study (Jay A. Berzofsky)"
+        in result.output
+    )
