@@ -273,3 +273,22 @@ def test_check_names_the_study_and_voices_and_says_self_confirmed(tmp_path: Path
         "self-confirmed: this press release reports its own team's study (Jay A. Berzofsky)"
         in result.output
     )
+
+
+def test_identifiers_are_read_and_a_trial_in_the_store_is_the_record(tmp_path: Path) -> None:
+    # Identifiers from the real records in tests/data (the trial; PubMed 35649368 and its DOI).
+    store = str(tmp_path / "store")
+    trial = Path(__file__).parents[1] / "data" / "ctgov" / "classic" / "NCT00023673.json"
+    assert runner.invoke(app, ["ingest", "--store", store, str(trial)]).exit_code == 0
+    story = tmp_path / "story.txt"
+    story.write_text(
+        "A vaccine trial reports\n\nThe phase 2 trial (NCT00023673, known as CheckMate-017) was "
+        "published in the journal Cell Reports (doi:10.1016/j.celrep.2022.110870; PMID 35649368).\n",
+        encoding="utf-8",
+    )
+    (study,) = _trace(tmp_path / "store", str(story))["stories"][0]["studies"]
+    assert set(study["identifiers"]) == {
+        "NCT00023673", "CheckMate-017", "doi:10.1016/j.celrep.2022.110870", "pmid:35649368"}
+    assert study["record"] == "https://w3id.org/oncoclaims/id/trial/NCT00023673"
+    assert study["design"] == "phase-2"
+    assert study["venue"] == "Cell Reports"
