@@ -20,7 +20,14 @@ from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ingest import ingest
 from oncoclaims.ingest.news import Article, article_digest, find_origin, read_article
 from oncoclaims.iris import mint_graph_iri, mint_iri
-from oncoclaims.trace import StoryTrace, StudyFeatures, group_quads, group_references
+from oncoclaims.trace import (
+    StoryTrace,
+    StudyCandidate,
+    StudyFeatures,
+    StudyGroup,
+    group_quads,
+    group_references,
+)
 
 __all__ = [
     "existing_records",
@@ -139,7 +146,7 @@ def existing_records(store: ClaimStore, identifiers: list[str]) -> dict[str, str
     return records
 
 
-def refresh_study_groups(store: ClaimStore):
+def refresh_study_groups(store: ClaimStore) -> tuple[list[StudyGroup], list[StudyCandidate]]:
     """Group every study reference in the store and write the ``oc:Study`` nodes and candidate
     matches, replacing the study graphs of an earlier grouping. Returns (groups, candidates)."""
     groups, candidates = group_references(stored_features(store))
