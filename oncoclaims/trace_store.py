@@ -141,7 +141,7 @@ def existing_records(store: ClaimStore, identifiers: list[str]) -> dict[str, str
     records = {}
     for identifier in identifiers:
         record = record_iri(identifier)
-        if record is not None and bool(queries.run(store, "record_exists", record=record.value)):
+        if record is not None and queries.select(store, "record_exists", record=record.value):
             records[identifier] = record.value
     return records
 
