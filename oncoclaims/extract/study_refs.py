@@ -220,6 +220,7 @@ class StudyReference:
     rules: tuple[str, ...] = ()
     main: bool = True
     _designs: list[str] = field(default_factory=list, repr=False)
+    _spans: list[tuple[int, int]] = field(default_factory=list, repr=False)
 
     def is_empty(self) -> bool:
         """Whether nothing at all was read about the study."""
@@ -242,8 +243,8 @@ def _add(values: tuple[str, ...], value: str, same=same_org) -> tuple[str, ...]:
 
 def _note(ref: StudyReference, sentence: Segment, rule: str) -> None:
     span = (sentence.start, sentence.end)
-    if span not in ref.spans:
-        ref.spans = ref.spans + (span,)
+    if not ref._spans or ref._spans[-1] != span:  # sentences come in order: a repeat is the last one
+        ref._spans.append(span)
     if rule not in ref.rules:
         ref.rules = ref.rules + (rule,)
 
@@ -538,7 +539,7 @@ def _finish(ref: StudyReference) -> StudyReference:
     ref.institutions = tuple(
         i for i in ref.institutions if not any(same_org(i, v) for v in ref.venues)
     )
-    ref.spans = tuple(sorted(ref.spans))
+    ref.spans = tuple(sorted(set(ref._spans)))
     return ref
 
 

@@ -266,6 +266,7 @@ def find_voices(
     sentences = sentences if sentences is not None else split_sentences(text)
     words = [set(re.findall(r"[\w’'-]+", s.text)) for s in sentences]
     voices: dict[str, Voice] = {}
+    spans: dict[str, list[tuple[int, int]]] = {}
     last_person: str | None = None
     for sentence in sentences:
         mentions = _speech_mentions(sentence)
@@ -289,12 +290,13 @@ def find_voices(
                 full,
             )
             voice = voices.setdefault(key, Voice(full, kind))
-            voice.spans = voice.spans + ((start, end),)
+            spans.setdefault(key, []).append((start, end))
             if rule not in voice.rules:
                 voice.rules = voice.rules + (rule,)
         for person in find_people(sentence.text):
             last_person = index.resolve(person.name)
-    for voice in voices.values():
+    for key, voice in voices.items():
+        voice.spans = tuple(spans.get(key, ()))
         context = _context(text, voice.name, index) if voice.kind == "person" else ""
         orgs = []
         former = [m["org"] for m in _FORMER.finditer(context)]
