@@ -564,6 +564,7 @@ def check(
         mark = "origin" if source["origin"] else "echo  "
         publisher = f", published by {source['publisher_label']}" if source["publisher_label"] else ""
         out.print(f"  {mark} {source['title']} ({source['type_label'] or 'type unknown'}{publisher})", markup=False)
+    _print_origins(store, report)
     out.print(f"\n[bold]evidence[/bold] ({len(report.evidence)})")
     if not report.evidence:
         out.print("  none")
@@ -573,6 +574,29 @@ def check(
         out.print(f"    {item['reason']}", markup=False)
         if item["inferences"]:
             out.print(f"    {rests_on(item['inferences'])}", markup=False)
+
+
+def _print_origins(store: Path | None, report: Any) -> None:
+    """Where each stating source came from: its study and voices (docs/trace.md), and, for a release
+    reporting its own team's study with no evidence, why the claim is only self-confirmed."""
+    from oncoclaims.trace_store import source_origin
+
+    with _errors(), _open(store) as claim_store:
+        origins = {s["iri"]: source_origin(claim_store, s["iri"]) for s in report.sources}
+    if not any(o["studies"] or o["voices"] for o in origins.values()):
+        return
+    out.print("\n[bold]where the sources came from[/bold]")
+    for source in report.sources:
+        origin = origins[source["iri"]]
+        for study in origin["studies"]:
+            out.print(f"  {source['title']}: {study['label']}", markup=False)
+        for voice in origin["voices"]:
+            mark = {True: "independent", False: "tied", None: "unknown"}[voice["independent"]]
+            out.print(f"    [{mark}] {voice['name']} ({voice['role']}): {voice['reason']}", markup=False)
+        authors = [v["name"] for v in origin["voices"] if v["role"] == "study-author"]
+        if authors and not report.evidence and (source["type"] or "").endswith("source-press-release"):
+            out.print(f"    self-confirmed: this press release reports its own team's study ({', '.join(authors)}) "
+                      "and no other evidence bears on the claim", markup=False)
 
 
 @app.command()
@@ -698,3 +722,91 @@ def eval_extract(
                 table.add_row(metric, f"{s.precision:.2f}", f"{s.recall:.2f}", f"{s.f1:.2f}",
                               str(s.tp), str(s.predicted), str(s.gold))
             out.print(table)
+
+
+@app.command(name="trace")
+def trace_command(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(help="Story files (news text, HTML or FakeHealth JSON) or IRIs of sources in the store."),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the trace as JSON (the contract in docs/trace.md).")]
+    = False,
+    store: StoreOption = None,
+) -> None:
+    """Where each story came from: the study it reports, its voices, and other stories of the same study.
+
+    A story file not yet in the store is ingested first (ingesting it again changes nothing).
+    """
+    from oncoclaims.trace import trace_document, trace_lines
+    from oncoclaims.trace_store import existing_records, refresh_study_groups, trace_input
+
+    with _errors(), _open(store) as claim_store:
+        traces = [trace_input(claim_store, name) for name in inputs]
+        groups, _candidates = refresh_study_groups(claim_store)
+        identifiers = sorted({i for t in traces for s in t.studies for i in s.identifiers})
+        document = trace_document(traces, groups, existing_records(claim_store, identifiers))
+        if as_json:
+            sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+            return
+        titles = {t.source: t.title or t.input for t in traces}
+        for line in trace_lines(document, titles):
+            out.print(line, markup=False)
+
+
+@app.command(name="eval-trace")
+def eval_trace(
+    gold: Annotated[list[Path], typer.Argument(help="Trace gold files (JSON, see docs/trace.md).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Score study references, voices and same-study grouping against trace gold: per story, per split."""
+    from oncoclaims.extract.evaluate_trace import METRICS, evaluate_trace_file, score_grouping, total_trace
+    from oncoclaims.extract.evaluate_trace import load_trace_gold
+    from oncoclaims.extract.study_refs import find_study_references
+    from oncoclaims.ingest.news import article_digest
+    from oncoclaims.trace import StoryTrace, features_of, group_references
+
+    with _errors():
+        evaluations = [evaluate_trace_file(path) for path in gold]
+        for split in sorted({e.split for e in evaluations}):
+            part = [e for e in evaluations if e.split == split]
+            if len(part) > 1:
+                evaluations.append(total_trace(part, f"total ({split})"))
+        # Grouping over every story given: gold pairs share a study key, predicted pairs a study node.
+        golds = [load_trace_gold(path) for path in gold]
+        traces = []
+        for item in golds:
+            date = None
+            raw = json.loads(item.article.read_text(encoding="utf-8"))
+            if isinstance(raw, dict) and isinstance(raw.get("publish_date"), (int, float)):
+                from datetime import UTC, datetime
+
+                date = datetime.fromtimestamp(raw["publish_date"], UTC).date().isoformat()
+            key = "news:" + article_digest(item.text)
+            traces.append(StoryTrace(item.path.name, item.path.name, key, None, None, date,
+                                     tuple(find_study_references(item.text)), ()))
+        groups, candidates = group_references([f for t in traces for f in features_of(t)])
+        grouping = score_grouping({g.path.name: {s["key"] for s in g.studies} for g in golds},
+                                  [set(g.sources) for g in groups])
+        story_of = {f.reference: f.source for t in traces for f in features_of(t)}
+        grouping["candidates"] = [[story_of[r] for r in c.references] + [c.reason] for c in candidates]
+        if as_json:
+            sys.stdout.write(json.dumps({"stories": [e.to_dict() for e in evaluations], "grouping": grouping},
+                                        indent=2) + "\n")
+            return
+        out.print("precision/recall per story (independence, role: accuracy over voices found / over gold voices)",
+                  markup=False)
+        out.print(f"{'story':<26}{'split':<10}" + "".join(f"{m:<14}" for m in METRICS), markup=False)
+        for e in evaluations:
+            out.print(f"{e.name:<26}{e.split:<10}" + "".join(
+                f"{e.scores[m].precision:.2f}/{e.scores[m].recall:.2f}".ljust(14) for m in METRICS), markup=False)
+        out.print(f"same-study pairs: {len(grouping['found'])} of {len(grouping['gold_pairs'])} found, "
+                  f"{len(grouping['false_merges'])} false merges, {len(grouping['candidates'])} candidate links",
+                  markup=False)
+        for pair in grouping["missed"]:
+            out.print(f"  missed: {pair[0]} + {pair[1]}", markup=False)
+        for pair in grouping["false_merges"]:
+            out.print(f"  false merge: {pair[0]} + {pair[1]}", markup=False)
+        for first, second, reason in grouping["candidates"]:
+            out.print(f"  candidate: {first} + {second}: {reason}", markup=False)
+

@@ -50,6 +50,10 @@ KINDS = frozenset(
         "document",
         "match",
         "grant",
+        "studyref",
+        "study",
+        "voice",
+        "span",
     }
 )
 

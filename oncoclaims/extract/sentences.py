@@ -75,7 +75,9 @@ def split_blocks(text: str) -> Iterator[Segment]:
 
 def _is_abbreviation(text: str, end: int) -> bool:
     """Whether the full stop at ``end`` closes an abbreviation or an initial."""
-    match = _WORD_BEFORE.search(text, 0, end)
+    # Only the word before the full stop matters: search a short window, not the whole text
+    # (searching from 0 made splitting quadratic in the text's length).
+    match = _WORD_BEFORE.search(text, max(0, end - 64), end)
     if match is None:
         return False
     word = match.group(1).rstrip(".").lower()

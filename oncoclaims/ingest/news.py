@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -39,6 +40,11 @@ from oncoclaims.errors import FormatError, ParseError, RecordError, SourceLocati
 from oncoclaims.extract import extract_claims
 from oncoclaims.extract.claims import Extraction
 from oncoclaims.extract.mapping import extraction_quads
+from oncoclaims.extract.names import NameIndex
+from oncoclaims.extract.origin_mapping import reference_quads
+from oncoclaims.extract.sentences import split_sentences
+from oncoclaims.extract.study_refs import StudyReference, find_study_references
+from oncoclaims.extract.voices import Voice, find_voices
 from oncoclaims.ingest.base import SourceRecord
 from oncoclaims.ingest.context import IngestContext
 from oncoclaims.ingest.institutions import institution_quads
@@ -49,6 +55,9 @@ __all__ = [
     "MAX_NEWS_BYTES",
     "SUBMISSION_KEYS",
     "Article",
+    "StoryOrigin",
+    "article_digest",
+    "find_origin",
     "FakeHealthNewsIngester",
     "NewsHtmlIngester",
     "NewsTextIngester",
@@ -270,6 +279,33 @@ def _html_article(data: bytes, origin: str) -> Article:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class StoryOrigin:
+    """Where a story came from: the studies it reports and the voices it quotes."""
+
+    studies: tuple[StudyReference, ...] = ()
+    voices: tuple[Voice, ...] = ()
+
+
+@lru_cache(maxsize=32)
+def find_origin(text: str, language: str) -> StoryOrigin:
+    """Read the study references and voices of an English text; nothing for other languages.
+
+    Cached for the last few texts: ``oncoclaims trace`` reads the story it has just ingested.
+    """
+    if language not in {"en", "und"}:
+        return StoryOrigin()
+    sentences = split_sentences(text)
+    index = NameIndex(text)
+    studies = find_study_references(text, sentences, index)
+    return StoryOrigin(tuple(studies), tuple(find_voices(text, studies, sentences, index)))
+
+
+def article_digest(text: str) -> str:
+    """The hash an article's graph, source and statements are minted from (``news:<digest>``)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
 def read_article(data: bytes, origin: str, fmt: str) -> Article:
     """Read one article from ``data`` in format ``fmt`` (an ingester name of this module).
 
@@ -328,7 +364,7 @@ class _NewsIngester:
         if article.url is None and origin.lower().startswith(("http://", "https://")):
             article = replace(article, url=origin)  # a page fetched from its URL
         extraction = extract_claims(article.text, self.context.therapy_names, title=article.title or "")
-        digest = hashlib.sha256(article.text.encode("utf-8")).hexdigest()[:32]
+        digest = article_digest(article.text)
         warnings = list(article.warnings) + list(extraction.warnings)
         proposed = sorted({m.label for c in extraction.claims for m in c.therapies if not m.known})
         if proposed:
@@ -336,7 +372,8 @@ class _NewsIngester:
         yield SourceRecord(
             location=SourceLocation(origin, record_id=Path(origin).name),
             kind="article",
-            data=(replace(article, warnings=()), extraction, digest),
+            data=(replace(article, warnings=()), extraction, digest,
+                  find_origin(article.text, extraction.language)),
             graph=mint_graph_iri("news", digest),
             warnings=tuple(warnings),
         )
@@ -352,6 +389,9 @@ class _NewsIngester:
                     else extraction.language)
         yield from _source_quads(article, source, language, record.graph)
         yield from extraction_quads(extraction, source=source, source_key=key, graph=record.graph)
+        origin: StoryOrigin = record.data[3]
+        yield from reference_quads(list(origin.studies), list(origin.voices), source=source, source_key=key,
+                                   graph=record.graph)
 
 
 class NewsTextIngester(_NewsIngester):

@@ -31,7 +31,8 @@ def test_every_stored_span_cut_from_the_source_text_equals_its_quote(path: Path,
     ingest(path, empty_store)
     (text,) = [q.object.value for q in empty_store.quads(None, SCHEMA.text)
                if "/source/" in q.subject.value]
-    positions = [q.subject for q in empty_store.quads(None, OA.start)]
+    # Claim statements' positions (study references and voices have spans of their own: tests/extract/test_trace.py).
+    positions = [q.subject for q in empty_store.quads(None, OA.start) if q.subject.value.endswith("#position")]
     assert positions, f"no claim extracted from {path.name}"
     for position in positions:
         base = position.value.removesuffix("#position")

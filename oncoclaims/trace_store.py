@@ -1,0 +1,181 @@
+"""The store side of ``oncoclaims trace``: ingest a story if new, read it back, group studies.
+
+Reads go through the named queries ``study_references``, ``record_exists`` and
+``source_story``; the pure parts (traces, grouping, the JSON document) are in
+:mod:`oncoclaims.trace`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pyoxigraph import NamedNode
+
+from oncoclaims import queries
+from oncoclaims.errors import ConfigError
+from oncoclaims.extract.language import detect_language
+from oncoclaims.extract.origin_mapping import record_iri
+from oncoclaims.graph.store import ClaimStore
+from oncoclaims.ingest import ingest
+from oncoclaims.ingest.news import Article, article_digest, find_origin, read_article
+from oncoclaims.iris import mint_graph_iri, mint_iri
+from oncoclaims.trace import (
+    StoryTrace,
+    StudyCandidate,
+    StudyFeatures,
+    StudyGroup,
+    group_quads,
+    group_references,
+)
+
+__all__ = [
+    "existing_records",
+    "refresh_study_groups",
+    "source_origin",
+    "stored_features",
+    "trace_input",
+]
+
+_NEWS_FORMATS = ("news-fakehealth-json", "news-html", "news-text")
+
+
+@lru_cache(maxsize=32)
+def _language(text: str) -> str:
+    return detect_language(text)
+
+
+def _trace(article: Article, name: str) -> StoryTrace:
+    digest = article_digest(article.text)
+    key = "news:" + digest
+    origin = find_origin(article.text, _language(article.text))
+    return StoryTrace(
+        name,
+        mint_iri("source", key).value,
+        key,
+        article.title,
+        article.publisher,
+        article.date,
+        origin.studies,
+        origin.voices,
+    )
+
+
+def trace_input(store: ClaimStore, name: str) -> StoryTrace:
+    """Ingest the story file ``name`` (nothing changes when it is in the store already) and trace
+    it; or trace the source IRI ``name`` the store holds.
+
+    :raises ConfigError: for an IRI the store holds no text of, or a file that is not a news story.
+    :raises IngestError: for a file that cannot be read as a story (nothing is written).
+    """
+    if name.startswith(("http://", "https://")) and not Path(name).exists():
+        rows = queries.select(store, "source_story", source=name)
+        if not rows:
+            raise ConfigError(
+                f"{name}: the store holds no source with this IRI and a text; "
+                "ingest the story first, or give its file"
+            )
+        row = rows[0]
+        article = Article(
+            row["text"].value,
+            title=row["title"].value if "title" in row else None,
+            publisher=row["publisher"].value if "publisher" in row else None,
+            date=row["date"].value if "date" in row else None,
+        )
+        trace = _trace(article, name)
+        return (
+            trace
+            if trace.source == name
+            else StoryTrace(name, name, trace.source_key, *_rest(trace))
+        )
+    report = ingest(Path(name), store)
+    if report.format not in _NEWS_FORMATS:
+        raise ConfigError(
+            f"{name}: read as {report.format}, not a news story; trace reads news stories "
+            f"({', '.join(_NEWS_FORMATS)}) — the file was ingested as {report.format}"
+        )
+    article = read_article(Path(name).read_bytes(), name, report.format)
+    return _trace(article, name)
+
+
+def _rest(trace: StoryTrace) -> tuple:
+    return trace.title, trace.publisher, trace.date, trace.studies, trace.voices
+
+
+def stored_features(store: ClaimStore) -> list[StudyFeatures]:
+    """The features of every study reference in the store (query ``study_references``)."""
+    found: dict[str, dict] = {}
+    for row in queries.select(store, "study_references"):
+        ref = row["ref"].value
+        item = found.setdefault(
+            ref,
+            {
+                "source": row["source"].value,
+                "date": row["date"].value if "date" in row else None,
+                "venue": [],
+                "person": [],
+                "institution": [],
+                "identifier": [],
+                "condition": [],
+            },
+        )
+        if "kind" in row and row["value"].value not in item[row["kind"].value]:
+            item[row["kind"].value].append(row["value"].value)
+    return [
+        StudyFeatures(
+            ref,
+            i["source"],
+            i["date"],
+            tuple(i["venue"]),
+            tuple(i["person"]),
+            tuple(i["institution"]),
+            tuple(i["identifier"]),
+            tuple(i["condition"]),
+        )
+        for ref, i in found.items()
+    ]
+
+
+def existing_records(store: ClaimStore, identifiers: list[str]) -> dict[str, str]:
+    """identifier -> IRI of the record the store holds for it (NCT trials, PubMed articles)."""
+    records = {}
+    for identifier in identifiers:
+        record = record_iri(identifier)
+        if record is not None and queries.select(store, "record_exists", record=record.value):
+            records[identifier] = record.value
+    return records
+
+
+def refresh_study_groups(store: ClaimStore) -> tuple[list[StudyGroup], list[StudyCandidate]]:
+    """Group every study reference in the store and write the ``oc:Study`` nodes and candidate
+    matches, replacing the study graphs of an earlier grouping. Returns (groups, candidates)."""
+    groups, candidates = group_references(stored_features(store))
+    quads = list(group_quads(groups, candidates))
+    wanted = {q.graph_name for q in quads}
+    prefix = mint_graph_iri("study", "x").value.rsplit("/", 1)[0] + "/"
+    for graph in store.named_graphs():
+        if isinstance(graph, NamedNode) and graph.value.startswith(prefix) and graph not in wanted:
+            store.remove_graph(graph)
+    store.extend(quads)
+    return groups, candidates
+
+
+def source_origin(store: ClaimStore, source: str) -> dict[str, list[dict]]:
+    """The study references and voices stored for ``source`` (query ``source_origin``)."""
+    studies: list[dict] = []
+    voices: dict[str, dict] = {}
+    for row in queries.select(store, "source_origin", source=source):
+        if row["kind"].value == "study":
+            studies.append({"iri": row["node"].value, "label": row["label"].value})
+        else:
+            independent = row.get("independent")
+            voices.setdefault(
+                row["node"].value,
+                {
+                    "name": row["label"].value,
+                    "role": row["role"].value,
+                    "reason": row["reason"].value,
+                    "independent": None if independent is None else independent.value == "true",
+                },
+            )
+    return {"studies": studies, "voices": list(voices.values())}
