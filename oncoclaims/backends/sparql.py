@@ -43,7 +43,7 @@ import pyoxigraph as ox
 
 from oncoclaims import queries
 from oncoclaims.backends.base import GraphName, Object, Params, Rows, Subject
-from oncoclaims.backends.errors import BackendWriteError
+from oncoclaims.backends.errors import BackendAuthError, BackendWriteError
 from oncoclaims.backends.protocol import raise_for_answer, translate_transport_errors
 from oncoclaims.backends.terms import bind_values, split_prologue
 from oncoclaims.errors import OncoclaimsError, QueryError, StoreError
@@ -268,11 +268,15 @@ class SparqlBackend:
         before = set(self.named_graphs())
         touched: set[ox.NamedNode] = set()
         iterator = iter(quads)
+        written = False
         try:
             while chunk := list(islice(iterator, BULK_CHUNK)):
                 touched.update(q.graph_name for q in chunk if isinstance(q.graph_name, ox.NamedNode))
                 self._load_chunk(chunk)
+                written = True
         except BaseException as exc:
+            if isinstance(exc, BackendAuthError) and not written:
+                raise  # refused before anything was written
             created = touched - before
             kept = touched & before
             removed = self._take_back(created)
