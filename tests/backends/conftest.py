@@ -59,9 +59,7 @@ def _empty(backend: Backend) -> None:
         backend.graph_delete(graph)
 
 
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
-    """An empty backend of each kind (the servers' project graphs are removed before and after)."""
+def _open(request: pytest.FixtureRequest) -> Iterator[Backend]:
     if request.param == "embedded":
         yield EmbeddedBackend(ox.Store())
         return
@@ -75,4 +73,16 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
     finally:
         _empty(remote)
         remote.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
+    """An empty backend of each kind (the servers' project graphs are removed before and after)."""
+    yield from _open(request)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
+    """An empty backend of each kind, shared by one test module (which must only read)."""
+    yield from _open(request)
 
