@@ -10,6 +10,7 @@ import pytest
 
 from oncoclaims import queries
 from oncoclaims.backends import Backend, SparqlBackend
+from oncoclaims.backends import sparql as sparql_module
 from oncoclaims.errors import NotFoundError, QueryError
 from oncoclaims.iris import mint_iri
 from oncoclaims.ontology import ontology_quads
@@ -151,7 +152,9 @@ def test_an_update_writes_and_counts(backend: Backend) -> None:
     assert backend.count() == 2
 
 
-def test_a_failing_batch_writes_nothing(backend: Backend) -> None:
+def test_a_failing_batch_writes_nothing(backend: Backend, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sparql_module, "BULK_CHUNK", 100)  # requests are sent before it fails
+
     class BadInputError(QueryError):
         pass
 
