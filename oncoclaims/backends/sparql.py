@@ -45,7 +45,7 @@ from oncoclaims import queries
 from oncoclaims.backends.base import GraphName, Object, Params, Rows, Subject
 from oncoclaims.backends.errors import BackendAuthError, BackendWriteError
 from oncoclaims.backends.protocol import raise_for_answer, translate_transport_errors
-from oncoclaims.backends.terms import bind_values, split_prologue
+from oncoclaims.backends.terms import bind_rows, bind_values, split_prologue
 from oncoclaims.errors import OncoclaimsError, QueryError, StoreError
 from oncoclaims.vocab import GRAPH_BASE
 
@@ -183,7 +183,9 @@ class SparqlBackend:
 
     def select(self, query: str, params: Params | None = None, *, union: bool = False) -> Rows:
         """Run a SELECT query on the server; every row, paged past a row cap."""
-        text = self._prepare(query, params)
+        return self._select_text(self._prepare(query, params), union)
+
+    def _select_text(self, text: str, union: bool) -> Rows:
         variables: tuple[str, ...] = ()
         rows: list[tuple[ox.NamedNode | ox.BlankNode | ox.Literal | None, ...]] = []
         for solutions in self._solutions(text, union):
@@ -265,20 +267,23 @@ class SparqlBackend:
             every graph the batch wrote to was new and is removed again.
         :raises OncoclaimsError: the iterable raised it (bad input); the batch is taken back.
         """
-        before = set(self.named_graphs())
+        existing: set[ox.NamedNode] = set()  # graphs that held data before the batch
         touched: set[ox.NamedNode] = set()
         iterator = iter(quads)
-        written = False
+        sent = written = False
         try:
             while chunk := list(islice(iterator, BULK_CHUNK)):
-                touched.update(q.graph_name for q in chunk if isinstance(q.graph_name, ox.NamedNode))
+                new = {q.graph_name for q in chunk if isinstance(q.graph_name, ox.NamedNode)} - touched
+                existing |= self._present(sorted(new, key=lambda g: g.value))
+                touched |= new
+                sent = True
                 self._load_chunk(chunk)
                 written = True
         except BaseException as exc:
-            if isinstance(exc, BackendAuthError) and not written:
-                raise  # refused before anything was written
-            created = touched - before
-            kept = touched & before
+            if not sent or (isinstance(exc, BackendAuthError) and not written):
+                raise  # nothing was sent, or the first write was refused: nothing written
+            created = touched - existing
+            kept = touched & existing
             removed = self._take_back(created)
             names = tuple(sorted(g.value for g in touched))
             if removed and not kept and isinstance(exc, OncoclaimsError) and not isinstance(exc, StoreError):
@@ -305,6 +310,15 @@ class SparqlBackend:
             by_graph[quad.graph_name].append(quad.triple)
         for graph, triples in by_graph.items():
             self._gsp("POST", graph, f"bulk load into graph {graph}", _ntriples(triples))
+
+    def _present(self, graphs: list[ox.NamedNode]) -> set[ox.NamedNode]:
+        """Which of ``graphs`` hold data now (one query per thousand graphs)."""
+        text = queries.load_query("backend_graphs_present").text
+        found: set[ox.NamedNode] = set()
+        for start in range(0, len(graphs), 1000):
+            rows = self._select_text(bind_rows(text, "g", list(graphs[start : start + 1000])), False)
+            found.update(row[0] for row in rows.rows if isinstance(row[0], ox.NamedNode))
+        return found
 
     def _take_back(self, graphs: set[ox.NamedNode]) -> bool:
         """Delete ``graphs``; whether every one is gone."""

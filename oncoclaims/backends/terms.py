@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from oncoclaims.errors import QueryParameterError, QuerySyntaxError
 
-__all__ = ["Term", "bind_values", "split_prologue", "term_text", "values_block"]
+__all__ = ["Term", "bind_rows", "bind_values", "split_prologue", "term_text", "values_block"]
 
 #: A term a parameter can take (a blank node cannot be sent: its label means nothing remotely).
 Term = ox.NamedNode | ox.Literal
@@ -100,6 +100,20 @@ def bind_values(query: str, params: Mapping[str, Term]) -> str:
         return query
     brace = _where_brace(query)
     return f"{query[: brace + 1]} {values_block(params)}{query[brace + 1 :]}"
+
+
+def bind_rows(query: str, name: str, terms: list[Term]) -> str:
+    """``query`` with one variable ``name`` bound to each of ``terms`` in turn (a VALUES row each).
+
+    >>> import pyoxigraph as ox
+    >>> bind_rows("SELECT $g WHERE { GRAPH $g {} }", "g", [ox.NamedNode("urn:a"), ox.NamedNode("urn:b")])
+    'SELECT $g WHERE { VALUES ($g) { (<urn:a>) (<urn:b>) } GRAPH $g {} }'
+    """
+    if not _NAME.match(name):
+        raise QueryParameterError(f"{name!r} is not a SPARQL variable name")
+    rows = " ".join(f"({term_text(term, name=name)})" for term in terms)
+    brace = _where_brace(query)
+    return f"{query[: brace + 1]} VALUES (${name}) {{ {rows} }}{query[brace + 1 :]}"
 
 
 def split_prologue(query: str) -> tuple[str, str]:
