@@ -72,8 +72,11 @@ def measure(name: str, backend: Backend, n: int) -> dict[str, str]:
         for i in range(50)
     ]
     counts = _time(lambda: backend.select(queries.load_query("predicate_counts").text))
-    join = _time(lambda: backend.select(
-        queries.load_query("two_step_counts").text, {"first": LINK, "second": IN_CATEGORY}))
+    join = _time(
+        lambda: backend.select(
+            queries.load_query("two_step_counts").text, {"first": LINK, "second": IN_CATEGORY}
+        )
+    )
     return {
         "backend": name,
         "load quads/s": f"{len(quads) / load:,.0f}",
@@ -85,8 +88,13 @@ def measure(name: str, backend: Backend, n: int) -> dict[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("entities", type=int, nargs="?", default=10_000,
-                        help="generated entities (about 2 quads each; default 10,000)")
+    parser.add_argument(
+        "entities",
+        type=int,
+        nargs="?",
+        default=10_000,
+        help="generated entities (about 2 quads each; default 10,000)",
+    )
     parser.add_argument("--oxigraph", help="base URL of a running oxigraph serve (else started)")
     parser.add_argument("--virtuoso", help="base URL of a running Virtuoso (else started)")
     parser.add_argument("--virtuoso-user", default="dba")
@@ -94,24 +102,46 @@ def main() -> None:
     parser.add_argument("--skip", action="append", default=[], choices=["oxigraph", "virtuoso"])
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "backends"))
-    from backend_servers import (  # noqa: PLC0415
-        oxigraph_binary, run_oxigraph, run_virtuoso, virtuoso_binary,
+    from backend_servers import (
+        oxigraph_binary,
+        run_oxigraph,
+        run_virtuoso,
+        virtuoso_binary,
     )
 
     rows = [measure("embedded (pyoxigraph)", EmbeddedBackend(ox.Store()), args.entities)]
     with ExitStack() as stack:
         if "oxigraph" not in args.skip and (args.oxigraph or oxigraph_binary()):
-            base = args.oxigraph or stack.enter_context(
-                run_oxigraph(Path(stack.enter_context(tempfile.TemporaryDirectory())))).base
-            rows.append(measure("Oxigraph server", SparqlBackend(
-                SparqlEndpoints.oxigraph(base), timeout=600, write_timeout=600), args.entities))
+            base = (
+                args.oxigraph
+                or stack.enter_context(
+                    run_oxigraph(Path(stack.enter_context(tempfile.TemporaryDirectory())))
+                ).base
+            )
+            rows.append(
+                measure(
+                    "Oxigraph server",
+                    SparqlBackend(SparqlEndpoints.oxigraph(base), timeout=600, write_timeout=600),
+                    args.entities,
+                )
+            )
         if "virtuoso" not in args.skip and (args.virtuoso or virtuoso_binary()):
-            base = args.virtuoso or stack.enter_context(
-                run_virtuoso(Path(stack.enter_context(tempfile.TemporaryDirectory())))).base
+            base = (
+                args.virtuoso
+                or stack.enter_context(
+                    run_virtuoso(Path(stack.enter_context(tempfile.TemporaryDirectory())))
+                ).base
+            )
             auth = httpx.DigestAuth(args.virtuoso_user, args.virtuoso_password)
-            rows.append(measure("Virtuoso", SparqlBackend(
-                SparqlEndpoints.virtuoso(base), auth=auth, timeout=600, write_timeout=600),
-                args.entities))
+            rows.append(
+                measure(
+                    "Virtuoso",
+                    SparqlBackend(
+                        SparqlEndpoints.virtuoso(base), auth=auth, timeout=600, write_timeout=600
+                    ),
+                    args.entities,
+                )
+            )
     columns = list(rows[0])
     print(f"{args.entities:,} entities, {2 * args.entities + max(1, args.entities // 100):,} quads")
     print("| " + " | ".join(columns) + " |")

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from oncoclaims.backends.terms import Term
 
-__all__ = ["Backend", "GraphName", "Params", "Rows", "Subject", "Object"]
+__all__ = ["Backend", "GraphName", "Object", "Params", "Rows", "Subject"]
 
 #: Parameters of a query: variable name (without ``$``) -> term.
 Params = Mapping[str, Term]

@@ -40,7 +40,7 @@ class EmbeddedBackend:
 
     def _query(self, query: str, params: Params | None, union: bool) -> Any:
         if not self.allow_service:
-            from oncoclaims.backends.sparql import refuse_service  # noqa: PLC0415
+            from oncoclaims.backends.sparql import refuse_service
 
             refuse_service(query)
         substitutions = {ox.Variable(k): v for k, v in (params or {}).items()}

@@ -39,7 +39,10 @@ class BearerAuth(httpx.Auth):
 
 
 def make_auth(
-    kind: str | None, *, user: str | None = None, password: str | None = None,
+    kind: str | None,
+    *,
+    user: str | None = None,
+    password: str | None = None,
     token: str | None = None,
 ) -> httpx.Auth | None:
     """Credentials for ``kind``: ``None``/``"none"``, ``"bearer"``, ``"basic"`` or ``"digest"``.
@@ -58,7 +61,9 @@ def make_auth(
                 f"{kind} credentials need a user and a password "
                 "($ONCOCLAIMS_SPARQL_USER, $ONCOCLAIMS_SPARQL_PASSWORD)"
             )
-        return httpx.BasicAuth(user, password) if kind == "basic" else httpx.DigestAuth(user, password)
+        return (
+            httpx.BasicAuth(user, password) if kind == "basic" else httpx.DigestAuth(user, password)
+        )
     raise ConfigError(f"unknown credentials kind {kind!r}; use none, bearer, basic or digest")
 
 
@@ -114,8 +119,12 @@ def translate_transport_errors(url: str, *, what: str, timeout: float) -> Iterat
             "the server is slow or stuck. Raise the time limit or simplify the query.",
             timeout,
         ) from exc
-    except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError,
-            httpx.WriteError) as exc:
+    except (
+        httpx.ConnectError,
+        httpx.RemoteProtocolError,
+        httpx.ReadError,
+        httpx.WriteError,
+    ) as exc:
         raise BackendUnavailableError(
             f"{what}: cannot reach the SPARQL server at {url}: {exc}. Is it running, and is "
             "the URL right (--query-url, --update-url, --gsp-url or $ONCOCLAIMS_*_URL)?"

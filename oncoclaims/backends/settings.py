@@ -111,7 +111,9 @@ def open_backend(settings: BackendSettings) -> Backend:
             f"backend {settings.kind!r} is unknown; use embedded or sparql ($ONCOCLAIMS_BACKEND)"
         )
     if not settings.query_url:
-        raise ConfigError("the sparql backend needs a query URL (--query-url, $ONCOCLAIMS_QUERY_URL)")
+        raise ConfigError(
+            "the sparql backend needs a query URL (--query-url, $ONCOCLAIMS_QUERY_URL)"
+        )
     if settings.server not in _SERVERS:
         raise ConfigError(
             f"server {settings.server!r} is unknown; use one of {', '.join(_SERVERS)} "
@@ -119,10 +121,19 @@ def open_backend(settings: BackendSettings) -> Backend:
         )
     server = cast(ServerKind, settings.server)
     endpoints = SparqlEndpoints(
-        settings.query_url, settings.update_url, settings.gsp_url, server,
+        settings.query_url,
+        settings.update_url,
+        settings.gsp_url,
+        server,
         settings.gsp_url if server == "oxigraph" else None,
     )
-    auth = make_auth(settings.auth, user=settings.user, password=settings.password,
-                     token=settings.token)
-    return SparqlBackend(endpoints, auth=auth, timeout=settings.timeout,
-                         page_size=settings.page_size, allow_service=settings.allow_service)
+    auth = make_auth(
+        settings.auth, user=settings.user, password=settings.password, token=settings.token
+    )
+    return SparqlBackend(
+        endpoints,
+        auth=auth,
+        timeout=settings.timeout,
+        page_size=settings.page_size,
+        allow_service=settings.allow_service,
+    )

@@ -71,7 +71,7 @@ def refuse_service(query: str) -> None:
     rewritten in ``api/``; once it moves below the API (``oncoclaims/queries``), import it
     from there so that the backend does not reach up into the app.
     """
-    from oncoclaims.api.federation import uses_service  # noqa: PLC0415
+    from oncoclaims.api.federation import uses_service
 
     if uses_service(query):
         raise QueryError(
@@ -131,11 +131,15 @@ class SparqlBackend:
         self.page_size = page_size if page_size is not None else _DEFAULT_CAPS[endpoints.server]
         self.graph_prefix = graph_prefix
         self.allow_service = allow_service
-        self._client = httpx.Client(auth=auth, timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)))
+        self._client = httpx.Client(
+            auth=auth, timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0))
+        )
 
     # -- protocol plumbing ---------------------------------------------------------------
 
-    def _post(self, url: str | None, what: str, *, timeout: float, **kwargs: object) -> httpx.Response:
+    def _post(
+        self, url: str | None, what: str, *, timeout: float, **kwargs: object
+    ) -> httpx.Response:
         if url is None:
             raise StoreError(f"{what}: no URL for it was given (--update-url / --gsp-url)")
         with translate_transport_errors(url, what=what, timeout=timeout):
@@ -144,10 +148,16 @@ class SparqlBackend:
         return response
 
     def _query(self, query: str, accept: str, union: bool) -> httpx.Response:
-        params = {"union-default-graph": ""} if union and self.endpoints.server == "oxigraph" else {}
+        params = (
+            {"union-default-graph": ""} if union and self.endpoints.server == "oxigraph" else {}
+        )
         return self._post(
-            self.endpoints.query_url, "query", timeout=self.timeout,
-            params=params, data={"query": query}, headers={"Accept": accept},
+            self.endpoints.query_url,
+            "query",
+            timeout=self.timeout,
+            params=params,
+            data={"query": query},
+            headers={"Accept": accept},
         )
 
     def _prepare(self, query: str, params: Params | None) -> str:
@@ -214,7 +224,7 @@ class SparqlBackend:
     def construct(
         self, query: str, params: Params | None = None, *, union: bool = False
     ) -> list[ox.Triple]:
-        """Run a CONSTRUCT or DESCRIBE query on the server (not paged: raise a row cap for big ones)."""
+        """Run a CONSTRUCT or DESCRIBE query (not paged: raise a server's row cap for big ones)."""
         response = self._query(self._prepare(query, params), _NTRIPLES, union)
         return _triples(response.content, "the CONSTRUCT answer")
 
@@ -222,12 +232,15 @@ class SparqlBackend:
         """Send one SPARQL Update request."""
         if not self.allow_service:
             refuse_service(update)
-        self._post(self.endpoints.update_url, "update", timeout=self.write_timeout,
-                   data={"update": update})
+        self._post(
+            self.endpoints.update_url, "update", timeout=self.write_timeout, data={"update": update}
+        )
 
     # -- graph store -----------------------------------------------------------------------
 
-    def _gsp(self, method: str, graph: GraphName, what: str, body: bytes | None = None) -> httpx.Response:
+    def _gsp(
+        self, method: str, graph: GraphName, what: str, body: bytes | None = None
+    ) -> httpx.Response:
         url = self.endpoints.gsp_url
         if url is None:
             raise StoreError(f"{what}: no Graph Store URL was given (--gsp-url)")
@@ -239,7 +252,12 @@ class SparqlBackend:
             headers["Content-Type"] = _NTRIPLES + "; charset=utf-8"  # else Virtuoso reads Latin-1
         with translate_transport_errors(url, what=what, timeout=self.write_timeout):
             response = self._client.request(
-                method, url, params=params, content=body, headers=headers, timeout=self.write_timeout
+                method,
+                url,
+                params=params,
+                content=body,
+                headers=headers,
+                timeout=self.write_timeout,
             )
         raise_for_answer(response, what=what)
         return response
@@ -273,7 +291,9 @@ class SparqlBackend:
         sent = written = False
         try:
             while chunk := list(islice(iterator, BULK_CHUNK)):
-                new = {q.graph_name for q in chunk if isinstance(q.graph_name, ox.NamedNode)} - touched
+                new = {
+                    q.graph_name for q in chunk if isinstance(q.graph_name, ox.NamedNode)
+                } - touched
                 existing |= self._present(sorted(new, key=lambda g: g.value))
                 touched |= new
                 sent = True
@@ -286,13 +306,20 @@ class SparqlBackend:
             kept = touched & existing
             removed = self._take_back(created)
             names = tuple(sorted(g.value for g in touched))
-            if removed and not kept and isinstance(exc, OncoclaimsError) and not isinstance(exc, StoreError):
+            if (
+                removed
+                and not kept
+                and isinstance(exc, OncoclaimsError)
+                and not isinstance(exc, StoreError)
+            ):
                 raise  # bad input, nothing of it left on the server
             whole = removed and not kept
             detail = (
-                "nothing of it is left on the server" if whole else
-                "the server may hold part of it in " + ", ".join(names) +
-                "; load the batch again (stable IRIs make that safe) or delete those graphs"
+                "nothing of it is left on the server"
+                if whole
+                else "the server may hold part of it in "
+                + ", ".join(names)
+                + "; load the batch again (stable IRIs make that safe) or delete those graphs"
             )
             raise BackendWriteError(
                 f"the batch was not written ({exc}); {detail}", taken_back=whole, graphs=names
@@ -301,9 +328,14 @@ class SparqlBackend:
     def _load_chunk(self, chunk: list[ox.Quad]) -> None:
         if self.endpoints.server == "oxigraph" and self.endpoints.store_url:
             body = ox.serialize(chunk, format=ox.RdfFormat.N_QUADS)
-            self._post(self.endpoints.store_url, "bulk load", timeout=self.write_timeout,
-                       params={"no_transaction": ""}, content=body,
-                       headers={"Content-Type": _NQUADS + "; charset=utf-8"})
+            self._post(
+                self.endpoints.store_url,
+                "bulk load",
+                timeout=self.write_timeout,
+                params={"no_transaction": ""},
+                content=body,
+                headers={"Content-Type": _NQUADS + "; charset=utf-8"},
+            )
             return
         by_graph: dict[GraphName, list[ox.Triple]] = defaultdict(list)
         for quad in chunk:
@@ -316,7 +348,9 @@ class SparqlBackend:
         text = queries.load_query("backend_graphs_present").text
         found: set[ox.NamedNode] = set()
         for start in range(0, len(graphs), 1000):
-            rows = self._select_text(bind_rows(text, "g", list(graphs[start : start + 1000])), False)
+            rows = self._select_text(
+                bind_rows(text, "g", list(graphs[start : start + 1000])), False
+            )
             found.update(row[0] for row in rows.rows if isinstance(row[0], ox.NamedNode))
         return found
 
@@ -359,7 +393,8 @@ class SparqlBackend:
     def named_graphs(self) -> list[ox.NamedNode]:
         """The named graphs under ``graph_prefix`` that hold a quad, sorted."""
         rows = self.select(
-            queries.load_query("backend_named_graphs").text, {"prefix": ox.Literal(self.graph_prefix)}
+            queries.load_query("backend_named_graphs").text,
+            {"prefix": ox.Literal(self.graph_prefix)},
         )
         return [row[0] for row in rows.rows if isinstance(row[0], ox.NamedNode)]
 
@@ -387,8 +422,15 @@ class SparqlBackend:
 def _paged(prologue: str, body: str, order: str, offset: int, size: int) -> str:
     """One page of ``body`` in a total order; the sort sits in a sub-select (Virtuoso SR353)."""
     return (
-        prologue + "SELECT * WHERE { { SELECT * WHERE { {\n" + body + "\n} } ORDER BY " + order
-        + " } } OFFSET " + str(int(offset)) + " LIMIT " + str(int(size))
+        prologue
+        + "SELECT * WHERE { { SELECT * WHERE { {\n"
+        + body
+        + "\n} } ORDER BY "
+        + order
+        + " } } OFFSET "
+        + str(int(offset))
+        + " LIMIT "
+        + str(int(size))
     )
 
 

@@ -47,7 +47,8 @@ def term_text(term: Term, *, name: str = "value") -> str:
     """
     if not isinstance(term, (ox.NamedNode, ox.Literal)):
         raise QueryParameterError(
-            f"parameter {name}: {term!r} cannot be sent to a SPARQL server; give an IRI or a literal"
+            f"parameter {name}: {term!r} cannot be sent to a SPARQL server; "
+            "give an IRI or a literal"
         )
     return str(term)
 
@@ -76,13 +77,13 @@ def _where_brace(query: str) -> int:
     first_brace = -1
     for match in _TOKEN.finditer(_structure(query)):
         token = match.group(0)
-        if token == "{":
+        if token == "{":  # noqa: S105 (a brace, not a password)
             if depth == 0 and (after_where or first_brace < 0):
                 if after_where:
                     return match.start()
                 first_brace = match.start()
             depth += 1
-        elif token == "}":
+        elif token == "}":  # noqa: S105
             depth -= 1
         elif depth == 0:
             after_where = True
@@ -106,7 +107,8 @@ def bind_rows(query: str, name: str, terms: list[Term]) -> str:
     """``query`` with one variable ``name`` bound to each of ``terms`` in turn (a VALUES row each).
 
     >>> import pyoxigraph as ox
-    >>> bind_rows("SELECT $g WHERE { GRAPH $g {} }", "g", [ox.NamedNode("urn:a"), ox.NamedNode("urn:b")])
+    >>> graphs = [ox.NamedNode("urn:a"), ox.NamedNode("urn:b")]
+    >>> bind_rows("SELECT $g WHERE { GRAPH $g {} }", "g", graphs)
     'SELECT $g WHERE { VALUES ($g) { (<urn:a>) (<urn:b>) } GRAPH $g {} }'
     """
     if not _NAME.match(name):

@@ -73,7 +73,9 @@ def _wait(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the server ended at start: {log.read_text(errors='replace')[-2000:]}")
+            raise RuntimeError(
+                f"the server ended at start: {log.read_text(errors='replace')[-2000:]}"
+            )
         try:
             if httpx.get(url, timeout=2).status_code < 500:
                 return
@@ -110,15 +112,21 @@ def run_virtuoso(folder: Path, *, max_rows: int = 10_000) -> Iterator[Server]:
     assert binary is not None
     http_port, sql_port = free_port(), free_port()
     ini = VIRTUOSO_INI.read_text(encoding="utf-8")
-    for key, value in {"dir": str(folder), "http_port": str(http_port),
-                       "sql_port": str(sql_port), "max_rows": str(max_rows)}.items():
+    for key, value in {
+        "dir": str(folder),
+        "http_port": str(http_port),
+        "sql_port": str(sql_port),
+        "max_rows": str(max_rows),
+    }.items():
         ini = ini.replace("{" + key + "}", value)
     (folder / "virtuoso.ini").write_text(ini, encoding="utf-8")
     log = folder / "stdout.log"
     with log.open("wb") as out:
         process = subprocess.Popen(  # noqa: S603
             [binary, "+foreground", "+configfile", str(folder / "virtuoso.ini")],
-            cwd=folder, stdout=out, stderr=subprocess.STDOUT,
+            cwd=folder,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     server = Server(f"http://127.0.0.1:{http_port}", process, folder)
     try:

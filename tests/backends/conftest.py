@@ -85,4 +85,3 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
 def module_backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
     """An empty backend of each kind, shared by one test module (which must only read)."""
     yield from _open(request)
-

@@ -12,7 +12,6 @@ from oncoclaims import queries
 from oncoclaims.backends import Backend, SparqlBackend
 from oncoclaims.backends import sparql as sparql_module
 from oncoclaims.errors import NotFoundError, QueryError
-from oncoclaims.iris import mint_iri
 from oncoclaims.ontology import ontology_quads
 from oncoclaims.reference import reference_quads
 from oncoclaims.vocab import GRAPH_BASE
@@ -31,7 +30,9 @@ def _load(backend: Backend) -> list[ox.Quad]:
 BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 
 
-def _canonical(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+def _canonical(
+    term: ox.NamedNode | ox.BlankNode | ox.Literal,
+) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """A documented difference: Virtuoso gives back ``true``/``false`` booleans as ``1``/``0``."""
     if isinstance(term, ox.Literal) and term.datatype == BOOLEAN:
         return ox.Literal("true" if term.value in ("1", "true") else "false", datatype=BOOLEAN)
@@ -41,7 +42,8 @@ def _canonical(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode |
 def _ground(quads: list[ox.Quad]) -> set[ox.Quad]:
     """The quads without blank nodes (whose labels no server keeps), booleans canonical."""
     return {
-        ox.Quad(q.subject, q.predicate, _canonical(q.object), q.graph_name) for q in quads
+        ox.Quad(q.subject, q.predicate, _canonical(q.object), q.graph_name)
+        for q in quads
         if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)
     }
 
@@ -130,8 +132,11 @@ def test_select_tsv_is_the_table_the_rows_give(backend: Backend) -> None:
 
 def test_graph_store_put_post_get_delete(backend: Backend) -> None:
     triples = [t.triple for t in reference_quads()][:5]
-    triples = [t for t in triples if not isinstance(t.subject, ox.BlankNode)
-               and not isinstance(t.object, ox.BlankNode)]
+    triples = [
+        t
+        for t in triples
+        if not isinstance(t.subject, ox.BlankNode) and not isinstance(t.object, ox.BlankNode)
+    ]
     backend.graph_put(SCRATCH, triples[:2])
     assert set(backend.graph_get(SCRATCH)) == set(triples[:2])
     backend.graph_post(SCRATCH, triples[2:])
@@ -146,7 +151,7 @@ def test_graph_store_put_post_get_delete(backend: Backend) -> None:
 
 def test_an_update_writes_and_counts(backend: Backend) -> None:
     backend.update(
-        f"INSERT DATA {{ GRAPH <{SCRATCH.value}> {{ <urn:x:a> <urn:x:p> \"one\" , \"two\" }} }}"
+        f'INSERT DATA {{ GRAPH <{SCRATCH.value}> {{ <urn:x:a> <urn:x:p> "one" , "two" }} }}'
     )
     assert backend.count(SCRATCH) == 2
     assert backend.count() == 2

@@ -35,8 +35,10 @@ ROWS_QUERY = "SELECT ?s ?o $g WHERE { GRAPH $g { ?s ?p ?o } }"
 def _many_quads(graph: ox.NamedNode, n: int) -> list[ox.Quad]:
     """``n`` quads of one graph, enough to pass a server's row cap."""
     p = ox.NamedNode("urn:oncoclaims:test:rank")
-    return [ox.Quad(ox.NamedNode(f"urn:oncoclaims:test:row{i}"), p, ox.Literal(i), graph)
-            for i in range(n)]
+    return [
+        ox.Quad(ox.NamedNode(f"urn:oncoclaims:test:row{i}"), p, ox.Literal(i), graph)
+        for i in range(n)
+    ]
 
 
 def test_a_server_down_at_start_is_a_clear_error() -> None:
@@ -48,7 +50,7 @@ def test_a_server_down_at_start_is_a_clear_error() -> None:
 
 
 class _SlowHandler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+    def do_POST(self) -> None:
         time.sleep(3)
         self.send_response(200)
         self.end_headers()
@@ -71,7 +73,7 @@ def slow_server() -> Iterator[str]:
 
 def test_a_slow_server_meets_the_time_limit(slow_server: str) -> None:
     backend = SparqlBackend(SparqlEndpoints(f"{slow_server}/sparql"), timeout=0.5)
-    with pytest.raises(QueryTimeoutError, match="within 0.5 s") as caught:
+    with pytest.raises(QueryTimeoutError, match=r"within 0\.5 s") as caught:
         backend.select("SELECT * WHERE { ?s ?p ?o }")
     assert caught.value.limit == 0.5
 
@@ -82,9 +84,11 @@ def test_a_capped_server_is_paged_to_the_complete_answer(virtuoso_server: Server
     backend = virtuoso_backend(virtuoso_server)
     backend.bulk_load(quads)
     try:
-        raw = httpx.post(backend.endpoints.query_url, data={"query": "SELECT * WHERE { GRAPH <"
-                         + graph.value + "> { ?s ?p ?o } }"},
-                         headers={"Accept": "application/sparql-results+json"}).json()
+        raw = httpx.post(
+            backend.endpoints.query_url,
+            data={"query": "SELECT * WHERE { GRAPH <" + graph.value + "> { ?s ?p ?o } }"},
+            headers={"Accept": "application/sparql-results+json"},
+        ).json()
         assert len(raw["results"]["bindings"]) == 10_000, "the server caps its answers"
         rows = backend.select(ROWS_QUERY, {"g": graph}).rows
         embedded = EmbeddedBackend(ox.Store())
@@ -100,7 +104,9 @@ def test_a_capped_server_is_paged_to_the_complete_answer(virtuoso_server: Server
 def test_wrong_credentials_are_refused_and_write_nothing(virtuoso_server: Server) -> None:
     backend = virtuoso_backend(virtuoso_server, auth=httpx.DigestAuth("dba", "not-the-password"))
     with pytest.raises(BackendAuthError, match="refused the credentials"):
-        backend.update(f"INSERT DATA {{ GRAPH <{GRAPH_BASE}test/auth> {{ <urn:x:a> <urn:x:b> 1 }} }}")
+        backend.update(
+            f"INSERT DATA {{ GRAPH <{GRAPH_BASE}test/auth> {{ <urn:x:a> <urn:x:b> 1 }} }}"
+        )
     with pytest.raises(BackendAuthError):
         backend.bulk_load(reference_quads())
     assert backend.named_graphs() == []

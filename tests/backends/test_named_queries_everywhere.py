@@ -36,16 +36,23 @@ def _values(store: ox.Store) -> dict[str, Any]:
     source_iri = next(v for v in source.values() if isinstance(v, ox.NamedNode))
     label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
     return {
-        "claim": claim, "node": claim, "evidence": claim, "source": source_iri,
+        "claim": claim,
+        "node": claim,
+        "evidence": claim,
+        "source": source_iri,
         "therapy": ox.NamedNode(PREFIXES["ocid"] + "therapy/enteromix"),
         "class": ox.NamedNode(PREFIXES["oc"] + "Claim"),
         "predicate": ox.NamedNode(PREFIXES["oa"] + "hasBody"),
         "first": ox.NamedNode(PREFIXES["oa"] + "hasTarget"),
         "second": ox.NamedNode(PREFIXES["oa"] + "hasSource"),
-        "a": institutions[0], "b": institutions[1],
-        "depth": ox.Literal(2), "text": ox.Literal("60 to 80"),
-        "prefix": ox.Literal(GRAPH_BASE), "graph": ox.NamedNode(GRAPH_BASE + "provenance"),
-        "g": ox.NamedNode(GRAPH_BASE + "provenance"), "p": label,
+        "a": institutions[0],
+        "b": institutions[1],
+        "depth": ox.Literal(2),
+        "text": ox.Literal("60 to 80"),
+        "prefix": ox.Literal(GRAPH_BASE),
+        "graph": ox.NamedNode(GRAPH_BASE + "provenance"),
+        "g": ox.NamedNode(GRAPH_BASE + "provenance"),
+        "p": label,
     }
 
 
@@ -57,7 +64,7 @@ def _params(name: str, values: dict[str, Any]) -> dict[str, Any]:
 def _answer(backend: Backend, name: str, params: dict[str, Any]) -> list[str]:
     query = queries.load_query(name)
     union = query.header.get("dataset") == "union"
-    body = "\n".join(l for l in query.text.splitlines() if not l.lstrip().startswith("#"))
+    body = "\n".join(line for line in query.text.splitlines() if not line.lstrip().startswith("#"))
     kind = _KIND.search(body)
     assert kind is not None
     if kind.group(1).upper() in ("CONSTRUCT", "DESCRIBE"):
@@ -74,8 +81,11 @@ def test_values_binding_means_what_substitution_means(name: str) -> None:
     params = _params(name, _values(store))
     query = queries.load_query(name)
     union = query.header.get("dataset") == "union"
-    substituted = store.query(query.text, substitutions={ox.Variable(k): v for k, v in params.items()},
-                              use_default_graph_as_union=union)
+    substituted = store.query(
+        query.text,
+        substitutions={ox.Variable(k): v for k, v in params.items()},
+        use_default_graph_as_union=union,
+    )
     with_values = store.query(bind_values(query.text, params), use_default_graph_as_union=union)
     if isinstance(substituted, ox.QuerySolutions):
         assert sorted(map(str, map(list, with_values))) == sorted(map(str, map(list, substituted)))
@@ -105,17 +115,31 @@ def _canonical(text: list[str]) -> list[str]:
     """Documented differences of datatypes: ``1``/``0`` booleans, integer for decimal division."""
     out = []
     for line in text:
-        line = re.sub(r"<Literal value=1 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#boolean>>",
-                      "TRUE", line)
-        line = re.sub(r"<Literal value=true datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#boolean>>",
-                      "TRUE", line)
-        line = re.sub(r"<Literal value=0 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#boolean>>",
-                      "FALSE", line)
-        line = re.sub(r"<Literal value=false datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#boolean>>",
-                      "FALSE", line)
+        line = re.sub(
+            r"<Literal value=1 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#boolean>>",
+            "TRUE",
+            line,
+        )
+        line = re.sub(
+            r"<Literal value=true datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#boolean>>",
+            "TRUE",
+            line,
+        )
+        line = re.sub(
+            r"<Literal value=0 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#boolean>>",
+            "FALSE",
+            line,
+        )
+        line = re.sub(
+            r"<Literal value=false datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#boolean>>",
+            "FALSE",
+            line,
+        )
         line = re.sub(
             r"<Literal value=([-0-9.eE+]+) datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#(?:integer|decimal|double)>>",
-            lambda m: f"NUMBER({float(m.group(1))!r})", line)
+            lambda m: f"NUMBER({float(m.group(1))!r})",
+            line,
+        )
         out.append(line)
     return sorted(out)
 

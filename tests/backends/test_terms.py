@@ -27,11 +27,15 @@ def test_the_block_opens_the_where_group_not_the_construct_template() -> None:
 
 
 def test_braces_and_where_in_strings_iris_and_comments_are_not_structure() -> None:
-    query = ('PREFIX ex: <http://ex.org/WHERE/>\n# WHERE { not here\n'
-             'ASK { ?s ex:p "WHERE { }" . ?s ?q $v }')
+    query = (
+        "PREFIX ex: <http://ex.org/WHERE/>\n# WHERE { not here\n"
+        'ASK { ?s ex:p "WHERE { }" . ?s ?q $v }'
+    )
     bound = bind_values(query, {"v": ox.Literal(1)})
-    assert bound.endswith('ASK { VALUES ($v) { ("1"^^<http://www.w3.org/2001/XMLSchema#integer>) }'
-                          ' ?s ex:p "WHERE { }" . ?s ?q $v }')
+    assert bound.endswith(
+        'ASK { VALUES ($v) { ("1"^^<http://www.w3.org/2001/XMLSchema#integer>) }'
+        ' ?s ex:p "WHERE { }" . ?s ?q $v }'
+    )
 
 
 def test_a_blank_node_or_a_bad_name_is_refused() -> None:
