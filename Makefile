@@ -35,7 +35,7 @@ browser:
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium ) \
 	  || echo "make browser: could not install Chromium; the web view's browser tests will be skipped" >&2
 
-# Debian's Virtuoso for the backend tests (tests/backends start it on loopback ports with their own
+# Debian's Virtuoso for the backend tests (tests/stores start it on loopback ports with their own
 # virtuoso.ini and a fresh database; skipped without it). The package starts no service.
 virtuoso:
 	@command -v virtuoso-t >/dev/null || ( \

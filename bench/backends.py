@@ -10,7 +10,7 @@ entities); sizes are arguments.
         --virtuoso http://127.0.0.1:8890 --virtuoso-user dba --virtuoso-password dba
 
 With ``--start`` (the default when no URL is given) the servers run from the test helpers
-(tests/backends/backend_servers.py) in temporary folders and are stopped by PID afterwards.
+(tests/stores/backend_servers.py) in temporary folders and are stopped by PID afterwards.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def main() -> None:
     parser.add_argument("--virtuoso-password", default="dba")
     parser.add_argument("--skip", action="append", default=[], choices=["oxigraph", "virtuoso"])
     args = parser.parse_args()
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "backends"))
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "stores"))
     from backend_servers import (
         oxigraph_binary,
         run_oxigraph,
@@ -109,8 +109,11 @@ def main() -> None:
         virtuoso_binary,
     )
 
-    rows = [measure("embedded (pyoxigraph)", EmbeddedBackend(ox.Store()), args.entities)]
     with ExitStack() as stack:
+        # on disk, as a deployment keeps it and as the servers keep theirs
+        folder = stack.enter_context(tempfile.TemporaryDirectory())
+        embedded = EmbeddedBackend(ox.Store(folder))
+        rows = [measure("embedded (pyoxigraph, on disk)", embedded, args.entities)]
         if "oxigraph" not in args.skip and (args.oxigraph or oxigraph_binary()):
             base = (
                 args.oxigraph

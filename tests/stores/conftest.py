@@ -8,19 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
 import pyoxigraph as ox
 import pytest
 from backend_servers import (
-    VIRTUOSO_USER,
     Server,
+    oxigraph_backend,
     oxigraph_binary,
     run_oxigraph,
     run_virtuoso,
+    virtuoso_backend,
     virtuoso_binary,
 )
 
-from oncoclaims.backends import Backend, EmbeddedBackend, SparqlBackend, SparqlEndpoints
+from oncoclaims.backends import Backend, EmbeddedBackend
 
 BACKENDS = ["embedded", "oxigraph", "virtuoso"]
 
@@ -41,17 +41,6 @@ def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
         pytest.skip("no virtuoso-t program: run `make virtuoso` (Debian virtuoso-opensource-7-bin)")
     with run_virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
         yield server
-
-
-def oxigraph_backend(server: Server, **options: object) -> SparqlBackend:
-    """A backend on the Oxigraph server."""
-    return SparqlBackend(SparqlEndpoints.oxigraph(server.base), **options)  # type: ignore[arg-type]
-
-
-def virtuoso_backend(server: Server, **options: object) -> SparqlBackend:
-    """A backend on Virtuoso, writing with digest authentication on /sparql-auth."""
-    options.setdefault("auth", httpx.DigestAuth(*VIRTUOSO_USER))
-    return SparqlBackend(SparqlEndpoints.virtuoso(server.base), **options)  # type: ignore[arg-type]
 
 
 def _empty(backend: Backend) -> None:

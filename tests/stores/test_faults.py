@@ -13,8 +13,14 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-from backend_servers import Server, free_port, oxigraph_binary, run_oxigraph
-from conftest import oxigraph_backend, virtuoso_backend
+from backend_servers import (
+    Server,
+    free_port,
+    oxigraph_backend,
+    oxigraph_binary,
+    run_oxigraph,
+    virtuoso_backend,
+)
 
 from oncoclaims.backends import (
     BackendAuthError,

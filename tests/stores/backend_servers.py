@@ -21,13 +21,17 @@ from pathlib import Path
 
 import httpx
 
+from oncoclaims.backends import SparqlBackend, SparqlEndpoints
+
 __all__ = [
     "VIRTUOSO_USER",
     "Server",
     "free_port",
+    "oxigraph_backend",
     "oxigraph_binary",
     "run_oxigraph",
     "run_virtuoso",
+    "virtuoso_backend",
     "virtuoso_binary",
 ]
 
@@ -134,3 +138,14 @@ def run_virtuoso(folder: Path, *, max_rows: int = 10_000) -> Iterator[Server]:
         yield server
     finally:
         server.stop()
+
+
+def oxigraph_backend(server: Server, **options: object) -> SparqlBackend:
+    """A backend on the Oxigraph server."""
+    return SparqlBackend(SparqlEndpoints.oxigraph(server.base), **options)  # type: ignore[arg-type]
+
+
+def virtuoso_backend(server: Server, **options: object) -> SparqlBackend:
+    """A backend on Virtuoso, writing with digest authentication on /sparql-auth."""
+    options.setdefault("auth", httpx.DigestAuth(*VIRTUOSO_USER))
+    return SparqlBackend(SparqlEndpoints.virtuoso(server.base), **options)  # type: ignore[arg-type]
