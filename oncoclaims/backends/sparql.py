@@ -16,6 +16,9 @@ differences documented in ``docs/deployment.md``:
   :meth:`SparqlBackend.named_graphs`, :meth:`~SparqlBackend.count` and
   :meth:`~SparqlBackend.quads` keep to graphs under ``graph_prefix`` (the project's
   graph namespace by default).
+* **time limits**: the HTTP client gives up after ``timeout`` seconds; Virtuoso is also
+  sent its ``timeout`` parameter, and its answer "incomplete results" (200 with
+  ``X-SQL-State: S1TAT``) is refused with :class:`QueryTimeoutError`, never used.
 * **bulk loads**: Oxigraph's ``POST /store?no_transaction`` with N-Quads; elsewhere a Graph
   Store ``POST`` per graph (Virtuoso answers 200 or 201, Oxigraph 204: all are success).
   A batch that fails takes back the graphs it created (:class:`BackendWriteError` otherwise).
@@ -46,7 +49,7 @@ from oncoclaims.backends.base import GraphName, Object, Params, Rows, Subject
 from oncoclaims.backends.errors import BackendAuthError, BackendWriteError
 from oncoclaims.backends.protocol import raise_for_answer, translate_transport_errors
 from oncoclaims.backends.terms import bind_rows, bind_values, split_prologue
-from oncoclaims.errors import OncoclaimsError, QueryError, StoreError
+from oncoclaims.errors import OncoclaimsError, QueryError, QueryTimeoutError, StoreError
 from oncoclaims.vocab import GRAPH_BASE
 
 __all__ = ["BULK_CHUNK", "ServerKind", "SparqlBackend", "SparqlEndpoints", "refuse_service"]
@@ -60,6 +63,8 @@ _JSON = "application/sparql-results+json"
 _NTRIPLES = "application/n-triples"
 _NQUADS = "application/n-quads"
 _CAP_HEADER = "X-SPARQL-MaxRows"
+#: Virtuoso's header and state for "incomplete results: the query ran out of time".
+_SQL_STATE, _INCOMPLETE = "X-SQL-State", "S1TAT"
 _VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
 _DEFAULT_CAPS: dict[str, int | None] = {"virtuoso": 10_000, "oxigraph": None, "generic": None}
 
@@ -124,9 +129,12 @@ class SparqlBackend:
         page_size: int | None = None,
         graph_prefix: str = GRAPH_BASE,
         allow_service: bool = False,
+        server_timeout: float | None = None,
     ) -> None:
         self.endpoints = endpoints
         self.timeout = timeout
+        #: The time limit Virtuoso is asked to keep itself (``timeout`` unless given).
+        self.server_timeout = server_timeout if server_timeout is not None else timeout
         self.write_timeout = write_timeout
         self.page_size = page_size if page_size is not None else _DEFAULT_CAPS[endpoints.server]
         self.graph_prefix = graph_prefix
@@ -151,14 +159,27 @@ class SparqlBackend:
         params = (
             {"union-default-graph": ""} if union and self.endpoints.server == "oxigraph" else {}
         )
-        return self._post(
+        data = {"query": query}
+        if self.endpoints.server == "virtuoso":  # its own limit, in milliseconds
+            data["timeout"] = str(max(1, int(self.server_timeout * 1000)))
+        response = self._post(
             self.endpoints.query_url,
             "query",
             timeout=self.timeout,
             params=params,
-            data={"query": query},
+            data=data,
             headers={"Accept": accept},
         )
+        if response.headers.get(_SQL_STATE) == _INCOMPLETE:
+            # Virtuoso stopped at its time limit and answers 200 with what it had: refused
+            raise QueryTimeoutError(
+                f"query: the SPARQL server at {self.endpoints.query_url} stopped at the time "
+                f"limit of {self.server_timeout:g} s and sent incomplete results, which are not "
+                f"used ({response.headers.get('X-SQL-Message', '').strip()[:200]}). Raise the "
+                "time limit or simplify the query.",
+                self.server_timeout,
+            )
+        return response
 
     def _prepare(self, query: str, params: Params | None) -> str:
         if not self.allow_service:

@@ -84,6 +84,23 @@ def test_a_slow_server_meets_the_time_limit(slow_server: str) -> None:
     assert caught.value.limit == 0.5
 
 
+def test_incomplete_results_at_the_server_time_limit_are_refused(virtuoso_server: Server) -> None:
+    """Virtuoso answers 200 with what it had when its time runs out (X-SQL-State: S1TAT)."""
+    graph = ox.NamedNode(GRAPH_BASE + "test/slow")
+    backend = virtuoso_backend(virtuoso_server, server_timeout=0.05)
+    backend.bulk_load(_many_quads(graph, 3_000))
+    try:
+        with pytest.raises(QueryTimeoutError, match="incomplete results") as caught:
+            backend.select(
+                "SELECT (COUNT(*) AS ?n) $g WHERE { GRAPH $g { ?a ?b ?c . ?d ?e ?f } "
+                "FILTER(STR(?c) < STR(?f)) } GROUP BY $g",
+                {"g": graph},
+            )
+        assert caught.value.limit == 0.05
+    finally:
+        backend.graph_delete(graph)
+
+
 def test_a_capped_server_is_paged_to_the_complete_answer(virtuoso_server: Server) -> None:
     graph = ox.NamedNode(GRAPH_BASE + "test/capped")
     quads = _many_quads(graph, 12_500)
