@@ -76,8 +76,9 @@ def _server_words(response: httpx.Response) -> str:
     return text[:_MESSAGE_CHARS] + ("..." if len(text) > _MESSAGE_CHARS else "")
 
 
-def raise_for_answer(response: httpx.Response, *, what: str) -> None:
-    """Raise the project error for an error status (``what`` says which request it was).
+def raise_for_answer(response: httpx.Response, *, what: str, limit: float = 0.0) -> None:
+    """Raise the project error for an error status (``what`` says which request it was;
+    ``limit`` is the time limit in seconds that a timeout error reports).
 
     :raises BackendAuthError: 401, 403.
     :raises NotFoundError: 404 (a graph that is not there).
@@ -100,7 +101,7 @@ def raise_for_answer(response: httpx.Response, *, what: str) -> None:
     if status == 400:
         raise QuerySyntaxError(f"{what}: the SPARQL server at {url} refused it: {words}")
     if status in (503, 504) and "timeout" in words.lower():
-        raise QueryTimeoutError(f"{what}: the SPARQL server at {url} timed out: {words}", 0.0)
+        raise QueryTimeoutError(f"{what}: the SPARQL server at {url} timed out: {words}", limit)
     raise StoreError(f"{what}: the SPARQL server at {url} answered HTTP {status}: {words}")
 
 

@@ -152,7 +152,7 @@ class SparqlBackend:
             raise StoreError(f"{what}: no URL for it was given (--update-url / --gsp-url)")
         with translate_transport_errors(url, what=what, timeout=timeout):
             response = self._client.post(url, timeout=timeout, **kwargs)  # type: ignore[arg-type]
-        raise_for_answer(response, what=what)
+        raise_for_answer(response, what=what, limit=timeout)
         return response
 
     def _query(self, query: str, accept: str, union: bool) -> httpx.Response:
@@ -280,7 +280,7 @@ class SparqlBackend:
                 headers=headers,
                 timeout=self.write_timeout,
             )
-        raise_for_answer(response, what=what)
+        raise_for_answer(response, what=what, limit=self.write_timeout)
         return response
 
     def graph_get(self, graph: GraphName) -> list[ox.Triple]:
