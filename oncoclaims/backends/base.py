@@ -1,0 +1,112 @@
+"""The one interface every store backend offers, and the shapes of its answers.
+
+Callers speak SPARQL text plus parameters (``{name: term}``); each backend decides how a
+parameter reaches its engine (pyoxigraph substitutions in process, a ``VALUES`` block on a
+remote server). ``union=True`` asks for the default graph as the union of the named
+graphs, which the named queries with ``#+ dataset: union`` need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import pyoxigraph as ox
+
+from oncoclaims.backends.terms import Term
+
+__all__ = ["Backend", "GraphName", "Object", "Params", "Rows", "Subject"]
+
+#: Parameters of a query: variable name (without ``$``) -> term.
+Params = Mapping[str, Term]
+GraphName = ox.NamedNode | ox.DefaultGraph
+Subject = ox.NamedNode | ox.BlankNode
+Object = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """A SELECT answer: the projected variable names and one tuple of terms per solution.
+
+    An unbound variable is ``None`` in its row.
+    """
+
+    variables: tuple[str, ...]
+    rows: list[tuple[ox.NamedNode | ox.BlankNode | ox.Literal | None, ...]]
+
+    def dicts(self) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+        """The rows as ``{variable: term}``, unbound variables left out (as ``queries.select``)."""
+        return [
+            {var: term for var, term in zip(self.variables, row, strict=True) if term is not None}
+            for row in self.rows
+        ]
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """A quad store reached in process or over the SPARQL 1.1 protocols."""
+
+    def select(self, query: str, params: Params | None = None, *, union: bool = False) -> Rows:
+        """Run a SELECT query; every row, however many the server pages them in."""
+        ...
+
+    def select_tsv(self, query: str, params: Params | None = None, *, union: bool = False) -> bytes:
+        """Run a SELECT query and return its whole answer as SPARQL TSV (for whole tables)."""
+        ...
+
+    def ask(self, query: str, params: Params | None = None, *, union: bool = False) -> bool:
+        """Run an ASK query."""
+        ...
+
+    def construct(
+        self, query: str, params: Params | None = None, *, union: bool = False
+    ) -> list[ox.Triple]:
+        """Run a CONSTRUCT or DESCRIBE query and return its triples."""
+        ...
+
+    def update(self, update: str) -> None:
+        """Run a SPARQL Update (one request: the server's atomicity applies, docs/deployment.md)."""
+        ...
+
+    def graph_get(self, graph: GraphName) -> list[ox.Triple]:
+        """The triples of one graph (Graph Store GET); :class:`NotFoundError` if it is absent."""
+        ...
+
+    def graph_put(self, graph: GraphName, triples: Iterable[ox.Triple]) -> None:
+        """Replace one graph's content with ``triples`` (Graph Store PUT)."""
+        ...
+
+    def graph_post(self, graph: GraphName, triples: Iterable[ox.Triple]) -> None:
+        """Add ``triples`` to one graph (Graph Store POST)."""
+        ...
+
+    def graph_delete(self, graph: GraphName) -> None:
+        """Remove one graph (Graph Store DELETE); :class:`NotFoundError` if it is absent."""
+        ...
+
+    def bulk_load(self, quads: Iterable[ox.Quad]) -> None:
+        """Add a batch of quads, all or none: a failing batch takes back the graphs it created."""
+        ...
+
+    def quads(
+        self,
+        subject: Subject | None = None,
+        predicate: ox.NamedNode | None = None,
+        obj: Object | None = None,
+        graph: GraphName | None = None,
+    ) -> Iterator[ox.Quad]:
+        """The quads matching a pattern (``None`` matches anything)."""
+        ...
+
+    def named_graphs(self) -> list[ox.NamedNode]:
+        """The named graphs that hold data (a server's own system graphs left out)."""
+        ...
+
+    def count(self, graph: GraphName | None = None) -> int:
+        """How many quads: in one graph, or in all the named graphs and the default graph."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection or the store."""
+        ...

@@ -1,0 +1,139 @@
+"""Which backend to open, from command-line options or the environment.
+
+The variables, so that scripts and deployments switch without code:
+
+* ``ONCOCLAIMS_BACKEND``: ``embedded`` (default) or ``sparql``;
+* ``ONCOCLAIMS_QUERY_URL``, ``ONCOCLAIMS_UPDATE_URL``, ``ONCOCLAIMS_GSP_URL``, and
+  ``ONCOCLAIMS_SPARQL_SERVER`` (``oxigraph``, ``virtuoso`` or ``generic``);
+* ``ONCOCLAIMS_SPARQL_AUTH`` (``none``, ``basic``, ``digest``, ``bearer``) with
+  ``ONCOCLAIMS_SPARQL_USER`` and ``ONCOCLAIMS_SPARQL_PASSWORD`` or ``ONCOCLAIMS_SPARQL_TOKEN``;
+* ``ONCOCLAIMS_SPARQL_TIMEOUT`` (seconds) and ``ONCOCLAIMS_SPARQL_PAGE_SIZE`` (a server's row cap).
+
+The CLI's ``--backend``, ``--query-url``, ``--update-url`` and ``--gsp-url`` options fill
+the same fields (TODO(lead): add them to every command; :meth:`BackendSettings.from_env`
+then :func:`dataclasses.replace` with the options given).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+import pyoxigraph as ox
+
+from oncoclaims.backends.base import Backend
+from oncoclaims.backends.embedded import EmbeddedBackend
+from oncoclaims.backends.protocol import make_auth
+from oncoclaims.backends.sparql import ServerKind, SparqlBackend, SparqlEndpoints
+from oncoclaims.errors import ConfigError, StoreError
+
+__all__ = ["BackendSettings", "open_backend"]
+
+_SERVERS = ("oxigraph", "virtuoso", "generic")
+
+
+@dataclass(frozen=True, slots=True)
+class BackendSettings:
+    """Everything needed to open a backend."""
+
+    kind: str = "embedded"
+    store_path: Path | None = None
+    query_url: str | None = None
+    update_url: str | None = None
+    gsp_url: str | None = None
+    server: str = "generic"
+    auth: str | None = None
+    user: str | None = None
+    password: str | None = None
+    token: str | None = None
+    timeout: float = 30.0
+    page_size: int | None = None
+    allow_service: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> BackendSettings:
+        """Read the ``ONCOCLAIMS_*`` variables (module docstring).
+
+        :raises ConfigError: a variable whose value cannot be used, named with its value.
+        """
+        env = os.environ if env is None else env
+
+        def number(name: str, kind: type[int] | type[float]) -> float | int | None:
+            raw = env.get(name, "").strip()
+            if not raw:
+                return None
+            try:
+                value = kind(raw)
+            except ValueError:
+                raise ConfigError(f"${name}: {raw!r} is not a number") from None
+            if value <= 0:
+                raise ConfigError(f"${name}: {raw!r} must be more than 0")
+            return value
+
+        timeout = number("ONCOCLAIMS_SPARQL_TIMEOUT", float)
+        page_size = number("ONCOCLAIMS_SPARQL_PAGE_SIZE", int)
+        store = env.get("ONCOCLAIMS_STORE")
+        return cls(
+            kind=env.get("ONCOCLAIMS_BACKEND", "embedded").strip().lower() or "embedded",
+            store_path=Path(store).expanduser() if store else None,
+            query_url=env.get("ONCOCLAIMS_QUERY_URL") or None,
+            update_url=env.get("ONCOCLAIMS_UPDATE_URL") or None,
+            gsp_url=env.get("ONCOCLAIMS_GSP_URL") or None,
+            server=env.get("ONCOCLAIMS_SPARQL_SERVER", "generic").strip().lower() or "generic",
+            auth=env.get("ONCOCLAIMS_SPARQL_AUTH") or None,
+            user=env.get("ONCOCLAIMS_SPARQL_USER"),
+            password=env.get("ONCOCLAIMS_SPARQL_PASSWORD"),
+            token=env.get("ONCOCLAIMS_SPARQL_TOKEN"),
+            timeout=float(timeout) if timeout is not None else 30.0,
+            page_size=int(page_size) if page_size is not None else None,
+        )
+
+
+def open_backend(settings: BackendSettings) -> Backend:
+    """Open the backend ``settings`` describe.
+
+    :raises ConfigError: an unknown kind or server, or ``sparql`` without a query URL.
+    :raises StoreError: the embedded store cannot be opened.
+    """
+    if settings.kind == "embedded":
+        if settings.store_path is None:
+            return EmbeddedBackend(ox.Store(), allow_service=True)
+        try:
+            settings.store_path.mkdir(parents=True, exist_ok=True)
+            return EmbeddedBackend(ox.Store(str(settings.store_path)))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {settings.store_path}: {exc}") from exc
+    if settings.kind != "sparql":
+        raise ConfigError(
+            f"backend {settings.kind!r} is unknown; use embedded or sparql ($ONCOCLAIMS_BACKEND)"
+        )
+    if not settings.query_url:
+        raise ConfigError(
+            "the sparql backend needs a query URL (--query-url, $ONCOCLAIMS_QUERY_URL)"
+        )
+    if settings.server not in _SERVERS:
+        raise ConfigError(
+            f"server {settings.server!r} is unknown; use one of {', '.join(_SERVERS)} "
+            "($ONCOCLAIMS_SPARQL_SERVER)"
+        )
+    server = cast(ServerKind, settings.server)
+    endpoints = SparqlEndpoints(
+        settings.query_url,
+        settings.update_url,
+        settings.gsp_url,
+        server,
+        settings.gsp_url if server == "oxigraph" else None,
+    )
+    auth = make_auth(
+        settings.auth, user=settings.user, password=settings.password, token=settings.token
+    )
+    return SparqlBackend(
+        endpoints,
+        auth=auth,
+        timeout=settings.timeout,
+        page_size=settings.page_size,
+        allow_service=settings.allow_service,
+    )

@@ -1,0 +1,128 @@
+"""RDF terms as SPARQL text, and parameters as a ``VALUES`` block (pure, no I/O).
+
+A remote server has no pyoxigraph ``substitutions``, so a parameter reaches it as a
+``VALUES`` block of serialised terms placed first in the query's ``WHERE`` group. Terms
+are written by pyoxigraph (N-Triples syntax, escaped by it), never spliced from user text:
+a literal such as ``" } ; DROP ALL ; #`` stays one quoted string.
+
+>>> import pyoxigraph as ox
+>>> bind_values("SELECT ?x WHERE { ?x ?p $v }", {"v": ox.Literal('a"b')})
+'SELECT ?x WHERE { VALUES ($v) { ("a\\\\"b") } ?x ?p $v }'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pyoxigraph as ox
+
+from oncoclaims.errors import QueryParameterError, QuerySyntaxError
+
+__all__ = ["Term", "bind_rows", "bind_values", "split_prologue", "term_text", "values_block"]
+
+#: A term a parameter can take (a blank node cannot be sent: its label means nothing remotely).
+Term = ox.NamedNode | ox.Literal
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# What cannot hold a brace or the WHERE keyword: strings, IRIs, comments.
+_OPAQUE = re.compile(
+    r"""'''(?:[^'\\]|\\.|'(?!''))*'''"""
+    r'''|"""(?:[^"\\]|\\.|"(?!""))*"""'''
+    r"""|'(?:[^'\\\n\r]|\\.)*'"""
+    r'''|"(?:[^"\\\n\r]|\\.)*"'''
+    r"""|<[^<>"{}|^`\\\x00-\x20]*>"""
+    r"""|\#[^\n\r]*"""
+)
+_TOKEN = re.compile(r"[{}]|(?<![\w?$:])WHERE(?![\w:])", re.IGNORECASE)
+_PROLOGUE = re.compile(
+    r"""\A(?:\s+|\#[^\n\r]*|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)*""", re.IGNORECASE
+)
+
+
+def term_text(term: Term, *, name: str = "value") -> str:
+    """The SPARQL text of one term (``<iri>`` or a quoted, typed or tagged literal).
+
+    :raises QueryParameterError: for a blank node or anything that is not a term.
+    """
+    if not isinstance(term, (ox.NamedNode, ox.Literal)):
+        raise QueryParameterError(
+            f"parameter {name}: {term!r} cannot be sent to a SPARQL server; "
+            "give an IRI or a literal"
+        )
+    return str(term)
+
+
+def values_block(params: Mapping[str, Term]) -> str:
+    """``VALUES ($a $b) { (<x> "y") }`` for ``params`` (empty text for no parameter)."""
+    if not params:
+        return ""
+    for key in params:
+        if not _NAME.match(key):
+            raise QueryParameterError(f"{key!r} is not a SPARQL variable name")
+    names = " ".join(f"${key}" for key in params)
+    row = " ".join(term_text(term, name=key) for key, term in params.items())
+    return f"VALUES ({names}) {{ ({row}) }}"
+
+
+def _structure(query: str) -> str:
+    """``query`` with strings, IRIs and comments blanked out, offsets unchanged."""
+    return _OPAQUE.sub(lambda m: " " * len(m.group(0)), query)
+
+
+def _where_brace(query: str) -> int:
+    """The offset of the ``{`` that opens the query's WHERE group."""
+    depth = 0
+    after_where = False
+    first_brace = -1
+    for match in _TOKEN.finditer(_structure(query)):
+        token = match.group(0)
+        if token == "{":  # noqa: S105 (a brace, not a password)
+            if depth == 0 and (after_where or first_brace < 0):
+                if after_where:
+                    return match.start()
+                first_brace = match.start()
+            depth += 1
+        elif token == "}":  # noqa: S105
+            depth -= 1
+        elif depth == 0:
+            after_where = True
+    if first_brace < 0:
+        raise QuerySyntaxError("the query has no WHERE group to bind parameters in")
+    return first_brace
+
+
+def bind_values(query: str, params: Mapping[str, Term]) -> str:
+    """``query`` with ``params`` as a ``VALUES`` block opening its WHERE group.
+
+    A CONSTRUCT template is skipped: the block goes into the group after ``WHERE``.
+    """
+    if not params:
+        return query
+    brace = _where_brace(query)
+    return f"{query[: brace + 1]} {values_block(params)}{query[brace + 1 :]}"
+
+
+def bind_rows(query: str, name: str, terms: list[Term]) -> str:
+    """``query`` with one variable ``name`` bound to each of ``terms`` in turn (a VALUES row each).
+
+    >>> import pyoxigraph as ox
+    >>> graphs = [ox.NamedNode("urn:a"), ox.NamedNode("urn:b")]
+    >>> bind_rows("SELECT $g WHERE { GRAPH $g {} }", "g", graphs)
+    'SELECT $g WHERE { VALUES ($g) { (<urn:a>) (<urn:b>) } GRAPH $g {} }'
+    """
+    if not _NAME.match(name):
+        raise QueryParameterError(f"{name!r} is not a SPARQL variable name")
+    rows = " ".join(f"({term_text(term, name=name)})" for term in terms)
+    brace = _where_brace(query)
+    return f"{query[: brace + 1]} VALUES (${name}) {{ {rows} }}{query[brace + 1 :]}"
+
+
+def split_prologue(query: str) -> tuple[str, str]:
+    """``(prologue, body)``: the ``BASE``/``PREFIX`` lines and comments first, and the rest.
+
+    >>> split_prologue("PREFIX a: <http://a/>\\nSELECT * {}")
+    ('PREFIX a: <http://a/>\\n', 'SELECT * {}')
+    """
+    end = _PROLOGUE.match(query).end()  # type: ignore[union-attr]
+    return query[:end], query[end:]
