@@ -41,6 +41,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from pyoxigraph import NamedNode
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
@@ -49,16 +50,19 @@ from oncoclaims import queries
 from oncoclaims.api.errors import ErrorResponse, error_response
 from oncoclaims.api.settings import ServerState
 from oncoclaims.api.write_access import BodyTooLarge, read_limited_body, too_large, write_refusal
-from oncoclaims.errors import FetchError, IngestError, NotFoundError
+from oncoclaims.errors import ConfigError, FetchError, IngestError, NotFoundError
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.graph.story import story_view
 from oncoclaims.ingest import ingest_bytes
 from oncoclaims.ingest.base import SourceRecord
 from oncoclaims.ingest.news import SUBMISSION_KEYS
 from oncoclaims.ingest.url_fetch import UnsafeURLError, fetch_public_url
+from oncoclaims.trace import group_references, trace_document
+from oncoclaims.trace_store import existing_records, refresh_study_groups, stored_features, trace_input
 from oncoclaims.vocab import ID_BASE, OC
 
-__all__ = ["MAX_SUBMISSION_BYTES", "StoryJob", "StoryPage", "StorySubmitted", "create_stories_router", "loopback_fetch_allowed"]
+__all__ = ["MAX_SUBMISSION_BYTES", "StoryJob", "StoryPage", "StorySubmitted", "create_stories_router", "loopback_fetch_allowed",
+           "story_origin"]
 
 #: Request bodies of ``POST /stories`` larger than this are refused with 413 (16 MiB).
 MAX_SUBMISSION_BYTES = 16 * 1024 * 1024
@@ -185,8 +189,40 @@ def _ingest(store: ClaimStore, state: ServerState, data: bytes, origin: str, fmt
 
     with state.write_lock:
         report = ingest_bytes(data, origin, store, fmt=fmt, on_record=noted)
+        if report.format.startswith("news-") and report.quads_added:
+            refresh_study_groups(store)  # the new story may report a study other stories report
         state.generation += 1
     return report, records
+
+
+def story_origin(store: ClaimStore, source: str) -> dict[str, Any]:
+    """The studies a story reports, its voices, and the other stories of the same studies.
+
+    As ``oncoclaims trace --json`` gives them for one story (docs/trace.md), with
+    ``same_study``: ``[{"study", "sources": [{"source", "title"}]}]`` (this story left out).
+    A source without a text (a trial record, say) reports no study and quotes no one.
+    """
+    try:
+        trace = trace_input(store, source)
+    except ConfigError:
+        return {"studies": [], "voices": [], "same_study": []}
+    groups, _candidates = group_references(stored_features(store))
+    identifiers = sorted({i for s in trace.studies for i in s.identifiers})
+    document = trace_document([trace], groups, existing_records(store, identifiers))
+    story = document["stories"][0]
+    studies = {s["study"] for s in story["studies"]}
+    same_study = []
+    for group in document["shared_studies"]:
+        others = [o for o in group["sources"] if o != source]
+        if others and (group["study"] in studies or source in group["sources"]):
+            same_study.append({"study": group["study"], "sources": [
+                {"source": o, "title": _title(store, o)} for o in others]})
+    return {"studies": story["studies"], "voices": story["voices"], "same_study": same_study}
+
+
+def _title(store: ClaimStore, source: str) -> str | None:
+    rows = queries.select(store, "source_summary", source=NamedNode(source))
+    return rows[0]["title"].value if rows and "title" in rows[0] else None
 
 
 class StoryJob(BaseModel):
@@ -292,6 +328,9 @@ class StoryPage(BaseModel):
     url: str | None
     text: str | None
     claims: list[StoryClaimItem]
+    studies: list[dict[str, Any]]
+    voices: list[dict[str, Any]]
+    same_study: list[dict[str, Any]]
 
 
 def create_stories_router(store: ClaimStore, state: ServerState, claim_summaries: Any) -> APIRouter:
@@ -367,6 +406,7 @@ def create_stories_router(store: ClaimStore, state: ServerState, claim_summaries
         for claim in view["claims"]:
             claim["id"] = claim["iri"].removeprefix(_CLAIM_BASE)
             claim["status"] = statuses.get(claim["iri"])
+        view.update(story_origin(store, iri))
         return view
 
     return router

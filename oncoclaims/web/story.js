@@ -59,6 +59,33 @@
       markers ? h("div", { class: "claim-text" }, markers) : null);
   }
 
+  function field(name, value) {
+    return value && (!Array.isArray(value) || value.length)
+      ? h("div", {}, h("strong", {}, `${name}: `), Array.isArray(value) ? value.join("; ") : value) : null;
+  }
+
+  function showOrigin(story) {
+    const studies = story.studies.map((s) => h("section", { class: "study" },
+      field("venue", s.venue), field("date", s.date), field("people", s.people),
+      field("institutions", s.institutions), field("funders and suppliers", s.funders),
+      field("identifiers", s.identifiers), field("design", s.design), field("evidence level", s.evidence_level),
+      s.record ? h("div", {}, h("strong", {}, "record in the graph: "), s.record) : null));
+    document.getElementById("story-studies").replaceChildren(
+      ...(studies.length ? studies : [h("p", {}, "No study reference found in this story.")]));
+    const voices = story.voices.map((v) => h("tr", { class: oc.verdictClass(v.independent) },
+      h("td", {}, v.name), h("td", {}, v.affiliations.join("; ") || "—"), h("td", {}, v.role),
+      h("td", {}, h("span", { class: `verdict ${oc.verdictClass(v.independent)}` },
+        v.independent === true ? "independent" : v.independent === false ? "tied" : "unknown")),
+      h("td", { class: "reason" }, v.reason)));
+    document.querySelector("#story-voices tbody").replaceChildren(
+      ...(voices.length ? voices : [h("tr", {}, h("td", { colspan: 5 }, "No one is quoted by name."))]));
+    const others = story.same_study.flatMap((g) => g.sources.map((o) => h("li", {},
+      h("a", { href: oc.url(`view/story?id=${encodeURIComponent(o.source.replace(/^.*\/source\//, ""))}`),
+        class: "same-study-link" }, o.title || oc.shortName(o.source)))));
+    document.getElementById("story-same-study").replaceChildren(
+      ...(others.length ? others : [h("li", {}, "None in the graph.")]));
+  }
+
   function show(story, id) {
     document.title = `oncoclaims: ${story.title || "story"}`;
     document.getElementById("story-title").textContent = story.title || oc.shortName(story.source);
@@ -72,6 +99,7 @@
     const json = document.getElementById("story-json");
     json.href = oc.url(`stories/${encodeURIComponent(id)}`);
     json.textContent = `/stories/${id}`;
+    showOrigin(story);
     oc.markSeen(story.claims);
     message.hidden = true;
     document.getElementById("story").hidden = false;

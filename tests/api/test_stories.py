@@ -259,3 +259,18 @@ def test_a_failing_background_submission_ends_with_the_error_and_writes_nothing(
     assert httpx.get(f"{base}/stories/jobs/no-such-job").status_code == 404
     refused = httpx.post(f"{base}/stories", params={"background": "true"}, json={"text": "x"})
     assert refused.status_code == 401, "a background submission needs the token too"
+
+
+def test_the_story_page_data_names_the_study_its_voices_and_the_other_story_of_the_same_study(desk) -> None:
+    base, store = desk
+    sources = {}
+    for name in ("news_reviews_00033.json", "story_reviews_00030.json"):  # the Zika release and Newsweek
+        files = {"file": (name, (FAKEHEALTH / name).read_bytes(), "application/json")}
+        sources[name] = httpx.post(f"{base}/stories", files=files, headers=AUTH, timeout=60).json()["source"]
+    release_id = sources["news_reviews_00033.json"].rsplit("/source/", 1)[1]
+    page = httpx.get(f"{base}/stories/{release_id}", timeout=60).json()
+    assert page["studies"] and page["voices"]
+    assert all(v["independent"] in (True, False, None) and v["reason"] for v in page["voices"])
+    others = [s["source"] for group in page["same_study"] for s in group["sources"]]
+    assert others == [sources["story_reviews_00030.json"]], "the Newsweek story reports the same study"
+    assert all(s["title"] for group in page["same_study"] for s in group["sources"])

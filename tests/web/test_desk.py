@@ -149,3 +149,28 @@ def test_the_worklist_lists_stories_and_claims_whose_status_changed_since_seen(
     page.wait_for_selector("#changed .claim-item")
     assert page.locator("#changed .claim-item").count() == 1
     assert page.locator("#changed .claim-link").inner_text() == claim["label"]
+
+
+def test_the_story_page_shows_the_study_its_voices_and_the_other_story_of_the_same_study(
+        page: Any, desk: tuple[str, ClaimStore]) -> None:
+    base, store = desk
+    fakehealth = RELEASE.parent
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    for name in ("story_reviews_00030.json", "news_reviews_00033.json"):  # Newsweek, then the Zika release
+        files = {"file": (name, (fakehealth / name).read_bytes(), "application/json")}
+        submitted = httpx.post(f"{base}/stories", files=files, headers=headers, timeout=60).json()
+    source_id = submitted["source"].rsplit("/source/", 1)[1]
+    story = httpx.get(f"{base}/stories/{source_id}", timeout=60).json()
+    page.goto(f"{base}/view/story?id={source_id}", wait_until="networkidle")
+    page.wait_for_selector("#story-claims .claim-item")
+    assert page.locator("#story-studies .study").count() == len(story["studies"]) >= 1
+    rows = page.locator("#story-voices tbody tr")
+    assert rows.count() == len(story["voices"]) >= 1
+    words = {True: "independent", False: "tied", None: "unknown"}
+    for index, voice in enumerate(story["voices"]):
+        cells = rows.nth(index).locator("td").all_inner_texts()
+        assert cells[0] == voice["name"] and cells[3] == words[voice["independent"]] and cells[4] == voice["reason"]
+    page.click(".same-study-link")
+    page.wait_for_selector("#story-claims .claim-item")
+    newsweek = json.loads((fakehealth / "story_reviews_00030.json").read_text())
+    assert page.inner_text("#story-title") == newsweek["title"]
