@@ -49,6 +49,8 @@ KINDS = frozenset(
         "document",
         "match",
         "grant",
+        "candidate",
+        "judgement",
     }
 )
 

@@ -1,0 +1,307 @@
+"""Candidate evidence in the store: read claims and records, rank, write one graph per claim.
+
+The ranking itself is pure (:mod:`oncoclaims.discover.ranking`); this module does the
+store I/O around it, through named queries only:
+
+1. the claim's therapies and their names (``discover_claim``), each split into a
+   combination's parts;
+2. every spelling of each part (:func:`~oncoclaims.discover.names.name_variants`: the
+   dictionary's synonyms) looked up as a therapy label or synonym (``therapies_named``),
+   then once more with the synonyms those therapies carry in the records (so "MK-3475",
+   another name a trial gives pembrolizumab, is followed);
+3. the trials with those therapies (``therapy_records``) and the papers indexed with
+   them (``mesh_records``), at most :data:`MAX_RECORDS`;
+4. each record's profile (``record_profile``), ranked; the best :data:`MAX_STORED` are
+   written, with their tie verdicts, to the claim's own graph
+   ``mint_graph_iri("candidates", claim)`` (never as ``supports``).
+
+Writing is incremental: a claim's graph is rewritten only when its candidates changed, so
+re-running discovery on unchanged records writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import networkx as nx
+import pyoxigraph as ox
+
+from oncoclaims import queries
+from oncoclaims.discover.independence import candidate_verdict
+from oncoclaims.discover.names import name_variants, resolve_drug, split_combination
+from oncoclaims.discover.ranking import Candidate, ClaimProfile, RecordProfile, rank_candidates
+from oncoclaims.graph import analysis
+from oncoclaims.graph.projection import to_networkx
+from oncoclaims.graph.store import ClaimStore
+from oncoclaims.iris import mint_graph_iri, mint_iri
+from oncoclaims.vocab import OC, RDF, RDFS, XSD
+
+__all__ = [
+    "MAX_RECORDS",
+    "MAX_STORED",
+    "ClaimCandidates",
+    "DiscoverReport",
+    "candidate_graph_iri",
+    "candidate_quads",
+    "claim_profile",
+    "discover_claims",
+    "find_candidates",
+    "project_for",
+    "record_profile",
+    "touched_claims",
+]
+
+#: At most this many records are profiled and ranked for one claim; more are counted
+#: and reported as left out (``ClaimCandidates.truncated``).
+MAX_RECORDS = 2000
+#: At most this many candidates are written to a claim's graph.
+MAX_STORED = 50
+
+
+@dataclass
+class ClaimCandidates:
+    """One claim's candidates, best first, and what the search found."""
+
+    claim: str
+    profile: ClaimProfile
+    candidates: list[Candidate]
+    total: int
+    therapies: dict[str, str] = field(default_factory=dict)
+    truncated: bool = False
+
+
+@dataclass
+class DiscoverReport:
+    """What one discovery run did."""
+
+    claims: int = 0
+    written: int = 0
+    unchanged: int = 0
+    candidates: int = 0
+    truncated: list[str] = field(default_factory=list)
+
+
+def candidate_graph_iri(claim: str) -> ox.NamedNode:
+    """The named graph holding ``claim``'s candidate evidence."""
+    return mint_graph_iri("candidates", claim)
+
+
+def claim_profile(store: ClaimStore, claim: str) -> tuple[ClaimProfile, list[str]]:
+    """Read ``claim``'s profile and the IRIs of the therapies it is about."""
+    names: dict[str, list[str]] = {}
+    labels: dict[str, str] = {}
+    indication = population = None
+    for row in queries.select(store, "discover_claim", claim=claim):
+        if "indication" in row:
+            indication = row["indication"].value
+        if "population" in row:
+            population = row["population"].value
+        if "therapy" in row:
+            therapy = row["therapy"].value
+            names.setdefault(therapy, [])
+            if "label" in row:
+                labels[therapy] = row["label"].value
+            if "synonym" in row and row["synonym"].value not in names[therapy]:
+                names[therapy].append(row["synonym"].value)
+    parts: list[tuple[str, ...]] = []
+    for therapy in sorted(names):
+        label = labels.get(therapy, therapy.rsplit("/", 1)[-1])
+        pieces = split_combination(label)
+        if len(pieces) > 1:
+            parts.extend((piece,) for piece in pieces)
+        else:
+            parts.append(tuple(dict.fromkeys([label, *names[therapy]])))
+    return ClaimProfile(claim, tuple(parts), indication, population), sorted(names)
+
+
+def _therapies_named(store: ClaimStore, names: Iterable[str]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for name in sorted(name_variants(names)):
+        for row in queries.select(store, "therapies_named", spelling=name):
+            known = found.setdefault(row["therapy"].value, set())
+            for key in ("label", "synonym"):
+                if key in row:
+                    known.add(row[key].value)
+    return found
+
+
+def _matching_therapies(store: ClaimStore, part: tuple[str, ...]) -> dict[str, set[str]]:
+    first = _therapies_named(store, part)
+    carried = {n for names in first.values() for n in names} - set(part)
+    if carried:
+        for therapy, names in _therapies_named(store, carried).items():
+            first.setdefault(therapy, set()).update(names)
+    return first
+
+
+def _records_of(store: ClaimStore, profile: ClaimProfile) -> tuple[dict[str, dict[int, str]], dict[str, str], int]:
+    matched: dict[str, dict[int, str]] = {}
+    therapies: dict[str, str] = {}
+    seen = 0
+    for index, part in enumerate(profile.therapy_parts):
+        found = _matching_therapies(store, part)
+        spellings = set(part) | {n for names in found.values() for n in names}
+        for therapy in sorted(found):
+            therapies[therapy] = part[0]
+            labels = sorted(found[therapy], key=lambda n: (resolve_drug(n) is None, n))
+            how = part[0] if part[0] in labels or not labels else f"{part[0]} = {labels[0]}"
+            for row in queries.run(store, "therapy_records", therapy=therapy):
+                seen += 1
+                record = row["record"].value
+                matched.setdefault(record, {}).setdefault(index, how)
+                if len(matched) >= MAX_RECORDS:
+                    return matched, therapies, seen
+        for term in sorted(name_variants(spellings)):
+            for row in queries.run(store, "mesh_records", term=term):
+                seen += 1
+                how = part[0] if term == part[0] else f"{part[0]} = MeSH {term}"
+                matched.setdefault(row["record"].value, {}).setdefault(index, how)
+                if len(matched) >= MAX_RECORDS:
+                    return matched, therapies, seen
+    return matched, therapies, seen
+
+
+def record_profile(store: ClaimStore, record: str, matched_parts: dict[int, str] | None = None) -> RecordProfile:
+    """Read what ``record`` says that a claim can match."""
+    titles: list[str] = []
+    identifiers: list[str] = []
+    conditions: list[str] = []
+    population = level = None
+    rank: int | None = None
+    trial = False
+    for row in queries.select(store, "record_profile", record=record):
+        if "title" in row and row["title"].value not in titles:
+            titles.append(row["title"].value)
+        if "nct" in row and "NCT:" + row["nct"].value not in identifiers:
+            identifiers.append("NCT:" + row["nct"].value)
+        if "pmid" in row and "PMID:" + row["pmid"].value not in identifiers:
+            identifiers.append("PMID:" + row["pmid"].value)
+        if "condition" in row and row["condition"].value not in conditions:
+            conditions.append(row["condition"].value)
+        if "population" in row:
+            population = row["population"].value
+        if "levelLabel" in row:
+            level = row["levelLabel"].value
+        if "rank" in row:
+            rank = int(row["rank"].value)
+        if "trial" in row:
+            trial = True
+    return RecordProfile(
+        iri=record,
+        kind="trial" if trial else "paper",
+        title=titles[0] if titles else None,
+        identifiers=tuple(sorted(identifiers)),
+        matched_parts=dict(matched_parts or {}),
+        conditions=tuple(conditions),
+        population=population,
+        evidence_level=level,
+        level_rank=rank,
+    )
+
+
+def find_candidates(store: ClaimStore, claim: str, *, limit: int = 20, offset: int = 0) -> ClaimCandidates:
+    """Rank the records in the store that concern ``claim``'s therapies (nothing is written)."""
+    profile, _ = claim_profile(store, claim)
+    matched, therapies, _ = _records_of(store, profile)
+    records = [record_profile(store, record, parts) for record, parts in sorted(matched.items())]
+    page, total = rank_candidates(profile, records, limit=limit, offset=offset)
+    return ClaimCandidates(claim, profile, page, total, therapies, truncated=len(matched) >= MAX_RECORDS)
+
+
+def project_for(store: ClaimStore, claim: str, records: Iterable[str], depth: int) -> nx.MultiDiGraph:
+    """One projection holding ``claim``'s neighbourhood and each record's (for tie verdicts)."""
+    graph = to_networkx(store, claim, tie_depth=depth)
+    for record in records:
+        graph = nx.compose(graph, to_networkx(store, record, tie_depth=depth))
+    return graph
+
+
+def candidate_quads(
+    found: ClaimCandidates, verdicts: dict[str, tuple[bool | None, str]]
+) -> list[ox.Quad]:
+    """The quads of ``found``'s candidates in the claim's candidate graph (pure)."""
+    claim = ox.NamedNode(found.claim)
+    graph = candidate_graph_iri(found.claim)
+    quads = [ox.Quad(claim, OC.candidateCount, ox.Literal(str(found.total), datatype=XSD.integer), graph)]
+    for candidate in found.candidates:
+        record = candidate.record.iri
+        node = mint_iri("candidate", found.claim, record)
+        quads += [
+            ox.Quad(node, RDF.type, OC.CandidateEvidence, graph),
+            ox.Quad(node, OC.candidateFor, claim, graph),
+            ox.Quad(node, OC.candidateRecord, ox.NamedNode(record), graph),
+            ox.Quad(node, OC.score, ox.Literal(str(Decimal(str(candidate.score))), datatype=XSD.decimal), graph),
+        ]
+        quads += [ox.Quad(node, OC.matchedOn, ox.Literal(text), graph) for text in candidate.matched_on]
+        independent, reason = verdicts.get(record, (None, ""))
+        if independent is not None:
+            quads.append(ox.Quad(node, OC.independent, ox.Literal(independent), graph))
+        if reason:
+            quads.append(ox.Quad(node, OC.independenceReason, ox.Literal(reason), graph))
+    return quads
+
+
+def _write_graph(store: ClaimStore, graph: ox.NamedNode, quads: list[ox.Quad]) -> bool:
+    """Make ``graph`` hold exactly ``quads``; ``False`` when it already did (nothing written)."""
+    old = set(store.inner.quads_for_pattern(None, None, None, graph))
+    new = set(quads)
+    if old == new:
+        return False
+    store.extend(q for q in quads if q not in old)  # all or nothing
+    for quad in old - new:
+        store.inner.remove(quad)
+    return True
+
+
+def discover_claims(
+    store: ClaimStore, claims: Iterable[str], *, depth: int = analysis.DEFAULT_DEPTH
+) -> DiscoverReport:
+    """Find, rank and write the candidate evidence of each of ``claims``."""
+    report = DiscoverReport()
+    for claim in claims:
+        found = find_candidates(store, claim, limit=MAX_STORED)
+        records = [c.record.iri for c in found.candidates]
+        graph = project_for(store, claim, records, depth) if records else None
+        verdicts = {r: candidate_verdict(graph, claim, r, depth=depth) for r in records} if graph is not None else {}
+        changed = _write_graph(store, candidate_graph_iri(claim), candidate_quads(found, verdicts))
+        report.claims += 1
+        report.candidates += len(found.candidates)
+        report.written += int(changed)
+        report.unchanged += int(not changed)
+        if found.truncated:
+            report.truncated.append(claim)
+    return report
+
+
+def touched_claims(store: ClaimStore, sources: Iterable[str]) -> list[str]:
+    """The claims whose candidates a source (or record, or claim) may change.
+
+    A claim itself; the claims a source states; and for evidence (a trial, a paper's
+    study), the claims about any of its therapies under any of their names.
+    """
+    claims: set[str] = set()
+    for source in sources:
+        node = ox.NamedNode(source)
+        if any(store.inner.quads_for_pattern(node, RDF.type, OC.Claim, None)):
+            claims.add(source)
+            continue
+        for row in queries.select(store, "source_claims", source=source):
+            if "claim" in row:
+                claims.add(row["claim"].value)
+            if "evidence" in row:
+                claims.update(_claims_of_record(store, row["evidence"].value))
+    return sorted(claims)
+
+
+def _claims_of_record(store: ClaimStore, record: str) -> set[str]:
+    names: set[str] = set()
+    for quad in store.inner.quads_for_pattern(ox.NamedNode(record), OC.intervention, None, None):
+        for label in store.inner.quads_for_pattern(quad.object, RDFS.label, None, None):  # type: ignore[arg-type]
+            names.update(split_combination(label.object.value))
+    claims: set[str] = set()
+    for therapy in _therapies_named(store, names):
+        for row in queries.select(store, "therapy_claims", therapy=therapy):
+            claims.add(row["claim"].value)
+    return claims
