@@ -551,6 +551,81 @@ def check(
         level = item["level_label"] or "no level"
         out.print(f"  {item['relation']}: {item['label']} ({item['study_type_label'] or 'study type unknown'}, {level})", markup=False)
         out.print(f"    {item['reason']}", markup=False)
+    out.print(f"\n[bold]candidates[/bold] ({len(report.candidates)}, not yet evidence)")
+    for cand in report.candidates:
+        ids = ", ".join(cand["identifiers"]) or cand["record"]
+        sponsors = "; ".join(cand["sponsors"]) or "no sponsor in the graph"
+        out.print(f"  {cand['score']:.2f} {ids}: {cand['title'] or ''} ({sponsors})", markup=False)
+        out.print(f"    {cand['reason']}", markup=False)
+
+
+@app.command()
+def discover(
+    target: Annotated[str | None, typer.Argument(
+        help="A claim (IRI or words), or a source or record IRI: the claims it touches.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every claim in the store.")] = False,
+    depth: Annotated[int, typer.Option(help="Tie-chain depth for the tie verdicts, 0-4.")] = 3,
+    store: StoreOption = None,
+) -> None:
+    """Link claims to the trials and papers of their therapy, as ranked candidates (not supports)."""
+    from oncoclaims import queries
+    from oncoclaims.discover import discover_claims, touched_claims
+    from oncoclaims.graph.confirmation import find_claim
+
+    if (target is None) == (not every):
+        err.print("error: name a claim or source, or give --all", markup=False)
+        raise typer.Exit(2)
+    with _errors(), _open(store) as claim_store:
+        if every:
+            claims = [row["claim"].value for row in queries.select(claim_store, "claim_iris")]
+        elif target is not None and target.startswith(("http://", "https://")):
+            claims = touched_claims(claim_store, [target])
+        else:
+            claims = [find_claim(claim_store, target or "")]
+        report = discover_claims(claim_store, claims, depth=depth)
+    out.print(f"{report.claims} claims: {report.candidates} candidates; {report.written} claims' candidates "
+              f"written, {report.unchanged} unchanged", markup=False)
+    for claim in report.truncated:
+        err.print(f"warning: {claim}: more records than can be ranked at once; the best of the first "
+                  "ones are kept", markup=False)
+
+
+class Verdict(str, Enum):
+    """What a reviewer judges a candidate to be."""
+
+    supports = "supports"
+    disputes = "disputes"
+    inconclusive = "inconclusive"
+    unrelated = "unrelated"
+
+
+@app.command()
+def review(
+    claim: Annotated[str, typer.Argument(help="A claim IRI, or words that match one claim.")],
+    candidate: Annotated[str, typer.Argument(help="The candidate record: its IRI or NCT number.")],
+    verdict: Annotated[Verdict | None, typer.Argument(help="supports, disputes, inconclusive or unrelated.")] = None,
+    by: Annotated[str, typer.Option("--by", help="Who judged (recorded with the time).")] = "",
+    withdraw: Annotated[bool, typer.Option("--withdraw", help="Withdraw the review instead.")] = False,
+    store: StoreOption = None,
+) -> None:
+    """Judge a candidate: a link of its own with who and when; the claim's status follows."""
+    from oncoclaims.discover.reviews import resolve_record, review_candidate, withdraw_review
+    from oncoclaims.errors import ReviewError
+    from oncoclaims.graph.confirmation import claim_status, find_claim
+
+    with _errors(), _open(store) as claim_store:
+        iri = find_claim(claim_store, claim)
+        record = resolve_record(claim_store, candidate)
+        if withdraw:
+            done = withdraw_review(claim_store, iri, record)
+            message = "review withdrawn" if done else "no review to withdraw"
+        else:
+            if verdict is None:
+                raise ReviewError("give a verdict: supports, disputes, inconclusive or unrelated (or --withdraw)")
+            judgement = review_candidate(claim_store, iri, record, verdict.value, by=by or os.environ.get("USER", ""))
+            message = f"{judgement.verdict}, judged by {judgement.by} at {judgement.when}"
+        status = claim_status(claim_store, iri)
+    out.print(f"{message}; status now {status.rsplit('status-', 1)[-1]}", markup=False)
 
 
 @app.command()

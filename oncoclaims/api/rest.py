@@ -115,6 +115,24 @@ class EvidenceItem(BaseModel):
     reason: str
 
 
+class Candidate(BaseModel):
+    """A record of the claim's therapy found by discovery: not support until reviewed."""
+
+    record: str
+    identifiers: list[str]
+    title: str | None
+    kind: str | None = None
+    matched_on: list[str]
+    score: float
+    evidence_level: str | None
+    sponsors: list[str]
+    funders: list[str]
+    authors: list[str] = []
+    independent: bool | None
+    reason: str
+    review: dict[str, Any] | None = None
+
+
 class Report(BaseModel):
     """The confirmation report: the same shape as ``oncoclaims check --json``."""
 
@@ -130,6 +148,7 @@ class Report(BaseModel):
     independent_confirmations: list[str]
     depth: int
     labels: dict[str, str]
+    candidates: list[Candidate] = []
 
 
 class Therapy(BaseModel):
