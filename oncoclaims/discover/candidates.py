@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from oncoclaims import queries
 from oncoclaims.discover.independence import candidate_verdict
-from oncoclaims.discover.names import name_variants, resolve_drug, split_combination
+from oncoclaims.discover.names import name_key, name_variants, record_parts, resolve_drug, split_combination
 from oncoclaims.discover.ranking import Candidate, ClaimProfile, RecordProfile, rank_candidates
 from oncoclaims.graph import analysis
 from oncoclaims.graph.projection import to_networkx
@@ -46,6 +46,7 @@ __all__ = [
     "candidate_graph_iri",
     "candidate_quads",
     "claim_profile",
+    "compound_index",
     "discover_claims",
     "find_candidates",
     "project_for",
@@ -127,21 +128,46 @@ def _therapies_named(store: ClaimStore, names: Iterable[str]) -> dict[str, set[s
     return found
 
 
-def _matching_therapies(store: ClaimStore, part: tuple[str, ...]) -> dict[str, set[str]]:
+def compound_index(store: ClaimStore) -> dict[str, dict[str, str]]:
+    """Therapies whose label names several (combinations, alternatives), by each part's key.
+
+    :returns: part key (:func:`name_key`, or the dictionary drug's key) -> {therapy IRI: label}.
+    """
+    index: dict[str, dict[str, str]] = {}
+    for row in queries.select(store, "compound_therapies"):
+        therapy, label = row["therapy"].value, row["label"].value
+        for part in record_parts(label):
+            drug = resolve_drug(part)
+            for key in (name_key(part), drug.key if drug else None):
+                if key:
+                    index.setdefault(key, {})[therapy] = label
+    return index
+
+
+def _matching_therapies(
+    store: ClaimStore, part: tuple[str, ...], compounds: dict[str, dict[str, str]]
+) -> dict[str, set[str]]:
     first = _therapies_named(store, part)
     carried = {n for names in first.values() for n in names} - set(part)
     if carried:
         for therapy, names in _therapies_named(store, carried).items():
             first.setdefault(therapy, set()).update(names)
+    keys = {name_key(n) for names in (part, *first.values()) for n in names}
+    keys |= {d.key for n in part if (d := resolve_drug(n)) is not None}
+    for key in keys:
+        for therapy, label in compounds.get(key, {}).items():
+            first.setdefault(therapy, set()).add(label)
     return first
 
 
-def _records_of(store: ClaimStore, profile: ClaimProfile) -> tuple[dict[str, dict[int, str]], dict[str, str], int]:
+def _records_of(
+    store: ClaimStore, profile: ClaimProfile, compounds: dict[str, dict[str, str]]
+) -> tuple[dict[str, dict[int, str]], dict[str, str], int]:
     matched: dict[str, dict[int, str]] = {}
     therapies: dict[str, str] = {}
     seen = 0
     for index, part in enumerate(profile.therapy_parts):
-        found = _matching_therapies(store, part)
+        found = _matching_therapies(store, part, compounds)
         spellings = set(part) | {n for names in found.values() for n in names}
         for therapy in sorted(found):
             therapies[therapy] = part[0]
@@ -201,10 +227,22 @@ def record_profile(store: ClaimStore, record: str, matched_parts: dict[int, str]
     )
 
 
-def find_candidates(store: ClaimStore, claim: str, *, limit: int = 20, offset: int = 0) -> ClaimCandidates:
-    """Rank the records in the store that concern ``claim``'s therapies (nothing is written)."""
+def find_candidates(
+    store: ClaimStore,
+    claim: str,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    compounds: dict[str, dict[str, str]] | None = None,
+) -> ClaimCandidates:
+    """Rank the records in the store that concern ``claim``'s therapies (nothing is written).
+
+    :param compounds: :func:`compound_index` of the store, when the caller has it already.
+    """
     profile, _ = claim_profile(store, claim)
-    matched, therapies, _ = _records_of(store, profile)
+    if compounds is None:
+        compounds = compound_index(store)
+    matched, therapies, _ = _records_of(store, profile, compounds)
     records = [record_profile(store, record, parts) for record, parts in sorted(matched.items())]
     page, total = rank_candidates(profile, records, limit=limit, offset=offset)
     return ClaimCandidates(claim, profile, page, total, therapies, truncated=len(matched) >= MAX_RECORDS)
@@ -260,8 +298,11 @@ def discover_claims(
 ) -> DiscoverReport:
     """Find, rank and write the candidate evidence of each of ``claims``."""
     report = DiscoverReport()
+    compounds: dict[str, dict[str, str]] | None = None
     for claim in claims:
-        found = find_candidates(store, claim, limit=MAX_STORED)
+        if compounds is None:
+            compounds = compound_index(store)
+        found = find_candidates(store, claim, limit=MAX_STORED, compounds=compounds)
         records = [c.record.iri for c in found.candidates]
         graph = project_for(store, claim, records, depth) if records else None
         verdicts = {r: candidate_verdict(graph, claim, r, depth=depth) for r in records} if graph is not None else {}

@@ -35,6 +35,7 @@ __all__ = [
     "NameGroups",
     "name_key",
     "name_variants",
+    "record_parts",
     "resolve_drug",
     "split_combination",
 ]
@@ -43,6 +44,8 @@ __all__ = [
 _FUZZY_MIN_LENGTH = 8
 #: ...and at least this similar (the library's n-gram similarity, 0 to 1).
 _FUZZY_MIN_SIMILARITY = 0.7
+_RECORD_PARTS = re.compile(
+    r"\s*(?:[+/;,()\[\]]|\b(?:plus|and|or|with|combined with|in combination with)\b)\s*", re.IGNORECASE)
 _COMBINATION = re.compile(r"\s*(?:\+|\bplus\b|\bcombined with\b|\bin combination with\b|;)\s*", re.IGNORECASE)
 
 
@@ -75,6 +78,18 @@ def split_combination(name: str) -> tuple[str, ...]:
     """The parts of a combination's name, in order; a single therapy gives itself."""
     parts = tuple(p.strip(" ,()") for p in _COMBINATION.split(name) if p.strip(" ,()"))
     return parts or (name.strip(),)
+
+
+def record_parts(label: str) -> tuple[str, ...]:
+    """The therapies a record's intervention label names, for finding the record by any of them.
+
+    Wider than :func:`split_combination`: alternatives ("Nivolumab or Pembrolizumab") and
+    lists ("EGFR TKIs (Almonertinib/Osimertinib)") count too, since the record concerns each.
+
+    >>> record_parts("Nivolumab or Pembrolizumab (dependent upon approved indication)")
+    ('Nivolumab', 'Pembrolizumab', 'dependent upon approved indication')
+    """
+    return tuple(p.strip() for p in _RECORD_PARTS.split(label) if p and p.strip())
 
 
 @lru_cache(maxsize=1)
