@@ -11,7 +11,7 @@ store I/O around it, through named queries only:
    another name a trial gives pembrolizumab, is followed);
 3. the trials with those therapies (``therapy_records``) and the papers indexed with
    them (``mesh_records``), at most :data:`MAX_RECORDS`;
-4. each record's profile (``record_profile``), ranked; the best :data:`MAX_STORED` are
+4. each record's profile (:func:`record_profile`, pattern lookups), ranked; the best :data:`MAX_STORED` are
    written, with their tie verdicts, to the claim's own graph
    ``mint_graph_iri("candidates", claim)`` (never as ``supports``).
 
@@ -22,7 +22,7 @@ re-running discovery on unchanged records writes nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import networkx as nx
@@ -36,13 +36,15 @@ from oncoclaims.graph import analysis
 from oncoclaims.graph.projection import to_networkx
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.iris import mint_graph_iri, mint_iri
-from oncoclaims.vocab import OC, RDF, RDFS, XSD
+from oncoclaims.vocab import DCTERMS, OC, RDF, RDFS, SKOS, XSD
 
 __all__ = [
     "MAX_RECORDS",
     "MAX_STORED",
+    "MAX_VERDICTS",
     "ClaimCandidates",
     "DiscoverReport",
+    "Lookups",
     "candidate_graph_iri",
     "candidate_quads",
     "claim_profile",
@@ -59,6 +61,9 @@ __all__ = [
 MAX_RECORDS = 2000
 #: At most this many candidates are written to a claim's graph.
 MAX_STORED = 50
+#: The tie verdicts of this many best candidates are written with them (the report
+#: computes the verdicts of what it shows when it is made).
+MAX_VERDICTS = 10
 
 
 @dataclass
@@ -82,6 +87,32 @@ class DiscoverReport:
     unchanged: int = 0
     candidates: int = 0
     truncated: list[str] = field(default_factory=list)
+
+
+class Lookups:
+    """What one discovery run reads once and reuses for every claim: the compound-label
+    index, each therapy part's records and each record's profile (the store does not
+    change during a run)."""
+
+    def __init__(self, store: ClaimStore, compounds: dict[str, dict[str, str]] | None = None) -> None:
+        self.store = store
+        self._compounds = compounds
+        self.parts: dict[tuple[str, ...], tuple[list[tuple[str, str]], dict[str, str], bool]] = {}
+        self.profiles: dict[str, RecordProfile] = {}
+
+    @property
+    def compounds(self) -> dict[str, dict[str, str]]:
+        """:func:`compound_index` of the store, read on first use."""
+        if self._compounds is None:
+            self._compounds = compound_index(self.store)
+        return self._compounds
+
+    def profile(self, record: str) -> RecordProfile:
+        """The record's profile, read once."""
+        found = self.profiles.get(record)
+        if found is None:
+            found = self.profiles[record] = record_profile(self.store, record)
+        return found
 
 
 def candidate_graph_iri(claim: str) -> ox.NamedNode:
@@ -160,68 +191,102 @@ def _matching_therapies(
     return first
 
 
+def _part_records(
+    store: ClaimStore, part: tuple[str, ...], compounds: dict[str, dict[str, str]]
+) -> tuple[list[tuple[str, str]], dict[str, str], bool]:
+    """``[(record, how it matched)]``, the therapies found, and whether :data:`MAX_RECORDS` cut it."""
+    found = _matching_therapies(store, part, compounds)
+    spellings = set(part) | {n for names in found.values() for n in names}
+    records: dict[str, str] = {}
+    therapies: dict[str, str] = {}
+    for therapy in sorted(found):
+        therapies[therapy] = part[0]
+        labels = sorted(found[therapy], key=lambda n: (resolve_drug(n) is None, n))
+        how = part[0] if part[0] in labels or not labels else f"{part[0]} = {labels[0]}"
+        for row in queries.run(store, "therapy_records", therapy=therapy):
+            records.setdefault(row["record"].value, how)
+            if len(records) >= MAX_RECORDS:
+                return list(records.items()), therapies, True
+    for term in sorted(name_variants(spellings)):
+        for row in queries.run(store, "mesh_records", term=term):
+            how = part[0] if term == part[0] else f"{part[0]} = MeSH {term}"
+            records.setdefault(row["record"].value, how)
+            if len(records) >= MAX_RECORDS:
+                return list(records.items()), therapies, True
+    return list(records.items()), therapies, False
+
+
 def _records_of(
-    store: ClaimStore, profile: ClaimProfile, compounds: dict[str, dict[str, str]]
-) -> tuple[dict[str, dict[int, str]], dict[str, str], int]:
+    lookups: Lookups, profile: ClaimProfile
+) -> tuple[dict[str, dict[int, str]], dict[str, str], bool]:
     matched: dict[str, dict[int, str]] = {}
     therapies: dict[str, str] = {}
-    seen = 0
+    truncated = False
     for index, part in enumerate(profile.therapy_parts):
-        found = _matching_therapies(store, part, compounds)
-        spellings = set(part) | {n for names in found.values() for n in names}
-        for therapy in sorted(found):
-            therapies[therapy] = part[0]
-            labels = sorted(found[therapy], key=lambda n: (resolve_drug(n) is None, n))
-            how = part[0] if part[0] in labels or not labels else f"{part[0]} = {labels[0]}"
-            for row in queries.run(store, "therapy_records", therapy=therapy):
-                seen += 1
-                record = row["record"].value
-                matched.setdefault(record, {}).setdefault(index, how)
-                if len(matched) >= MAX_RECORDS:
-                    return matched, therapies, seen
-        for term in sorted(name_variants(spellings)):
-            for row in queries.run(store, "mesh_records", term=term):
-                seen += 1
-                how = part[0] if term == part[0] else f"{part[0]} = MeSH {term}"
-                matched.setdefault(row["record"].value, {}).setdefault(index, how)
-                if len(matched) >= MAX_RECORDS:
-                    return matched, therapies, seen
-    return matched, therapies, seen
+        if part not in lookups.parts:
+            lookups.parts[part] = _part_records(lookups.store, part, lookups.compounds)
+        records, found, cut = lookups.parts[part]
+        truncated = truncated or cut
+        therapies.update(found)
+        for record, how in records:
+            matched.setdefault(record, {}).setdefault(index, how)
+    return matched, therapies, truncated
+
+
+_LEVELS: dict[str, tuple[str | None, int | None]] = {}
+
+
+def _objects(store: ClaimStore, node: ox.NamedNode, predicate: ox.NamedNode) -> list[ox.Term]:
+    return [quad.object for quad in store.inner.quads_for_pattern(node, predicate, None, None)]
+
+
+def _level(store: ClaimStore, study_type: ox.NamedNode) -> tuple[str | None, int | None]:
+    # A handful of study types, read once per process: each one's level, its label and rank.
+    if study_type.value not in _LEVELS:
+        label: str | None = None
+        rank: int | None = None
+        for level in _objects(store, study_type, OC.evidenceLevel):
+            for value in _objects(store, level, SKOS.prefLabel):  # type: ignore[arg-type]
+                label = value.value
+            for value in _objects(store, level, OC.rank):  # type: ignore[arg-type]
+                rank = int(value.value)
+        if label is None and rank is None:
+            return None, None  # a store without the ontology: nothing to keep
+        _LEVELS[study_type.value] = (label, rank)
+    return _LEVELS[study_type.value]
 
 
 def record_profile(store: ClaimStore, record: str, matched_parts: dict[int, str] | None = None) -> RecordProfile:
-    """Read what ``record`` says that a claim can match."""
-    titles: list[str] = []
-    identifiers: list[str] = []
-    conditions: list[str] = []
-    population = level = None
-    rank: int | None = None
-    trial = False
-    for row in queries.select(store, "record_profile", record=record):
-        if "title" in row and row["title"].value not in titles:
-            titles.append(row["title"].value)
-        if "nct" in row and "NCT:" + row["nct"].value not in identifiers:
-            identifiers.append("NCT:" + row["nct"].value)
-        if "pmid" in row and "PMID:" + row["pmid"].value not in identifiers:
-            identifiers.append("PMID:" + row["pmid"].value)
-        if "condition" in row and row["condition"].value not in conditions:
-            conditions.append(row["condition"].value)
-        if "population" in row:
-            population = row["population"].value
-        if "levelLabel" in row:
-            level = row["levelLabel"].value
-        if "rank" in row:
-            rank = int(row["rank"].value)
-        if "trial" in row:
-            trial = True
+    """Read what ``record`` says that a claim can match: title, NCT and PMID identifiers,
+    conditions and MeSH terms (its own and its reports'), population, evidence level.
+
+    Read by pattern lookups on the record and the sources it is reported in (one claim
+    reads tens of records; a SPARQL query each cost ten times more, bench/discover.py).
+    """
+    node = ox.NamedNode(record)
+    titles = [o.value for p in (RDFS.label, DCTERMS.title) for o in _objects(store, node, p)]
+    identifiers = {"NCT:" + o.value for o in _objects(store, node, OC.nctId)}
+    identifiers |= {"PMID:" + o.value for o in _objects(store, node, OC.pmid)}
+    conditions = [o.value for p in (OC.condition, OC.meshTerm) for o in _objects(store, node, p)]
+    for report in _objects(store, node, OC.reportedIn):
+        for value in _objects(store, report, OC.pmid):  # type: ignore[arg-type]
+            identifiers.add("PMID:" + value.value)
+        for value in _objects(store, report, OC.meshTerm):  # type: ignore[arg-type]
+            conditions.append(value.value)
+        titles += [o.value for o in _objects(store, report, DCTERMS.title)]  # type: ignore[arg-type]
+    populations = _objects(store, node, OC.population)
+    level = rank = None
+    for study_type in _objects(store, node, OC.studyType):
+        level, rank = _level(store, study_type)  # type: ignore[arg-type]
+    trial = next(iter(store.inner.quads_for_pattern(node, OC.intervention, None, None)), None) is not None
     return RecordProfile(
         iri=record,
         kind="trial" if trial else "paper",
         title=titles[0] if titles else None,
         identifiers=tuple(sorted(identifiers)),
         matched_parts=dict(matched_parts or {}),
-        conditions=tuple(conditions),
-        population=population,
+        conditions=tuple(dict.fromkeys(conditions)),
+        population=populations[0].value if populations else None,
         evidence_level=level,
         level_rank=rank,
     )
@@ -233,19 +298,18 @@ def find_candidates(
     *,
     limit: int = 20,
     offset: int = 0,
-    compounds: dict[str, dict[str, str]] | None = None,
+    lookups: Lookups | None = None,
 ) -> ClaimCandidates:
     """Rank the records in the store that concern ``claim``'s therapies (nothing is written).
 
-    :param compounds: :func:`compound_index` of the store, when the caller has it already.
+    :param lookups: what an earlier call of the same run has read already.
     """
+    lookups = lookups or Lookups(store)
     profile, _ = claim_profile(store, claim)
-    if compounds is None:
-        compounds = compound_index(store)
-    matched, therapies, _ = _records_of(store, profile, compounds)
-    records = [record_profile(store, record, parts) for record, parts in sorted(matched.items())]
+    matched, therapies, truncated = _records_of(lookups, profile)
+    records = [replace(lookups.profile(record), matched_parts=parts) for record, parts in sorted(matched.items())]
     page, total = rank_candidates(profile, records, limit=limit, offset=offset)
-    return ClaimCandidates(claim, profile, page, total, therapies, truncated=len(matched) >= MAX_RECORDS)
+    return ClaimCandidates(claim, profile, page, total, therapies, truncated=truncated)
 
 
 def project_for(store: ClaimStore, claim: str, records: Iterable[str], depth: int) -> nx.MultiDiGraph:
@@ -298,12 +362,10 @@ def discover_claims(
 ) -> DiscoverReport:
     """Find, rank and write the candidate evidence of each of ``claims``."""
     report = DiscoverReport()
-    compounds: dict[str, dict[str, str]] | None = None
+    lookups = Lookups(store)
     for claim in claims:
-        if compounds is None:
-            compounds = compound_index(store)
-        found = find_candidates(store, claim, limit=MAX_STORED, compounds=compounds)
-        records = [c.record.iri for c in found.candidates]
+        found = find_candidates(store, claim, limit=MAX_STORED, lookups=lookups)
+        records = [c.record.iri for c in found.candidates[:MAX_VERDICTS]]
         graph = project_for(store, claim, records, depth) if records else None
         verdicts = {r: candidate_verdict(graph, claim, r, depth=depth) for r in records} if graph is not None else {}
         changed = _write_graph(store, candidate_graph_iri(claim), candidate_quads(found, verdicts))

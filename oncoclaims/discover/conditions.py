@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 __all__ = ["condition_features", "condition_similarity"]
 
@@ -53,6 +54,7 @@ _SYNONYMS = {"tumors": "cancer", "lungs": "lung", "pulmonary": "lung", "leukaemi
              "cutaneous": "skin"}
 
 
+@lru_cache(maxsize=65536)
 def condition_features(text: str) -> frozenset[str]:
     """The features of one condition's name: words, histology compounds, no stop words."""
     lowered = text.casefold().replace("–", "-")

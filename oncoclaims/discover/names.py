@@ -110,7 +110,12 @@ def resolve_drug(name: str) -> Drug | None:
     tokens = re.findall(r"[\w-]+", unicodedata.normalize("NFKC", name))
     if not tokens or len(tokens) > 6:
         return None
-    found = _finder()(tokens, is_fuzzy_match=True)
+    # A fuzzy match (slow: tens of ms) only for one long word of letters, the shape of a
+    # misspelt name ("pembrolizumb"); a code such as "MK-3475" is never corrected.
+    fuzzy = len(tokens) == 1 and len(tokens[0]) >= _FUZZY_MIN_LENGTH and tokens[0].isalpha()
+    found = _finder()(tokens, is_fuzzy_match=False)
+    if fuzzy and not found:
+        found = _finder()(tokens, is_fuzzy_match=True)
     whole = [(data, start, end) for data, start, end in found if start == 0 and end == len(tokens)]
     if not whole and len(tokens) > 1:
         # "Nivolumab (BMS-936558)": one word is the drug, the rest a code in brackets
