@@ -232,6 +232,10 @@ def ingest_command(
         bool, typer.Option("--keep-going", help="Skip bad records with a warning each, and files "
                                                 "that cannot be read with an error each.")
     ] = False,
+    discover: Annotated[
+        bool | None, typer.Option("--discover/--no-discover", help="Update the candidate evidence of the "
+                                  "claims the new records touch (default: when discovery has run on the store).")
+    ] = None,
     store: StoreOption = None,
 ) -> None:
     """Ingest records (trials, articles, fact-checks, claim tables, RDF) into the store.
@@ -240,9 +244,13 @@ def ingest_command(
     it and its subfolders, in name order (hidden files, Markdown and README / LICENSE-like
     files left out).
     """
+    from oncoclaims.discover.candidates import claims_in_graphs, discover_claims, has_discovered
     from oncoclaims.ingest import ingest
 
+    changed_graphs: set[Any] = set()
     with _errors(), _open(store) as claim_store:
+        if discover is None:
+            discover = has_discovered(claim_store)
         paths = _files_of(paths)
         totals = {"records": 0, "quads": 0, "warnings": 0}
         failed: list[Path] = []
@@ -258,13 +266,14 @@ def ingest_command(
         with progress:
             for path in paths:
                 task = progress.add_task(str(path), total=None)
+                graphs: set[Any] = set()
                 try:
                     report = ingest(
                         path,
                         claim_store,
                         fmt=fmt,
                         keep_going=keep_going,
-                        on_record=lambda _record, task=task: progress.advance(task),
+                        on_record=lambda record, task=task, graphs=graphs: (progress.advance(task), graphs.add(record.graph)),
                     )
                 except IngestError as exc:
                     if not keep_going:
@@ -283,6 +292,8 @@ def ingest_command(
                 )
                 for warning in report.warnings:
                     err.print(f"warning: {warning}", markup=False)
+                if report.quads_added:  # an unchanged record touches no claim
+                    changed_graphs.update(graphs)
                 totals["records"] += report.records
                 totals["quads"] += report.quads_added
                 totals["warnings"] += len(report.warnings)
@@ -292,6 +303,9 @@ def ingest_command(
             + (f", {len(failed)} files failed (errors above)" if failed else ""),
             markup=False,
         )
+        if discover and changed_graphs:
+            found = discover_claims(claim_store, claims_in_graphs(claim_store, changed_graphs))
+            out.print(f"candidates: {found.claims} claims touched, {found.written} updated", markup=False)
         if failed:
             raise typer.Exit(1)
 

@@ -48,9 +48,11 @@ __all__ = [
     "candidate_graph_iri",
     "candidate_quads",
     "claim_profile",
+    "claims_in_graphs",
     "compound_index",
     "discover_claims",
     "find_candidates",
+    "has_discovered",
     "project_for",
     "record_profile",
     "touched_claims",
@@ -396,6 +398,23 @@ def touched_claims(store: ClaimStore, sources: Iterable[str]) -> list[str]:
             if "evidence" in row:
                 claims.update(_claims_of_record(store, row["evidence"].value))
     return sorted(claims)
+
+
+def claims_in_graphs(store: ClaimStore, graphs: Iterable[ox.NamedNode]) -> list[str]:
+    """The claims whose candidates what ``graphs`` hold may change: the claims in them, and
+    the claims about the therapies of the evidence in them (an ingest's record graphs)."""
+    claims: set[str] = set()
+    for graph in graphs:
+        for quad in store.inner.quads_for_pattern(None, RDF.type, OC.Claim, graph):
+            claims.add(quad.subject.value)
+        for quad in store.inner.quads_for_pattern(None, RDF.type, OC.Evidence, graph):
+            claims.update(_claims_of_record(store, quad.subject.value))
+    return sorted(claims)
+
+
+def has_discovered(store: ClaimStore) -> bool:
+    """Whether discovery has run on this store (it holds candidates): then ingest keeps them current."""
+    return next(iter(store.inner.quads_for_pattern(None, RDF.type, OC.CandidateEvidence, None)), None) is not None
 
 
 def _claims_of_record(store: ClaimStore, record: str) -> set[str]:

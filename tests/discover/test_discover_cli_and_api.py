@@ -72,3 +72,22 @@ def test_the_claim_report_over_http_has_the_candidates(records_store, tmp_path: 
     (candidate,) = answer.json()["candidates"]
     assert candidate["identifiers"] == ["NCT:NCT02576665"]
     assert candidate["sponsors"] == ["Tocagen Inc."] and candidate["independent"] is False
+
+
+def test_ingesting_a_new_record_updates_only_the_claims_it_touches(tmp_path: Path, data_dir: Path) -> None:
+    store = tmp_path / "store"
+    table = tmp_path / "claims.csv"
+    table.write_text(CLAIMS, encoding="utf-8")
+    assert _run("ingest", "--store", str(store), str(data_dir / "ctgov/xml/NCT01642004.xml"), str(table)).exit_code == 0
+    assert _run("discover", "--all", "--store", str(store)).exit_code == 0
+    claim = "Keytruda shrinks"
+    assert json.loads(_run("check", claim, "--json", "--store", str(store)).output)["candidates"] == []
+
+    page = str(data_dir / "ctgov/v2/biomcp/search_keytruda_limit3_20260811.json")
+    added = _run("ingest", "--store", str(store), page)
+    assert "candidates: 1 claims touched, 1 updated" in added.output  # the Keytruda claim only
+    after = json.loads(_run("check", claim, "--json", "--store", str(store)).output)["candidates"]
+    assert {i for c in after for i in c["identifiers"]} == {"NCT:NCT05431270", "NCT:NCT03590054", "NCT:NCT04795661"}
+
+    again = _run("ingest", "--store", str(store), page)
+    assert "candidates:" not in again.output  # re-ingesting unchanged records creates no work
