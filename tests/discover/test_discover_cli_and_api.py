@@ -91,3 +91,27 @@ def test_ingesting_a_new_record_updates_only_the_claims_it_touches(tmp_path: Pat
 
     again = _run("ingest", "--store", str(store), page)
     assert "candidates:" not in again.output  # re-ingesting unchanged records creates no work
+
+
+def test_review_over_http_needs_the_write_token_and_changes_the_status(records_store) -> None:
+    from oncoclaims.api.settings import ServerSettings
+
+    claim = find_claim(records_store, "Nivolumab extends survival in small-cell")
+    body = {"claim": claim, "record": "NCT02481830", "verdict": "supports", "by": "Ann Reviewer"}
+    with serving(create_app(records_store, ServerSettings(update_token="s3cret-token"))) as base:
+        refused = httpx.post(f"{base}/reviews", json=body, timeout=60)
+        assert refused.status_code == 401
+        auth = {"Authorization": "Bearer s3cret-token"}
+        bad = httpx.post(f"{base}/reviews", json={**body, "verdict": "approve"}, headers=auth, timeout=60)
+        assert bad.status_code == 422
+        done = httpx.post(f"{base}/reviews", json=body, headers=auth, timeout=60)
+        assert done.status_code == 200, done.text
+        assert done.json()["by"] == "Ann Reviewer" and done.json()["status"].endswith("self-confirmed")
+        report = httpx.get(f"{base}/claims/{claim}", timeout=60).json()
+        assert report["status"]["label"] == "self-confirmed"
+        withdrawn = httpx.delete(f"{base}/reviews", params={"claim": claim, "record": "NCT02481830"},
+                                 headers=auth, timeout=60)
+        assert withdrawn.status_code == 200 and withdrawn.json()["status"].endswith("unconfirmed")
+        again = httpx.delete(f"{base}/reviews", params={"claim": claim, "record": "NCT02481830"},
+                             headers=auth, timeout=60)
+        assert again.status_code == 404
