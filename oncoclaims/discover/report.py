@@ -46,11 +46,17 @@ def _stored(store: ClaimStore, claim: str) -> tuple[list[dict[str, Any]], int] |
 
 
 def candidate_entries(
-    store: ClaimStore, claim: str, *, depth: int = analysis.DEFAULT_DEPTH, limit: int = 20
+    store: ClaimStore, claim: str, *, depth: int = analysis.DEFAULT_DEPTH, limit: int = 20, live: bool = False
 ) -> tuple[list[dict[str, Any]], int]:
-    """The claim's candidates for the report, best first, and how many there are in all."""
+    """The claim's candidates for the report, best first, and how many there are in all.
+
+    :param live: rank on the spot (nothing written) when discovery has not run for the
+        claim; off for reports, which must not pay for loading the names dictionary.
+    """
     stored = _stored(store, claim)
     if stored is None:
+        if not live:
+            return [], 0
         found = find_candidates(store, claim, limit=limit)
         entries = [{"record": c.record.iri, "score": c.score, "matched_on": list(c.matched_on), "review": None}
                    for c in found.candidates]

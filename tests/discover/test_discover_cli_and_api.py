@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from oncoclaims.api import create_app
 from oncoclaims.cli import app
+from oncoclaims.discover import discover_claims
 from oncoclaims.graph.confirmation import find_claim
 
 runner = CliRunner()
@@ -66,6 +67,7 @@ def test_bad_input_gives_a_clear_error_and_exit_1(tmp_path: Path, data_dir: Path
 
 def test_the_claim_report_over_http_has_the_candidates(records_store, tmp_path: Path) -> None:
     claim = find_claim(records_store, "Toca 511 helps")
+    discover_claims(records_store, [claim])
     with serving(create_app(records_store)) as base:
         answer = httpx.get(f"{base}/claims/{claim}", timeout=60)
     assert answer.status_code == 200, answer.text

@@ -82,7 +82,7 @@ def test_a_record_with_no_known_sponsor_gives_null_with_the_reason(records_store
     for predicate in (OC.sponsor, OC.leadSponsor):
         for quad in list(records_store.inner.quads_for_pattern(trial, predicate, None, None)):
             records_store.inner.remove(quad)
-    (entry,), _ = candidate_entries(records_store, claim)
+    (entry,), _ = candidate_entries(records_store, claim, live=True)
     assert entry["independent"] is None
     assert entry["sponsors"] == []
     assert "unknown is not independent" in entry["reason"]
@@ -140,6 +140,8 @@ def test_a_new_trial_touches_only_the_claims_about_its_therapy(records_store: Cl
 
 def test_the_report_lists_candidates_and_says_whose_they_are(records_store: ClaimStore) -> None:
     claim = find_claim(records_store, "Toca 511 helps")
+    assert confirmation_report(records_store, claim).candidates == []  # discovery has not run
+    discover_claims(records_store, [claim])
     report = confirmation_report(records_store, claim).to_dict()
     assert [c["identifiers"] for c in report["candidates"]] == [["NCT:NCT02576665"]]
     assert set(report["candidates"][0]) >= {"record", "identifiers", "title", "matched_on", "score",
