@@ -579,12 +579,19 @@ def discover(
         help="A claim (IRI or words), or a source or record IRI: the claims it touches.")] = None,
     every: Annotated[bool, typer.Option("--all", help="Every claim in the store.")] = False,
     depth: Annotated[int, typer.Option(help="Tie-chain depth for the tie verdicts, 0-4.")] = 3,
+    fetch: Annotated[bool, typer.Option("--fetch", help="First ask ClinicalTrials.gov for the studies of "
+                                        "the claims' therapies (by intervention) and ingest them.")] = False,
+    limit: Annotated[int, typer.Option(help="With --fetch: most studies per therapy.")] = 100,
+    cache_dir: Annotated[Path | None, typer.Option(help="With --fetch: where raw answers are kept.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="With --fetch: another address for the service.")] = None,
+    retries: Annotated[int, typer.Option(help="With --fetch: tries again after 429/5xx, with backoff.")] = 4,
     store: StoreOption = None,
 ) -> None:
     """Link claims to the trials and papers of their therapy, as ranked candidates (not supports)."""
     from oncoclaims import queries
     from oncoclaims.discover import discover_claims, touched_claims
     from oncoclaims.graph.confirmation import find_claim
+    from oncoclaims.ingest import fetch as live
 
     if (target is None) == (not every):
         err.print("error: name a claim or source, or give --all", markup=False)
@@ -596,6 +603,14 @@ def discover(
             claims = touched_claims(claim_store, [target])
         else:
             claims = [find_claim(claim_store, target or "")]
+        if fetch:
+            from oncoclaims.discover.fetching import fetch_for_claims
+
+            client = live.FetchClient(cache_dir=cache_dir or live.default_cache_dir(), retries=retries)
+            fetched = fetch_for_claims(claim_store, claims, client, limit=limit,
+                                       base_url=base_url or live.CTGOV_URL)
+            out.print(f"fetched {', '.join(fetched.searches) or 'nothing'}: {fetched.documents} answers, "
+                      f"{fetched.records} records, {fetched.quads_added} new quads", markup=False)
         report = discover_claims(claim_store, claims, depth=depth)
     out.print(f"{report.claims} claims: {report.candidates} candidates; {report.written} claims' candidates "
               f"written, {report.unchanged} unchanged", markup=False)
