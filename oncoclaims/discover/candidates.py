@@ -30,7 +30,13 @@ import pyoxigraph as ox
 
 from oncoclaims import queries
 from oncoclaims.discover.independence import candidate_verdict
-from oncoclaims.discover.names import name_key, name_variants, record_parts, resolve_drug, split_combination
+from oncoclaims.discover.names import (
+    name_key,
+    name_variants,
+    record_parts,
+    resolve_drug,
+    split_combination,
+)
 from oncoclaims.discover.ranking import Candidate, ClaimProfile, RecordProfile, rank_candidates
 from oncoclaims.graph import analysis
 from oncoclaims.graph.projection import to_networkx

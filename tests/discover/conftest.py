@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from curated_claims import CLAIMS
 
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ingest import ingest
 from oncoclaims.ontology import ontology_quads
-
-from curated_claims import CLAIMS
 
 RECORDS = [
     "ctgov/xml/NCT01642004.xml",  # nivolumab, squamous NSCLC, BMS

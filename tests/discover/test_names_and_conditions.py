@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from oncoclaims.discover.conditions import condition_similarity
-from oncoclaims.discover.names import NameGroups, name_variants, record_parts, resolve_drug, split_combination
+from oncoclaims.discover.names import (
+    NameGroups,
+    name_variants,
+    record_parts,
+    resolve_drug,
+    split_combination,
+)
 
 
 @pytest.mark.parametrize("name", ["Keytruda", "pembrolizumab", "lambrolizumab", "pembrolizumb", "KEYTRUDA"])

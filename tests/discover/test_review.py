@@ -9,7 +9,12 @@ import pytest
 from oncoclaims.discover import discover_claims
 from oncoclaims.discover.reviews import resolve_record, review_candidate, withdraw_review
 from oncoclaims.errors import NotFoundError, ReviewError
-from oncoclaims.graph.confirmation import claim_status, claim_statuses, confirmation_report, find_claim
+from oncoclaims.graph.confirmation import (
+    claim_status,
+    claim_statuses,
+    confirmation_report,
+    find_claim,
+)
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.iris import mint_iri
 
