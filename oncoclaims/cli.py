@@ -663,6 +663,7 @@ def metrics(
     store: StoreOption = None,
 ) -> None:
     """Per-claim and per-institution metrics, and echo chambers of sources."""
+    from oncoclaims.discover.metrics import candidate_metrics
     from oncoclaims.graph import analysis
     from oncoclaims.graph.confirmation import claim_statuses
     from oncoclaims.graph.metrics import echo_chambers, institution_metrics
@@ -687,10 +688,13 @@ def metrics(
             })
         institutions = institution_metrics(claim_store, statuses=statuses)
         chambers = echo_chambers(claim_store)
+        discovery = candidate_metrics(claim_store)
     tables = {
         "claims": claims,
         "institutions": [{k: (round(v, 5) if isinstance(v, float) else v) for k, v in row.items()} for row in institutions],
         "echo chambers": [{"community": i + 1, "sources": len(c), "members": " ".join(c)} for i, c in enumerate(chambers)],
+        "therapies (candidate evidence)": discovery["therapies"],
+        "institutions (claims with an independent candidate)": discovery["institutions"],
     }
     for title, rows in tables.items():
         if fmt == "csv":

@@ -117,3 +117,18 @@ def test_review_over_http_needs_the_write_token_and_changes_the_status(records_s
         again = httpx.delete(f"{base}/reviews", params={"claim": claim, "record": "NCT02481830"},
                              headers=auth, timeout=60)
         assert again.status_code == 404
+
+
+def test_metrics_count_claims_candidates_and_independent_ones_per_therapy_and_institution(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    store = _store_with_records(tmp_path, data_dir)
+    assert _run("discover", "--all", "--store", str(store)).exit_code == 0
+    result = _run("metrics", "--format", "csv", "--store", str(store))
+    assert result.exit_code == 0, result.output
+    therapies = result.output.split("# therapies (candidate evidence)\n")[1].split("\n# ")[0].splitlines()
+    assert therapies[0] == "therapy,claims,candidates,independent_candidates"
+    # "Opdivo" and "nivolumab" claims are one therapy; its two BMS trials are not independent
+    assert "Nivolumab,2,2,0" in therapies
+    institutions = result.output.split("# institutions (claims with an independent candidate)\n")[1].splitlines()
+    assert "Bristol-Myers Squibb,1,0" in institutions
