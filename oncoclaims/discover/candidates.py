@@ -22,6 +22,7 @@ re-running discovery on unchanged records writes nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -107,6 +108,8 @@ class Lookups:
         self._compounds = compounds
         self.parts: dict[tuple[str, ...], tuple[list[tuple[str, str]], dict[str, str], bool]] = {}
         self.profiles: dict[str, RecordProfile] = {}
+        self.rankings: dict[tuple[Any, ...], tuple[list[Candidate], int, dict[str, str], bool]] = {}
+        self.projections: dict[tuple[str, int], nx.MultiDiGraph] = {}
 
     @property
     def compounds(self) -> dict[str, dict[str, str]]:
@@ -314,18 +317,33 @@ def find_candidates(
     """
     lookups = lookups or Lookups(store)
     profile, _ = claim_profile(store, claim)
-    matched, therapies, truncated = _records_of(lookups, profile)
-    records = [replace(lookups.profile(record), matched_parts=parts) for record, parts in sorted(matched.items())]
-    page, total = rank_candidates(profile, records, limit=limit, offset=offset)
+    # claims that say the same about the same therapies rank the same records the same way
+    key = (profile.therapy_parts, profile.indication, profile.population, limit, offset)
+    if key not in lookups.rankings:
+        matched, therapies, truncated = _records_of(lookups, profile)
+        records = [replace(lookups.profile(r), matched_parts=parts) for r, parts in sorted(matched.items())]
+        page, total = rank_candidates(profile, records, limit=limit, offset=offset)
+        lookups.rankings[key] = (page, total, therapies, truncated)
+    page, total, therapies, truncated = lookups.rankings[key]
     return ClaimCandidates(claim, profile, page, total, therapies, truncated=truncated)
 
 
-def project_for(store: ClaimStore, claim: str, records: Iterable[str], depth: int) -> nx.MultiDiGraph:
-    """One projection holding ``claim``'s neighbourhood and each record's (for tie verdicts)."""
-    graph = to_networkx(store, claim, tie_depth=depth)
+def project_for(
+    store: ClaimStore, claim: str, records: Iterable[str], depth: int, lookups: Lookups | None = None
+) -> nx.MultiDiGraph:
+    """One projection holding ``claim``'s neighbourhood and each record's (for tie verdicts).
+
+    :param lookups: keeps each record's projection for the next claim of the same run.
+    """
+    parts = [to_networkx(store, claim, tie_depth=depth)]
     for record in records:
-        graph = nx.compose(graph, to_networkx(store, record, tie_depth=depth))
-    return graph
+        if lookups is None:
+            parts.append(to_networkx(store, record, tie_depth=depth))
+            continue
+        if (record, depth) not in lookups.projections:
+            lookups.projections[(record, depth)] = to_networkx(store, record, tie_depth=depth)
+        parts.append(lookups.projections[(record, depth)])
+    return nx.compose_all(parts)
 
 
 def candidate_quads(
@@ -374,7 +392,7 @@ def discover_claims(
     for claim in claims:
         found = find_candidates(store, claim, limit=MAX_STORED, lookups=lookups)
         records = [c.record.iri for c in found.candidates[:MAX_VERDICTS]]
-        graph = project_for(store, claim, records, depth) if records else None
+        graph = project_for(store, claim, records, depth, lookups) if records else None
         verdicts = {r: candidate_verdict(graph, claim, r, depth=depth) for r in records} if graph is not None else {}
         changed = _write_graph(store, candidate_graph_iri(claim), candidate_quads(found, verdicts))
         report.claims += 1
