@@ -443,9 +443,12 @@ def has_discovered(store: ClaimStore) -> bool:
 
 def _claims_of_record(store: ClaimStore, record: str) -> set[str]:
     names: set[str] = set()
-    for quad in store.inner.quads_for_pattern(ox.NamedNode(record), OC.intervention, None, None):
+    node = ox.NamedNode(record)
+    for quad in store.inner.quads_for_pattern(node, OC.intervention, None, None):
         for label in store.inner.quads_for_pattern(quad.object, RDFS.label, None, None):  # type: ignore[arg-type]
             names.update(split_combination(label.object.value))
+    for report in _objects(store, node, OC.reportedIn):  # a paper: its substances name its therapies
+        names.update(o.value for o in _objects(store, report, OC.substance))  # type: ignore[arg-type]
     claims: set[str] = set()
     for therapy in _therapies_named(store, names):
         for row in queries.select(store, "therapy_claims", therapy=therapy):

@@ -148,3 +148,22 @@ def test_the_report_lists_candidates_and_says_whose_they_are(records_store: Clai
                                             "evidence_level", "sponsors", "funders", "independent", "reason"}
     assert "1 trial of this therapy is in the graph; it is tied to the claim's interested parties; " \
            "none is independent; none has been reviewed." in report["explanation"]
+
+
+def test_a_paper_is_found_by_the_substance_pubmed_indexes_it_with(records_store: ClaimStore, data_dir: Path,
+                                                                  tmp_path: Path) -> None:
+    # METRIC (NEJM 2012): trametinib is in its ChemicalList only, not among its MeSH headings
+    table = tmp_path / "mekinist.csv"
+    table.write_text("claim_text,therapy,population,indication,source_url,source_type\n"
+                     "Mekinist improves survival in BRAF-mutated melanoma,Mekinist,humans,metastatic melanoma,"
+                     "https://example.org/mekinist,news-article\n", encoding="utf-8")
+    ingest(table, records_store)
+    claim = find_claim(records_store, "Mekinist improves")
+    assert find_candidates(records_store, claim).candidates == []
+    ingest(data_dir / "pubmed/biomcp-efetch_citation_22663011.xml", records_store)
+    (candidate,) = find_candidates(records_store, claim).candidates
+    assert candidate.record.identifiers == ("PMID:22663011",)
+    assert "therapy: Mekinist = MeSH trametinib" in candidate.matched_on
+    assert any(m.startswith("condition: Melanoma") for m in candidate.matched_on)
+    evidence = candidate.record.iri
+    assert touched_claims(records_store, [evidence]) == [claim]
