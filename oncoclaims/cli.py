@@ -232,6 +232,10 @@ def ingest_command(
         bool, typer.Option("--keep-going", help="Skip bad records with a warning each, and files "
                                                 "that cannot be read with an error each.")
     ] = False,
+    discover: Annotated[
+        bool | None, typer.Option("--discover/--no-discover", help="Update the candidate evidence of the "
+                                  "claims the new records touch (default: when discovery has run on the store).")
+    ] = None,
     store: StoreOption = None,
 ) -> None:
     """Ingest records (trials, articles, fact-checks, claim tables, RDF) into the store.
@@ -240,9 +244,13 @@ def ingest_command(
     it and its subfolders, in name order (hidden files, Markdown and README / LICENSE-like
     files left out).
     """
+    from oncoclaims.discover.candidates import claims_in_graphs, discover_claims, has_discovered
     from oncoclaims.ingest import ingest
 
+    changed_graphs: set[Any] = set()
     with _errors(), _open(store) as claim_store:
+        if discover is None:
+            discover = has_discovered(claim_store)
         paths = _files_of(paths)
         totals = {"records": 0, "quads": 0, "warnings": 0}
         failed: list[Path] = []
@@ -258,13 +266,14 @@ def ingest_command(
         with progress:
             for path in paths:
                 task = progress.add_task(str(path), total=None)
+                graphs: set[Any] = set()
                 try:
                     report = ingest(
                         path,
                         claim_store,
                         fmt=fmt,
                         keep_going=keep_going,
-                        on_record=lambda _record, task=task: progress.advance(task),
+                        on_record=lambda record, task=task, graphs=graphs: (progress.advance(task), graphs.add(record.graph)),
                     )
                 except IngestError as exc:
                     if not keep_going:
@@ -283,6 +292,8 @@ def ingest_command(
                 )
                 for warning in report.warnings:
                     err.print(f"warning: {warning}", markup=False)
+                if report.quads_added:  # an unchanged record touches no claim
+                    changed_graphs.update(graphs)
                 totals["records"] += report.records
                 totals["quads"] += report.quads_added
                 totals["warnings"] += len(report.warnings)
@@ -292,6 +303,9 @@ def ingest_command(
             + (f", {len(failed)} files failed (errors above)" if failed else ""),
             markup=False,
         )
+        if discover and changed_graphs:
+            found = discover_claims(claim_store, claims_in_graphs(claim_store, changed_graphs))
+            out.print(f"candidates: {found.claims} claims touched, {found.written} updated", markup=False)
         if failed:
             raise typer.Exit(1)
 
@@ -350,8 +364,8 @@ def fetch(
     store: StoreOption = None,
 ) -> None:
     """Fetch records from a public API, keep the raw answers, and ingest them."""
-    from oncoclaims.ingest import ingest_bytes
     from oncoclaims.ingest import fetch as live
+    from oncoclaims.ingest import ingest_bytes
 
     with _errors():
         if not ids and not query:
@@ -574,6 +588,12 @@ def check(
         out.print(f"    {item['reason']}", markup=False)
         if item["inferences"]:
             out.print(f"    {rests_on(item['inferences'])}", markup=False)
+    out.print(f"\n[bold]candidates[/bold] ({len(report.candidates)}, not yet evidence)")
+    for cand in report.candidates:
+        ids = ", ".join(cand["identifiers"]) or cand["record"]
+        sponsors = "; ".join(cand["sponsors"]) or "no sponsor in the graph"
+        out.print(f"  {cand['score']:.2f} {ids}: {cand['title'] or ''} ({sponsors})", markup=False)
+        out.print(f"    {cand['reason']}", markup=False)
 
 
 def _print_origins(store: Path | None, report: Any) -> None:
@@ -600,11 +620,96 @@ def _print_origins(store: Path | None, report: Any) -> None:
 
 
 @app.command()
+def discover(
+    target: Annotated[str | None, typer.Argument(
+        help="A claim (IRI or words), or a source or record IRI: the claims it touches.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every claim in the store.")] = False,
+    depth: Annotated[int, typer.Option(help="Tie-chain depth for the tie verdicts, 0-4.")] = 3,
+    fetch: Annotated[bool, typer.Option("--fetch", help="First ask ClinicalTrials.gov for the studies of "
+                                        "the claims' therapies (by intervention) and ingest them.")] = False,
+    limit: Annotated[int, typer.Option(help="With --fetch: most studies per therapy.")] = 100,
+    cache_dir: Annotated[Path | None, typer.Option(help="With --fetch: where raw answers are kept.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="With --fetch: another address for the service.")] = None,
+    retries: Annotated[int, typer.Option(help="With --fetch: tries again after 429/5xx, with backoff.")] = 4,
+    store: StoreOption = None,
+) -> None:
+    """Link claims to the trials and papers of their therapy, as ranked candidates (not supports)."""
+    from oncoclaims import queries
+    from oncoclaims.discover import discover_claims, touched_claims
+    from oncoclaims.graph.confirmation import find_claim
+    from oncoclaims.ingest import fetch as live
+
+    if (target is None) == (not every):
+        err.print("error: name a claim or source, or give --all", markup=False)
+        raise typer.Exit(2)
+    with _errors(), _open(store) as claim_store:
+        if every:
+            claims = [row["claim"].value for row in queries.select(claim_store, "claim_iris")]
+        elif target is not None and target.startswith(("http://", "https://")):
+            claims = touched_claims(claim_store, [target])
+        else:
+            claims = [find_claim(claim_store, target or "")]
+        if fetch:
+            from oncoclaims.discover.fetching import fetch_for_claims
+
+            client = live.FetchClient(cache_dir=cache_dir or live.default_cache_dir(), retries=retries)
+            fetched = fetch_for_claims(claim_store, claims, client, limit=limit,
+                                       base_url=base_url or live.CTGOV_URL)
+            out.print(f"fetched {', '.join(fetched.searches) or 'nothing'}: {fetched.documents} answers, "
+                      f"{fetched.records} records, {fetched.quads_added} new quads", markup=False)
+        report = discover_claims(claim_store, claims, depth=depth)
+    out.print(f"{report.claims} claims: {report.candidates} candidates; {report.written} claims' candidates "
+              f"written, {report.unchanged} unchanged", markup=False)
+    for claim in report.truncated:
+        err.print(f"warning: {claim}: more records than can be ranked at once; the best of the first "
+                  "ones are kept", markup=False)
+
+
+class Verdict(str, Enum):
+    """What a reviewer judges a candidate to be."""
+
+    supports = "supports"
+    disputes = "disputes"
+    inconclusive = "inconclusive"
+    unrelated = "unrelated"
+
+
+@app.command()
+def review(
+    claim: Annotated[str, typer.Argument(help="A claim IRI, or words that match one claim.")],
+    candidate: Annotated[str, typer.Argument(help="The candidate record: its IRI or NCT number.")],
+    verdict: Annotated[Verdict | None, typer.Argument(help="supports, disputes, inconclusive or unrelated.")] = None,
+    by: Annotated[str, typer.Option("--by", help="Who judged (recorded with the time).")] = "",
+    withdraw: Annotated[bool, typer.Option("--withdraw", help="Withdraw the review instead.")] = False,
+    store: StoreOption = None,
+) -> None:
+    """Judge a candidate: a link of its own with who and when; the claim's status follows."""
+    from oncoclaims.discover.reviews import resolve_record, review_candidate, withdraw_review
+    from oncoclaims.errors import ReviewError
+    from oncoclaims.graph.confirmation import claim_status, find_claim
+
+    with _errors(), _open(store) as claim_store:
+        iri = find_claim(claim_store, claim)
+        record = resolve_record(claim_store, candidate)
+        if withdraw:
+            done = withdraw_review(claim_store, iri, record)
+            message = "review withdrawn" if done else "no review to withdraw"
+        else:
+            if verdict is None:
+                raise ReviewError("give a verdict: supports, disputes, inconclusive or unrelated (or --withdraw)")
+            judgement = review_candidate(claim_store, iri, record, verdict.value, by=by or os.environ.get("USER", ""))
+            message = f"{judgement.verdict}, judged by {judgement.by} at {judgement.when}"
+        status = claim_status(claim_store, iri)
+    out.print(f"{message}; status now {status.rsplit('status-', 1)[-1]}", markup=False)
+
+
+@app.command()
 def metrics(
     fmt: Annotated[str, typer.Option("--format", help="table or csv.")] = "table",
     store: StoreOption = None,
 ) -> None:
     """Per-claim and per-institution metrics, and echo chambers of sources."""
+    from oncoclaims.discover.metrics import candidate_metrics
     from oncoclaims.graph import analysis
     from oncoclaims.graph.confirmation import claim_statuses
     from oncoclaims.graph.metrics import echo_chambers, institution_metrics
@@ -629,10 +734,13 @@ def metrics(
             })
         institutions = institution_metrics(claim_store, statuses=statuses)
         chambers = echo_chambers(claim_store)
+        discovery = candidate_metrics(claim_store)
     tables = {
         "claims": claims,
         "institutions": [{k: (round(v, 5) if isinstance(v, float) else v) for k, v in row.items()} for row in institutions],
         "echo chambers": [{"community": i + 1, "sources": len(c), "members": " ".join(c)} for i, c in enumerate(chambers)],
+        "therapies (candidate evidence)": discovery["therapies"],
+        "institutions (claims with an independent candidate)": discovery["institutions"],
     }
     for title, rows in tables.items():
         if fmt == "csv":
@@ -760,8 +868,13 @@ def eval_trace(
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:
     """Score study references, voices and same-study grouping against trace gold: per story, per split."""
-    from oncoclaims.extract.evaluate_trace import METRICS, evaluate_trace_file, score_grouping, total_trace
-    from oncoclaims.extract.evaluate_trace import load_trace_gold
+    from oncoclaims.extract.evaluate_trace import (
+        METRICS,
+        evaluate_trace_file,
+        load_trace_gold,
+        score_grouping,
+        total_trace,
+    )
     from oncoclaims.extract.study_refs import find_study_references
     from oncoclaims.ingest.news import article_digest
     from oncoclaims.trace import StoryTrace, features_of, group_references

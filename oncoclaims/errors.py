@@ -20,6 +20,7 @@ The tree::
     ├── ShapeViolationError      data that breaks the SHACL shapes
     ├── StoreError               the store cannot be opened or written
     ├── ExportError              an export that cannot be written faithfully
+    ├── ReviewError              a review of a candidate that cannot be recorded
     └── ConfigError              a setting that cannot be used
 
 Dependency errors (pyoxigraph ``SyntaxError``, ``json.JSONDecodeError``, lxml errors)
@@ -48,6 +49,7 @@ __all__ = [
     "RecordError",
     "ResultTooLargeError",
     "ServerBusyError",
+    "ReviewError",
     "ShapeViolationError",
     "SourceLocation",
     "StoreError",
@@ -173,6 +175,10 @@ class StoreError(OncoclaimsError, OSError):
 
 class ExportError(OncoclaimsError):
     """An export that cannot be written faithfully (for instance two nodes whose GraphML ids collide)."""
+
+
+class ReviewError(OncoclaimsError, ValueError):
+    """A review of a candidate that cannot be recorded (unknown verdict, a record that is not evidence)."""
 
 
 class ConfigError(OncoclaimsError, ValueError):

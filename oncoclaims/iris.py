@@ -54,6 +54,8 @@ KINDS = frozenset(
         "study",
         "voice",
         "span",
+        "candidate",
+        "judgement",
     }
 )
 

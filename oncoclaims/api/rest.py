@@ -13,18 +13,25 @@ from __future__ import annotations
 
 from enum import Enum
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from oncoclaims import queries
 from oncoclaims.api.errors import ErrorResponse, error_response
 from oncoclaims.api.settings import ServerState
 from oncoclaims.api.stories import create_stories_router
-from oncoclaims.errors import ConfigError, NotFoundError
+from oncoclaims.api.write_access import write_refusal
+from oncoclaims.discover.reviews import resolve_record, review_candidate, withdraw_review
+from oncoclaims.errors import ConfigError, NotFoundError, ReviewError
 from oncoclaims.graph.analysis import STATUS_NAMES, STATUS_PREFIX
-from oncoclaims.graph.confirmation import claim_status, claim_statuses, confirmation_report
+from oncoclaims.graph.confirmation import (
+    claim_status,
+    claim_statuses,
+    confirmation_report,
+    find_claim,
+)
 from oncoclaims.graph.metrics import institution_metrics
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.vocab import ID_BASE
@@ -131,6 +138,44 @@ class EvidenceItem(BaseModel):
     inferences: list[Inference]
 
 
+class Candidate(BaseModel):
+    """A record of the claim's therapy found by discovery: not support until reviewed."""
+
+    record: str
+    identifiers: list[str]
+    title: str | None
+    kind: str | None = None
+    matched_on: list[str]
+    score: float
+    evidence_level: str | None
+    sponsors: list[str]
+    funders: list[str]
+    authors: list[str] = []
+    independent: bool | None
+    reason: str
+    review: dict[str, Any] | None = None
+
+
+class ReviewRequest(BaseModel):
+    """A reviewer's judgement of a candidate."""
+
+    claim: str
+    record: str
+    verdict: Literal["supports", "disputes", "inconclusive", "unrelated"]
+    by: str
+
+
+class ReviewAnswer(BaseModel):
+    """The judgement recorded (or withdrawn: no verdict), and the claim's status now."""
+
+    claim: str
+    record: str
+    verdict: str | None
+    by: str | None
+    when: str | None
+    status: str
+
+
 class Report(BaseModel):
     """The confirmation report: the same shape as ``oncoclaims check --json``."""
 
@@ -147,6 +192,7 @@ class Report(BaseModel):
     inferences: list[Inference]
     depth: int
     labels: dict[str, str]
+    candidates: list[Candidate] = []
 
 
 class Therapy(BaseModel):
@@ -385,6 +431,39 @@ def create_rest_router(store: ClaimStore, state: ServerState | None = None) -> A
             return error_response(404, "Claim not found", str(exc))
         except ConfigError as exc:
             return error_response(422, "Invalid request", str(exc))
+
+    @router.post("/reviews", response_model=ReviewAnswer, tags=["claims"], responses=_ERRORS)
+    def post_review(body: ReviewRequest, request: Request) -> Any:
+        """Judge a candidate (with the write token): supports, disputes, inconclusive or unrelated,
+        recorded with the reviewer and the time in a graph of its own; the claim's status follows."""
+        return _review(request, body.claim, body.record, body.verdict, body.by)
+
+    @router.delete("/reviews", response_model=ReviewAnswer, tags=["claims"], responses=_ERRORS)
+    def delete_review(request: Request, claim: str = Query(...), record: str = Query(...)) -> Any:
+        """Withdraw a review (with the write token); the claim's status is recomputed."""
+        return _review(request, claim, record, None, "")
+
+    def _review(request: Request, claim: str, record: str, verdict: str | None, by: str) -> Any:
+        refusal = write_refusal(state, request)
+        if refusal is not None:
+            return refusal
+        try:
+            iri = find_claim(store, claim)
+            target = resolve_record(store, record)
+            if verdict is None:
+                if not withdraw_review(store, iri, target):
+                    return error_response(404, "No review", f"no review of {target} for {iri} to withdraw")
+                judgement = None
+            else:
+                judgement = review_candidate(store, iri, target, verdict, by=by)
+        except NotFoundError as exc:
+            return error_response(404, "Not found", str(exc))
+        except ReviewError as exc:
+            return error_response(422, "Invalid review", str(exc))
+        state.generation += 1  # cached statuses are stale now
+        return ReviewAnswer(claim=iri, record=target, verdict=judgement.verdict if judgement else None,
+                            by=judgement.by if judgement else None, when=judgement.when if judgement else None,
+                            status=claim_status(store, iri))
 
     @router.get("/therapies", response_model=TherapyPage, tags=["graph"], responses=_ERRORS)
     def therapies(q: str | None = _WORDS, limit: int = _LIMIT, offset: int = _OFFSET) -> TherapyPage:

@@ -18,6 +18,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from oncoclaims import queries
+from oncoclaims.discover.report import candidate_entries, explain_candidates
 from oncoclaims.errors import ConfigError, NotFoundError
 from oncoclaims.graph import analysis
 from oncoclaims.graph.basis import Basis, bases_of, claim_links, describe_inference, verdict_links
@@ -68,6 +69,9 @@ class ConfirmationReport:
     #: (sources derived from, reports, responsible parties), so that a reader needs no
     #: other request to name them.
     labels: dict[str, str] = field(default_factory=dict)
+    #: Candidate evidence (``oncoclaims discover``), best first: records of the claim's
+    #: therapy, not yet support (oncoclaims.discover.report).
+    candidates: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON shape of ``oncoclaims check --json`` and ``GET /claims/{id}``."""
@@ -190,6 +194,9 @@ def confirmation_report(
         labels=_labels_of_named_nodes(graph, sources, evidence),
     )
     report.explanation = _explain(report)
+    report.candidates, total = candidate_entries(store, iri, depth=depth)
+    if report.candidates:
+        report.explanation += " " + explain_candidates(report.candidates, total)
     return report
 
 

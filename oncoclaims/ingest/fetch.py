@@ -199,19 +199,23 @@ def fetch_ctgov(
     query: str | None = None,
     limit: int = 100,
     base_url: str = CTGOV_URL,
+    intervention: str | None = None,
 ) -> list[FetchedDocument]:
     """Studies from ClinicalTrials.gov API v2: by NCT id, or every page of a search.
 
     :param limit: the most studies a search returns (pages of up to 100).
+    :param intervention: search by intervention name (``query.intr``) instead of ``query``'s
+        full text (``query.term``).
     """
     ids = _checked((nct.strip().upper() for nct in nct_ids), _NCT,
                    "a ClinicalTrials.gov number (NCT and 8 digits)")
     documents = [client.get(f"{base_url}/studies/{quote(nct)}") for nct in ids]
-    if query:
+    if query or intervention:
         token: str | None = None
         fetched = 0
+        field, words = ("query.intr", intervention) if intervention else ("query.term", query)
         while fetched < limit:
-            params = {"query.term": query, "pageSize": str(min(100, limit - fetched)), "format": "json"}
+            params = {field: words or "", "pageSize": str(min(100, limit - fetched)), "format": "json"}
             if token:
                 params["pageToken"] = token
             page = client.get(f"{base_url}/studies", params)

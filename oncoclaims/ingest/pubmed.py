@@ -152,6 +152,11 @@ def pubmed_quads(citation: etree._Element, article_ids: dict[str, str], location
     for term in citation.iterfind("MeshHeadingList/MeshHeading/DescriptorName"):
         if text := clean_text(term.text):
             yield Quad(source, OC.meshTerm, Literal(text), graph)
+    # the substances the article is indexed with: a drug too new for a MeSH heading
+    # ("trametinib", 2012) is named here only, and evidence discovery finds papers by it
+    for substance in citation.iterfind("ChemicalList/Chemical/NameOfSubstance"):
+        if text := clean_text(substance.text):
+            yield Quad(source, OC.substance, Literal(text), graph)
     yield from _authors(citation, pmid, source, graph)
     yield from _grants(citation, source, graph, scope)
     if "Retracted Publication" in types:

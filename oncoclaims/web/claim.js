@@ -35,6 +35,22 @@
     body.replaceChildren(...(rows.length ? rows : [h("tr", {}, h("td", { colspan: 8 }, "No evidence is linked to this claim."))]));
   }
 
+  function fillCandidates(report) {
+    const verdict = (v) => (v === true ? "independent" : v === false ? "not independent" : "unknown");
+    const rows = (report.candidates || []).map((c) => h("tr", { class: c.independent ? "independent" : "dependent" },
+      cell(c.title || oc.shortName(c.record)),
+      cell(...list(c.identifiers)),
+      cell(c.score.toFixed(2)),
+      cell(...list(c.matched_on)),
+      cell(c.evidence_level || "—"),
+      cell(...list(c.sponsors)),
+      cell(h("span", { class: `verdict ${c.independent ? "independent" : "dependent"}` }, verdict(c.independent))),
+      h("td", { class: "reason" }, c.reason),
+      cell(c.review ? `${c.review.verdict}, by ${c.review.by} (${c.review.when})` : "not reviewed")));
+    document.querySelector("#candidate-table tbody").replaceChildren(...(rows.length ? rows
+      : [h("tr", {}, h("td", { colspan: 9 }, "No trial or paper of this therapy is in the graph."))]));
+  }
+
   function fillSources(report, sourceTitles) {
     const rows = report.sources.map((s) => h("tr", { class: s.origin ? "origin" : "" },
       cell(s.title),
@@ -78,6 +94,7 @@
     const partyLabels = new Map([...known, ...report.interested_parties.map((p) => [p.iri, p.label])]);
     const sourceTitles = new Map([...known, ...report.sources.map((s) => [s.iri, s.title])]);
     fillEvidence(report, partyLabels, sourceTitles);
+    fillCandidates(report);
     fillSources(report, sourceTitles);
     fillParties(report);
     oc.markSeen([{ iri: report.claim.iri, id, label: report.claim.label, status: report.status.iri }]);

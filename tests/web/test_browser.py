@@ -93,6 +93,15 @@ def test_claim_page_shows_status_explanation_and_every_reason(
     visit.assert_clean()
 
 
+def test_claim_page_has_a_candidate_table_even_when_no_record_of_the_therapy_is_in_the_graph(
+    visit: Visit, effectiveness: dict[str, Any]
+) -> None:
+    assert effectiveness["report"]["candidates"] == []  # Enteromix: no trial or paper in the graph
+    _open_claim(visit, effectiveness["id"])
+    assert visit.page.inner_text("#candidate-table tbody") == "No trial or paper of this therapy is in the graph."
+    visit.assert_clean()
+
+
 def test_claim_page_names_what_the_report_names_without_fetching_every_source(
     visit: Visit, effectiveness: dict[str, Any]
 ) -> None:

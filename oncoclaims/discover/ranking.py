@@ -1,0 +1,109 @@
+"""Ranking candidate evidence for a claim: how well a record matches, and why (pure).
+
+A record is a candidate for a claim when it concerns one of the claim's therapies (after
+names are normalised, :mod:`oncoclaims.discover.names`). Its score adds up what else
+matches, each part named in ``matched_on``:
+
+=============  ======  ===================================================================
+part           weight  how
+=============  ======  ===================================================================
+therapy        0.45    share of the claim's therapies (a combination's parts) the record has
+condition      0.30    :func:`~oncoclaims.discover.conditions.condition_similarity`
+population     0.10    the record studies the population the claim speaks of
+design         0.15    the record's evidence level rank, over the highest rank
+=============  ======  ===================================================================
+
+A record about none of the claim's therapies is no candidate, whatever else matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from oncoclaims.discover.conditions import condition_similarity
+
+__all__ = [
+    "MAX_LEVEL_RANK",
+    "WEIGHTS",
+    "Candidate",
+    "ClaimProfile",
+    "RecordProfile",
+    "rank_candidates",
+    "score_record",
+]
+
+WEIGHTS = {"therapy": 0.45, "condition": 0.30, "population": 0.10, "design": 0.15}
+#: The highest evidence-level rank of the ontology's levels (``oc:rank``); a record of this
+#: rank gets the whole design weight.
+MAX_LEVEL_RANK = 6
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimProfile:
+    """What a claim says that a record can match: its therapies (each a combination's
+    parts' names), indication, population."""
+
+    iri: str
+    #: one entry per part: the names of that part (label and synonyms)
+    therapy_parts: tuple[tuple[str, ...], ...]
+    indication: str | None = None
+    population: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordProfile:
+    """What a record (trial, paper, decision) says, as read from the store."""
+
+    iri: str
+    kind: str  # "trial", "paper"
+    title: str | None = None
+    identifiers: tuple[str, ...] = ()
+    #: the claim parts (by index) this record's therapies matched, with the names matched
+    matched_parts: dict[int, str] = field(default_factory=dict)
+    conditions: tuple[str, ...] = ()
+    population: str | None = None
+    evidence_level: str | None = None
+    level_rank: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A record ranked for a claim: its score and what matched."""
+
+    record: RecordProfile
+    score: float
+    matched_on: tuple[str, ...]
+
+
+def score_record(claim: ClaimProfile, record: RecordProfile) -> Candidate | None:
+    """Score ``record`` for ``claim``; ``None`` when it concerns none of the claim's therapies."""
+    parts = max(1, len(claim.therapy_parts))
+    if not record.matched_parts:
+        return None
+    matched = [f"therapy: {record.matched_parts[i]}" for i in sorted(record.matched_parts)]
+    score = WEIGHTS["therapy"] * min(1.0, len(record.matched_parts) / parts)
+    similarity = condition_similarity(claim.indication, record.conditions)
+    if similarity > 0:
+        best = max(record.conditions, key=lambda c: condition_similarity(claim.indication, [c]))
+        matched.append(f"condition: {best} ({similarity:.2f})")
+        score += WEIGHTS["condition"] * similarity
+    if claim.population and record.population and claim.population == record.population:
+        matched.append("population: " + claim.population.rsplit("population-", 1)[-1])
+        score += WEIGHTS["population"]
+    if record.level_rank is not None:
+        matched.append(f"design: {record.evidence_level or 'rank ' + str(record.level_rank)}")
+        score += WEIGHTS["design"] * min(1.0, record.level_rank / MAX_LEVEL_RANK)
+    return Candidate(record, round(score, 4), tuple(matched))
+
+
+def rank_candidates(
+    claim: ClaimProfile, records: Iterable[RecordProfile], *, limit: int = 20, offset: int = 0
+) -> tuple[list[Candidate], int]:
+    """Rank ``records`` for ``claim``, best first, ties by record IRI.
+
+    :returns: the page ``[offset, offset + limit)`` and how many candidates there are in all.
+    """
+    scored = [c for c in (score_record(claim, r) for r in records) if c is not None]
+    scored.sort(key=lambda c: (-c.score, c.record.iri))
+    return scored[offset : offset + limit], len(scored)

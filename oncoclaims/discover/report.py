@@ -1,0 +1,127 @@
+"""A claim's candidates as the report shows them, and the sentence that sums them up.
+
+Each entry is ``{"record", "identifiers", "title", "matched_on", "score", "evidence_level",
+"sponsors", "funders", "authors", "independent", "reason", "review"}``, best first. The
+candidates `oncoclaims discover` wrote are read back; a claim never discovered is
+ranked on the spot (nothing written). Sponsors, funders, authors and the tie verdict are
+read from the store when the report is made, so a tie recorded after discovery counts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oncoclaims import queries
+from oncoclaims.discover.candidates import find_candidates, project_for, record_profile
+from oncoclaims.discover.independence import candidate_verdict
+from oncoclaims.discover.ranking import RecordProfile
+from oncoclaims.graph import analysis
+from oncoclaims.graph.store import ClaimStore
+
+__all__ = ["candidate_entries", "explain_candidates"]
+
+
+def _stored(store: ClaimStore, claim: str) -> tuple[list[dict[str, Any]], int] | None:
+    rows = queries.select(store, "claim_candidates", claim=claim)
+    if not rows:
+        return None
+    entries: dict[str, dict[str, Any]] = {}
+    total = 0
+    for row in rows:
+        record = row["record"].value
+        entry = entries.setdefault(record, {
+            "record": record, "score": float(row["score"].value), "matched_on": [], "review": None,
+        })
+        if "matchedOn" in row and row["matchedOn"].value not in entry["matched_on"]:
+            entry["matched_on"].append(row["matchedOn"].value)
+        if "total" in row:
+            total = int(row["total"].value)
+        if "verdict" in row:
+            entry["review"] = {
+                "verdict": row["verdict"].value,
+                "by": row["reviewer"].value if "reviewer" in row else None,
+                "when": row["reviewed"].value if "reviewed" in row else None,
+            }
+    return list(entries.values()), total
+
+
+def candidate_entries(
+    store: ClaimStore, claim: str, *, depth: int = analysis.DEFAULT_DEPTH, limit: int = 20, live: bool = False
+) -> tuple[list[dict[str, Any]], int]:
+    """The claim's candidates for the report, best first, and how many there are in all.
+
+    :param live: rank on the spot (nothing written) when discovery has not run for the
+        claim; off for reports, which must not pay for loading the names dictionary.
+    """
+    stored = _stored(store, claim)
+    if stored is None:
+        if not live:
+            return [], 0
+        found = find_candidates(store, claim, limit=limit)
+        entries = [{"record": c.record.iri, "score": c.score, "matched_on": list(c.matched_on), "review": None}
+                   for c in found.candidates]
+        total = found.total
+        profiles = {c.record.iri: c.record for c in found.candidates}
+    else:
+        entries, total = stored
+        entries = entries[:limit]
+        profiles = {e["record"]: record_profile(store, e["record"]) for e in entries}
+    if not entries:
+        return [], total
+    graph = project_for(store, claim, [e["record"] for e in entries], depth)
+    for entry in entries:
+        profile: RecordProfile = profiles[entry["record"]]
+        roles = analysis.responsible_parties(graph, entry["record"])
+        independent, reason = candidate_verdict(graph, claim, entry["record"], depth=depth)
+        named = {role: sorted(analysis._label(graph, p) for p, r in roles.items() if role in r)
+                 for role in ("sponsor", "funder", "author")}
+        entry.update({
+            "identifiers": list(profile.identifiers),
+            "title": profile.title,
+            "kind": profile.kind,
+            "evidence_level": profile.evidence_level,
+            "sponsors": named["sponsor"],
+            "funders": named["funder"],
+            "authors": named["author"],
+            "independent": independent,
+            "reason": reason,
+        })
+    keys = ("record", "identifiers", "title", "kind", "matched_on", "score", "evidence_level", "sponsors",
+            "funders", "authors", "independent", "reason", "review")
+    return [{key: entry.get(key) for key in keys} for entry in entries], total
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def explain_candidates(entries: list[dict[str, Any]], total: int) -> str:
+    """One sentence on a claim's candidates: how many, whose, how many independent, reviewed.
+
+    >>> explain_candidates([], 0)
+    'No trial or paper of this therapy is in the graph.'
+    """
+    if not entries:
+        return "No trial or paper of this therapy is in the graph."
+    trials = sum(1 for e in entries if e["kind"] == "trial")
+    papers = len(entries) - trials
+    what = " and ".join(x for x in (_count(trials, "trial", "trials") if trials else "",
+                                    _count(papers, "paper", "papers") if papers else "") if x)
+    verb = "is" if len(entries) == 1 else "are"
+    parts = [f"{what} of this therapy {verb} in the graph"
+             + (f" ({total} in all; the best {len(entries)} shown)" if total > len(entries) else "")]
+    tied = [e for e in entries if e["independent"] is False]
+    unknown = [e for e in entries if e["independent"] is None]
+    free = [e for e in entries if e["independent"] is True]
+    everyone = "both" if len(entries) == 2 else ("it" if len(entries) == 1 else "all")
+    if tied and len(tied) == len(entries):
+        parts.append(f"{everyone} {'is' if len(entries) == 1 else 'are'} tied to the claim's interested parties")
+    elif tied:
+        parts.append(f"{len(tied)} {'is' if len(tied) == 1 else 'are'} tied to the claim's interested parties")
+    if unknown:
+        parts.append(f"for {len(unknown)} the independence is unknown (unknown is not independent)")
+    parts.append("none is independent" if not free else f"{len(free)} {'is' if len(free) == 1 else 'are'} independent")
+    reviewed = [e for e in entries if e["review"]]
+    parts.append("none has been reviewed" if not reviewed else f"{len(reviewed)} reviewed")
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]
