@@ -39,6 +39,7 @@ def _values(store: ox.Store) -> dict[str, Any]:
         "claim": claim,
         "node": claim,
         "evidence": claim,
+        "record": claim,
         "source": source_iri,
         "therapy": ox.NamedNode(PREFIXES["ocid"] + "therapy/enteromix"),
         "class": ox.NamedNode(PREFIXES["oc"] + "Claim"),
