@@ -41,7 +41,6 @@ spanning both without building SPARQL Update text, which oncoclaims keeps out of
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -235,7 +234,7 @@ def create_graph_store_router(store: ClaimStore, state: ServerState | None = Non
     """Return the router serving the Graph Store HTTP Protocol at :data:`GRAPH_STORE_PATH`."""
     router = APIRouter(tags=["Graph Store"])
     state = state or ServerState()
-    writing = threading.Lock()
+    writing = state.write_lock  # shared with SPARQL updates: one writer at a time
 
     def read(request: Request, path: str) -> Response:
         try:

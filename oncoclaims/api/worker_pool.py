@@ -332,7 +332,7 @@ class WorkerPoolRunner:
 
     def _start_process(self, child: Connection) -> BaseProcess:
         assert self._current is not None, "see _add_worker"
-        process = self._context.Process(target=execution.serve_queries, args=(child, self._current[1]),
+        process = self._context.Process(target=execution.serve_queries, args=(child, self._current[1], self._state.settings.allow_service),
                                         name="oncoclaims-query-worker", daemon=True)
         process.start()
         return process

@@ -1,0 +1,221 @@
+"""The sandbox: a process that parses hostile SPARQL so the server never has to.
+
+Before the server runs a client's text itself (every update, and every query on an in-memory
+store, which runs in the server process), and whenever the query guard must look at a text's
+parse tree (it may hold ``SERVICE`` or ``LOAD``), the text goes to one sandbox process first.
+There:
+
+1. the guard (:func:`oncoclaims.api.query_guard.inspect_sparql`) parses it with rdflib, in a
+   thread with a 512 MiB stack and a high recursion limit, and refuses ``SERVICE`` and
+   ``LOAD`` unless the server allows them;
+2. pyoxigraph parses it: an update is run against an empty in-memory store, a query is
+   prepared on one (a SELECT is lazy: nothing is evaluated). A ``SyntaxError`` is the client's
+   400; any other error is left for the real run to report.
+
+The sandbox has no network (:func:`oncoclaims.api.network_wall.close_network`), so neither
+step can reach an address even with ``--allow-service``. If a text crashes it (a parser stack
+overflow that got past the nesting bound), only the sandbox dies: the request gets a 400 and
+the next check starts a new one. A check that takes longer than the server's query time
+limit kills the sandbox and answers 503. Checks run one at a time; answers for texts up to
+:data:`CACHED_TEXT_CHARS` long are remembered (:data:`CACHE_SIZE` of them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import signal
+import sys
+import threading
+from collections import OrderedDict
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, TypeAlias
+
+import pyoxigraph as ox
+
+from oncoclaims.api.network_wall import close_network
+from oncoclaims.api.query_guard import inspect_sparql
+from oncoclaims.errors import QueryRefusedError, QuerySyntaxError, QueryTimeoutError
+
+if TYPE_CHECKING:
+    from multiprocessing.process import BaseProcess
+
+    from oncoclaims.api.settings import ServerState
+
+__all__ = [
+    "CACHED_TEXT_CHARS",
+    "CACHE_SIZE",
+    "PreflightJob",
+    "Sandbox",
+    "close_sandbox",
+    "preflight",
+    "sandbox_for",
+    "serve_preflights",
+]
+
+#: "query" or "update", the text, its base IRI, whether SERVICE and LOAD are to be refused.
+PreflightJob: TypeAlias = tuple[str, str, str | None, bool]
+
+PASSED = b"P"
+REFUSED = b"X"  #: title, a NUL, the message
+SYNTAX = b"S"  #: pyoxigraph's message
+
+#: Answers remembered (by job); only for texts up to CACHED_TEXT_CHARS characters.
+CACHE_SIZE = 1024
+CACHED_TEXT_CHARS = 16 * 1024
+#: The sandbox's thread stack: deep enough for rdflib at the nesting bound, with room to spare.
+_STACK_BYTES = 512 * 1024 * 1024
+_RECURSION_LIMIT = 200_000
+_REAP_SECONDS = 5.0
+
+
+def preflight(job: PreflightJob) -> bytes:
+    """Check ``job`` (run in the sandbox): :data:`PASSED`, :data:`REFUSED` or :data:`SYNTAX` and a message."""
+    kind, text, base_iri, refuse_remote = job
+    update = kind == "update"
+    if refuse_remote:
+        try:
+            verdict = inspect_sparql(text, update=update)
+        except QueryRefusedError as exc:
+            return REFUSED + f"{exc.title}\0{exc}".encode()
+        if verdict.service or verdict.load:
+            clause = "SERVICE" if verdict.service else "LOAD"
+            what = "fetch the address the update names" if clause == "LOAD" else "send requests where the query says"
+            title = "Federated query is off" if clause == "SERVICE" else "LOAD is off"
+            return REFUSED + (f"{title}\0{clause} would make this server {what}; it is refused unless the "
+                              f"server runs with --allow-service").encode()
+    try:
+        if update:
+            ox.Store().update(text, base_iri=base_iri)
+        else:
+            ox.Store().query(text, base_iri=base_iri)
+    except SyntaxError as exc:
+        return SYNTAX + str(exc).encode()
+    except Exception:  # noqa: BLE001, S110 (evaluation errors, e.g. no network here: the real run reports them)
+        pass
+    return PASSED
+
+
+def _answer_jobs(connection: Connection) -> None:
+    while True:
+        try:
+            job = connection.recv()
+        except (EOFError, OSError):
+            return
+        connection.send_bytes(preflight(job))
+
+
+def serve_preflights(connection: Connection) -> None:
+    """The sandbox's life: close the network, then check jobs from the pipe until it closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    close_network()
+    sys.setrecursionlimit(_RECURSION_LIMIT)
+    threading.stack_size(_STACK_BYTES)
+    worker = threading.Thread(target=_answer_jobs, args=(connection,), name="oncoclaims-preflight")
+    worker.start()
+    worker.join()
+
+
+class Sandbox:
+    """The server's end of the sandbox process (started on first use, replaced when it dies)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: BaseProcess | None = None
+        self._connection: Connection | None = None
+        self._context = multiprocessing.get_context(
+            "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+        self._answers: OrderedDict[PreflightJob, bytes] = OrderedDict()
+
+    @property
+    def pid(self) -> int | None:
+        """The sandbox process's id, while one runs."""
+        return self._process.pid if self._process is not None else None
+
+    def check(self, job: PreflightJob, timeout: float) -> None:
+        """Check ``job`` in the sandbox, waiting up to ``timeout`` seconds (blocks this thread).
+
+        :raises QueryRefusedError: SERVICE or LOAD refused, an unparseable text that may hold
+            them, or a text that crashed the parser.
+        :raises QuerySyntaxError: when pyoxigraph cannot parse the text.
+        :raises QueryTimeoutError: when the check did not end within ``timeout``.
+        """
+        with self._lock:
+            answer = self._answers.get(job)
+            if answer is None:
+                answer = self._ask(job, timeout)
+                if len(job[1]) <= CACHED_TEXT_CHARS:
+                    self._answers[job] = answer
+                    if len(self._answers) > CACHE_SIZE:
+                        self._answers.popitem(last=False)
+            else:
+                self._answers.move_to_end(job)
+        code, payload = answer[:1], answer[1:].decode("utf-8", errors="replace")
+        if code == REFUSED:
+            title, _, message = payload.partition("\0")
+            raise QueryRefusedError(title, message)
+        if code == SYNTAX:
+            raise QuerySyntaxError(payload)
+
+    def _ask(self, job: PreflightJob, timeout: float) -> bytes:
+        if self._connection is None:
+            self._start()
+        assert self._connection is not None and self._process is not None
+        try:
+            self._connection.send(job)
+            if not self._connection.poll(timeout):
+                self._stop()
+                raise QueryTimeoutError(
+                    f"checking the {job[0]} took longer than the server's time limit of {timeout:g} s; it was "
+                    f"not run. Simplify it, or start the server with a longer limit: oncoclaims serve "
+                    f"--query-timeout SECONDS", timeout)
+            return self._connection.recv_bytes()
+        except (EOFError, OSError) as exc:
+            process = self._process
+            self._stop()
+            raise QueryRefusedError(
+                f"{job[0].capitalize()} could not be parsed safely",
+                f"the SPARQL parser crashed on this {job[0]} (exit code {process.exitcode}), so it was "
+                f"refused and not run. Deep nesting is the usual cause: flatten the {job[0]}") from exc
+
+    def _start(self) -> None:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(target=serve_preflights, args=(child,), name="oncoclaims-sandbox",
+                                        daemon=True)
+        try:
+            process.start()
+        except ChildProcessError:  # forked from a process that started the forkserver (see worker_pool)
+            self._context = multiprocessing.get_context("spawn")
+            process = self._context.Process(target=serve_preflights, args=(child,), name="oncoclaims-sandbox",
+                                            daemon=True)
+            process.start()
+        child.close()
+        self._process, self._connection = process, parent
+
+    def _stop(self) -> None:
+        process, connection = self._process, self._connection
+        self._process = self._connection = None
+        if process is not None:
+            with contextlib.suppress(OSError, ValueError):
+                process.kill()
+                process.join(_REAP_SECONDS)
+        if connection is not None:
+            connection.close()
+
+    def close(self) -> None:
+        """Stop the sandbox process (a later check starts a new one)."""
+        with self._lock:
+            self._stop()
+
+
+def sandbox_for(state: ServerState) -> Sandbox:
+    """The server's sandbox, kept on ``state``; created on first use."""
+    if state.sandbox is None:
+        state.sandbox = Sandbox()
+    return state.sandbox
+
+
+def close_sandbox(state: ServerState) -> None:
+    """Stop the server's sandbox process, if one runs."""
+    if state.sandbox is not None:
+        state.sandbox.close()
