@@ -10,7 +10,10 @@ There:
    ``LOAD`` unless the server allows them;
 2. pyoxigraph parses it: an update is run against an empty in-memory store, a query is
    prepared on one (a SELECT is lazy: nothing is evaluated). A ``SyntaxError`` is the client's
-   400; any other error is left for the real run to report.
+   400; any other error is left for the real run to report. This runs in a thread whose stack
+   is half of what the server's threads get (:func:`parser_stack_bytes`; pyoxigraph's parser
+   takes about 3 KiB per nesting level): a text that overflows the server's stack overflows
+   the sandbox's first, so whatever passes here is safe to parse in the server.
 
 The sandbox has no network (:func:`oncoclaims.api.network_wall.close_network`), so neither
 step can reach an address even with ``--allow-service``. If a text crashes it (a parser stack
@@ -24,10 +27,13 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import queue
+import resource
 import signal
 import sys
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -48,6 +54,7 @@ __all__ = [
     "PreflightJob",
     "Sandbox",
     "close_sandbox",
+    "parser_stack_bytes",
     "preflight",
     "sandbox_for",
     "serve_preflights",
@@ -69,8 +76,30 @@ _RECURSION_LIMIT = 200_000
 _REAP_SECONDS = 5.0
 
 
-def preflight(job: PreflightJob) -> bytes:
-    """Check ``job`` (run in the sandbox): :data:`PASSED`, :data:`REFUSED` or :data:`SYNTAX` and a message."""
+def parser_stack_bytes() -> int:
+    """The stack of the sandbox's pyoxigraph thread: half of a thread's default stack in this
+    process (``RLIMIT_STACK``, 2 MiB when unlimited), at most 4 MiB, at least 256 KiB."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_STACK)
+    default = soft if soft != resource.RLIM_INFINITY and soft > 0 else 2 * 1024 * 1024
+    return max(256 * 1024, min(4 * 1024 * 1024, default // 2))
+
+
+def _parse(kind: str, text: str, base_iri: str | None) -> bytes:
+    try:
+        if kind == "update":
+            ox.Store().update(text, base_iri=base_iri)
+        else:
+            ox.Store().query(text, base_iri=base_iri)
+    except SyntaxError as exc:
+        return SYNTAX + str(exc).encode()
+    except Exception:  # noqa: BLE001, S110 (evaluation errors, e.g. no network here: the real run reports them)
+        pass
+    return PASSED
+
+
+def preflight(job: PreflightJob, parse: Callable[[str, str, str | None], bytes] = _parse) -> bytes:
+    """Check ``job`` (run in the sandbox): :data:`PASSED`, :data:`REFUSED` or :data:`SYNTAX` and a
+    message. ``parse`` runs pyoxigraph's parse (in the sandbox: on the small-stack thread)."""
     kind, text, base_iri, refuse_remote = job
     update = kind == "update"
     if refuse_remote:
@@ -84,25 +113,34 @@ def preflight(job: PreflightJob) -> bytes:
             title = "Federated query is off" if clause == "SERVICE" else "LOAD is off"
             return REFUSED + (f"{title}\0{clause} would make this server {what}; it is refused unless the "
                               f"server runs with --allow-service").encode()
-    try:
-        if update:
-            ox.Store().update(text, base_iri=base_iri)
-        else:
-            ox.Store().query(text, base_iri=base_iri)
-    except SyntaxError as exc:
-        return SYNTAX + str(exc).encode()
-    except Exception:  # noqa: BLE001, S110 (evaluation errors, e.g. no network here: the real run reports them)
-        pass
-    return PASSED
+    return parse(kind, text, base_iri)
 
 
-def _answer_jobs(connection: Connection) -> None:
+class _SmallStackParser:
+    """pyoxigraph's parse on a thread of its own with the stack of :func:`parser_stack_bytes`."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.Queue[tuple[str, str, str | None]] = queue.Queue()
+        self._answers: queue.Queue[bytes] = queue.Queue()
+        threading.stack_size(parser_stack_bytes())
+        threading.Thread(target=self._serve, name="oncoclaims-preflight-parser", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            self._answers.put(_parse(*self._jobs.get()))
+
+    def __call__(self, kind: str, text: str, base_iri: str | None) -> bytes:
+        self._jobs.put((kind, text, base_iri))
+        return self._answers.get()
+
+
+def _answer_jobs(connection: Connection, parse: _SmallStackParser) -> None:
     while True:
         try:
             job = connection.recv()
         except (EOFError, OSError):
             return
-        connection.send_bytes(preflight(job))
+        connection.send_bytes(preflight(job, parse))
 
 
 def serve_preflights(connection: Connection) -> None:
@@ -110,8 +148,9 @@ def serve_preflights(connection: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     close_network()
     sys.setrecursionlimit(_RECURSION_LIMIT)
-    threading.stack_size(_STACK_BYTES)
-    worker = threading.Thread(target=_answer_jobs, args=(connection,), name="oncoclaims-preflight")
+    parse = _SmallStackParser()
+    threading.stack_size(_STACK_BYTES)  # for rdflib's recursion
+    worker = threading.Thread(target=_answer_jobs, args=(connection, parse), name="oncoclaims-preflight")
     worker.start()
     worker.join()
 

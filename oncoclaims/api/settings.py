@@ -104,8 +104,8 @@ def parse_query_workers(text: str | int, source: str = "--query-workers") -> int
 
 
 def parse_max_nesting(text: str | int, source: str = "--max-nesting") -> int:
-    """A nesting limit from ``text``: a whole number from 1 to 1,000 (pyoxigraph's parser
-    overflows its stack somewhere past 2,000).
+    """A nesting limit from ``text``: a whole number from 1 to 500 (pyoxigraph's parser takes
+    about 3 KiB of stack per level: past 2,000 levels it overflows a thread's 8 MiB).
 
     :raises ConfigError: naming ``source`` when ``text`` is not such a number.
     """
@@ -113,8 +113,8 @@ def parse_max_nesting(text: str | int, source: str = "--max-nesting") -> int:
         limit = int(str(text).strip())
     except ValueError:
         limit = 0
-    if not 1 <= limit <= 1000:
-        raise ConfigError(f"{source}: {text!r} is not a nesting limit; give a whole number from 1 to 1000, e.g. 100")
+    if not 1 <= limit <= 500:
+        raise ConfigError(f"{source}: {text!r} is not a nesting limit; give a whole number from 1 to 500, e.g. 100")
     return limit
 
 
