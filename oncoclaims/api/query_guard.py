@@ -2,9 +2,9 @@
 
 Three questions, asked of the text a client sent to ``/sparql``:
 
-- **Nesting** (:func:`check_nesting`): pyoxigraph's parser recurses once per bracket and
-  overflows its stack (a segfault) somewhere between 2,000 and 5,000 levels; rdflib's raises
-  ``RecursionError`` near 30. The depth is bounded (:data:`DEFAULT_MAX_NESTING`) by a small
+- **Nesting** (:func:`check_nesting`): pyoxigraph's parser recurses once per bracket, about
+  3 KiB of stack each, and overflows a thread's 8 MiB (a segfault) between 2,000 and 3,000
+  levels; rdflib's raises ``RecursionError`` near 30. The depth is bounded (:data:`DEFAULT_MAX_NESTING`) by a small
   tokenizer before either parser sees the text. The count is conservative: it errs towards
   deeper. Brackets inside IRIs and comments count when they open and never when they close
   (``<`` may be a less-than and ``#`` may be inside something the tokenizer misread), a
@@ -25,6 +25,7 @@ process of :mod:`oncoclaims.api.preflight`, which also has no network. This modu
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -45,8 +46,16 @@ DEFAULT_MAX_NESTING = 100
 
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _IRI = re.compile(r"""<[^<>"{}|^`\\\x00-\x20]*>""")
-_OPENERS = frozenset("{([")
-_CLOSERS = frozenset("})]")
+_STRINGS = {
+    "'''": re.compile(r"'''(?:[^'\\]|\\.|'(?!''))*(?:'''|\Z)", re.DOTALL),
+    '"""': re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*(?:"""|\Z)', re.DOTALL),
+    "'": re.compile(r"'(?:[^'\\\n\r]|\\.)*'?", re.DOTALL),
+    '"': re.compile(r'"(?:[^"\\\n\r]|\\.)*"?', re.DOTALL),
+}
+_COMMENT = re.compile(r"#[^\n\r]*")
+_SPECIAL = re.compile(r"""[{}()\[\]'"\\<#]""")
+_OPENERS = "{(["
+_CLOSERS = "})]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,29 +101,22 @@ def may_hold_keyword(text: str, *, update: bool) -> bool:
 
 
 def _string_end(text: str, start: int) -> int:
-    """The index after the string literal opening at ``start`` (the text's end if unclosed)."""
+    """The index after the string literal opening at ``start`` (the line's or text's end if unclosed)."""
     quote = text[start]
-    long_quote = text.startswith(quote * 3, start)
-    index = start + (3 if long_quote else 1)
-    while index < len(text):
-        char = text[index]
-        if char == "\\":
-            index += 2
-            continue
-        if long_quote:
-            if text.startswith(quote * 3, index):
-                return index + 3
-        elif char == quote or char in "\n\r":
-            return index + 1
-        index += 1
-    return len(text)
+    pattern = _STRINGS[quote * 3 if text.startswith(quote * 3, start) else quote]
+    match = pattern.match(text, start)
+    return match.end() if match else start + 1
 
 
 def _depth(text: str) -> int:
     depth = deepest = 0
     index = 0
     length = len(text)
-    while index < length:
+    while True:
+        found = _SPECIAL.search(text, index)
+        if found is None:
+            return deepest
+        index = found.start()
         char = text[index]
         if char in _OPENERS:
             depth += 1
@@ -130,22 +132,15 @@ def _depth(text: str) -> int:
                 deepest = max(deepest, depth)
             index += 2
             continue
-        elif char in "<#":
-            if char == "<":
-                match = _IRI.match(text, index)
-                end = match.end() if match else index + 1
-            else:
-                newline = min((p for p in (text.find("\n", index), text.find("\r", index)) if p >= 0),
-                              default=length)
-                end = newline
-            # inside an IRI or a comment: openers count, closers do not
-            opened = sum(1 for c in text[index:end] if c in _OPENERS)
+        else:  # "<" or "#": inside an IRI or a comment, openers count and closers do not
+            region = _IRI.match(text, index) if char == "<" else _COMMENT.match(text, index)
+            end = region.end() if region else index + 1
+            opened = sum(map(text.count, _OPENERS, itertools.repeat(index), itertools.repeat(end)))
             depth += opened
             deepest = max(deepest, depth)
             index = end
             continue
         index += 1
-    return deepest
 
 
 def nesting_depth(text: str) -> int:
@@ -158,7 +153,9 @@ def nesting_depth(text: str) -> int:
     """
     depth = _depth(text)
     if "\\" in text:
-        depth = max(depth, _depth(undo_codepoint_escapes(text)))
+        undone = undo_codepoint_escapes(text)
+        if undone != text:
+            depth = max(depth, _depth(undone))
     return depth
 
 

@@ -154,6 +154,10 @@ def _negotiated(accept: str | None) -> tuple[str | None, str | None]:
     return negotiate(accept, list(RESULT_TYPES)), negotiate(accept, list(GRAPH_TYPES))
 
 
+#: Texts up to this long have their nesting counted in the event loop (a few microseconds).
+_COUNT_IN_LOOP_CHARS = 4096
+
+
 async def _guard(state: ServerState, kind: str, text: str, base_iri: str, *, parse_here: bool) -> None:
     """Refuse ``text`` if it nests too deep or uses SERVICE / LOAD when they are off.
 
@@ -165,7 +169,10 @@ async def _guard(state: ServerState, kind: str, text: str, base_iri: str, *, par
     :raises QueryTimeoutError: when the check ran past the time limit.
     """
     settings = state.settings
-    check_nesting(text, settings.max_nesting, what=kind)
+    if len(text) <= _COUNT_IN_LOOP_CHARS:
+        check_nesting(text, settings.max_nesting, what=kind)
+    else:  # about 1 ms per KiB: a long text is counted off the event loop
+        await run_in_threadpool(check_nesting, text, settings.max_nesting, what=kind)
     refuse_remote = not settings.allow_service
     if parse_here or (refuse_remote and may_hold_keyword(text, update=kind == "update")):
         job: PreflightJob = (kind, text, base_iri, refuse_remote)

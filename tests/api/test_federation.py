@@ -103,19 +103,19 @@ def base(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 def _still_serving(base: str) -> None:
-    answer = httpx.get(f"{base}/sparql", params={"query": "ASK { ?s ?p ?o }"})
+    answer = httpx.get(f"{base}/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
     assert answer.status_code == 200 and answer.json()["boolean"] is False, "and it keeps serving"
 
 
 def test_the_endpoint_refuses_every_service_query_and_never_connects(base: str, listener: socket.socket) -> None:
     for template in SERVICE_QUERIES:
         query = template.replace("{url}", url_of(listener))
-        answer = httpx.get(f"{base}/sparql", params={"query": query})
+        answer = httpx.get(f"{base}/sparql", params={"query": query}, timeout=30)
         assert answer.status_code == 400, (query, answer.text)
         assert answer.json()["error"]["title"] in ("Federated query is off", "Query could not be checked"), query
         assert "--allow-service" in answer.json()["error"]["detail"]
         assert not connected(listener), f"the server connected for {query!r}"
-        posted = httpx.post(f"{base}/sparql", content=query, headers={"content-type": "application/sparql-query"})
+        posted = httpx.post(f"{base}/sparql", content=query, headers={"content-type": "application/sparql-query"}, timeout=30)
         assert posted.status_code == 400
         assert not connected(listener)
     _still_serving(base)
@@ -125,7 +125,7 @@ def test_the_endpoint_refuses_every_service_query_and_never_connects(base: str, 
 def test_the_issue_payload_is_refused_as_unchecked(base: str, listener: socket.socket) -> None:
     # rdflib does not parse ex:a\#b; the text holds "service", so it is refused, not run
     query = SERVICE_QUERIES[0].replace("{url}", url_of(listener))
-    answer = httpx.get(f"{base}/sparql", params={"query": query})
+    answer = httpx.get(f"{base}/sparql", params={"query": query}, timeout=30)
     assert answer.status_code == 400
     assert answer.json()["error"]["title"] == "Query could not be checked"
     assert not connected(listener)
@@ -141,7 +141,7 @@ def test_the_word_elsewhere_is_answered(base: str) -> None:
         "SELECT * { ?s ?p '''it's a SERVICE <x> { }''' }",
         "SELECT * { ?s ?p ?o FILTER(?s < ?o) } # SERVICE <http://example.org/> { }",
     ]:
-        answer = httpx.get(f"{base}/sparql", params={"query": query})
+        answer = httpx.get(f"{base}/sparql", params={"query": query}, timeout=30)
         assert answer.status_code == 200, (query, answer.text)
 
 
@@ -149,16 +149,16 @@ def test_updates_with_the_token_cannot_fetch(base: str, listener: socket.socket)
     headers = {"content-type": "application/sparql-update", "authorization": f"Bearer {TOKEN}"}
     for template in FETCHING_UPDATES:
         update = template.replace("{url}", url_of(listener))
-        answer = httpx.post(f"{base}/sparql", content=update, headers=headers)
+        answer = httpx.post(f"{base}/sparql", content=update, headers=headers, timeout=30)
         assert answer.status_code == 400, (update, answer.text)
         assert answer.json()["error"]["title"] in ("LOAD is off", "Federated query is off",
                                                    "Update could not be checked"), update
         assert not connected(listener), f"the server connected for {update!r}"
-        form = httpx.post(f"{base}/sparql", data={"update": update}, headers={"authorization": f"Bearer {TOKEN}"})
+        form = httpx.post(f"{base}/sparql", data={"update": update}, headers={"authorization": f"Bearer {TOKEN}"}, timeout=30)
         assert form.status_code == 400
         assert not connected(listener)
     # nothing of a refused batch was written (the INSERT DATA before the LOAD included)
-    count = httpx.get(f"{base}/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"})
+    count = httpx.get(f"{base}/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"}, timeout=30)
     assert count.json()["results"]["bindings"][0]["n"]["value"] == "0"
     _still_serving(base)
 

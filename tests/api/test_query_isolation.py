@@ -104,9 +104,9 @@ def test_nesting_under_the_limit_is_answered(base: str) -> None:
 
 def test_the_nesting_limit_is_a_setting(disk_store: ClaimStore) -> None:
     with serving(create_app(disk_store, ServerSettings(max_nesting=5))) as url:
-        shallow = httpx.get(f"{url}/sparql", params={"query": "SELECT * WHERE " + "{" * 5 + "}" * 5})
+        shallow = httpx.get(f"{url}/sparql", params={"query": "SELECT * WHERE " + "{" * 5 + "}" * 5}, timeout=30)
         assert shallow.status_code == 200
-        deep = httpx.get(f"{url}/sparql", params={"query": "SELECT * WHERE " + "{" * 6 + "}" * 6})
+        deep = httpx.get(f"{url}/sparql", params={"query": "SELECT * WHERE " + "{" * 6 + "}" * 6}, timeout=30)
         assert deep.status_code == 400 and "at most 5" in deep.json()["error"]["detail"]
 
 
@@ -161,5 +161,5 @@ def test_a_slow_update_does_not_stall_reads(disk_store: ClaimStore) -> None:
         assert answer.status_code == 200
         sender.join(60)
         assert finished["read"] < finished["update"], "the read was answered while the update ran"
-        count = httpx.get(f"{url}/sparql", params={"query": "ASK { GRAPH <https://example.org/g> { ?s ?p ?o } }"})
+        count = httpx.get(f"{url}/sparql", params={"query": "ASK { GRAPH <https://example.org/g> { ?s ?p ?o } }"}, timeout=30)
         assert count.json()["boolean"] is True, "and the update applied"
