@@ -51,6 +51,9 @@ if TYPE_CHECKING:
 __all__ = [
     "CACHED_TEXT_CHARS",
     "CACHE_SIZE",
+    "PASSED",
+    "REFUSED",
+    "SYNTAX",
     "PreflightJob",
     "Sandbox",
     "close_sandbox",
@@ -92,7 +95,7 @@ def _parse(kind: str, text: str, base_iri: str | None) -> bytes:
             ox.Store().query(text, base_iri=base_iri)
     except SyntaxError as exc:
         return SYNTAX + str(exc).encode()
-    except Exception:  # noqa: BLE001, S110 (evaluation errors, e.g. no network here: the real run reports them)
+    except Exception:  # noqa: S110 (evaluation errors, e.g. no network here: the real run reports them)
         pass
     return PASSED
 
@@ -170,6 +173,19 @@ class Sandbox:
     def pid(self) -> int | None:
         """The sandbox process's id, while one runs."""
         return self._process.pid if self._process is not None else None
+
+    def start(self) -> None:
+        """Start the sandbox process now rather than on the first check (about 1 s: rdflib's import)."""
+        with self._lock:
+            if self._connection is None:
+                self._start()
+            assert self._connection is not None
+            # holds the word, so rdflib's SPARQL parser is imported now, not on a client's first query
+            try:
+                self._connection.send(("query", "ASK { ?service ?p ?o }", None, True))
+                self._connection.recv_bytes()
+            except (EOFError, OSError):
+                self._stop()  # the first check starts another
 
     def check(self, job: PreflightJob, timeout: float) -> None:
         """Check ``job`` in the sandbox, waiting up to ``timeout`` seconds (blocks this thread).

@@ -204,11 +204,13 @@ def inspect_sparql(text: str, *, update: bool) -> GuardVerdict:
     """
     if not may_hold_keyword(text, update=update):
         return GuardVerdict()
-    from rdflib.plugins.sparql import parser  # imported on first use: the common case never needs it
+    from rdflib.plugins.sparql import (
+        parser,  # imported on first use: the common case never needs it
+    )
 
     try:
         tree = parser.parseUpdate(text) if update else parser.parseQuery(text)
-    except Exception as exc:  # noqa: BLE001 (pyparsing, RecursionError, rdflib's own: all mean "unchecked")
+    except Exception as exc:  # (pyparsing, RecursionError, rdflib's own: all mean "unchecked")
         kind = "update" if update else "query"
         keywords = "SERVICE or LOAD" if update else "SERVICE"
         raise QueryRefusedError(

@@ -21,7 +21,7 @@ from oncoclaims.api import create_app
 from oncoclaims.api.settings import ServerSettings
 from oncoclaims.graph.store import ClaimStore
 
-TOKEN = "guard-token"
+TOKEN = "guard-token"  # noqa: S105 (a test server's token)
 
 #: Queries that use SERVICE, each written to slip past a text scanner. {url} is the listener.
 SERVICE_QUERIES = [

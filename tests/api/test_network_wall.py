@@ -123,6 +123,6 @@ a.sendall(b"x"); assert b.recv(1) == b"x"
 r, w = os.pipe(); os.write(w, b"y"); assert os.read(r, 1) == b"y"
 print("walled")
 """
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)  # noqa: S603
     assert done.returncode == 0 and "walled" in done.stdout, done.stderr
     assert not connected(listener)

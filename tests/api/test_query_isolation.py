@@ -21,7 +21,7 @@ from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ontology import ontology_quads
 from oncoclaims.reference import reference_quads
 
-TOKEN = "isolation-token"
+TOKEN = "isolation-token"  # noqa: S105 (a test server's token)
 UPDATE = {"content-type": "application/sparql-update", "authorization": f"Bearer {TOKEN}"}
 POINT = "SELECT ?p ?o WHERE { <https://w3id.org/oncoclaims/id/therapy/enteromix> ?p ?o }"
 DEEP = 5000
