@@ -158,7 +158,8 @@ def _negotiated(accept: str | None) -> tuple[str | None, str | None]:
 _COUNT_IN_LOOP_CHARS = 4096
 
 
-async def _guard(state: ServerState, kind: str, text: str, base_iri: str, *, parse_here: bool) -> None:
+async def _guard(state: ServerState, kind: str, text: str, base_iri: str | None, *,
+                 parse_here: bool) -> None:
     """Refuse ``text`` if it nests too deep or uses SERVICE / LOAD when they are off.
 
     The nesting is counted here; the parse tree is looked at in the sandbox, which also makes
@@ -188,7 +189,7 @@ async def _execute(runner: QueryRunner, state: ServerState, request: Request, qu
                    GRAPH_TYPES.get(graph_media or ""), base_iri=_endpoint(request))
     try:
         # an in-memory store's queries run in the server process: parsed in the sandbox first
-        await _guard(state, "query", query, job.base_iri or "", parse_here=isinstance(runner, InProcessRunner))
+        await _guard(state, "query", query, job.base_iri, parse_here=isinstance(runner, InProcessRunner))
         answer = await runner.answer(job)
     except QueryRefusedError as exc:
         return error_response(400, exc.title, str(exc))

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oncoclaims.api.preflight import PASSED, REFUSED, preflight
+from oncoclaims.api.preflight import PASSED, REFUSED, SYNTAX, preflight
 from oncoclaims.api.query_guard import (
     GuardVerdict,
     check_nesting,
@@ -177,7 +177,7 @@ def test_random_text_meets_only_clean_errors(text: str, update: bool) -> None:
         inspect_sparql(text, update=update)
     except QueryRefusedError:
         pass
-    assert preflight(("update" if update else "query", text, None, True))[:1] in (PASSED, REFUSED, b"S")
+    assert preflight(("update" if update else "query", text, None, True))[:1] in (PASSED, REFUSED, SYNTAX)
 
 
 @FUZZ
@@ -208,3 +208,10 @@ def _nested(draw: st.DrawFn) -> tuple[str, int]:
 def test_nesting_is_never_undercounted(case: tuple[str, int]) -> None:
     text, depth = case
     assert nesting_depth(text) >= depth
+
+
+def test_the_sandbox_parses_even_when_the_base_iri_is_refused() -> None:
+    # pyoxigraph checks the base IRI (from the client's Host header) before it parses the text
+    assert preflight(("query", "SELECT * {", "http://bad host/", True))[:1] == SYNTAX
+    assert preflight(("update", "INSERT DATA {", "http://bad host/", True))[:1] == SYNTAX
+    assert preflight(("query", "SELECT * { }", "http://bad host/", True)) == PASSED
