@@ -16,7 +16,8 @@ from oncoclaims.api import create_app
 from oncoclaims.api.preflight import Sandbox
 from oncoclaims.api.query_runner import QueryJob, WorkerPoolRunner
 from oncoclaims.api.settings import ServerSettings, ServerState
-from oncoclaims.errors import QueryRefusedError, StoreError
+from oncoclaims.cli import _server_settings
+from oncoclaims.errors import ConfigError, QueryRefusedError, StoreError
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ontology import ontology_quads
 from oncoclaims.reference import reference_quads
@@ -163,3 +164,13 @@ def test_a_slow_update_does_not_stall_reads(disk_store: ClaimStore) -> None:
         assert finished["read"] < finished["update"], "the read was answered while the update ran"
         count = httpx.get(f"{url}/sparql", params={"query": "ASK { GRAPH <https://example.org/g> { ?s ?p ?o } }"}, timeout=30)
         assert count.json()["boolean"] is True, "and the update applied"
+
+
+def test_the_nesting_limit_comes_from_the_option_or_the_environment() -> None:
+    assert ServerSettings.from_environment({"ONCOCLAIMS_MAX_NESTING": "50"}).max_nesting == 50
+    assert ServerSettings.from_environment({}).max_nesting == 100
+    with pytest.raises(ConfigError, match=r"\$ONCOCLAIMS_MAX_NESTING: '5000' is not a nesting limit"):
+        ServerSettings.from_environment({"ONCOCLAIMS_MAX_NESTING": "5000"})
+    assert _server_settings(None, None, None, None, None, max_nesting="7").max_nesting == 7
+    with pytest.raises(ConfigError, match="--max-nesting: 'deep'"):
+        _server_settings(None, None, None, None, None, max_nesting="deep")
