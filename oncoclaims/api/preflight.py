@@ -166,6 +166,20 @@ def serve_preflights(connection: Connection) -> None:
     worker.join()
 
 
+def _context() -> multiprocessing.context.BaseContext:
+    """The query workers' start method, with the same preloads and this module's.
+
+    There is one forkserver per process, and its preloads are those of whoever starts it first:
+    if the sandbox started it without the query workers' module, every worker would import
+    pyoxigraph anew on start (seconds under load).
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["oncoclaims.api.query_execution", __name__])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
 class Sandbox:
     """The server's end of the sandbox process (started on first use, replaced when it dies)."""
 
@@ -173,8 +187,7 @@ class Sandbox:
         self._lock = threading.Lock()
         self._process: BaseProcess | None = None
         self._connection: Connection | None = None
-        self._context = multiprocessing.get_context(
-            "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+        self._context = _context()
         self._answers: OrderedDict[PreflightJob, bytes] = OrderedDict()
 
     @property
