@@ -150,10 +150,15 @@ def serve(
     allow_service: Annotated[
         bool, typer.Option(
             "--allow-service",
-            help="Let /sparql queries use SERVICE (federated query), which makes this server send "
-                 "requests where queries say: only where every client is trusted "
+            help="Let /sparql queries and updates use SERVICE (federated query) and LOAD, which make "
+                 "this server send requests where they say: only where every client is trusted "
                  "(env ONCOCLAIMS_ALLOW_SERVICE).")
     ] = False,
+    max_nesting: Annotated[
+        str | None, typer.Option(metavar="N", show_default=False,
+                                 help="How deep brackets may nest in a /sparql query or update (default 100; "
+                                      "env ONCOCLAIMS_MAX_NESTING).")
+    ] = None,
     store: StoreOption = None,
 ) -> None:
     """Serve the landing page, the REST API, GraphML export, the SPARQL endpoint and the Graph Store."""
@@ -164,7 +169,7 @@ def serve(
 
     with _errors():
         settings = _server_settings(update_token, cors_origin, query_timeout, max_result_bytes,
-                                    query_workers, allow_service)
+                                    query_workers, allow_service, max_nesting)
     with _errors(), _open(store) as claim_store:
         mode = "read-write with the update token" if settings.update_token else "read-only"
         err.print(f"oncoclaims: serving {len(claim_store)} quads on http://{host}:{port}/ ({mode}; queries limited "
@@ -175,7 +180,7 @@ def serve(
 
 def _server_settings(update_token: str | None, cors_origin: list[str] | None, query_timeout: str | None,
                      max_result_bytes: str | None, query_workers: str | None,
-                     allow_service: bool = False) -> ServerSettings:
+                     allow_service: bool = False, max_nesting: str | None = None) -> ServerSettings:
     """The environment's settings with the command line's options on top.
 
     :raises ConfigError: naming the option or variable whose value cannot be used.
@@ -183,6 +188,7 @@ def _server_settings(update_token: str | None, cors_origin: list[str] | None, qu
     from oncoclaims.api.settings import (
         ServerSettings,
         parse_byte_size,
+        parse_max_nesting,
         parse_query_timeout,
         parse_query_workers,
     )
@@ -195,6 +201,8 @@ def _server_settings(update_token: str | None, cors_origin: list[str] | None, qu
         overrides["cors_origins"] = tuple(cors_origin)
     if allow_service:
         overrides["allow_service"] = True
+    if max_nesting is not None:
+        overrides["max_nesting"] = parse_max_nesting(max_nesting)
     if query_timeout is not None:
         overrides["query_timeout"] = parse_query_timeout(query_timeout)
     if max_result_bytes is not None:

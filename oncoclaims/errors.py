@@ -12,6 +12,7 @@ The tree::
     │   ├── UnknownQueryError    no named query of that name
     │   ├── QueryParameterError  a parameter is missing, unknown or of the wrong kind
     │   ├── QuerySyntaxError     SPARQL text that does not parse
+    │   ├── QueryRefusedError    SPARQL the server will not run (SERVICE, LOAD, too deep, unchecked)
     │   └── QueryLimitError      a query ran over its time or result-size limit
     │       ├── QueryTimeoutError    past the time limit (the server answers 503)
     │       ├── ResultTooLargeError  a serialised result over the size limit (the server answers 500)
@@ -44,6 +45,7 @@ __all__ = [
     "QueryError",
     "QueryLimitError",
     "QueryParameterError",
+    "QueryRefusedError",
     "QuerySyntaxError",
     "QueryTimeoutError",
     "RecordError",
@@ -127,6 +129,14 @@ class QueryParameterError(QueryError, ValueError):
 
 class QuerySyntaxError(QueryError, ValueError):
     """SPARQL text that does not parse; the message is the parser's."""
+
+
+class QueryRefusedError(QueryError, ValueError):
+    """SPARQL the server refuses to run (the server answers 400); ``title`` names the reason."""
+
+    def __init__(self, title: str, message: str) -> None:
+        self.title = title
+        super().__init__(message)
 
 
 class QueryLimitError(QueryError):

@@ -13,6 +13,7 @@ from oncoclaims import __version__
 from oncoclaims.api.errors import install_error_handlers
 from oncoclaims.api.export import create_export_router
 from oncoclaims.api.graph_store import create_graph_store_router
+from oncoclaims.api.preflight import close_sandbox, sandbox_for
 from oncoclaims.api.query_runner import query_runner_for
 from oncoclaims.api.rest import create_rest_router
 from oncoclaims.api.settings import ServerSettings, ServerState
@@ -32,10 +33,13 @@ def create_app(store: ClaimStore, settings: ServerSettings | None = None) -> Fas
         # The /sparql query workers start with the server and stop with it.
         runner = query_runner_for(store, state)
         await run_in_threadpool(runner.start)
+        if store.path is None or state.settings.update_token:  # the sandbox will be needed at once
+            await run_in_threadpool(sandbox_for(state).start)
         try:
             yield
         finally:
             await run_in_threadpool(runner.close)
+            await run_in_threadpool(close_sandbox, state)
 
     app = FastAPI(title="oncoclaims", version=__version__, lifespan=lifespan)
     app.state.store = store

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 import pyoxigraph as ox
 
+from oncoclaims.api.network_wall import close_network
 from oncoclaims.errors import (
     QueryError,
     QuerySyntaxError,
@@ -175,8 +176,9 @@ def evaluate(store: ox.Store, job: WireJob, deadline: float | None) -> bytes:
     return bytes(sink.data)
 
 
-def serve_queries(connection: Connection, snapshot: str) -> None:
-    """A worker's life: open ``snapshot`` read-only, then answer jobs until the pipe closes.
+def serve_queries(connection: Connection, snapshot: str, allow_network: bool = False) -> None:
+    """A worker's life: close the network unless ``allow_network`` (``--allow-service``), open
+    ``snapshot`` read-only, then answer jobs until the pipe closes.
 
     Each message is ``(snapshot path, [WireJob, ...])``, answered with one reply per job, in
     order; a new path (the store was written since) is opened before the jobs run, and the old
@@ -184,6 +186,8 @@ def serve_queries(connection: Connection, snapshot: str) -> None:
     """
     # Ctrl-C reaches the whole process group; the server stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not allow_network:  # the second wall against SERVICE (api/network_wall.py)
+        close_network()
     # Below the server's own priority: under load the event loop, which accepts requests and
     # hands out answers, is not preempted by query work.
     os.nice(WORKER_NICENESS)

@@ -10,7 +10,9 @@ Every ``/sparql`` query runs under a time limit (``--query-timeout SECONDS``,
 of its serialised result (``--max-result-bytes N``, ``$ONCOCLAIMS_MAX_RESULT_BYTES``, default
 :data:`DEFAULT_MAX_RESULT_BYTES`; ``N`` may end in ``KiB``, ``MiB`` or ``GiB``). On an on-disk
 store queries run in a pool of ``--query-workers`` processes (``$ONCOCLAIMS_QUERY_WORKERS``,
-default :data:`DEFAULT_QUERY_WORKERS`); see :mod:`oncoclaims.api.query_runner`.
+default :data:`DEFAULT_QUERY_WORKERS`); see :mod:`oncoclaims.api.query_runner`. Brackets in a
+query or update may nest ``--max-nesting`` deep (``$ONCOCLAIMS_MAX_NESTING``, default
+:data:`~oncoclaims.api.query_guard.DEFAULT_MAX_NESTING`); see :mod:`oncoclaims.api.query_guard`.
 """
 
 from __future__ import annotations
@@ -24,18 +26,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from oncoclaims.api.query_guard import DEFAULT_MAX_NESTING
 from oncoclaims.errors import ConfigError
 
 if TYPE_CHECKING:
+    from oncoclaims.api.preflight import Sandbox
     from oncoclaims.api.query_runner import QueryRunner
 
 __all__ = [
+    "DEFAULT_MAX_NESTING",
     "DEFAULT_MAX_RESULT_BYTES",
     "DEFAULT_QUERY_TIMEOUT",
     "DEFAULT_QUERY_WORKERS",
     "ServerSettings",
     "ServerState",
     "parse_byte_size",
+    "parse_max_nesting",
     "parse_query_timeout",
     "parse_query_workers",
 ]
@@ -97,6 +103,21 @@ def parse_query_workers(text: str | int, source: str = "--query-workers") -> int
     return count
 
 
+def parse_max_nesting(text: str | int, source: str = "--max-nesting") -> int:
+    """A nesting limit from ``text``: a whole number from 1 to 500 (pyoxigraph's parser takes
+    about 3 KiB of stack per level: past 2,000 levels it overflows a thread's 8 MiB).
+
+    :raises ConfigError: naming ``source`` when ``text`` is not such a number.
+    """
+    try:
+        limit = int(str(text).strip())
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= 500:
+        raise ConfigError(f"{source}: {text!r} is not a nesting limit; give a whole number from 1 to 500, e.g. 100")
+    return limit
+
+
 @dataclass(frozen=True, slots=True)
 class ServerSettings:
     """The service's switches; the defaults are read-only, same-origin, with the default query limits.
@@ -109,10 +130,14 @@ class ServerSettings:
     query_timeout: float = DEFAULT_QUERY_TIMEOUT
     max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES
     query_workers: int = DEFAULT_QUERY_WORKERS
-    #: Let /sparql queries use SERVICE, which makes the server send requests (api/federation.py).
+    #: Let /sparql queries and updates use SERVICE and LOAD, which make the server send requests
+    #: (api/query_guard.py, api/network_wall.py).
     allow_service: bool = False
+    #: How deep brackets may nest in a /sparql query or update (api/query_guard.py).
+    max_nesting: int = DEFAULT_MAX_NESTING
 
     def __post_init__(self) -> None:
+        parse_max_nesting(self.max_nesting, "max_nesting")
         parse_query_timeout(self.query_timeout, "query_timeout")
         parse_byte_size(self.max_result_bytes, "max_result_bytes")
         parse_query_workers(self.query_workers, "query_workers")
@@ -134,6 +159,8 @@ class ServerSettings:
                                                          "$ONCOCLAIMS_MAX_RESULT_BYTES")
         if env.get("ONCOCLAIMS_QUERY_WORKERS"):
             limits["query_workers"] = parse_query_workers(env["ONCOCLAIMS_QUERY_WORKERS"], "$ONCOCLAIMS_QUERY_WORKERS")
+        if env.get("ONCOCLAIMS_MAX_NESTING"):
+            limits["max_nesting"] = parse_max_nesting(env["ONCOCLAIMS_MAX_NESTING"], "$ONCOCLAIMS_MAX_NESTING")
         allow_service = env.get("ONCOCLAIMS_ALLOW_SERVICE", "").strip().lower()
         if allow_service not in ("", "0", "false", "no", "1", "true", "yes"):
             raise ConfigError(
@@ -151,10 +178,11 @@ class ServerSettings:
 
 @dataclass(slots=True)
 class ServerState:
-    """Settings, a counter of writes and the query runner.
+    """Settings, a counter of writes, the writers' lock, the query runner and the sandbox.
 
     Every write through the server must add one to ``generation``: cached whole-store answers
-    and the query workers' snapshots (:mod:`oncoclaims.api.query_runner`) refresh on it.
+    and the query workers' snapshots (:mod:`oncoclaims.api.query_runner`) refresh on it. Writes
+    (SPARQL updates, Graph Store changes) run one at a time under ``write_lock``, in threads.
     """
 
     settings: ServerSettings = field(default_factory=ServerSettings)
@@ -162,3 +190,5 @@ class ServerState:
     query_runner: QueryRunner | None = None
     #: The server's single writer: every write through the server holds it.
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: the process that parses client SPARQL before the server runs it (api/preflight.py)
+    sandbox: Sandbox | None = None

@@ -19,6 +19,12 @@
 - SPARQL Update (``application/sparql-update`` body or form ``update=``) is refused with
   403 unless the server was started with an update token, and then needs
   ``Authorization: Bearer TOKEN`` (401 otherwise). An accepted update is one transaction.
+  It is first checked in the sandbox process (:mod:`oncoclaims.api.preflight`: parsed, LOAD
+  and SERVICE refused unless ``--allow-service``), then run in a thread under the server's
+  write lock, so the event loop goes on serving reads while it runs.
+- Every query and update is refused with 400 when its brackets nest deeper than
+  ``--max-nesting``, or when it uses ``SERVICE`` (``LOAD``) without ``--allow-service``; both are
+  decided by :mod:`oncoclaims.api.query_guard`, from the parse tree, not the text.
   ``using-graph-uri`` / ``using-named-graph-uri`` are refused with 400 (pyoxigraph's update
   takes no dataset; write ``USING`` in the update instead).
 - Relative IRIs in queries and updates resolve against the endpoint URL. A request with
@@ -35,12 +41,14 @@ from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import URL
 
 from oncoclaims.api.errors import error_response
-from oncoclaims.api.federation import uses_service
 from oncoclaims.api.paths import GRAPH_STORE_PATH
-from oncoclaims.api.query_runner import QueryJob, QueryRunner, query_runner_for
+from oncoclaims.api.preflight import PreflightJob, sandbox_for
+from oncoclaims.api.query_guard import check_nesting, may_hold_keyword
+from oncoclaims.api.query_runner import InProcessRunner, QueryJob, QueryRunner, query_runner_for
 from oncoclaims.api.settings import ServerState
 from oncoclaims.api.write_access import (
     MAX_BODY_BYTES,
@@ -51,6 +59,7 @@ from oncoclaims.api.write_access import (
 )
 from oncoclaims.errors import (
     QueryError,
+    QueryRefusedError,
     QuerySyntaxError,
     QueryTimeoutError,
     ResultTooLargeError,
@@ -147,21 +156,46 @@ def _negotiated(accept: str | None) -> tuple[str | None, str | None]:
     return negotiate(accept, list(RESULT_TYPES)), negotiate(accept, list(GRAPH_TYPES))
 
 
-async def _execute(runner: QueryRunner, request: Request, query: str | None, defaults: list[str],
-                   named: list[str], *, allow_service: bool) -> Response:
+#: Texts up to this long have their nesting counted in the event loop (a few microseconds).
+_COUNT_IN_LOOP_CHARS = 4096
+
+
+async def _guard(state: ServerState, kind: str, text: str, base_iri: str | None, *,
+                 parse_here: bool) -> None:
+    """Refuse ``text`` if it nests too deep or uses SERVICE / LOAD when they are off.
+
+    The nesting is counted here; the parse tree is looked at in the sandbox, which also makes
+    pyoxigraph parse the text first when ``parse_here`` (the server itself would parse it next).
+
+    :raises QueryRefusedError: with the reason.
+    :raises QuerySyntaxError: when the sandbox's pyoxigraph cannot parse it.
+    :raises QueryTimeoutError: when the check ran past the time limit.
+    """
+    settings = state.settings
+    if len(text) <= _COUNT_IN_LOOP_CHARS:
+        check_nesting(text, settings.max_nesting, what=kind)
+    else:  # about 1 ms per KiB: a long text is counted off the event loop
+        await run_in_threadpool(check_nesting, text, settings.max_nesting, what=kind)
+    refuse_remote = not settings.allow_service
+    if parse_here or (refuse_remote and may_hold_keyword(text, update=kind == "update")):
+        job: PreflightJob = (kind, text, base_iri, refuse_remote)
+        await run_in_threadpool(sandbox_for(state).check, job, settings.query_timeout)
+
+
+async def _execute(runner: QueryRunner, state: ServerState, request: Request, query: str | None,
+                   defaults: list[str], named: list[str]) -> Response:
     if not query or not query.strip():
         return error_response(400, "Missing query", "send ?query=... or a POST body with the SPARQL query")
-    if not allow_service and uses_service(query):
-        return error_response(
-            400, "Federated query is off",
-            "SERVICE would make this server send requests where the query says; it is refused "
-            "unless the server runs with --allow-service")
     results_media, graph_media = _negotiated(request.headers.get("accept"))
     job = QueryJob(query, tuple(defaults), tuple(named), RESULT_TYPES.get(results_media or ""),
                    GRAPH_TYPES.get(graph_media or ""), base_iri=_endpoint(request))
     client = request.client
     try:
+        # an in-memory store's queries run in the server process: parsed in the sandbox first
+        await _guard(state, "query", query, job.base_iri, parse_here=isinstance(runner, InProcessRunner))
         answer = await runner.answer(job, client.host if client else None)
+    except QueryRefusedError as exc:
+        return error_response(400, exc.title, str(exc))
     except QuerySyntaxError as exc:
         return error_response(400, "Malformed query", str(exc))
     except ServerBusyError as exc:
@@ -201,20 +235,38 @@ def _endpoint_url(kind: str, scheme: str, server: tuple[str, int] | None, root_p
     return str(URL(scope=scope))
 
 
-def _update(store: ClaimStore, state: ServerState, request: Request, update: str, using: list[str]) -> Response:
+def _apply_update(store: ClaimStore, state: ServerState, update: str, base_iri: str) -> None:
+    """Run ``update`` on the store under the write lock (in a thread: it can take long)."""
+    with state.write_lock:
+        store.inner.update(update, base_iri=base_iri)
+        state.generation += 1
+
+
+async def _update(store: ClaimStore, state: ServerState, request: Request, update: str,
+                  using: list[str]) -> Response:
     refusal = write_refusal(state, request)
     if refusal is not None:
         return refusal
     if using:
         return error_response(400, "Update dataset not supported",
                               f"{', '.join(sorted(set(using)))}: write USING / USING NAMED in the update instead")
+    base_iri = _endpoint(request)
     try:
-        store.inner.update(update, base_iri=_endpoint(request))
+        await _guard(state, "update", update, base_iri, parse_here=True)
+    except QueryRefusedError as exc:
+        return error_response(400, exc.title, str(exc))
+    except QuerySyntaxError as exc:
+        return error_response(400, "Malformed update", str(exc))
+    except QueryTimeoutError as exc:
+        return error_response(503, "Update not checked in time", str(exc))
+    # No time limit from here: pyoxigraph cannot stop an update, and an answer of "failed" for
+    # an update that then applies would be a lie (docs/query-guard.md).
+    try:
+        await run_in_threadpool(_apply_update, store, state, update, base_iri)
     except SyntaxError as exc:
         return error_response(400, "Malformed update", str(exc))
     except (ValueError, OSError) as exc:
         return error_response(400, "Update failed", str(exc))
-    state.generation += 1
     return Response(status_code=204)
 
 
@@ -244,9 +296,8 @@ def create_sparql_router(store: ClaimStore, state: ServerState | None = None) ->
                 federation=", sd:BasicFederatedQuery" if state.settings.allow_service else "",
                 graph_store=str(request.base_url).rstrip("/") + GRAPH_STORE_PATH)
             return Response(description, media_type="text/turtle")
-        return await _execute(runner, request, query, params.getlist("default-graph-uri"),
-                              params.getlist("named-graph-uri"),
-                              allow_service=state.settings.allow_service)
+        return await _execute(runner, state, request, query, params.getlist("default-graph-uri"),
+                              params.getlist("named-graph-uri"))
 
     @router.route("/sparql", methods=["POST"], include_in_schema=False)
     async def sparql_post(request: Request) -> Response:
@@ -266,23 +317,21 @@ def create_sparql_router(store: ClaimStore, state: ServerState | None = None) ->
         params = request.query_params
         using = params.getlist("using-graph-uri") + params.getlist("using-named-graph-uri")
         if content_type == "application/sparql-query":
-            return await _execute(runner, request, text,
+            return await _execute(runner, state, request, text,
                                   params.getlist("default-graph-uri"),
-                                  params.getlist("named-graph-uri"),
-                                  allow_service=state.settings.allow_service)
+                                  params.getlist("named-graph-uri"))
         if content_type == "application/x-www-form-urlencoded":
             form = parse_qs(text)
             if len(form.get("query", [])) + len(form.get("update", [])) > 1:
                 return error_response(400, "More than one operation", "send exactly one query or one update")
             if "update" in form:
-                return _update(store, state, request, form["update"][0],
+                return await _update(store, state, request, form["update"][0],
                                using + form.get("using-graph-uri", []) + form.get("using-named-graph-uri", []))
-            return await _execute(runner, request, (form.get("query") or [None])[0],
+            return await _execute(runner, state, request, (form.get("query") or [None])[0],
                                   form.get("default-graph-uri", []),
-                                  form.get("named-graph-uri", []),
-                                  allow_service=state.settings.allow_service)
+                                  form.get("named-graph-uri", []))
         if content_type == "application/sparql-update":
-            return _update(store, state, request, text, using)
+            return await _update(store, state, request, text, using)
         return error_response(
             415, "Unsupported media type",
             f"{content_type or '(no content type)'}: send application/sparql-query or a form",

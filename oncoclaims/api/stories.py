@@ -58,7 +58,12 @@ from oncoclaims.ingest.base import SourceRecord
 from oncoclaims.ingest.news import SUBMISSION_KEYS
 from oncoclaims.ingest.url_fetch import UnsafeURLError, fetch_public_url
 from oncoclaims.trace import group_references, trace_document
-from oncoclaims.trace_store import existing_records, refresh_study_groups, stored_features, trace_input
+from oncoclaims.trace_store import (
+    existing_records,
+    refresh_study_groups,
+    stored_features,
+    trace_input,
+)
 from oncoclaims.vocab import ID_BASE, OC
 
 __all__ = ["MAX_SUBMISSION_BYTES", "StoryJob", "StoryPage", "StorySubmitted", "create_stories_router", "loopback_fetch_allowed",

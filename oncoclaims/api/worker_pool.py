@@ -427,7 +427,8 @@ class WorkerPoolRunner:
         return _Worker(process, parent, snapshot)
 
     def _start_process(self, child: Connection, snapshot: str) -> BaseProcess:
-        process = self._context.Process(target=execution.serve_queries, args=(child, snapshot),
+        process = self._context.Process(target=execution.serve_queries,
+                                        args=(child, snapshot, self._state.settings.allow_service),
                                         name="oncoclaims-query-worker", daemon=True)
         process.start()
         return process
