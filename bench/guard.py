@@ -13,7 +13,7 @@ import time
 import timeit
 
 from oncoclaims.api.preflight import Sandbox
-from oncoclaims.api.query_guard import check_nesting, inspect_sparql, may_hold_keyword
+from oncoclaims.query_guard import check_nesting, inspect_sparql, may_hold_keyword
 from oncoclaims.errors import QueryRefusedError
 
 POINT = "SELECT ?p ?o WHERE { <https://w3id.org/oncoclaims/id/therapy/enteromix> ?p ?o }"

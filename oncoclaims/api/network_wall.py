@@ -1,6 +1,6 @@
 """The second wall against SERVICE and LOAD: a process that runs user SPARQL cannot open a network socket.
 
-The first wall (:mod:`oncoclaims.api.query_guard`) refuses a query or update that uses
+The first wall (:mod:`oncoclaims.query_guard`) refuses a query or update that uses
 ``SERVICE`` or ``LOAD``. If a text ever got past it (a parser difference, a bug), pyoxigraph
 would still have to open a socket to fetch anything. :func:`close_network` installs a
 seccomp-BPF filter in the calling process that makes ``socket()`` fail with ``EPERM`` for the

@@ -5,7 +5,7 @@ store, which runs in the server process), and whenever the query guard must look
 parse tree (it may hold ``SERVICE`` or ``LOAD``), the text goes to one sandbox process first.
 There:
 
-1. the guard (:func:`oncoclaims.api.query_guard.inspect_sparql`) parses it with rdflib, in a
+1. the guard (:func:`oncoclaims.query_guard.inspect_sparql`) parses it with rdflib, in a
    thread with a 512 MiB stack and a high recursion limit, and refuses ``SERVICE`` and
    ``LOAD`` unless the server allows them;
 2. pyoxigraph parses it: an update is run against an empty in-memory store, a query is
@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, TypeAlias
 import pyoxigraph as ox
 
 from oncoclaims.api.network_wall import close_network
-from oncoclaims.api.query_guard import inspect_sparql
+from oncoclaims.query_guard import inspect_sparql
 from oncoclaims.errors import QueryRefusedError, QuerySyntaxError, QueryTimeoutError
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ of its serialised result (``--max-result-bytes N``, ``$ONCOCLAIMS_MAX_RESULT_BYT
 store queries run in a pool of ``--query-workers`` processes (``$ONCOCLAIMS_QUERY_WORKERS``,
 default :data:`DEFAULT_QUERY_WORKERS`); see :mod:`oncoclaims.api.query_runner`. Brackets in a
 query or update may nest ``--max-nesting`` deep (``$ONCOCLAIMS_MAX_NESTING``, default
-:data:`~oncoclaims.api.query_guard.DEFAULT_MAX_NESTING`); see :mod:`oncoclaims.api.query_guard`.
+:data:`~oncoclaims.query_guard.DEFAULT_MAX_NESTING`); see :mod:`oncoclaims.query_guard`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from oncoclaims.api.query_guard import DEFAULT_MAX_NESTING
+from oncoclaims.query_guard import DEFAULT_MAX_NESTING
 from oncoclaims.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -131,9 +131,9 @@ class ServerSettings:
     max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES
     query_workers: int = DEFAULT_QUERY_WORKERS
     #: Let /sparql queries and updates use SERVICE and LOAD, which make the server send requests
-    #: (api/query_guard.py, api/network_wall.py).
+    #: (query_guard.py, api/network_wall.py).
     allow_service: bool = False
-    #: How deep brackets may nest in a /sparql query or update (api/query_guard.py).
+    #: How deep brackets may nest in a /sparql query or update (query_guard.py).
     max_nesting: int = DEFAULT_MAX_NESTING
 
     def __post_init__(self) -> None:

@@ -24,7 +24,7 @@
   write lock, so the event loop goes on serving reads while it runs.
 - Every query and update is refused with 400 when its brackets nest deeper than
   ``--max-nesting``, or when it uses ``SERVICE`` (``LOAD``) without ``--allow-service``; both are
-  decided by :mod:`oncoclaims.api.query_guard`, from the parse tree, not the text.
+  decided by :mod:`oncoclaims.query_guard`, from the parse tree, not the text.
   ``using-graph-uri`` / ``using-named-graph-uri`` are refused with 400 (pyoxigraph's update
   takes no dataset; write ``USING`` in the update instead).
 - Relative IRIs in queries and updates resolve against the endpoint URL. A request with
@@ -47,7 +47,7 @@ from starlette.datastructures import URL
 from oncoclaims.api.errors import error_response
 from oncoclaims.api.paths import GRAPH_STORE_PATH
 from oncoclaims.api.preflight import PreflightJob, sandbox_for
-from oncoclaims.api.query_guard import check_nesting, may_hold_keyword
+from oncoclaims.query_guard import check_nesting, may_hold_keyword
 from oncoclaims.api.query_runner import InProcessRunner, QueryJob, QueryRunner, query_runner_for
 from oncoclaims.api.settings import ServerState
 from oncoclaims.api.write_access import (

@@ -50,6 +50,7 @@ from oncoclaims.backends.errors import BackendAuthError, BackendWriteError
 from oncoclaims.backends.protocol import raise_for_answer, translate_transport_errors
 from oncoclaims.backends.terms import bind_rows, bind_values, split_prologue
 from oncoclaims.errors import OncoclaimsError, QueryError, QueryTimeoutError, StoreError
+from oncoclaims.query_guard import check_nesting, inspect_sparql
 from oncoclaims.vocab import GRAPH_BASE
 
 __all__ = ["BULK_CHUNK", "ServerKind", "SparqlBackend", "SparqlEndpoints", "refuse_service"]
@@ -69,19 +70,18 @@ _VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")node
 _DEFAULT_CAPS: dict[str, int | None] = {"virtuoso": 10_000, "oxigraph": None, "generic": None}
 
 
-def refuse_service(query: str) -> None:
-    """Raise :class:`QueryError` when ``query`` uses ``SERVICE`` (it would make the server fetch).
-
-    TODO(lead): the guard is ``oncoclaims.api.federation.uses_service`` today and is being
-    rewritten in ``api/``; once it moves below the API (``oncoclaims/queries``), import it
-    from there so that the backend does not reach up into the app.
+def refuse_service(text: str, *, update: bool = False) -> None:
+    """Raise :class:`QueryError` when the query (or update) ``text`` uses ``SERVICE`` (or ``LOAD``),
+    which would make the SPARQL server send requests where the text says. Decided by the
+    project's guard (:mod:`oncoclaims.query_guard`) from the parse tree, after bounding nesting.
     """
-    from oncoclaims.api.federation import uses_service
-
-    if uses_service(query):
+    check_nesting(text, what="update" if update else "query")  # QueryRefusedError, a QueryError
+    verdict = inspect_sparql(text, update=update)
+    if verdict.service or verdict.load:
+        what = "SERVICE" if verdict.service else "LOAD"
         raise QueryError(
-            "SERVICE would make the SPARQL server send requests where the query says; it is "
-            "refused before the query is forwarded (start with --allow-service to permit it)"
+            f"{what} would make the SPARQL server send requests where the text says; it is "
+            "refused before the text is forwarded (start with --allow-service to permit it)"
         )
 
 
@@ -252,7 +252,7 @@ class SparqlBackend:
     def update(self, update: str) -> None:
         """Send one SPARQL Update request."""
         if not self.allow_service:
-            refuse_service(update)
+            refuse_service(update, update=True)
         self._post(
             self.endpoints.update_url, "update", timeout=self.write_timeout, data={"update": update}
         )

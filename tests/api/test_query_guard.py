@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from oncoclaims.api.preflight import PASSED, REFUSED, SYNTAX, preflight
-from oncoclaims.api.query_guard import (
+from oncoclaims.query_guard import (
     GuardVerdict,
     check_nesting,
     inspect_sparql,

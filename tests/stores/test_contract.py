@@ -175,8 +175,13 @@ def test_a_failing_batch_writes_nothing(backend: Backend, monkeypatch: pytest.Mo
 
 def test_service_is_refused_before_it_reaches_the_server(backend: Backend) -> None:
     if not isinstance(backend, SparqlBackend):
-        pytest.skip("in process, the API guards /sparql itself (api/federation.py)")
+        pytest.skip("in process, the API guards /sparql itself (api/sparql.py, oncoclaims/query_guard.py)")
     with pytest.raises(QueryError, match="SERVICE"):
         backend.select("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
     with pytest.raises(QueryError, match="SERVICE"):
         backend.update("INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }")
+    with pytest.raises(QueryError, match="LOAD"):
+        backend.update("LOAD <http://127.0.0.1:9/data.ttl> INTO GRAPH <urn:x:g>")
+    with pytest.raises(QueryError, match="SERVICE"):  # the escape that fooled the old text scanner
+        backend.select("PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ?p ?o "
+                       "SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }")
