@@ -183,5 +183,5 @@ def test_service_is_refused_before_it_reaches_the_server(backend: Backend) -> No
     with pytest.raises(QueryError, match="LOAD"):
         backend.update("LOAD <http://127.0.0.1:9/data.ttl> INTO GRAPH <urn:x:g>")
     with pytest.raises(QueryError, match="SERVICE"):  # the escape that fooled the old text scanner
-        backend.select("PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ?p ?o "
+        backend.select("PREFIX ex: <http://example.org/> SELECT * WHERE { BIND(ex:a\\#b AS ?v) "
                        "SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }")
