@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from oncoclaims.errors import ConfigError, ParseError, SourceLocation, StoreError
 from oncoclaims.graph.streaming_load import load_streaming
+from oncoclaims.xml_guard import refuse_xml_entities
 
 __all__ = [
     "DEFAULT_STORE_ENV",
@@ -207,8 +208,14 @@ def parse_rdf(
 ) -> list[ox.Quad]:
     """Parse RDF ``data`` fully into quads, translating parser errors to :class:`ParseError`.
 
-    :raises ParseError: with file, line and column, when ``data`` does not parse.
+    RDF/XML is checked first for DTDs and entities (:mod:`oncoclaims.xml_guard`):
+    pyoxigraph would expand them without limit.
+
+    :raises ParseError: with file, line and column, when ``data`` does not parse or is
+        RDF/XML that declares entities.
     """
+    if fmt == ox.RdfFormat.RDF_XML:
+        refuse_xml_entities(data, origin)
     try:
         parsed = ox.parse(
             data,
