@@ -89,7 +89,10 @@ def _errors() -> Iterator[None]:
 
 
 def _open(store: Path | None) -> ClaimStore:
-    return open_store(store)
+    opened = open_store(store)
+    for message in opened.recovered:
+        err.print(f"warning: {message}", markup=False)
+    return opened
 
 
 @contextmanager

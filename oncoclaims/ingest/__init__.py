@@ -227,7 +227,7 @@ def ingest_bytes(
         yield from moved_article_quads(article_nodes, store.inner)
         yield from provenance_quads(graphs, data, origin)
 
-    report.quads_added = store.extend(batch())
+    report.quads_added = store.extend(batch(), origin)
     if article_nodes:
         report.quads_added -= remove_moved(article_nodes, store.inner)
     report.values_replaced = stale.remove()
