@@ -213,12 +213,12 @@ def load(
     store: StoreOption = None,
 ) -> None:
     """Load RDF files into the store, each file in one transaction."""
-    from oncoclaims.ingest import ingest
+    from oncoclaims.ingest import ingest, shown_path
 
     with _errors(), _open(store) as claim_store:
         for file in files:
             report = ingest(file, claim_store, fmt="rdf")
-            out.print(f"{file}: {report.quads_added} new quads", markup=False)
+            out.print(f"{shown_path(file)}: {report.quads_added} new quads", markup=False)
 
 
 @app.command(name="ingest")
@@ -243,12 +243,14 @@ def ingest_command(
     it and its subfolders, in name order (hidden files, Markdown and README / LICENSE-like
     files left out).
     """
-    from oncoclaims.ingest import ingest
+    from oncoclaims.ingest import ingest, shown_path
 
     with _errors(), _open(store) as claim_store:
         paths = _files_of(paths)
         totals = {"records": 0, "quads": 0, "warnings": 0}
-        failed: list[Path] = []
+        written: list[str] = []
+        failed: list[str] = []
+        untried: list[str] = []
         progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -259,8 +261,9 @@ def ingest_command(
             disable=not err.is_terminal,
         )
         with progress:
-            for path in paths:
-                task = progress.add_task(str(path), total=None)
+            for index, path in enumerate(paths):
+                name = shown_path(path)
+                task = progress.add_task(name, total=None)
                 try:
                     report = ingest(
                         path,
@@ -270,17 +273,19 @@ def ingest_command(
                         on_record=lambda _record, task=task: progress.advance(task),
                     )
                 except IngestError as exc:
-                    if not keep_going:
-                        raise
                     err.print(f"error: {exc}; nothing of this file was written", markup=False)
-                    failed.append(path)
+                    failed.append(name)
+                    if not keep_going:
+                        untried = [shown_path(later) for later in paths[index + 1:]]
+                        break
                     continue
                 finally:
                     progress.remove_task(task)
+                written.append(name)
                 replaced = (f", {report.values_replaced} old values replaced"
                             if report.values_replaced else "")
                 out.print(
-                    f"{path}: read as {report.format}: {report.records} records, "
+                    f"{name}: read as {report.format}: {report.records} records, "
                     f"{report.quads_added} new quads{replaced}, {len(report.warnings)} warnings",
                     markup=False,
                 )
@@ -290,13 +295,27 @@ def ingest_command(
                 totals["quads"] += report.quads_added
                 totals["warnings"] += len(report.warnings)
         out.print(
-            f"total: {len(paths) - len(failed)} files, {totals['records']} records, "
+            f"total: {len(written)} files, {totals['records']} records, "
             f"{totals['quads']} new quads, {totals['warnings']} warnings"
             + (f", {len(failed)} files failed (errors above)" if failed else ""),
             markup=False,
         )
         if failed:
+            for line in _ingest_summary(written, failed, untried):
+                out.print(line, markup=False)
             raise typer.Exit(1)
+
+
+def _ingest_summary(written: list[str], failed: list[str], untried: list[str]) -> list[str]:
+    """The lines that say which files of a run were written and which were not."""
+    lines = [f"written: {', '.join(written) if written else 'none'}"]
+    not_written = [f"{name} (failed)" for name in failed]
+    if untried:
+        not_written += [f"{name} (not tried: the run stopped at {failed[-1]}; "
+                        "--keep-going goes on past a failed file)" if i == 0 else f"{name} (not tried)"
+                        for i, name in enumerate(untried)]
+    lines.append(f"not written: {', '.join(not_written)}")
+    return lines
 
 
 #: In a folder, files named like these are about the data, not data: never ingested from a
@@ -502,13 +521,14 @@ def validate(
 ) -> None:
     """Check the store (or RDF files) against the SHACL shapes; exit 1 on any violation."""
     from oncoclaims.graph.store import parse_rdf, rdf_format_for
+    from oncoclaims.ingest import read_input, shown_path
     from oncoclaims.ontology import validate_quads
 
     with _errors():
         if files:
             quads: list[ox.Quad] = []
             for file in files:
-                quads.extend(parse_rdf(file.read_bytes(), rdf_format_for(file), str(file)))
+                quads.extend(parse_rdf(read_input(file), rdf_format_for(file), shown_path(file)))
         else:
             with _open(store) as claim_store:
                 quads = list(claim_store)
