@@ -74,8 +74,9 @@ def mutated(draw: st.DrawFn, data: bytes) -> bytes:
     return bytes(result)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def store() -> ClaimStore:
+    """A fresh store per format: what one format's successes wrote does not slow the next."""
     claim_store = ClaimStore.in_memory()
     claim_store.extend(ontology_quads())
     claim_store.extend(reference_quads())
