@@ -311,9 +311,10 @@ def _ingest_summary(written: list[str], failed: list[str], untried: list[str]) -
     lines = [f"written: {', '.join(written) if written else 'none'}"]
     not_written = [f"{name} (failed)" for name in failed]
     if untried:
-        not_written += [f"{name} (not tried: the run stopped at {failed[-1]}; "
-                        "--keep-going goes on past a failed file)" if i == 0 else f"{name} (not tried)"
-                        for i, name in enumerate(untried)]
+        first, *rest = untried
+        not_written.append(f"{first} (not tried: the run stopped at {failed[-1]}; "
+                           "--keep-going goes on past a failed file)")
+        not_written += [f"{name} (not tried)" for name in rest]
     lines.append(f"not written: {', '.join(not_written)}")
     return lines
 

@@ -130,7 +130,9 @@ def _prolog_end(data: bytes, origin: str) -> int:
                 f"{expat.errors.messages[exc.code]}: {_CONVERT}",
             ) from None
         if exc.code == expat.errors.codes[expat.errors.XML_ERROR_NO_ELEMENTS] or exc.offset is None:
-            raise ParseError(where, "the XML ends before it is complete; is the file truncated?") from None
+            raise ParseError(
+                where, "the XML ends before it is complete; is the file truncated?"
+            ) from None
         raise ParseError(where, f"invalid XML: {expat.errors.messages[exc.code]}") from None
     raise ParseError(SourceLocation(origin), "no XML element found")
 

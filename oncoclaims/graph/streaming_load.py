@@ -47,7 +47,13 @@ import pyoxigraph as ox
 from oncoclaims.errors import StoreError
 from oncoclaims.vocab import GRAPH_BASE, RDF
 
-__all__ = ["BATCHES_GRAPH", "LOAD_CHUNK", "SPILL_PREFIX", "load_streaming", "recover_interrupted_batches"]
+__all__ = [
+    "BATCHES_GRAPH",
+    "LOAD_CHUNK",
+    "SPILL_PREFIX",
+    "load_streaming",
+    "recover_interrupted_batches",
+]
 
 #: The graph holding the marker of each large batch while it loads (module docstring).
 BATCHES_GRAPH = ox.NamedNode(GRAPH_BASE + "batches")
@@ -61,9 +67,9 @@ class _Terms:
 
     LoadingBatch = ox.NamedNode(GRAPH_BASE + "batches#LoadingBatch")
     origin = ox.NamedNode(GRAPH_BASE + "batches#origin")
-    spillFolder = ox.NamedNode(GRAPH_BASE + "batches#spillFolder")  # noqa: N815
-    createsGraph = ox.NamedNode(GRAPH_BASE + "batches#createsGraph")  # noqa: N815
-    heldBackFile = ox.NamedNode(GRAPH_BASE + "batches#heldBackFile")  # noqa: N815
+    spillFolder = ox.NamedNode(GRAPH_BASE + "batches#spillFolder")
+    createsGraph = ox.NamedNode(GRAPH_BASE + "batches#createsGraph")
+    heldBackFile = ox.NamedNode(GRAPH_BASE + "batches#heldBackFile")
 
 #: Quads per file handed to the loader thread. Ten chunks of 1.82M quads load in 12.3 s
 #: against 11.2 s for one file: the smaller the chunk, the more the overlap and the
@@ -184,7 +190,8 @@ def recover_interrupted_batches(store: ox.Store) -> list[str]:
         return []
     batches: dict[ox.NamedNode, dict[str, list[ox.Term]]] = {}
     for quad in store.quads_for_pattern(None, None, None, BATCHES_GRAPH):
-        batches.setdefault(quad.subject, {}).setdefault(quad.predicate.value, []).append(quad.object)
+        entry = batches.setdefault(quad.subject, {})
+        entry.setdefault(quad.predicate.value, []).append(quad.object)
     messages = []
     for node, facts in batches.items():
         if _Terms.LoadingBatch not in facts.get(RDF.type.value, []):
@@ -195,9 +202,11 @@ def recover_interrupted_batches(store: ox.Store) -> list[str]:
         if held:
             if held[0].exists():
                 _load_file(store, held[0])
-            outcome = "its last step was finished from its spill file; the file is in the store whole"
+            outcome = ("its last step was finished from its spill file; "
+                       "the file is in the store whole")
         else:
-            graphs = [g for g in facts.get(_Terms.createsGraph.value, []) if isinstance(g, ox.NamedNode)]
+            created = facts.get(_Terms.createsGraph.value, [])
+            graphs = [g for g in created if isinstance(g, ox.NamedNode)]
             for graph in graphs:
                 if store.contains_named_graph(graph):
                     store.remove_graph(graph)
@@ -207,7 +216,9 @@ def recover_interrupted_batches(store: ox.Store) -> list[str]:
             if Path(folder.value).name.startswith(SPILL_PREFIX):
                 shutil.rmtree(folder.value, ignore_errors=True)
         _remove_marker(store, node)
-        messages.append(f"{origin}: the process loading this file stopped before it finished; {outcome}")
+        messages.append(
+            f"{origin}: the process loading this file stopped before it finished; {outcome}"
+        )
     return messages
 
 

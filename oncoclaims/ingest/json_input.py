@@ -15,10 +15,10 @@ from oncoclaims.errors import ParseError, SourceLocation
 
 __all__ = [
     "decode_text",
-    "nesting_depth",
     "is_json_lines",
     "iter_json_lines",
     "load_json",
+    "nesting_depth",
 ]
 
 

@@ -35,7 +35,9 @@ def shown_path(path: str | os.PathLike[str]) -> str:
 def too_large(origin: str, size: int | None = None) -> FormatError:
     """The error for an input over :data:`MAX_INPUT_BYTES` (``size`` when it is known)."""
     amount = f"{size} bytes is" if size is not None else "the input is"
-    return FormatError(f"{origin}: {amount} over the {MAX_INPUT_BYTES}-byte input limit; split the file")
+    return FormatError(
+        f"{origin}: {amount} over the {MAX_INPUT_BYTES}-byte input limit; split the file"
+    )
 
 
 def read_input(path: str | os.PathLike[str]) -> bytes:

@@ -51,7 +51,7 @@ def test_a_dtd_inside_the_root_element_answers_400(writable: tuple[str, ClaimSto
 
 
 def test_plain_rdf_xml_is_still_written(writable: tuple[str, ClaimStore]) -> None:
-    base, store = writable
+    base, _store = writable
     body = RDF_BODY.replace("&e;", "fine").encode()
     answer = httpx.put(f"{base}/rdf-graphs", params={"graph": GRAPH}, content=body, headers=HEADERS)
     assert answer.status_code in (200, 201, 204)

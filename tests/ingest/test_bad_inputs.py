@@ -54,7 +54,7 @@ def test_a_fifo_is_read_up_to_the_limit_and_no_further(
 
     thread = threading.Thread(target=writer)
     thread.start()
-    with pytest.raises(FormatError, match="pipe.json: the input is over the 4096-byte input limit"):
+    with pytest.raises(FormatError, match=r"pipe\.json: the input is over the 4096-byte input limit"):
         ingest(fifo, store)
     thread.join(timeout=30)
     assert sum(written) < 1000 * 1024, "the reader stopped; the writer was cut off"
