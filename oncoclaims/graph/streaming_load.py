@@ -20,10 +20,10 @@ What keeps the batch whole or absent:
 
 Readers may see a batch in part while it loads, and in part until it is taken back.
 
-A crash of the process (``kill -9``, power loss of the process, out of memory) cannot
-leave part of a batch either. Before its first chunk, a batch writes a marker into the
-store's :data:`BATCHES_GRAPH` (one transaction, in the store's write-ahead log): the
-input it comes from and its spill folder; before each chunk, the new graphs that chunk
+A crash of the process (``kill -9``, the out-of-memory killer) cannot leave part of a
+batch either. Before its first chunk, even before its spill folder is made, a batch
+writes a marker into the store's :data:`BATCHES_GRAPH` (one transaction, in the store's
+write-ahead log): the input it comes from and its spill folder; before each chunk, the new graphs that chunk
 writes to. Before the held-back quads load, it notes their file (written and synced
 first). The marker goes when the batch is done or taken back. When a store is opened,
 :func:`recover_interrupted_batches` deals with any marker left behind: a batch that was
@@ -89,10 +89,17 @@ def load_streaming(
     """
     new_graphs: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, bool] = {}
     unmarked: list[ox.NamedNode] = []
-    with tempfile.TemporaryDirectory(prefix=SPILL_PREFIX, dir=directory) as spill:
-        marker = _Marker(store, Path(spill), origin)
-        loader = _ChunkLoader(store, Path(spill))
-        held_back = Path(spill) / "held-back.nq"
+    # The marker names the spill folder before it exists: no crash leaves one unnamed.
+    spill = Path(directory or tempfile.gettempdir()) / f"{SPILL_PREFIX}{uuid.uuid4().hex}"
+    marker = _Marker(store, spill, origin)
+    try:
+        spill.mkdir()
+    except OSError as exc:
+        marker.clear()
+        raise StoreError(f"cannot make the folder for a large batch at {spill}: {exc}") from exc
+    try:
+        loader = _ChunkLoader(store, spill)
+        held_back = spill / "held-back.nq"
         try:
             with held_back.open("wb") as held_file:
                 ready: list[ox.Quad] = []
@@ -137,6 +144,8 @@ def load_streaming(
             marker.clear()
             raise
         marker.clear()
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 class _Marker:
