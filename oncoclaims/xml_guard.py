@@ -119,7 +119,7 @@ def _prolog_end(data: bytes, origin: str) -> int:
             f"{refused.reason}; oncoclaims never reads a DTD or expands entities: "
             "remove the <!DOCTYPE ...> block",
         ) from None
-    except ValueError as exc:  # pyexpat's answer to a declared multi-byte encoding
+    except (ValueError, LookupError) as exc:  # a multi-byte encoding; a name Python lacks
         raise ParseError(SourceLocation(origin, 1), f"{exc} {_CONVERT}") from None
     except expat.ExpatError as exc:
         where = SourceLocation(origin, exc.lineno, exc.offset + 1)

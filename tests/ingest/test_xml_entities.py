@@ -50,7 +50,7 @@ def test_a_dtd_after_the_root_element_starts_is_refused() -> None:
             refuse_xml_entities(hidden, "late.rdf")
 
 
-@pytest.mark.parametrize("encoding", ["Shift_JIS", "UTF-7", "UTF-32", "EBCDIC-CP-US"])
+@pytest.mark.parametrize("encoding", ["Shift_JIS", "UTF-7", "UTF-32", "EBCDIC-CP-US", "U-F-8"])
 def test_an_encoding_that_cannot_be_checked_is_refused(encoding: str) -> None:
     data = f'<?xml version="1.0" encoding="{encoding}"?>\n{RDF_BODY.replace("&e;", "x")}'.encode()
     with pytest.raises(ParseError, match="convert the file to UTF-8"):
