@@ -89,7 +89,10 @@ def _errors() -> Iterator[None]:
 
 
 def _open(store: Path | None) -> ClaimStore:
-    return open_store(store)
+    opened = open_store(store)
+    for message in opened.recovered:
+        err.print(f"warning: {message}", markup=False)
+    return opened
 
 
 @contextmanager
@@ -218,12 +221,12 @@ def load(
     store: StoreOption = None,
 ) -> None:
     """Load RDF files into the store, each file in one transaction."""
-    from oncoclaims.ingest import ingest
+    from oncoclaims.ingest import ingest, shown_path
 
     with _errors(), _open(store) as claim_store:
         for file in files:
             report = ingest(file, claim_store, fmt="rdf")
-            out.print(f"{file}: {report.quads_added} new quads", markup=False)
+            out.print(f"{shown_path(file)}: {report.quads_added} new quads", markup=False)
 
 
 @app.command(name="ingest")
@@ -253,7 +256,7 @@ def ingest_command(
     files left out).
     """
     from oncoclaims.discover.candidates import claims_in_graphs, discover_claims, has_discovered
-    from oncoclaims.ingest import ingest
+    from oncoclaims.ingest import ingest, shown_path
 
     changed_graphs: set[Any] = set()
     with _errors(), _open(store) as claim_store:
@@ -261,7 +264,9 @@ def ingest_command(
             discover = has_discovered(claim_store)
         paths = _files_of(paths)
         totals = {"records": 0, "quads": 0, "warnings": 0}
-        failed: list[Path] = []
+        written: list[str] = []
+        failed: list[str] = []
+        untried: list[str] = []
         progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -272,8 +277,9 @@ def ingest_command(
             disable=not err.is_terminal,
         )
         with progress:
-            for path in paths:
-                task = progress.add_task(str(path), total=None)
+            for index, path in enumerate(paths):
+                name = shown_path(path)
+                task = progress.add_task(name, total=None)
                 graphs: set[Any] = set()
                 try:
                     report = ingest(
@@ -284,17 +290,19 @@ def ingest_command(
                         on_record=lambda record, task=task, graphs=graphs: (progress.advance(task), graphs.add(record.graph)),
                     )
                 except IngestError as exc:
-                    if not keep_going:
-                        raise
                     err.print(f"error: {exc}; nothing of this file was written", markup=False)
-                    failed.append(path)
+                    failed.append(name)
+                    if not keep_going:
+                        untried = [shown_path(later) for later in paths[index + 1:]]
+                        break
                     continue
                 finally:
                     progress.remove_task(task)
+                written.append(name)
                 replaced = (f", {report.values_replaced} old values replaced"
                             if report.values_replaced else "")
                 out.print(
-                    f"{path}: read as {report.format}: {report.records} records, "
+                    f"{name}: read as {report.format}: {report.records} records, "
                     f"{report.quads_added} new quads{replaced}, {len(report.warnings)} warnings",
                     markup=False,
                 )
@@ -306,7 +314,7 @@ def ingest_command(
                 totals["quads"] += report.quads_added
                 totals["warnings"] += len(report.warnings)
         out.print(
-            f"total: {len(paths) - len(failed)} files, {totals['records']} records, "
+            f"total: {len(written)} files, {totals['records']} records, "
             f"{totals['quads']} new quads, {totals['warnings']} warnings"
             + (f", {len(failed)} files failed (errors above)" if failed else ""),
             markup=False,
@@ -315,7 +323,22 @@ def ingest_command(
             found = discover_claims(claim_store, claims_in_graphs(claim_store, changed_graphs))
             out.print(f"candidates: {found.claims} claims touched, {found.written} updated", markup=False)
         if failed:
+            for line in _ingest_summary(written, failed, untried):
+                out.print(line, markup=False)
             raise typer.Exit(1)
+
+
+def _ingest_summary(written: list[str], failed: list[str], untried: list[str]) -> list[str]:
+    """The lines that say which files of a run were written and which were not."""
+    lines = [f"written: {', '.join(written) if written else 'none'}"]
+    not_written = [f"{name} (failed)" for name in failed]
+    if untried:
+        first, *rest = untried
+        not_written.append(f"{first} (not tried: the run stopped at {failed[-1]}; "
+                           "--keep-going goes on past a failed file)")
+        not_written += [f"{name} (not tried)" for name in rest]
+    lines.append(f"not written: {', '.join(not_written)}")
+    return lines
 
 
 #: In a folder, files named like these are about the data, not data: never ingested from a
@@ -523,6 +546,7 @@ def validate(
     any violation. Warns about curated links with no basis (no quote, no inference)."""
     from oncoclaims.graph.basis import unbased_links
     from oncoclaims.graph.store import parse_rdf, rdf_format_for
+    from oncoclaims.ingest import read_input, shown_path
     from oncoclaims.ingest.claims_table import ClaimsTableIngester
     from oncoclaims.ontology import validate_quads
 
@@ -532,9 +556,9 @@ def validate(
         other: list[ox.Quad] = []  # RDF files and the store: warned about link by link
         warnings: list[str] = []
         for file in files or []:
-            data = file.read_bytes()
-            if file.suffix.lower() in table.suffixes and table.sniff(data, str(file)):
-                for record in table.records(data, str(file)):
+            data, name = read_input(file), shown_path(file)
+            if file.suffix.lower() in table.suffixes and table.sniff(data, name):
+                for record in table.records(data, name):
                     row = list(table.to_quads(record))
                     quads.extend(row)
                     if unbased := unbased_links(row):
@@ -542,7 +566,7 @@ def validate(
                         warnings.append(f"{record.location}: the row's links ({links}) have no basis: give basis_quote "
                                         "(the words that state them) or basis_reason with the quotes it joins")
             else:
-                other.extend(parse_rdf(data, rdf_format_for(file), str(file)))
+                other.extend(parse_rdf(data, rdf_format_for(file), name))
         if not files:
             with _open(store) as claim_store:
                 other = list(claim_store)

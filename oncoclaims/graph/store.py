@@ -7,10 +7,9 @@ that produces it raises halfway. Readers keep working on their snapshot while a 
 Small batches (up to :data:`SPILL_THRESHOLD` quads) are one pyoxigraph transaction.
 Larger ones go to pyoxigraph's bulk loader in files of a few hundred thousand quads, on a
 thread of their own, while the rest of the batch is still being produced; if producing it
-fails, what was loaded is taken back (:mod:`oncoclaims.graph.streaming_load`). Memory is
-bounded by the chunk size, not by the batch. The price: readers may see a large batch in
-part while it loads, and a crash of the process during the load can leave part of it
-written; an input error never does.
+fails, or the process dies, what was loaded is taken back
+(:mod:`oncoclaims.graph.streaming_load`). Memory is bounded by the chunk size, not by the
+batch. The price: readers may see a large batch in part while it loads.
 """
 
 from __future__ import annotations
@@ -23,7 +22,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from oncoclaims.errors import ConfigError, ParseError, SourceLocation, StoreError
-from oncoclaims.graph.streaming_load import load_streaming
+from oncoclaims.graph.streaming_load import load_streaming, recover_interrupted_batches
+from oncoclaims.xml_guard import refuse_xml_entities
 
 __all__ = [
     "DEFAULT_STORE_ENV",
@@ -93,6 +93,9 @@ class ClaimStore:
     def __init__(self, inner: ox.Store, path: Path | None = None) -> None:
         self._store = inner
         self.path = path
+        #: What opening the store recovered from a crashed batch, one message per batch
+        #: naming its input (:func:`~oncoclaims.graph.streaming_load.recover_interrupted_batches`).
+        self.recovered: list[str] = []
 
     @classmethod
     def in_memory(cls) -> ClaimStore:
@@ -103,17 +106,22 @@ class ClaimStore:
     def open(cls, path: str | Path | None = None) -> ClaimStore:
         """Open (creating if needed) the on-disk store at ``path`` or the default location.
 
+        A large batch that a crashed process left in part is taken back or finished first
+        (:attr:`recovered` says which).
+
         :raises StoreError: when the directory cannot be created or is locked by another process.
         """
         target = Path(path) if path is not None else default_store_path()
         try:
             target.mkdir(parents=True, exist_ok=True)
-            return cls(ox.Store(str(target)), target)
+            opened = cls(ox.Store(str(target)), target)
         except OSError as exc:
             raise StoreError(
                 f"cannot open the store at {target}: {exc}. Is another oncoclaims process "
                 f"using it? Pass another location with --store or ${DEFAULT_STORE_ENV}."
             ) from exc
+        opened.recovered = recover_interrupted_batches(opened.inner)
+        return opened
 
     @property
     def inner(self) -> ox.Store:
@@ -131,8 +139,10 @@ class ClaimStore:
         every quad, seconds on a store of tens of millions)."""
         return next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
 
-    def extend(self, quads: Iterable[ox.Quad]) -> int:
-        """Add ``quads``: all of them, or none if the iterable raises.
+    def extend(self, quads: Iterable[ox.Quad], origin: str | None = None) -> int:
+        """Add ``quads``: all of them, or none if the iterable raises or the process dies.
+
+        ``origin`` names the input of a large batch if it must be recovered after a crash.
 
         Quads already present are left as they are, so writing a batch twice changes nothing.
         Batches over :data:`SPILL_THRESHOLD` quads go to the bulk loader in chunks
@@ -149,7 +159,7 @@ class ClaimStore:
             if len(head) >= SPILL_THRESHOLD:
                 before = len(self._store)
                 directory = self.path.parent if self.path is not None else None
-                load_streaming(self._store, itertools.chain(head, remaining), directory)
+                load_streaming(self._store, itertools.chain(head, remaining), directory, origin)
                 return len(self._store) - before
         new = {quad for quad in head if quad not in self._store}
         self._store.extend(head)
@@ -207,8 +217,14 @@ def parse_rdf(
 ) -> list[ox.Quad]:
     """Parse RDF ``data`` fully into quads, translating parser errors to :class:`ParseError`.
 
-    :raises ParseError: with file, line and column, when ``data`` does not parse.
+    RDF/XML is checked first for DTDs and entities (:mod:`oncoclaims.xml_guard`):
+    pyoxigraph would expand them without limit.
+
+    :raises ParseError: with file, line and column, when ``data`` does not parse or is
+        RDF/XML that declares entities.
     """
+    if fmt == ox.RdfFormat.RDF_XML:
+        refuse_xml_entities(data, origin)
     try:
         parsed = ox.parse(
             data,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from oncoclaims.errors import FormatError, IngestError, RecordError, SourceLocation
+from oncoclaims.errors import FormatError, ParseError, RecordError, SourceLocation
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ingest.articles import (
     adopt_known_articles,
@@ -41,6 +41,7 @@ from oncoclaims.ingest.news import (
 )
 from oncoclaims.ingest.pubmed import PubmedIngester
 from oncoclaims.ingest.rdf import RdfIngester
+from oncoclaims.ingest.reading import MAX_INPUT_BYTES, read_input, shown_path, too_large
 from oncoclaims.ingest.updates import StaleValues
 from oncoclaims.iris import mint_iri
 from oncoclaims.reference import PROVENANCE_GRAPH
@@ -57,10 +58,9 @@ __all__ = [
     "ingest",
     "ingest_bytes",
     "provenance_quads",
+    "read_input",
+    "shown_path",
 ]
-
-#: Inputs larger than this are refused before parsing (256 MiB).
-MAX_INPUT_BYTES = 256 * 1024 * 1024
 
 #: Every input format, by the name a user types. Order matters for detection: the
 #: first ingester whose ``sniff`` accepts the content wins. An ingester with
@@ -173,10 +173,28 @@ def ingest_bytes(
     :raises IngestError: (``FormatError``, ``ParseError``, ``RecordError``) with the
         location; nothing of the batch is written then.
     """
+    try:
+        return _ingest_bytes(data, origin, store, fmt, keep_going, on_record, context)
+    except RecursionError:
+        # Any parser (JSON in a sniffer, YAML, a mapping walking nested values) may recurse.
+        raise ParseError(
+            SourceLocation(origin),
+            "the input is nested deeper than oncoclaims reads (past Python's recursion "
+            "limit); no real record nests so deep: is the file damaged or hostile?",
+        ) from None
+
+
+def _ingest_bytes(
+    data: bytes,
+    origin: str,
+    store: ClaimStore,
+    fmt: str | None,
+    keep_going: bool,
+    on_record: Callable[[SourceRecord], None] | None,
+    context: IngestContext | None,
+) -> IngestReport:
     if len(data) > MAX_INPUT_BYTES:
-        raise FormatError(
-            f"{origin}: {len(data)} bytes is over the {MAX_INPUT_BYTES}-byte input limit; split the file"
-        )
+        raise too_large(origin, len(data))
     if fmt is None:
         ingester = detect_format(data, origin)
     else:
@@ -233,7 +251,7 @@ def ingest_bytes(
         yield from moved_article_quads(article_nodes, store.inner)
         yield from provenance_quads(graphs, data, origin)
 
-    report.quads_added = store.extend(batch())
+    report.quads_added = store.extend(batch(), origin)
     if article_nodes:
         report.quads_added -= remove_moved(article_nodes, store.inner)
     report.values_replaced = stale.remove()
@@ -252,18 +270,13 @@ def ingest(
 
     See :func:`ingest_bytes` for the parameters and errors.
 
-    :raises IngestError: also when the file cannot be read.
+    The file may be a FIFO or a special file: at most ``MAX_INPUT_BYTES`` + 1 bytes are
+    read (:func:`~oncoclaims.ingest.reading.read_input`). Its name, as errors and the
+    provenance record give it, shows bytes that are not UTF-8 as ``\\xNN``.
+
+    :raises IngestError: also when the file cannot be read or is over the limit.
     """
-    file = Path(path)
-    try:
-        size = file.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise FormatError(
-                f"{file}: {size} bytes is over the {MAX_INPUT_BYTES}-byte input limit; split the file"
-            )
-        data = file.read_bytes()
-    except OSError as exc:
-        raise IngestError(f"{file}: cannot read the file: {exc.strerror or exc}") from exc
+    data = read_input(path)
     return ingest_bytes(
-        data, str(file), store, fmt=fmt, keep_going=keep_going, on_record=on_record
+        data, shown_path(path), store, fmt=fmt, keep_going=keep_going, on_record=on_record
     )

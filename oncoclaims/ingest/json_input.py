@@ -18,6 +18,7 @@ __all__ = [
     "is_json_lines",
     "iter_json_lines",
     "load_json",
+    "nesting_depth",
 ]
 
 
@@ -37,15 +38,50 @@ def decode_text(data: bytes, origin: str) -> str:
         ) from exc
 
 
+def nesting_depth(text: str) -> tuple[int, int]:
+    """The deepest nesting of arrays and objects in JSON ``text``, and the offset where it is.
+
+    >>> nesting_depth('{"a": [[1], "]]]"]}')
+    (3, 7)
+    """
+    depth = deepest = at = 0
+    in_string = escaped = False
+    for offset, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, at = depth, offset
+        elif char in "]}":
+            depth -= 1
+    return deepest, at
+
+
 def load_json(text: str, origin: str, *, line: int = 1, record_id: str | None = None) -> Any:
     """Parse one JSON document.
 
     :param line: the line ``text`` starts on in the file (for JSON Lines).
     :raises ParseError: at the line and column where the JSON breaks; a document that
-        stops early is reported as probably truncated.
+        stops early is reported as probably truncated; one nested deeper than Python's
+        parser goes (about a thousand levels) with its depth.
     """
     try:
         return json.loads(text)
+    except RecursionError:
+        depth, offset = nesting_depth(text)
+        raise ParseError(
+            SourceLocation(origin, line + text.count("\n", 0, offset), None, record_id),
+            f"the JSON is nested {depth} levels deep, deeper than oncoclaims reads "
+            "(no real record nests more than a few dozen levels)",
+        ) from None
     except json.JSONDecodeError as exc:
         # A file cut short fails at its very end, or inside a string that never closes.
         at_end = not text[exc.pos :].strip() or (
@@ -69,7 +105,7 @@ def is_json_lines(text: str) -> bool:
         return False
     try:
         return isinstance(json.loads(first), dict)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return False
 
 

@@ -3,7 +3,8 @@
 The whole file is one record. Triples outside a named graph go to a graph minted from the
 file's content hash, so each loaded file keeps its statements apart and loading the same
 file twice changes nothing. Blank nodes are renamed after the file's content hash and the
-order in which they first appear (:func:`document_blank_nodes`): pyoxigraph gives an
+order in which they first appear
+(:func:`~oncoclaims.graph.blank_nodes.document_blank_nodes`): pyoxigraph gives an
 anonymous node (``[ ]`` in Turtle, a nested description in RDF/XML or JSON-LD) a random
 name on every parse, and keeps a label such as ``_:b0`` as it is, so without renaming a
 second load of the same file would add its anonymous nodes again, and two files that both
@@ -17,52 +18,24 @@ may be adding the missing facts in the next file). ``oncoclaims validate`` check
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
 import pyoxigraph as ox
 
 from oncoclaims.errors import FormatError, SourceLocation
+from oncoclaims.graph.blank_nodes import document_blank_nodes
 from oncoclaims.graph.store import RDF_FORMATS, parse_rdf
 from oncoclaims.ingest.base import SourceRecord
 from oncoclaims.iris import mint_graph_iri
 
-__all__ = ["VALIDATE_UP_TO", "RdfIngester", "document_blank_nodes"]
+__all__ = ["VALIDATE_UP_TO", "RdfIngester"]
 
 #: Larger files are loaded without the (slow, in-memory) SHACL check.
 VALIDATE_UP_TO = 20_000
 
 _RDF_SUFFIXES = (".ttl", ".trig", ".nt", ".nq", ".jsonld", ".rdf", ".owl", ".n3")
-
-
-def document_blank_nodes(quads: Iterable[ox.Quad], digest: str) -> list[ox.Quad]:
-    """``quads`` with each blank node renamed ``d<digest>n<k>``, ``k`` counting blank nodes in
-    order of first appearance: the same document (``digest`` of its bytes) always gives the
-    same names, and no two documents share one.
-
-    >>> ex = ox.NamedNode("http://example.org/p")
-    >>> quads = [ox.Quad(ox.BlankNode(), ex, ox.BlankNode("b0")),
-    ...          ox.Quad(ox.BlankNode("b0"), ex, ex)]
-    >>> [str(q.subject) for q in document_blank_nodes(quads, "ab12")]
-    ['_:dab12n0', '_:dab12n1']
-    """
-    names: dict[ox.BlankNode, ox.BlankNode] = {}
-
-    def renamed(term):  # type: ignore[no-untyped-def]
-        if isinstance(term, ox.BlankNode):
-            name = names.get(term)
-            if name is None:
-                name = names[term] = ox.BlankNode(f"d{digest}n{len(names)}")
-            return name
-        if isinstance(term, ox.Triple):  # RDF-star: a quoted triple's blank nodes too
-            return ox.Triple(renamed(term.subject), term.predicate, renamed(term.object))
-        return term
-
-    return [
-        ox.Quad(renamed(q.subject), q.predicate, renamed(q.object), renamed(q.graph_name))
-        for q in quads
-    ]
 
 
 def _guess_format(data: bytes, origin: str) -> ox.RdfFormat | None:

@@ -7,24 +7,23 @@ Two entry points share the same guarantees and error messages:
   and frees each one after the caller is done with it, so memory stays bounded by one
   record, not by the file.
 
-Either refuses a document type that declares entities (an XML bomb or an external
-entity) before parsing anything, and names a truncated file as truncated.
+Either refuses a DTD that could declare entities (an XML bomb or an external entity)
+before parsing anything (:func:`oncoclaims.xml_guard.refuse_xml_entities`, the check every
+XML input goes through), and names a truncated file as truncated.
 """
 
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterator
 
 from lxml import etree
 
 from oncoclaims.errors import ParseError, SourceLocation
+from oncoclaims.xml_guard import refuse_xml_entities
 
 __all__ = ["iter_safe_xml", "parse_safe_xml"]
 
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
-_ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _OPTIONS = {
     "resolve_entities": False,
     "no_network": True,
@@ -32,20 +31,6 @@ _OPTIONS = {
     "huge_tree": False,
     "remove_comments": True,
 }
-
-
-def _refuse_entities(data: bytes, origin: str) -> None:
-    doctype = _DOCTYPE.search(data)
-    if doctype is None:
-        return
-    entity = _ENTITY.search(data, doctype.start())
-    if entity is not None:
-        line = data.count(b"\n", 0, entity.start()) + 1
-        raise ParseError(
-            SourceLocation(origin, line),
-            "the document type declares entities (an XML bomb or external entity?); "
-            "oncoclaims never expands entities: remove the <!DOCTYPE> block",
-        )
 
 
 def _syntax_error(exc: etree.XMLSyntaxError, data: bytes, origin: str) -> ParseError:
@@ -66,7 +51,7 @@ def parse_safe_xml(data: bytes, origin: str) -> etree._Element:
     :raises ParseError: for a document type that declares entities (XML bomb, external
         entity), or XML that does not parse, with the line and column.
     """
-    _refuse_entities(data, origin)
+    refuse_xml_entities(data, origin)
     try:
         root = etree.fromstring(data, etree.XMLParser(**_OPTIONS))
     except etree.XMLSyntaxError as exc:
@@ -86,7 +71,7 @@ def iter_safe_xml(data: bytes, origin: str, tags: tuple[str, ...]) -> Iterator[e
     :raises ParseError: as :func:`parse_safe_xml`; a syntax error surfaces when the
         parser reaches it, after the records before it were yielded.
     """
-    _refuse_entities(data, origin)
+    refuse_xml_entities(data, origin)
     events = etree.iterparse(io.BytesIO(data), events=("start", "end"), tag=tags, **_OPTIONS)
     depth_inside = 0
     try:

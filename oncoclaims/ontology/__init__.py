@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 import rdflib
 
+from oncoclaims.graph.blank_nodes import document_blank_nodes
 from oncoclaims.vocab import GRAPH_BASE
 
 __all__ = [
@@ -59,13 +61,22 @@ def jsonld_context() -> dict[str, Any]:
 
 
 @cache
-def _ontology_triples() -> tuple[ox.Triple, ...]:
-    return tuple(ox.parse(ontology_turtle(), ox.RdfFormat.TURTLE))
+def _ontology_quads() -> tuple[ox.Quad, ...]:
+    text = ontology_turtle()
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+    quads = (ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH)
+             for t in ox.parse(text, ox.RdfFormat.TURTLE))
+    return tuple(document_blank_nodes(quads, digest))
 
 
 def ontology_quads() -> list[ox.Quad]:
-    """The ontology's triples, placed in the graph :data:`ONTOLOGY_GRAPH`."""
-    return [ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in _ontology_triples()]
+    """The ontology's triples, placed in the graph :data:`ONTOLOGY_GRAPH`.
+
+    Its blank nodes are named after the ontology's text, the same in every process, so a
+    store that holds the current ontology is left as it is when opened
+    (:func:`oncoclaims.graph.bootstrap.ensure_ontology`).
+    """
+    return list(_ontology_quads())
 
 
 @cache
