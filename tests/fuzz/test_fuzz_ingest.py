@@ -40,6 +40,7 @@ SAMPLES: dict[str, list[Path]] = {
     "claims-table": [ROOT / "examples" / "claims-table.csv", ROOT / "examples" / "claims-table.yaml"],
     "news-html": [DATA / "factcheck" / "schemaorg-eg-0324-ClaimReview-microdata.html"],
     "news-fakehealth-json": [DATA / "news" / "news_reviews_00027.json"],
+    "news-submission-json": [DATA / "news" / "news_reviews_00027.submission.json"],
     "news-text": [DATA / "news" / "enteromix-article.txt"],
 }
 
