@@ -37,7 +37,7 @@ __all__ = [
     "trace_input",
 ]
 
-_NEWS_FORMATS = ("news-fakehealth-json", "news-html", "news-text")
+_NEWS_FORMATS = ("news-fakehealth-json", "news-html", "news-text", "news-submission-json")
 
 
 @lru_cache(maxsize=32)
