@@ -16,7 +16,9 @@ from functools import cached_property
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from pyoxigraph import NamedNode
 
 from oncoclaims import queries
 from oncoclaims.api.errors import ErrorResponse, error_response
@@ -34,7 +36,8 @@ from oncoclaims.graph.confirmation import (
 )
 from oncoclaims.graph.metrics import institution_metrics
 from oncoclaims.graph.store import ClaimStore
-from oncoclaims.vocab import ID_BASE
+from oncoclaims.iris import mint_iri
+from oncoclaims.vocab import ID_BASE, OC
 
 __all__ = ["ClaimPage", "ClaimSummary", "InstitutionPage", "SourcePage", "TherapyPage", "create_rest_router"]
 
@@ -165,6 +168,14 @@ class ReviewRequest(BaseModel):
     by: str
 
 
+class ClaimReviewRequest(BaseModel):
+    """A reviewer's judgement of one of the claim's candidates (``POST /claims/{id}/reviews``)."""
+
+    candidate: str
+    verdict: Literal["supports", "disputes", "inconclusive", "unrelated"]
+    by: str
+
+
 class ReviewAnswer(BaseModel):
     """The judgement recorded (or withdrawn: no verdict), and the claim's status now."""
 
@@ -174,6 +185,13 @@ class ReviewAnswer(BaseModel):
     by: str | None
     when: str | None
     status: str
+
+
+class ReviewCreated(ReviewAnswer):
+    """A review recorded: its address on this server (``DELETE`` withdraws it) and its IRI."""
+
+    review: str
+    iri: str
 
 
 class Report(BaseModel):
@@ -443,6 +461,40 @@ def create_rest_router(store: ClaimStore, state: ServerState | None = None) -> A
         """Withdraw a review (with the write token); the claim's status is recomputed."""
         return _review(request, claim, record, None, "")
 
+    @router.post("/claims/{claim_id:path}/reviews", status_code=201, response_model=ReviewCreated,
+                 tags=["claims"], responses={**_ERRORS, 401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
+    def post_claim_review(claim_id: str, body: ClaimReviewRequest, request: Request) -> Any:
+        """Judge one of the claim's candidates (with the write token); answers 201 with the review's
+        address (``DELETE`` on it withdraws the review) and the claim's status now."""
+        answer = _review(request, _claim_iri(claim_id), body.candidate, body.verdict, body.by)
+        if not isinstance(answer, ReviewAnswer):
+            return answer
+        review_id = mint_iri("judgement", answer.claim, answer.record).value.rsplit("/", 1)[1]
+        path = f"/claims/{answer.claim.removeprefix(_CLAIM_BASE)}/reviews/{review_id}"
+        created = ReviewCreated(review=path, iri=mint_iri("judgement", answer.claim, answer.record).value,
+                                **answer.model_dump())
+        return JSONResponse(created.model_dump(), status_code=201, headers={"Location": path})
+
+    @router.delete("/claims/{claim_id:path}/reviews/{review_id}", response_model=ReviewAnswer, tags=["claims"],
+                   responses={**_ERRORS, 401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
+    def delete_claim_review(claim_id: str, review_id: str, request: Request) -> Any:
+        """Withdraw a review (with the write token) by the address its ``POST`` answered."""
+        refusal = write_refusal(state, request)
+        if refusal is not None:
+            return refusal
+        node = ID_BASE + "judgement/" + review_id
+        try:
+            records = [q.object.value for q in store.inner.quads_for_pattern(
+                NamedNode(node), OC.candidateRecord, None, None)]
+        except ValueError:
+            records = []
+        if not records:
+            return error_response(404, "No review", f"no review {review_id} of this claim to withdraw")
+        return _review(request, _claim_iri(claim_id), records[0], None, "")
+
+    def _claim_iri(claim_id: str) -> str:
+        return claim_id if claim_id.startswith(("http://", "https://")) else _CLAIM_BASE + claim_id
+
     def _review(request: Request, claim: str, record: str, verdict: str | None, by: str) -> Any:
         refusal = write_refusal(state, request)
         if refusal is not None:
@@ -450,17 +502,18 @@ def create_rest_router(store: ClaimStore, state: ServerState | None = None) -> A
         try:
             iri = find_claim(store, claim)
             target = resolve_record(store, record)
-            if verdict is None:
-                if not withdraw_review(store, iri, target):
-                    return error_response(404, "No review", f"no review of {target} for {iri} to withdraw")
-                judgement = None
-            else:
-                judgement = review_candidate(store, iri, target, verdict, by=by)
+            with state.write_lock:  # the server's single writer
+                if verdict is None:
+                    if not withdraw_review(store, iri, target):
+                        return error_response(404, "No review", f"no review of {target} for {iri} to withdraw")
+                    judgement = None
+                else:
+                    judgement = review_candidate(store, iri, target, verdict, by=by)
+                state.generation += 1  # cached statuses are stale now
         except NotFoundError as exc:
             return error_response(404, "Not found", str(exc))
         except ReviewError as exc:
             return error_response(422, "Invalid review", str(exc))
-        state.generation += 1  # cached statuses are stale now
         return ReviewAnswer(claim=iri, record=target, verdict=judgement.verdict if judgement else None,
                             by=judgement.by if judgement else None, when=judgement.when if judgement else None,
                             status=claim_status(store, iri))

@@ -16,11 +16,13 @@ the claims it states (as ``/claims`` lists them):
 Writes need the update token, as SPARQL updates do (:mod:`oncoclaims.api.write_access`). The
 ingest runs in a thread under the server's single writer lock (``ServerState.write_lock``),
 so reads keep being served while a story is processed, and it is one batch: written whole or
-not at all. Bodies are capped at :data:`MAX_SUBMISSION_BYTES`.
+not at all. The story's claims then get their candidate evidence (:mod:`oncoclaims.discover`),
+so the desk can judge it at once. Bodies are capped at :data:`MAX_SUBMISSION_BYTES`.
 
 A long submission (a large file, a slow page) can run in the background:
 ``POST /stories?background=true`` answers ``202`` at once with a job, and
-``GET /stories/jobs/{job}`` tells its stage (fetching, ingesting, listing claims), how many
+``GET /stories/jobs/{job}`` tells its stage (fetching, ingesting, finding candidate evidence,
+listing claims), how many
 records it has read, and finally the same result as the ``201`` answer, or the error in the
 one error shape. The desk in the web view submits this way and shows the progress.
 """
@@ -50,6 +52,8 @@ from oncoclaims import queries
 from oncoclaims.api.errors import ErrorResponse, error_response
 from oncoclaims.api.settings import ServerState
 from oncoclaims.api.write_access import BodyTooLarge, read_limited_body, too_large, write_refusal
+from oncoclaims.discover.candidates import discover_claims
+from oncoclaims.discover.report import candidate_entries
 from oncoclaims.errors import ConfigError, FetchError, IngestError, NotFoundError
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.graph.story import story_view
@@ -319,6 +323,9 @@ class StoryClaimItem(BaseModel):
     exact: list[str]
     hedges: list[str]
     hype: list[str]
+    #: the best three candidates (as ``/claims/{id}`` lists them) and how many there are
+    candidates: list[dict[str, Any]]
+    candidate_count: int
 
 
 class StoryPage(BaseModel):
@@ -355,9 +362,15 @@ def create_stories_router(store: ClaimStore, state: ServerState, claim_summaries
             job.stage = "ingesting"
         report, records = _ingest(store, state, data, origin, fmt,
                                   on_record=None if job is None else job.count_record)
+        source, claim_iris = _story_claims(store, records)
+        if claim_iris:
+            if job is not None:
+                job.stage = "finding candidate evidence"
+            with state.write_lock:  # the claims' candidates, as `oncoclaims discover` finds them
+                discover_claims(store, claim_iris)
+                state.generation += 1
         if job is not None:
             job.stage = "listing claims"
-        source, claim_iris = _story_claims(store, records)
         claims = [c.model_dump() for c in claim_summaries(claim_iris)]
         return StorySubmitted(source=source, format=report.format, quads_added=report.quads_added,
                               warnings=report.warnings, claims=claims)
@@ -411,6 +424,7 @@ def create_stories_router(store: ClaimStore, state: ServerState, claim_summaries
         for claim in view["claims"]:
             claim["id"] = claim["iri"].removeprefix(_CLAIM_BASE)
             claim["status"] = statuses.get(claim["iri"])
+            claim["candidates"], claim["candidate_count"] = candidate_entries(store, claim["iri"], limit=3)
         view.update(story_origin(store, iri))
         return view
 

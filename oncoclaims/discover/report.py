@@ -17,6 +17,7 @@ from oncoclaims.discover.independence import candidate_verdict
 from oncoclaims.discover.ranking import RecordProfile
 from oncoclaims.graph import analysis
 from oncoclaims.graph.store import ClaimStore
+from oncoclaims.iris import mint_iri
 
 __all__ = ["candidate_entries", "explain_candidates"]
 
@@ -38,6 +39,7 @@ def _stored(store: ClaimStore, claim: str) -> tuple[list[dict[str, Any]], int] |
             total = int(row["total"].value)
         if "verdict" in row:
             entry["review"] = {
+                "iri": mint_iri("judgement", claim, record).value,  # its last segment: the review's id
                 "verdict": row["verdict"].value,
                 "by": row["reviewer"].value if "reviewer" in row else None,
                 "when": row["reviewed"].value if "reviewed" in row else None,

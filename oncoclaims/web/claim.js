@@ -35,18 +35,64 @@
     body.replaceChildren(...(rows.length ? rows : [h("tr", {}, h("td", { colspan: 8 }, "No evidence is linked to this claim."))]));
   }
 
-  function fillCandidates(report) {
-    const verdict = (v) => (v === true ? "independent" : v === false ? "not independent" : "unknown");
-    const rows = (report.candidates || []).map((c) => h("tr", { class: c.independent ? "independent" : "dependent" },
+  const TOKEN_KEY = "oncoclaims-update-token";
+  const REVIEWER_KEY = "oncoclaims-reviewer";
+  const reviewMessage = document.getElementById("review-message");
+  const reviewerInput = document.getElementById("reviewer");
+  const tokenInput = document.getElementById("review-token");
+  reviewerInput.value = sessionStorage.getItem(REVIEWER_KEY) || "";
+  tokenInput.value = sessionStorage.getItem(TOKEN_KEY) || "";
+  reviewerInput.addEventListener("change", () => sessionStorage.setItem(REVIEWER_KEY, reviewerInput.value.trim()));
+  tokenInput.addEventListener("change", () => sessionStorage.setItem(TOKEN_KEY, tokenInput.value));
+
+  /** Send a review (or its withdrawal) with the token; reload the report so the status shows at once. */
+  async function sendReview(method, path, body) {
+    const token = tokenInput.value;
+    if (!token || (body && !reviewerInput.value.trim())) {
+      reviewMessage.textContent = body ? "Give your name and the update token first." : "Give the update token first.";
+      return;
+    }
+    const headers = { Authorization: `Bearer ${token}`, Accept: "application/json" };
+    if (body) headers["Content-Type"] = "application/json";
+    const response = await fetch(oc.url(path), { method, headers, body: body ? JSON.stringify(body) : undefined });
+    const answer = await response.json().catch(() => null);
+    if (!response.ok) {
+      const detail = answer && answer.error ? `${answer.error.title}: ${answer.error.detail}` : response.statusText;
+      reviewMessage.textContent = `Not recorded (${response.status}). ${detail}`;
+      return;
+    }
+    reviewMessage.textContent = body ? `Recorded: ${body.verdict}, by ${body.by}.` : "Review withdrawn.";
+    await load();
+  }
+
+  function reviewCell(claimId, candidate) {
+    if (candidate.review) {
+      const withdraw = h("button", { type: "button", class: "withdraw" }, "Withdraw");
+      const reviewId = candidate.review.iri.replace(/^.*\//, "");
+      withdraw.addEventListener("click", () =>
+        sendReview("DELETE", `claims/${encodeURIComponent(claimId)}/reviews/${encodeURIComponent(reviewId)}`));
+      return h("td", { class: "review" },
+        `${candidate.review.verdict}, by ${candidate.review.by} (${candidate.review.when}) `, withdraw);
+    }
+    const choice = h("select", { "aria-label": `verdict on ${candidate.title || candidate.record}` },
+      ...["supports", "disputes", "inconclusive", "unrelated"].map((v) => h("option", { value: v }, v)));
+    const judge = h("button", { type: "button", class: "judge" }, "Judge");
+    judge.addEventListener("click", () => sendReview("POST", `claims/${encodeURIComponent(claimId)}/reviews`,
+      { candidate: candidate.record, verdict: choice.value, by: reviewerInput.value.trim() }));
+    return h("td", { class: "review" }, "not reviewed ", choice, " ", judge);
+  }
+
+  function fillCandidates(report, claimId) {
+    const rows = (report.candidates || []).map((c) => h("tr", { class: oc.verdictClass(c.independent) },
       cell(c.title || oc.shortName(c.record)),
       cell(...list(c.identifiers)),
       cell(c.score.toFixed(2)),
       cell(...list(c.matched_on)),
       cell(c.evidence_level || "—"),
       cell(...list(c.sponsors)),
-      cell(h("span", { class: `verdict ${c.independent ? "independent" : "dependent"}` }, verdict(c.independent))),
+      cell(h("span", { class: `verdict ${oc.verdictClass(c.independent)}` }, oc.verdictWords(c.independent))),
       h("td", { class: "reason" }, c.reason),
-      cell(c.review ? `${c.review.verdict}, by ${c.review.by} (${c.review.when})` : "not reviewed")));
+      reviewCell(claimId, c)));
     document.querySelector("#candidate-table tbody").replaceChildren(...(rows.length ? rows
       : [h("tr", {}, h("td", { colspan: 9 }, "No trial or paper of this therapy is in the graph."))]));
   }
@@ -94,7 +140,7 @@
     const partyLabels = new Map([...known, ...report.interested_parties.map((p) => [p.iri, p.label])]);
     const sourceTitles = new Map([...known, ...report.sources.map((s) => [s.iri, s.title])]);
     fillEvidence(report, partyLabels, sourceTitles);
-    fillCandidates(report);
+    fillCandidates(report, id);
     fillSources(report, sourceTitles);
     fillParties(report);
     oc.markSeen([{ iri: report.claim.iri, id, label: report.claim.label, status: report.status.iri }]);

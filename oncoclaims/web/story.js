@@ -53,10 +53,18 @@
       claim.hedges.length ? `hedged: ${claim.hedges.join(", ")}` : null,
       claim.hype.length ? `hype: ${claim.hype.join(", ")}` : null,
     ].filter(Boolean).join("; ");
+    const candidates = claim.candidates.map((c) => h("li", { class: "candidate" },
+      `${(c.identifiers || []).join(", ") || oc.shortName(c.record)}: ${c.title || ""} `,
+      `(${(c.sponsors || []).join("; ") || "no sponsor in the graph"}; ${oc.verdictWords(c.independent)}` +
+      `${c.review ? `; judged ${c.review.verdict} by ${c.review.by}` : "; not reviewed"})`));
     return h("li", { class: "claim-item", id: `claim-${index + 1}` },
       h("a", { href: oc.claimPage(claim.id), class: "claim-link" }, claim.label || claim.id),
       " ", oc.statusBadge(claim.status),
-      markers ? h("div", { class: "claim-text" }, markers) : null);
+      markers ? h("div", { class: "claim-text" }, markers) : null,
+      claim.candidate_count
+        ? h("div", { class: "claim-text" }, `candidate evidence (${claim.candidate_count}; judge it on the claim's page):`,
+          h("ul", {}, ...candidates))
+        : h("div", { class: "claim-text" }, "no candidate evidence in the graph"));
   }
 
   function field(name, value) {

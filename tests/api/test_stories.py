@@ -193,11 +193,14 @@ def test_eight_submissions_at_once_are_each_written_whole_while_reads_are_served
     expected = ClaimStore.in_memory()
     expected.extend(ontology_quads())
     from oncoclaims.ingest import ingest_bytes
+    from oncoclaims import queries
+    from oncoclaims.discover.candidates import discover_claims
     from oncoclaims.trace_store import refresh_study_groups
 
     for file in files:
         ingest_bytes(file.read_bytes(), file.name, expected)  # named as the upload names it
     refresh_study_groups(expected)  # as the server does after each news story
+    discover_claims(expected, [row["claim"].value for row in queries.select(expected, "claim_iris")])
 
     def submit(file: Path) -> int:
         with httpx.Client(timeout=120) as client:

@@ -174,3 +174,45 @@ def test_the_story_page_shows_the_study_its_voices_and_the_other_story_of_the_sa
     page.wait_for_selector("#story-claims .claim-item")
     newsweek = json.loads((fakehealth / "story_reviews_00030.json").read_text())
     assert page.inner_text("#story-title") == newsweek["title"]
+
+
+def test_judge_a_candidate_in_the_browser_and_withdraw_it(browser: Any) -> None:
+    data = Path(__file__).parents[1] / "data"
+    store = ClaimStore.in_memory()
+    store.extend(ontology_quads())
+    from oncoclaims.ingest import ingest
+
+    ingest(data / "ctgov" / "v2" / "biomcp" / "search_keytruda_limit3_20260811.json", store)  # pembrolizumab trials
+    story = data / "news" / "news_reviews_00311.json"  # a press release on pembrolizumab
+    with serving(create_app(store, ServerSettings(update_token=TOKEN))) as base:
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        submitted = httpx.post(f"{base}/stories", headers=headers, timeout=120,
+                               files={"file": (story.name, story.read_bytes(), "application/json")}).json()
+        claim = next(c for c in submitted["claims"]
+                     if httpx.get(f"{base}/claims/{c['id']}", timeout=60).json()["candidates"])
+        before = httpx.get(f"{base}/claims/{claim['id']}").json()["status"]["label"]
+        context = browser.new_context(viewport={"width": 1280, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        try:
+            page.goto(f"{base}/view/claim?id={claim['id']}", wait_until="networkidle")
+            page.wait_for_selector("#candidate-table tbody tr .judge")
+            assert page.inner_text("#claim-status") == before
+            page.fill("#reviewer", "A. Reviewer")
+            page.press("#reviewer", "Tab")
+            page.fill("#review-token", TOKEN)
+            page.press("#review-token", "Tab")
+            row = page.locator("#candidate-table tbody tr").first
+            row.locator("select").select_option("supports")
+            row.locator(".judge").click()
+            page.wait_for_selector("#review-message:has-text('Recorded: supports, by A. Reviewer')")
+            page.wait_for_selector("#candidate-table tbody tr .withdraw")
+            after = page.inner_text("#claim-status")
+            assert after != before
+            assert after == httpx.get(f"{base}/claims/{claim['id']}").json()["status"]["label"]
+            assert "supports, by A. Reviewer" in page.locator("#candidate-table tbody tr").first.inner_text()
+            page.locator("#candidate-table tbody tr .withdraw").first.click()
+            page.wait_for_selector("#review-message:has-text('Review withdrawn')")
+            page.wait_for_function(f"document.getElementById('claim-status').textContent === {json.dumps(before)}")
+        finally:
+            context.close()
