@@ -21,6 +21,11 @@ from oncoclaims.iris import mint_iri
 PREFIX = "https://w3id.org/oncoclaims/vocab#status-"
 
 
+def judgement_node(claim: str, record: str) -> str:
+    """The IRI of the judgement of ``record`` for ``claim`` (its last segment is the review's id)."""
+    return mint_iri("judgement", claim, record).value
+
+
 def _engines_agree(store: ClaimStore) -> dict[str, str]:
     python = claim_statuses(store, engine="python")
     assert python == claim_statuses(store, engine="sparql")
@@ -45,7 +50,8 @@ def test_accept_then_withdraw_changes_the_status_and_back(records_store: ClaimSt
     report = confirmation_report(records_store, claim).to_dict()
     assert [e["iri"] for e in report["evidence"]] == [trial]
     reviewed = [c for c in report["candidates"] if c["record"] == trial][0]
-    assert reviewed["review"] == {"verdict": "supports", "by": "Ann Reviewer", "when": "2026-12-06T20:00:00Z"}
+    assert reviewed["review"] == {"verdict": "supports", "by": "Ann Reviewer", "when": "2026-12-06T20:00:00Z",
+                                  "iri": judgement_node(judgement.claim, judgement.record)}
     assert "1 reviewed" in report["explanation"]
 
     review_candidate(records_store, claim, trial, "unrelated", by="Bob Second")  # replaces the first
