@@ -55,6 +55,8 @@ class ClaimSummary(BaseModel):
     type: str | None
     therapies: list[str]
     status: str | None
+    #: with ``/claims?unreviewed=true``: how many of its candidates nobody has judged
+    unreviewed: int | None = None
 
 
 class ClaimPage(BaseModel):
@@ -327,6 +329,12 @@ class _Cache:
         return [ClaimSummary(**rows[iri]) for iri in sorted(rows)]
 
     @cached_property
+    def unreviewed(self) -> dict[str, int]:
+        """Claims with candidate evidence nobody has judged, and how many candidates wait."""
+        return {r["claim"].value: int(r["unreviewed"].value)
+                for r in queries.select(self.store, "unreviewed_candidates")}
+
+    @cached_property
     def therapies(self) -> list[Therapy]:
         return [Therapy(iri=r["therapy"].value, label=_value(r, "label"), claims=int(r["claims"].value))
                 for r in queries.select(self.store, "therapies")]
@@ -418,9 +426,13 @@ def create_rest_router(store: ClaimStore, state: ServerState | None = None) -> A
         limit: int = Query(50, ge=1, le=500),
         offset: int = Query(0, ge=0),
         iri: list[str] | None = Query(None, description="Only these claims (IRIs or ids); repeatable."),
+        unreviewed: bool = Query(False, description="Only claims with candidate evidence nobody has judged."),
     ) -> ClaimPage:
         """Search claims by text, filter by therapy and status, page through them."""
         items = cache.claims
+        if unreviewed:
+            waiting = cache.unreviewed
+            items = [c.model_copy(update={"unreviewed": waiting[c.iri]}) for c in items if c.iri in waiting]
         if iri:
             wanted_iris = {i if i.startswith(("http://", "https://")) else _CLAIM_BASE + i for i in iri}
             items = [c for c in items if c.iri in wanted_iris]

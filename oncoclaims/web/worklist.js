@@ -1,5 +1,6 @@
-/* The worklist: claims whose status changed since this browser last showed them, and the
-   stories in the graph, sortable and paged (/sources). */
+/* The worklist: claims whose status changed since this browser last showed them, claims with
+   candidate evidence nobody has judged (/claims?unreviewed=true), and the stories in the graph,
+   sortable and paged (/sources). */
 "use strict";
 
 (() => {
@@ -48,20 +49,40 @@
         h("td", {}, oc.shortName(s.type || "").replace(/^source-/, "")),
         h("td", {}, s.date || "—"),
         h("td", {}, String(s.claims)))));
-      const pager = document.getElementById("stories-pager");
-      pager.replaceChildren();
-      if (offset > 0) {
-        const previous = h("button", { type: "button" }, "Previous");
-        previous.addEventListener("click", () => showStories(Math.max(0, offset - PAGE)));
-        pager.append(previous);
-      }
-      if (offset + PAGE < page.total) {
-        const next = h("button", { type: "button" }, "Next");
-        next.addEventListener("click", () => showStories(offset + PAGE));
-        pager.append(next);
-      }
+      pageButtons(document.getElementById("stories-pager"), offset, page.total, showStories);
     } catch (error) {
       summary.textContent = `Could not list the stories: ${error.message}`;
+    }
+  }
+
+  /** Buttons to page through a list: Previous and Next as the offset allows. */
+  function pageButtons(pager, offset, total, show) {
+    pager.replaceChildren();
+    if (offset > 0) {
+      const previous = h("button", { type: "button" }, "Previous");
+      previous.addEventListener("click", () => show(Math.max(0, offset - PAGE)));
+      pager.append(previous);
+    }
+    if (offset + PAGE < total) {
+      const next = h("button", { type: "button" }, "Next");
+      next.addEventListener("click", () => show(offset + PAGE));
+      pager.append(next);
+    }
+  }
+
+  async function showWaiting(offset) {
+    const summary = document.getElementById("waiting-summary");
+    try {
+      const page = await oc.getJSON(`claims?unreviewed=true&limit=${PAGE}&offset=${offset}`);
+      summary.textContent = page.total
+        ? `${page.total} claim${page.total === 1 ? " has" : "s have"} candidates nobody has judged.`
+        : "Every candidate has been judged (or none was found).";
+      document.getElementById("waiting").replaceChildren(...page.items.map((c) => h("li", { class: "claim-item" },
+        h("a", { href: oc.claimPage(c.id), class: "claim-link" }, c.label || c.id), " ", oc.statusBadge(c.status),
+        h("div", { class: "claim-text" }, `${c.unreviewed} candidate${c.unreviewed === 1 ? "" : "s"} to judge`))));
+      pageButtons(document.getElementById("waiting-pager"), offset, page.total, showWaiting);
+    } catch (error) {
+      summary.textContent = `Could not list them: ${error.message}`;
     }
   }
 
@@ -70,5 +91,6 @@
     showStories(0);
   });
   showChanged();
+  showWaiting(0);
   showStories(0);
 })();

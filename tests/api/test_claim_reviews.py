@@ -87,3 +87,20 @@ def test_reviews_need_the_token_and_a_known_verdict(desk) -> None:
     assert httpx.post(url, json={**review, "by": " "}, headers=AUTH).status_code == 422
     assert httpx.post(url, json={**review, "candidate": "NCT00000000"}, headers=AUTH).status_code == 404
     assert httpx.get(f"{base}/claims/{claim['id']}").json()["status"] == report["status"], "nothing written"
+
+
+def test_the_worklist_lists_claims_whose_candidates_wait_for_a_judgement(desk) -> None:
+    base, submitted = desk
+    claim, report = _claim_with_candidates(base, submitted)
+    waiting = httpx.get(f"{base}/claims", params={"unreviewed": "true", "limit": 500}).json()["items"]
+    entry = next(c for c in waiting if c["iri"] == claim["iri"])
+    assert entry["unreviewed"] == len(report["candidates"]) and entry["status"]
+    record = report["candidates"][0]["record"]
+    judged = httpx.post(f"{base}/claims/{claim['id']}/reviews", headers=AUTH,
+                        json={"candidate": record, "verdict": "unrelated", "by": "A. Reviewer"}).json()
+    try:
+        waiting = httpx.get(f"{base}/claims", params={"unreviewed": "true", "limit": 500}).json()["items"]
+        left = [c["unreviewed"] for c in waiting if c["iri"] == claim["iri"]]
+        assert left == ([entry["unreviewed"] - 1] if entry["unreviewed"] > 1 else [])
+    finally:
+        httpx.delete(f"{base}{judged['review']}", headers=AUTH)

@@ -195,6 +195,9 @@ def test_judge_a_candidate_in_the_browser_and_withdraw_it(browser: Any) -> None:
         page = context.new_page()
         page.set_default_timeout(30_000)
         try:
+            page.goto(f"{base}/view/worklist", wait_until="networkidle")
+            page.wait_for_selector("#waiting .claim-link")
+            assert claim["label"] in page.locator("#waiting .claim-link").all_inner_texts()
             page.goto(f"{base}/view/claim?id={claim['id']}", wait_until="networkidle")
             page.wait_for_selector("#candidate-table tbody tr .judge")
             assert page.inner_text("#claim-status") == before
