@@ -68,3 +68,23 @@ def serving_bytes(body: bytes, content_type: str) -> Iterator[str]:
     finally:
         web.shutdown()
         web.server_close()
+
+
+@contextmanager
+def listening(timeout: float = 0.1) -> Iterator[socket.socket]:
+    """A socket on a free loopback port that a server could be made to connect to."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        server.settimeout(timeout)
+        yield server
+
+
+def connected(listener: socket.socket) -> bool:
+    """Whether anything connected to ``listener`` (within its timeout)."""
+    try:
+        connection, _ = listener.accept()
+    except TimeoutError:
+        return False
+    connection.close()
+    return True

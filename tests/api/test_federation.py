@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from app_server import serving
+from app_server import connected, listening, serving
 
 from oncoclaims.api import create_app
 from oncoclaims.api.settings import ServerSettings
@@ -68,21 +68,8 @@ FETCHING_UPDATES = [
 @pytest.fixture
 def listener() -> Iterator[socket.socket]:
     """A socket the server could be made to connect to: did anything connect?"""
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen()
-        server.settimeout(0.1)
+    with listening(0.1) as server:
         yield server
-
-
-def connected(listener: socket.socket) -> bool:
-    """Whether anything connected to ``listener`` (the answer was already sent: it would have)."""
-    try:
-        connection, _ = listener.accept()
-    except TimeoutError:
-        return False
-    connection.close()
-    return True
 
 
 def url_of(listener: socket.socket) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from app_server import connected, listening
 
 from oncoclaims.api.preflight import Sandbox
 from oncoclaims.api.query_runner import QueryJob, WorkerPoolRunner
@@ -29,20 +30,9 @@ EMPTY_RESULTS = b'{"head": {"vars": ["s", "p", "o"]}, "results": {"bindings": []
 
 @pytest.fixture
 def listener() -> Iterator[socket.socket]:
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen()
-        server.settimeout(0.2)
+    """A socket the server could be made to connect to: did anything connect?"""
+    with listening(0.2) as server:
         yield server
-
-
-def connected(listener: socket.socket) -> bool:
-    try:
-        connection, _ = listener.accept()
-    except TimeoutError:
-        return False
-    connection.close()
-    return True
 
 
 def service_query(listener: socket.socket) -> str:
