@@ -19,6 +19,7 @@ from oncoclaims.api.rest import create_rest_router
 from oncoclaims.api.settings import ServerSettings, ServerState
 from oncoclaims.api.sparql import create_sparql_router
 from oncoclaims.api.web import install_web_view
+from oncoclaims.discover.names import load_names_dictionary
 from oncoclaims.graph.store import ClaimStore
 
 __all__ = ["ServerSettings", "create_app"]
@@ -35,6 +36,8 @@ def create_app(store: ClaimStore, settings: ServerSettings | None = None) -> Fas
         await run_in_threadpool(runner.start)
         if store.path is None or state.settings.update_token:  # the sandbox will be needed at once
             await run_in_threadpool(sandbox_for(state).start)
+        if state.settings.update_token:  # stories may come: their candidates need the drug names
+            await run_in_threadpool(load_names_dictionary)
         try:
             yield
         finally:

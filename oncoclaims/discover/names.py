@@ -33,6 +33,7 @@ from functools import lru_cache
 __all__ = [
     "Drug",
     "NameGroups",
+    "load_names_dictionary",
     "name_key",
     "name_variants",
     "record_parts",
@@ -98,6 +99,12 @@ def _finder():  # type: ignore[no-untyped-def]
     from drug_named_entity_recognition import find_drugs
 
     return find_drugs
+
+
+def load_names_dictionary() -> None:
+    """Load the drug dictionary now (about a second, once per process), so that the first
+    story a server is sent does not pay for it while other requests wait."""
+    resolve_drug("pembrolizumab")
 
 
 @lru_cache(maxsize=65536)

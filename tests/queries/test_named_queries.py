@@ -107,3 +107,25 @@ def test_claims_about_enteromix(store: ClaimStore) -> None:
     labels = {row["label"].value for row in rows}
     assert "Enteromix: total effectiveness against certain cancers" in labels
     assert len(rows) == 13
+
+
+def test_a_claim_stated_in_many_graphs_is_one_row_of_claims() -> None:
+    """Each story that states a claim repeats its label, text, type and therapy in its own graph:
+    the list must not multiply them (30 graphs made 30^4 rows before each value was taken once)."""
+    import pyoxigraph as ox
+
+    from oncoclaims import queries as named
+
+    oc, schema = "https://w3id.org/oncoclaims/vocab#", "https://schema.org/"
+    claim = ox.NamedNode("https://w3id.org/oncoclaims/id/claim/x")
+    store = ox.Store()
+    for n in range(30):
+        graph = ox.NamedNode(f"https://w3id.org/oncoclaims/graph/news/{n}")
+        store.extend([
+            ox.Quad(claim, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(oc + "Claim"), graph),
+            ox.Quad(claim, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("X works"), graph),
+            ox.Quad(claim, ox.NamedNode(schema + "text"), ox.Literal("X works."), graph),
+            ox.Quad(claim, ox.NamedNode(oc + "claimType"), ox.NamedNode(oc + "claim-efficacy"), graph),
+            ox.Quad(claim, ox.NamedNode(oc + "about"), ox.NamedNode("https://w3id.org/oncoclaims/id/therapy/x"), graph),
+        ])
+    assert len(named.select(store, "claims")) == 1
