@@ -11,6 +11,7 @@ its status from its own neighbourhood (:func:`claim_status`, milliseconds), kept
 
 from __future__ import annotations
 
+import threading
 from enum import Enum
 from functools import cached_property
 from typing import Any, Literal
@@ -405,9 +406,17 @@ def create_rest_router(store: ClaimStore, state: ServerState | None = None) -> A
     shared = _Cache(store)
     seen = [state.generation]
 
+    computing = threading.Lock()
+
     class _Current:
         def __getattr__(self, name: str) -> Any:
-            return getattr(shared.refresh_if(state, seen), name)
+            current = shared.refresh_if(state, seen)
+            if name in _CACHED and name not in current.__dict__:
+                # one thread computes a whole-store list after a write; the others wait for it
+                # instead of each computing it again (16 readers made 16 copies of the work)
+                with computing:
+                    return getattr(current, name)
+            return getattr(current, name)
 
     cache = _Current()
 
