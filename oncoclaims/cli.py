@@ -593,11 +593,13 @@ def check(
 ) -> None:
     """Claim -> sources -> origins -> evidence -> verdict: is the claim independently confirmed?"""
     from oncoclaims.graph.confirmation import confirmation_report, rests_on
+    from oncoclaims.trace_store import story_origins
 
     with _errors(), _open(store) as claim_store:
         report = confirmation_report(claim_store, claim, depth=depth)
+        origins = story_origins(claim_store, [s["iri"] for s in report.sources]) if as_json else {}
     if as_json:
-        out.print_json(json.dumps(report.to_dict()))
+        out.print_json(json.dumps({**report.to_dict(), "story_origins": origins}))
         return
     out.print(f"[bold]{report.claim['label'] or report.claim['iri']}[/bold]")
     out.print(f"  {report.claim['text']}", markup=False)

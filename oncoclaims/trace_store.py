@@ -33,6 +33,7 @@ __all__ = [
     "existing_records",
     "refresh_study_groups",
     "source_origin",
+    "story_origins",
     "stored_features",
     "trace_input",
 ]
@@ -179,3 +180,10 @@ def source_origin(store: ClaimStore, source: str) -> dict[str, list[dict]]:
                 },
             )
     return {"studies": studies, "voices": list(voices.values())}
+
+
+def story_origins(store: ClaimStore, sources: list[str]) -> dict[str, dict[str, list[dict]]]:
+    """For each of ``sources`` that reports a study or quotes someone: its studies and voices
+    (:func:`source_origin`); the confirmation report carries them as ``story_origins``."""
+    found = {source: source_origin(store, source) for source in sources}
+    return {source: origin for source, origin in found.items() if origin["studies"] or origin["voices"]}

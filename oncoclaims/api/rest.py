@@ -38,6 +38,7 @@ from oncoclaims.graph.confirmation import (
 from oncoclaims.graph.metrics import institution_metrics
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.iris import mint_iri
+from oncoclaims.trace_store import story_origins
 from oncoclaims.vocab import ID_BASE, OC
 
 __all__ = ["ClaimPage", "ClaimSummary", "InstitutionPage", "SourcePage", "TherapyPage", "create_rest_router"]
@@ -214,6 +215,9 @@ class Report(BaseModel):
     depth: int
     labels: dict[str, str]
     candidates: list[Candidate] = []
+    #: source IRI -> the studies it reports and the voices it quotes (``oncoclaims trace``), for
+    #: the sources that have any
+    story_origins: dict[str, dict[str, list[dict[str, Any]]]] = {}
 
 
 class Therapy(BaseModel):
@@ -465,7 +469,9 @@ def create_rest_router(store: ClaimStore, state: ServerState | None = None) -> A
         """The confirmation report of one claim (its id, or its full IRI)."""
         iri = claim_id if claim_id.startswith(("http://", "https://")) else _CLAIM_BASE + claim_id
         try:
-            return confirmation_report(store, iri, depth=depth).to_dict()
+            report = confirmation_report(store, iri, depth=depth).to_dict()
+            report["story_origins"] = story_origins(store, [s["iri"] for s in report["sources"]])
+            return report
         except NotFoundError as exc:
             return error_response(404, "Claim not found", str(exc))
         except ConfigError as exc:

@@ -108,6 +108,19 @@
     document.querySelector("#source-table tbody").replaceChildren(...rows);
   }
 
+  function fillOrigins(report, sourceTitles) {
+    const entries = Object.entries(report.story_origins || {}).map(([source, origin]) => h("section", { class: "origin-of" },
+      h("h4", {}, sourceTitles.get(source) || oc.shortName(source)),
+      ...origin.studies.map((s) => h("p", { class: "study" }, `Reports: ${s.label}`)),
+      origin.voices.length ? h("ul", {}, ...origin.voices.map((v) => h("li", { class: `voice ${oc.verdictClass(v.independent)}` },
+        `${v.name} (${v.role}): `,
+        h("span", { class: `verdict ${oc.verdictClass(v.independent)}` },
+          v.independent === true ? "independent" : v.independent === false ? "tied" : "unknown"),
+        ` — ${v.reason}`))) : null));
+    document.getElementById("story-origins").replaceChildren(
+      ...(entries.length ? entries : [h("p", {}, "No source of this claim names a study or quotes anyone.")]));
+  }
+
   function fillParties(report) {
     const rows = report.interested_parties.map((p) => h("tr", {}, cell(p.label), cell(p.roles.join("; "))));
     document.querySelector("#party-table tbody").replaceChildren(
@@ -142,6 +155,7 @@
     fillEvidence(report, partyLabels, sourceTitles);
     fillCandidates(report, id);
     fillSources(report, sourceTitles);
+    fillOrigins(report, sourceTitles);
     fillParties(report);
     oc.markSeen([{ iri: report.claim.iri, id, label: report.claim.label, status: report.status.iri }]);
     message.hidden = true;

@@ -279,3 +279,14 @@ def test_the_story_page_data_names_the_study_its_voices_and_the_other_story_of_t
     others = [s["source"] for group in page["same_study"] for s in group["sources"]]
     assert others == [sources["story_reviews_00030.json"]], "the Newsweek story reports the same study"
     assert all(s["title"] for group in page["same_study"] for s in group["sources"])
+
+
+def test_the_claim_report_names_the_study_and_the_voices_of_the_story_it_came_from(desk) -> None:
+    base, store = desk
+    files = {"file": (RELEASE.name, RELEASE.read_bytes(), "application/json")}
+    submitted = httpx.post(f"{base}/stories", files=files, headers=AUTH, timeout=60).json()
+    report = httpx.get(f"{base}/claims/{submitted['claims'][0]['id']}", timeout=60).json()
+    origin = report["story_origins"][submitted["source"]]
+    assert origin["studies"] and origin["voices"]
+    assert any("Berzofsky" in v["name"] for v in origin["voices"]), "the trial's leader is quoted"
+    assert all(v["independent"] in (True, False, None) and v["reason"] for v in origin["voices"])

@@ -219,3 +219,17 @@ def test_judge_a_candidate_in_the_browser_and_withdraw_it(browser: Any) -> None:
             page.wait_for_function(f"document.getElementById('claim-status').textContent === {json.dumps(before)}")
         finally:
             context.close()
+
+
+def test_the_claim_page_shows_where_its_sources_came_from(page: Any, desk: tuple[str, ClaimStore]) -> None:
+    base, store = desk
+    files = {"file": (RELEASE.name, RELEASE.read_bytes(), "application/json")}
+    submitted = httpx.post(f"{base}/stories", files=files, headers={"Authorization": f"Bearer {TOKEN}"},
+                           timeout=60).json()
+    claim = submitted["claims"][0]
+    report = httpx.get(f"{base}/claims/{claim['id']}", timeout=60).json()
+    voices = report["story_origins"][submitted["source"]]["voices"]
+    page.goto(f"{base}/view/claim?id={claim['id']}", wait_until="networkidle")
+    page.wait_for_selector("#story-origins .origin-of")
+    shown = page.locator("#story-origins .voice").all_inner_texts()
+    assert len(shown) == len(voices) and all(v["name"] in text for v, text in zip(voices, shown, strict=True))
