@@ -287,12 +287,17 @@ def record_profile(store: ClaimStore, record: str, matched_parts: dict[int, str]
         titles += [o.value for o in _objects(store, report, DCTERMS.title)]  # type: ignore[arg-type]
     populations = _objects(store, node, OC.population)
     level = rank = None
-    for study_type in _objects(store, node, OC.studyType):
+    study_types = _objects(store, node, OC.studyType)
+    for study_type in study_types:
         level, rank = _level(store, study_type)  # type: ignore[arg-type]
     trial = next(iter(store.inner.quads_for_pattern(node, OC.intervention, None, None)), None) is not None
+    # a regulator's decision (openFDA): named by its application number
+    decision = OC["study-regulatory-decision"] in study_types
+    if decision:
+        identifiers |= {o.value.replace("fda-application:", "FDA:") for o in _objects(store, node, DCTERMS.identifier)}
     return RecordProfile(
         iri=record,
-        kind="trial" if trial else "paper",
+        kind="decision" if decision else "trial" if trial else "paper",
         title=titles[0] if titles else None,
         identifiers=tuple(sorted(identifiers)),
         matched_parts=dict(matched_parts or {}),

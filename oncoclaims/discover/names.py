@@ -7,7 +7,9 @@ Two sources of sameness, both kept apart from anything typed by hand here:
   "pembrolizumb" all resolve to DrugBank ``DB09037``; a fuzzy match counts only for a
   long word and a close match ("Toca" is not deoxycorticosterone);
 - the names the records themselves carry: a ClinicalTrials.gov intervention's name and
-  its other names, a therapy node's ``rdfs:label`` and ``skos:altLabel``s. They are
+  its other names, an openFDA product's brand name with its active ingredients and
+  generic names (``ingest/openfda.py``: "IMATINIB MESYLATE", unknown to the dictionary,
+  reaches GLEEVEC), a therapy node's ``rdfs:label`` and ``skos:altLabel``s. They are
   joined by :class:`NameGroups` (union-find), so "MK-3475", given as another name of
   "Pembrolizumab" by a trial record, reaches every record of pembrolizumab.
 

@@ -56,7 +56,7 @@ class RecordProfile:
     """What a record (trial, paper, decision) says, as read from the store."""
 
     iri: str
-    kind: str  # "trial", "paper"
+    kind: str  # "trial", "paper", "decision"
     title: str | None = None
     identifiers: tuple[str, ...] = ()
     #: the claim parts (by index) this record's therapies matched, with the names matched

@@ -106,9 +106,12 @@ def explain_candidates(entries: list[dict[str, Any]], total: int) -> str:
     if not entries:
         return "No trial or paper of this therapy is in the graph."
     trials = sum(1 for e in entries if e["kind"] == "trial")
-    papers = len(entries) - trials
-    what = " and ".join(x for x in (_count(trials, "trial", "trials") if trials else "",
-                                    _count(papers, "paper", "papers") if papers else "") if x)
+    decisions = sum(1 for e in entries if e["kind"] == "decision")
+    papers = len(entries) - trials - decisions
+    counted = [_count(n, one, many) for n, one, many in (
+        (trials, "trial", "trials"), (papers, "paper", "papers"),
+        (decisions, "regulatory decision", "regulatory decisions")) if n]
+    what = ", ".join(counted[:-1]) + " and " + counted[-1] if len(counted) > 1 else counted[0]
     verb = "is" if len(entries) == 1 else "are"
     parts = [f"{what} of this therapy {verb} in the graph"
              + (f" ({total} in all; the best {len(entries)} shown)" if total > len(entries) else "")]

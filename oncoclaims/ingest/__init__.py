@@ -39,6 +39,7 @@ from oncoclaims.ingest.news import (
     NewsTextIngester,
     SubmittedStoryIngester,
 )
+from oncoclaims.ingest.openfda import OpenFdaIngester
 from oncoclaims.ingest.pubmed import PubmedIngester
 from oncoclaims.ingest.rdf import RdfIngester
 from oncoclaims.ingest.reading import MAX_INPUT_BYTES, read_input, shown_path, too_large
@@ -75,6 +76,7 @@ INGESTERS: dict[str, Ingester] = {
         ClinicalTrialsXmlIngester(),
         PubmedIngester(),
         CrossrefIngester(),
+        OpenFdaIngester(),
         HealthFcIngester(),
         ClaimsTableIngester(),
         NewsHtmlIngester(),

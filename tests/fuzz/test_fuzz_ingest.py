@@ -36,6 +36,7 @@ SAMPLES: dict[str, list[Path]] = {
     "clinicaltrials-xml": [DATA / "ctgov" / "xml" / "NCT03133988.xml"],
     "pubmed-xml": [DATA / "pubmed" / "metapub-pmid_35649368.xml"],
     "crossref-json": [DATA / "crossref" / "10.3892_ijo_00000353.json"],
+    "openfda-json": [DATA / "openfda" / "drugsfda_imatinib_20260811.json", DATA / "openfda" / "label_keytruda_20260811.json"],
     "healthfc-csv": [DATA / "factcheck" / "healthfc-cancer-6-rows.csv"],
     "claims-table": [ROOT / "examples" / "claims-table.csv", ROOT / "examples" / "claims-table.yaml"],
     "news-html": [DATA / "factcheck" / "schemaorg-eg-0324-ClaimReview-microdata.html"],

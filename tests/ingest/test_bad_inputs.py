@@ -111,7 +111,7 @@ def _deep_json(depth: int) -> bytes:
     return b'{"protocolSection": ' + b"[" * depth + b"]" * depth + b"}"
 
 
-@pytest.mark.parametrize("fmt", [None, "clinicaltrials-json", "crossref-json", "claimreview",
+@pytest.mark.parametrize("fmt", [None, "clinicaltrials-json", "crossref-json", "openfda-json", "claimreview",
                                  "news-fakehealth-json", "rdf"])
 @pytest.mark.parametrize("depth", [5_000, 100_000])
 def test_json_nested_100000_deep_is_a_parse_error_naming_file_and_depth(
