@@ -659,12 +659,18 @@ def discover(
         help="A claim (IRI or words), or a source or record IRI: the claims it touches.")] = None,
     every: Annotated[bool, typer.Option("--all", help="Every claim in the store.")] = False,
     depth: Annotated[int, typer.Option(help="Tie-chain depth for the tie verdicts, 0-4.")] = 3,
-    fetch: Annotated[bool, typer.Option("--fetch", help="First ask ClinicalTrials.gov for the studies of "
-                                        "the claims' therapies (by intervention) and ingest them.")] = False,
-    limit: Annotated[int, typer.Option(help="With --fetch: most studies per therapy.")] = 100,
+    fetch: Annotated[bool, typer.Option("--fetch", help="First ask the public APIs for the records of the "
+                                        "claims' therapies and studies the store lacks, and ingest them: "
+                                        "ClinicalTrials.gov, PubMed, openFDA (docs/fetch.md).")] = False,
+    source: Annotated[list[str] | None, typer.Option(
+        "--source", help="With --fetch: ask only this source (ctgov, pubmed, drugsfda, label); repeatable.")] = None,
+    limit: Annotated[int, typer.Option(help="With --fetch: most records per search.")] = 100,
     cache_dir: Annotated[Path | None, typer.Option(help="With --fetch: where raw answers are kept.")] = None,
-    base_url: Annotated[str | None, typer.Option(help="With --fetch: another address for the service.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="With --fetch: another address for ClinicalTrials.gov.")] = None,
+    eutils_url: Annotated[str | None, typer.Option(help="With --fetch: another address for E-utilities.")] = None,
+    openfda_url: Annotated[str | None, typer.Option(help="With --fetch: another address for openFDA.")] = None,
     retries: Annotated[int, typer.Option(help="With --fetch: tries again after 429/5xx, with backoff.")] = 4,
+    timeout: Annotated[float, typer.Option(help="With --fetch: seconds to wait for an answer.")] = 30.0,
     store: StoreOption = None,
 ) -> None:
     """Link claims to the trials and papers of their therapy, as ranked candidates (not supports)."""
@@ -684,12 +690,15 @@ def discover(
         else:
             claims = [find_claim(claim_store, target or "")]
         if fetch:
-            from oncoclaims.discover.fetching import fetch_for_claims
+            from oncoclaims.discover.fetching import SOURCES, Services, fetch_for_claims
 
-            client = live.FetchClient(cache_dir=cache_dir or live.default_cache_dir(), retries=retries)
-            fetched = fetch_for_claims(claim_store, claims, client, limit=limit,
-                                       base_url=base_url or live.CTGOV_URL)
-            out.print(f"fetched {', '.join(fetched.searches) or 'nothing'}: {fetched.documents} answers, "
+            client = live.FetchClient(cache_dir=cache_dir or live.default_cache_dir(), retries=retries,
+                                      timeout=timeout)
+            services = Services(base_url or live.CTGOV_URL, eutils_url or live.EUTILS_URL,
+                                openfda_url or live.OPENFDA_URL)
+            fetched = fetch_for_claims(claim_store, claims, client, limit=limit, sources=source or SOURCES,
+                                       services=services)
+            out.print(f"fetched {'; '.join(fetched.searches) or 'nothing'}: {fetched.documents} answers, "
                       f"{fetched.records} records, {fetched.quads_added} new quads", markup=False)
         report = discover_claims(claim_store, claims, depth=depth)
     out.print(f"{report.claims} claims: {report.candidates} candidates; {report.written} claims' candidates "

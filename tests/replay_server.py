@@ -1,7 +1,9 @@
 """A local HTTP server that replays recorded API answers, so no test touches the network.
 
 Routes map a request path to a queue of ``(status, body, headers)``; each request takes
-the next answer from its path's queue (the last one repeats). Every request is logged.
+the next answer from its path's queue (the last one repeats). A route whose key holds a
+query string (``/drug/label.json?search=...``) answers only that exact request, before any
+route of its path alone. Every request is logged.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def replay_server(routes: dict[str, list[Answer]]) -> Iterator[ReplayServer]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             replay.requests.append(self.path)
-            queue = replay.routes.get(self.path.split("?")[0])
+            queue = replay.routes.get(self.path) or replay.routes.get(self.path.split("?")[0])
             if not queue:
                 status, body, headers = 404, b'{"error": "not recorded"}', {}
             else:

@@ -1,4 +1,4 @@
-"""Live fetch: ClinicalTrials.gov API v2, NCBI E-utilities (PubMed) and Crossref.
+"""Live fetch: ClinicalTrials.gov API v2, NCBI E-utilities (PubMed), Crossref and openFDA.
 
 Each fetch asks a public API for raw records, keeps every response body in a cache
 directory, and hands the bytes to :func:`oncoclaims.ingest.ingest_bytes`: the same
@@ -13,6 +13,10 @@ Politeness, as each service documents it:
   (``$NCBI_API_KEY``); ``esearch`` then ``efetch`` with ``retmode=xml``; ``tool`` and
   ``email`` name the caller.
 - Crossref REST API: ``GET /works/{doi}`` with a ``mailto`` contact (the "polite pool").
+- openFDA (``/drug/drugsfda.json``, ``/drug/label.json``): ``search``, ``limit`` and
+  ``skip``; 240 requests a minute (one every 0.25 s), an API key (``$OPENFDA_API_KEY``)
+  raises the daily cap; a search that matches nothing answers HTTP 404 with the error
+  code ``NOT_FOUND``, which is no failure: that name has no records.
 
 Failures are retried with exponential backoff: HTTP 429 (honouring ``Retry-After``),
 5xx and connection errors, up to ``retries`` times; then :class:`FetchError` says which
@@ -37,20 +41,31 @@ from oncoclaims import __version__
 from oncoclaims.errors import FetchError
 
 __all__ = [
-    "CTGOV_URL",
     "CROSSREF_URL",
+    "CTGOV_URL",
     "EUTILS_URL",
+    "OPENFDA_ENDPOINTS",
+    "OPENFDA_URL",
     "FetchClient",
     "FetchedDocument",
     "default_cache_dir",
     "fetch_crossref",
     "fetch_ctgov",
+    "fetch_openfda",
     "fetch_pubmed",
+    "openfda_search",
 ]
 
 CTGOV_URL = "https://clinicaltrials.gov/api/v2"
 EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 CROSSREF_URL = "https://api.crossref.org"
+OPENFDA_URL = "https://api.fda.gov"
+#: openFDA endpoint name -> path: Drugs@FDA applications and drug labels.
+OPENFDA_ENDPOINTS = {"drugsfda": "/drug/drugsfda.json", "label": "/drug/label.json"}
+#: openFDA's rate limit: 240 requests a minute.
+OPENFDA_INTERVAL = 0.25
+#: The longest name an openFDA search is made of.
+_MAX_NAME = 200
 
 #: Statuses worth asking again: rate limiting and server trouble.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -89,6 +104,7 @@ class FetchedDocument:
     origin: str
     data: bytes
     from_cache: bool
+    status: int = 200
 
 
 @dataclass
@@ -111,9 +127,13 @@ class FetchClient:
     sleep: Callable[[float], None] = time.sleep
     _last_request: float = field(default=0.0, init=False, repr=False)
 
-    def get(self, url: str, params: dict[str, str] | None = None, *, cache: bool = True) -> FetchedDocument:
+    def get(
+        self, url: str, params: dict[str, str] | None = None, *, cache: bool = True, not_found: bool = False
+    ) -> FetchedDocument:
         """GET ``url`` with ``params``: from the cache if it is there, else from the network.
 
+        :param not_found: hand back a 404 answer (``status`` 404, never cached) instead of
+            raising: for a service that answers a search without matches so (openFDA).
         :raises FetchError: when every try failed or the answer is a client error.
         """
         request = httpx.Request("GET", url, params=params)
@@ -121,7 +141,9 @@ class FetchClient:
         cached = self._cache_path(origin) if cache else None
         if cached is not None and cached.is_file():
             return FetchedDocument(origin, cached.read_bytes(), from_cache=True)
-        data = self._send(request)
+        status, data = self._send(request, not_found)
+        if status != 200:
+            return FetchedDocument(origin, data, from_cache=False, status=status)
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
             partial = cached.with_suffix(".part")
@@ -141,7 +163,7 @@ class FetchClient:
             agent += f" (mailto:{self.contact})"
         return {"User-Agent": agent}
 
-    def _send(self, request: httpx.Request) -> bytes:
+    def _send(self, request: httpx.Request, not_found: bool = False) -> tuple[int, bytes]:
         delay = self.backoff
         problem = ""
         with httpx.Client(timeout=self.timeout, headers=self._headers(), follow_redirects=True) as client:
@@ -155,8 +177,8 @@ class FetchClient:
                 except httpx.HTTPError as exc:
                     problem = f"{type(exc).__name__}: {exc}"
                     continue
-                if response.status_code == 200:
-                    return response.content
+                if response.status_code == 200 or (not_found and response.status_code == 404):
+                    return response.status_code, response.content
                 problem = f"HTTP {response.status_code}"
                 if response.status_code not in RETRY_STATUSES:
                     raise FetchError(
@@ -266,6 +288,78 @@ def fetch_crossref(
     bare = (_DOI_URL.sub("", doi.strip()) for doi in dois)  # a doi.org URL names its DOI
     checked = _checked(bare, _DOI, "a DOI (10.NNNN/...)")
     return [client.get(f"{base_url}/works/{quote(doi, safe='/')}", params) for doi in checked]
+
+
+def openfda_search(name: str, endpoint: str) -> str:
+    """The openFDA ``search`` for records naming ``name`` as a brand or generic name.
+
+    Spelled as the requests of the captured answers in ``tests/data/openfda`` are: the
+    openFDA brand and generic names, and for Drugs@FDA the products' brand names too.
+    Quotes and backslashes in the name are dropped: a name is one phrase, never syntax.
+
+    >>> openfda_search('Keytruda', "label")
+    'openfda.generic_name:"Keytruda" OR openfda.brand_name:"Keytruda"'
+    """
+    phrase = " ".join(re.sub(r'["\\]', " ", name).split())
+    fields = ["openfda.generic_name", "openfda.brand_name"]
+    if endpoint == "drugsfda":
+        fields.append("products.brand_name")
+    return " OR ".join(f'{field}:"{phrase}"' for field in fields)
+
+
+def fetch_openfda(
+    client: FetchClient,
+    names: Iterable[str],
+    *,
+    endpoint: str,
+    limit: int = 100,
+    api_key: str | None = None,
+    base_url: str = OPENFDA_URL,
+) -> list[FetchedDocument]:
+    """openFDA answers for each of ``names`` from ``endpoint`` (``drugsfda`` or ``label``),
+    every page up to ``limit`` results a name; a name without records gives no answer.
+
+    :raises FetchError: for an unknown endpoint or a name that is empty or too long
+        (before any request), and for a service that fails.
+    """
+    if endpoint not in OPENFDA_ENDPOINTS:
+        raise FetchError(f"unknown openFDA endpoint {endpoint!r}; use one of {', '.join(OPENFDA_ENDPOINTS)}")
+    phrases = [" ".join(name.split()) for name in names]
+    bad = [name for name in phrases if not name.strip('"\\ ') or len(name) > _MAX_NAME]
+    if bad:
+        raise FetchError(f"not a drug name to search openFDA for: {', '.join(map(repr, bad))}; nothing was fetched")
+    client.min_interval = max(client.min_interval, OPENFDA_INTERVAL)
+    api_key = api_key or os.environ.get("OPENFDA_API_KEY")
+    documents = []
+    for name in dict.fromkeys(phrases):
+        skip = 0
+        while skip < limit:
+            size = min(100, limit - skip)
+            params = {"search": openfda_search(name, endpoint), "limit": str(size)}
+            if endpoint == "drugsfda" or skip:
+                params["skip"] = str(skip)
+            if endpoint == "label":
+                params["sort"] = "effective_time:desc"
+            if api_key:
+                params["api_key"] = api_key
+            page = client.get(base_url + OPENFDA_ENDPOINTS[endpoint], params, not_found=True)
+            if page.status == 404:
+                error = _json(page).get("error")
+                if isinstance(error, dict) and error.get("code") == "NOT_FOUND":
+                    break  # no record names it
+                raise FetchError(f"{page.origin}: the service answered HTTP 404 without openFDA's NOT_FOUND "
+                                 "code: is the address right?")
+            documents.append(page)
+            body = _json(page)
+            results = body.get("results") if isinstance(body.get("results"), list) else []
+            meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
+            paging = meta.get("results") if isinstance(meta.get("results"), dict) else {}
+            total = paging.get("total")
+            skip += size
+            # a page shorter than asked for is the last one
+            if len(results) < size or not isinstance(total, int) or skip >= total:
+                break
+    return documents
 
 
 def _json(document: FetchedDocument) -> dict:
