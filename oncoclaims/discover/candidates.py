@@ -452,6 +452,10 @@ def _claims_of_record(store: ClaimStore, record: str) -> set[str]:
     for quad in store.inner.quads_for_pattern(node, OC.intervention, None, None):
         for label in store.inner.quads_for_pattern(quad.object, RDFS.label, None, None):  # type: ignore[arg-type]
             names.update(split_combination(label.object.value))
+        # the other names the record gives (an openFDA product's generic names): a claim
+        # found through them in a full run is found when the record is ingested too
+        for label in store.inner.quads_for_pattern(quad.object, SKOS.altLabel, None, None):  # type: ignore[arg-type]
+            names.add(label.object.value)
     for report in _objects(store, node, OC.reportedIn):  # a paper: its substances name its therapies
         names.update(o.value for o in _objects(store, report, OC.substance))  # type: ignore[arg-type]
     claims: set[str] = set()

@@ -47,3 +47,19 @@ def test_an_fda_decision_is_a_candidate_named_by_its_application_and_tied_to_its
     # the brand, which the dictionary knows, reaches it too; nobody interested is known: unknown
     (candidate,) = _check(store, "Gleevec works")["candidates"]
     assert candidate["identifiers"] == ["FDA:NDA021588"] and candidate["independent"] is None
+
+
+def test_ingesting_the_record_after_discovery_updates_the_claims_its_names_reach(
+        tmp_path: Path, data_dir: Path) -> None:
+    store = tmp_path / "store"
+    table = tmp_path / "claims.csv"
+    table.write_text(CLAIMS, encoding="utf-8")
+    assert runner.invoke(app, ["ingest", "--store", str(store), str(table)]).exit_code == 0
+    assert runner.invoke(app, ["discover", "--all", "--store", str(store)]).exit_code == 0
+    assert _check(store, "Imatinib mesylate tablets")["candidates"] == []
+    record = data_dir / "openfda" / "drugsfda_imatinib_20260811.json"
+    result = runner.invoke(app, ["ingest", "--store", str(store), str(record)])
+    assert "candidates: 2 claims touched, 2 updated" in result.output
+    # "imatinib mesylate" is reached only through the generic name the record gives GLEEVEC
+    (candidate,) = _check(store, "Imatinib mesylate tablets")["candidates"]
+    assert candidate["identifiers"] == ["FDA:NDA021588"]
