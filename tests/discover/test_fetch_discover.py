@@ -26,7 +26,7 @@ from oncoclaims.ingest import ingest
 from oncoclaims.ingest.fetch import FetchClient, fetch_openfda
 from oncoclaims.iris import mint_iri
 from oncoclaims.ontology import ontology_quads
-from oncoclaims.vocab import OC, SKOS
+from oncoclaims.vocab import OC, RDF, SKOS
 
 runner = CliRunner()
 DATA = Path(__file__).parents[1] / "data"
@@ -193,3 +193,36 @@ def test_an_unknown_source_is_refused(tmp_path: Path) -> None:
     store = _store(tmp_path)
     result = _discover(store, tmp_path, "Keytruda shrinks", "--source", "europepmc")
     assert result.exit_code == 1 and "unknown source 'europepmc'" in result.output
+
+
+#: A story written for this test from the captured citation's own facts (PMID 22663011: "Improved
+#: survival with MEK inhibition in BRAF-mutated melanoma", NEJM 2012, first author Flaherty).
+METRIC_STORY = """MEK inhibitor improves survival in BRAF-mutated melanoma
+
+Patients with BRAF-mutated melanoma treated with Trametinib had improved survival compared with \
+those given chemotherapy, Keith Flaherty and colleagues reported in the New England Journal of \
+Medicine (PMID 22663011).
+"""
+
+
+def test_a_pmid_a_story_names_is_fetched_by_efetch_and_a_later_failure_still_writes_nothing(
+        tmp_path: Path, data_dir: Path) -> None:
+    store = ClaimStore.in_memory()
+    store.extend(ontology_quads())
+    story = tmp_path / "story.txt"
+    story.write_text(METRIC_STORY, encoding="utf-8")
+    ingest(story, store)
+    claims = sorted({q.subject.value for q in store.inner.quads_for_pattern(None, RDF.type, OC.Claim, None)})
+    terms, pmids = pubmed_searches(store, claims)
+    assert pmids == ["22663011"]
+    assert terms == ['"Trametinib"[Title/Abstract]', '"New England Journal of Medicine"[Journal] AND "Flaherty"[Author]']
+    before = len(store)
+    efetch = (data_dir / "pubmed" / "biomcp-efetch_citation_22663011.xml").read_bytes()
+    routes = {"/efetch.fcgi": [(200, efetch, {})], "/esearch.fcgi": [(503, b"", {})]}
+    client = FetchClient(cache_dir=tmp_path / "cache", retries=0, sleep=lambda _: None)
+    with replay_server(routes) as server:
+        with pytest.raises(FetchError, match="HTTP 503"):
+            fetch_for_claims(store, claims, client, sources=["pubmed"], services=Services(eutils=server.base_url))
+    assert parse_qs(urlsplit(server.requests[0]).query)["id"] == ["22663011"]  # asked first, and answered
+    assert server.hits("/esearch.fcgi") == 1
+    assert len(store) == before  # the article fetched before the failure is not written
