@@ -329,7 +329,9 @@ def _record_key(result: Any) -> tuple[str, str | None]:
         return "drug-label", set_id.strip().lower()
     openfda = result.get("openfda")
     if isinstance(openfda, dict) and "spl_set_id" in openfda and "application_number" not in result:
-        return "drug-label", None
+        ids = openfda["spl_set_id"]
+        first = ids[0] if isinstance(ids, list) and ids else None
+        return "drug-label", first.strip().lower() if isinstance(first, str) and first.strip() else None
     if "submissions" in result or "products" in result or "sponsor_name" in result:
         return "drugsfda-application", None
     return "unknown", None

@@ -12,9 +12,9 @@ from pyoxigraph import Literal, NamedNode
 from oncoclaims.errors import FormatError, ParseError, RecordError
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ingest import detect_format, ingest, ingest_bytes
-from oncoclaims.iris import mint_iri
+from oncoclaims.iris import mint_graph_iri, mint_iri
 from oncoclaims.ontology import ontology_quads, validate_quads
-from oncoclaims.vocab import DCTERMS, OC, RDF, RDFS, SCHEMA, SKOS
+from oncoclaims.vocab import DCTERMS, OC, PROV, RDF, RDFS, SCHEMA, SKOS
 
 DATA = Path(__file__).parents[1] / "data"
 DRUGSFDA = DATA / "openfda" / "drugsfda_imatinib_20260811.json"
@@ -157,3 +157,15 @@ def test_an_application_without_a_decision_still_gives_its_names(empty_store: Cl
     therapy = mint_iri("therapy", "GLEEVEC")
     assert Literal("IMATINIB MESYLATE") in objects(empty_store, therapy, SKOS.altLabel)
     assert NamedNode(OC.Therapy.value) in objects(empty_store, therapy, RDF.type)
+
+
+def test_a_label_without_set_id_is_named_by_its_openfda_spl_set_id(empty_store: ClaimStore) -> None:
+    body = json.loads(LABEL.read_bytes())
+    set_id = body["results"][1].pop("set_id")  # the same id is in openfda.spl_set_id
+    ingest_bytes(json.dumps(body).encode(), "answer.json", empty_store)
+    graphs = {q.graph_name for q in empty_store.inner.quads_for_pattern(
+        mint_iri("source", "fda-label", set_id), None, None, None)}
+    assert graphs == {mint_graph_iri("openfda", "label", set_id)}
+    # and the provenance record names that graph as derived from the answer
+    derived = {q.subject for q in empty_store.inner.quads_for_pattern(None, PROV.wasDerivedFrom, None, None)}
+    assert mint_graph_iri("openfda", "label", set_id) in derived
