@@ -48,7 +48,13 @@ from oncoclaims.extract.rules import (
     find_population,
     skip_reason,
 )
-from oncoclaims.extract.sentences import Segment, split_blocks, split_coordinated, split_sentences
+from oncoclaims.extract.sentences import (
+    Segment,
+    split_blocks,
+    split_coordinated,
+    split_sentences,
+    trim_dateline,
+)
 from oncoclaims.extract.therapies import (
     TherapyIndex,
     TherapyMention,
@@ -119,6 +125,25 @@ class _Paragraph:
     about: bool = False
 
 
+def _quoted(sentences: list[Segment]) -> list[bool]:
+    """Per sentence of a paragraph: whether it is (partly) inside a quotation.
+
+    Curly quotes open and close; a straight double quote toggles. A sentence is quoted
+    when a quotation is open at its start or one opens in it.
+    """
+    result = []
+    open_ = False
+    for sentence in sentences:
+        quoted = open_
+        for char in sentence.text:
+            if char == "“" or (char == '"' and not open_):
+                open_ = quoted = True
+            elif char == "”" or char == '"':
+                open_ = False
+        result.append(quoted)
+    return result
+
+
 def _markers(rules: tuple[Rule, ...], segment: Segment) -> list[Marker]:
     return find_markers(rules, segment.text, segment.start)
 
@@ -166,18 +191,44 @@ class _Extractor:
         return tuple(found.values())
 
     def run(self) -> None:
+        # The speaker of the quotation that closed the previous paragraph, for a paragraph
+        # that is only a quotation and names no speaker (news style for a long quotation).
+        previous_speaker: Attribution | None = None
         for block in split_blocks(self.text):
             paragraph = _Paragraph()
             sentences = split_sentences(self.text, block.start, block.end)
+            if sentences:
+                sentences[0] = trim_dateline(self.text, sentences[0])
             found = [self.attributions(sentence) for sentence in sentences]
+            quoted = _quoted(sentences)
+            speaker: Attribution | None = None  # of the last quotation attributed so far
             for index, sentence in enumerate(sentences):
                 attributions = found[index]
-                if not attributions and sentence.text[:1] in "\"“‘'":
-                    # A quotation whose speaker is named in a later sentence of the paragraph.
-                    later = next((a for a in found[index + 1:] if a), [])
-                    attributions = [Attribution(a.text, a.start, a.end, a.parties,
-                                                a.rule + "+quote-continued") for a in later[:1]]
+                if not attributions and quoted[index]:
+                    attributions = self.speaker_of(index, found, speaker, previous_speaker,
+                                                   paragraph_names_none=not any(found))
+                elif attributions and quoted[index]:
+                    speaker = attributions[0]
                 self.sentence(sentence, paragraph, attributions)
+            previous_speaker = speaker if sentences and quoted[-1] else None
+
+    @staticmethod
+    def speaker_of(index: int, found: list[list[Attribution]], speaker: Attribution | None,
+                   previous: Attribution | None, paragraph_names_none: bool) -> list[Attribution]:
+        """The speaker of an unattributed sentence of a quotation, and how it was found."""
+        later = next((a for a in found[index + 1:] if a), [])
+        if later:
+            # A quotation whose speaker is named in a later sentence of the paragraph.
+            chosen, how = later[0], "+quote-continued"
+        elif speaker is not None:
+            # The quotation goes on after its speaker was named ("…,” Shi explained. “For example, …”).
+            chosen, how = speaker, "+quote-resumed"
+        elif previous is not None and paragraph_names_none:
+            chosen, how = previous, "+quote-paragraph"
+        else:
+            return []
+        rule = chosen.rule.split("+")[0] + how
+        return [Attribution(chosen.text, chosen.start, chosen.end, chosen.parties, rule)]
 
     def attributions(self, sentence: Segment) -> list[Attribution]:
         found = []
