@@ -42,6 +42,7 @@ from oncoclaims.extract.rules import (
     HYPE_RULES,
     Marker,
     Rule,
+    TypeMatch,
     classify_claim_type,
     find_indication,
     find_markers,
@@ -84,6 +85,9 @@ _THERAPY_WORDS = re.compile(
     re.IGNORECASE,
 )
 _RELATIVE = re.compile(r",\s+(which (?:is|are|was|were) [^,;.]+?)(?=\s+but\b|\s+and\b|,|;|\.|$)")
+#: The type of a quoted view that has no cue word of its own.
+QUOTED_VIEW = TypeMatch("efficacy", "type:quoted-view", "")
+_PARTICIPLE = re.compile(r"((?:[A-Z][a-z]+ed) (?:by|as|for|in|to|with)\b[^,;]{1,200}?)(?=,)")
 _TOTAL = re.compile(r"\b(?:total|complete|full) effectiveness\b", re.IGNORECASE)
 
 
@@ -209,7 +213,7 @@ class _Extractor:
                                                    paragraph_names_none=not any(found))
                 elif attributions and quoted[index]:
                     speaker = attributions[0]
-                self.sentence(sentence, paragraph, attributions)
+                self.sentence(sentence, paragraph, attributions, quoted[index])
             previous_speaker = speaker if sentences and quoted[-1] else None
 
     @staticmethod
@@ -253,7 +257,8 @@ class _Extractor:
                     self.last_person = party
         return found
 
-    def sentence(self, sentence: Segment, paragraph: _Paragraph, attributions: list[Attribution]) -> None:
+    def sentence(self, sentence: Segment, paragraph: _Paragraph, attributions: list[Attribution],
+                 quoted: bool = False) -> None:
         named = self.mentions_in(sentence.start, sentence.end)
         if skip_reason(sentence.text) is not None:
             return
@@ -271,12 +276,28 @@ class _Extractor:
             or bool(find_quantities(masked))
             or bool(_THERAPY_WORDS.search(masked))
         )
+        if kind is None and quoted and attributions and about:
+            # A named speaker's quoted view in a story about a therapy, with no cue word
+            # ("This is huge for the whole field, and for cancer patients," said John Bell).
+            kind = QUOTED_VIEW
         if kind is None or (kind.claim_type != "absence-of-evidence" and not about):
             if attributions and kind is None:
                 paragraph.carried = attributions[0]
             paragraph.about = paragraph.about or bool(named)
             return
         paragraph.about = True
+        # "Approved by the FDA on Tuesday for treating melanoma, the virus … is a modified …":
+        # an opening participle clause of another type than the rest is a claim of its own,
+        # and the sentence takes the type of the rest.
+        participle = _PARTICIPLE.match(sentence.text)
+        participle_type = None
+        if participle is not None:
+            participle_type = classify_claim_type(masked[: participle.end(1)])
+            rest = classify_claim_type(masked[participle.end(1):])
+            if participle_type is None or rest is None or rest.claim_type == participle_type.claim_type:
+                participle_type = None
+            else:
+                kind = rest
         own = attributions[0] if attributions else None
         attribution, carried = (own, False) if own else (paragraph.carried, True)
         parts = split_coordinated(self.text, sentence)
@@ -302,6 +323,10 @@ class _Extractor:
             ):
                 self.emit(clause, sentence, clause_type.claim_type,
                           ("clause:relative", clause_type.rule), attribution, carried)
+        if participle is not None and participle_type is not None:
+            clause = Segment(sentence.start, sentence.start + participle.end(1), participle.group(1))
+            self.emit(clause, sentence, participle_type.claim_type,
+                      ("clause:participle", participle_type.rule), attribution, carried)
 
     def emit(
         self,

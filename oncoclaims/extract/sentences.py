@@ -36,7 +36,7 @@ ABBREVIATIONS = frozenset(
 
 # A sentence ends at ., ! or ? (possibly closed by quotes or brackets) followed by
 # whitespace and something that can start a sentence.
-_SENTENCE_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
+_SENTENCE_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 # "U.S." and "U.K." end a sentence when a word that starts sentences follows ("… in the U.S. The
 # condition …"); before a name they do not ("Cancer Research U.K. who …").
@@ -107,6 +107,18 @@ def _is_abbreviation(text: str, end: int) -> bool:
     return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 
+def _single_quote_balance(text: str, start: int, end: int) -> int:
+    """Single quotations opened minus closed in ``text[start:end]`` (’ before a letter is an apostrophe)."""
+    opened = text.count("‘", start, end)
+    closed = 0
+    position = text.find("’", start, end)
+    while position != -1:
+        if position + 1 >= len(text) or not text[position + 1].isalpha():
+            closed += 1
+        position = text.find("’", position + 1, end)
+    return opened - closed
+
+
 def trim_dateline(text: str, segment: Segment) -> Segment:
     """Return ``segment`` without a dateline it opens with ("LOS ANGELES (Reuters) - ").
 
@@ -130,15 +142,22 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
         block_start = start + block.start
         cursor = block_start
         block_end = start + block.end
+        nested = 0  # single quotations open inside the sentence so far ("says, ‘Hey! Come …’ ”")
+        scanned = block_start
         for match in _SENTENCE_END.finditer(text, block_start, block_end):
+            nested = max(0, nested + _single_quote_balance(text, scanned, match.start()))
+            scanned = match.start()
             if text[match.start()] == "." and match.end() - match.start() == 1 and _is_abbreviation(
                 text, match.start()
             ):
+                continue
+            if nested > 0 and text[match.start()] in "!?":
                 continue
             segment = trim_span(text, cursor, match.end())
             if segment.text:
                 sentences.append(segment)
             cursor = match.end()
+            nested = 0
         segment = trim_span(text, cursor, block_end)
         if segment.text:
             sentences.append(segment)
