@@ -35,6 +35,7 @@ from oncoclaims.extract.attribution import (
     resolve_surnames,
 )
 from oncoclaims.extract.language import detect_language
+from oncoclaims.extract.names import find_people
 from oncoclaims.extract.quantities import Quantity, find_quantities
 from oncoclaims.extract.rules import (
     GENERIC_RULES,
@@ -148,6 +149,23 @@ def _quoted(sentences: list[Segment]) -> list[bool]:
     return result
 
 
+def _attribution_of_part(part: Segment, sentence: Segment, attribution: Attribution | None,
+                         carried: bool) -> Attribution | None:
+    """The attribution of one coordinated part of a sentence.
+
+    A speaker named in a later part, with words of their own after it, speaks for that part
+    only: "The treatment appears safe, but researchers said more study was needed". One
+    named at the end ("…, and a portion turned into memory cells, researchers surmised.")
+    or before the part, or after a quotation ("“…, and …,” said X, a virologist"), speaks for it.
+    """
+    if attribution is None or carried or attribution.start < part.end or (
+        attribution.rule.startswith("attribution:quote-said")
+    ):
+        return attribution
+    tail = sentence.text[attribution.end - sentence.start:].strip(" .!?”\"’'")
+    return attribution if not tail else None
+
+
 def _markers(rules: tuple[Rule, ...], segment: Segment) -> list[Marker]:
     return find_markers(rules, segment.text, segment.start)
 
@@ -251,10 +269,15 @@ class _Extractor:
             pronoun = find_pronoun_attribution(sentence.text, sentence.start, self.last_person)
             if pronoun is not None:
                 found.append(pronoun)
-        for attribution in found:
-            for party in attribution.parties:
-                if party.kind == "person":
-                    self.last_person = party
+        # "He said" in a later sentence is the person named last: a speaker, or anyone
+        # the sentence names ("John O’Donnell, a retired math teacher, …").
+        people = [(a.start, party) for a in found for party in a.parties if party.kind == "person"]
+        people += [
+            (sentence.start + m.start, Party(self.full_names.get(m.name.split()[-1], m.name), "person"))
+            for m in find_people(sentence.text)
+        ]
+        if people:
+            self.last_person = max(people, key=lambda item: item[0])[1]
         return found
 
     def sentence(self, sentence: Segment, paragraph: _Paragraph, attributions: list[Attribution],
@@ -308,7 +331,8 @@ class _Extractor:
                 assert part_type is not None
                 hedges = _markers(HEDGE_RULES, part)
                 self.emit(part, sentence, part_type.claim_type,
-                          ("clause:coordination", part_type.rule), attribution, carried,
+                          ("clause:coordination", part_type.rule),
+                          _attribution_of_part(part, sentence, attribution, carried), carried,
                           extra_hedges=inherited)
                 inherited = inherited + hedges
         else:
