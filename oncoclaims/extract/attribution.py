@@ -84,7 +84,8 @@ _AFTER_QUOTE = re.compile(
     r"|the [a-z]+(?: [a-z]+)?)"
 )
 _HAS_SPEECH = re.compile(rf"\b(?:{_SPEECH})\b")
-_SUBJECT = re.compile(rf"(?P<np>[\w'’.-]+(?: [\w'’.-]+){{0,5}}) {_AUX}(?:{_SPEECH})\b")
+# The subject starts at a word's start (so a long word is not re-read from each of its letters).
+_SUBJECT = re.compile(rf"(?<![\w'’.-])(?P<np>[\w'’.-]+(?: [\w'’.-]+){{0,5}}) {_AUX}(?:{_SPEECH})\b")
 _PAIR_BEFORE = re.compile(r"(?:[,;:]\s*|\s)(?P<first>[a-z][\w'’-]*) and $")
 _LEAD_NAME = re.compile(rf"^(?:Dr\.? |Prof\.? )?(?P<name>{_NAME_WORD}(?: [A-Z]\.)?(?: {_NAME_WORD}){{1,2}}),")
 _QUOTE_MARK = re.compile(r"[“”\"]")
@@ -185,11 +186,19 @@ def _parties(phrase: str) -> tuple[Party, ...]:
     return tuple(found)
 
 
+#: How far before its verb a subject is looked for: a bounded window keeps attribution
+#: linear in the sentence's length (no party is named in more words than this).
+SUBJECT_WINDOW = 200
+
+
 def _subject_before(sentence: str, end: int) -> str:
-    before = sentence[:end]
+    start = max(0, end - SUBJECT_WINDOW)
+    before = sentence[start:end]
     boundary = _BOUNDARY.match(before)
     if boundary is not None:
         before = before[boundary.end():]
+    elif start > 0:
+        before = before.split(" ", 1)[-1]  # the window's first word may be cut
     return before
 
 
