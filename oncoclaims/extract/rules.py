@@ -102,7 +102,7 @@ CLAIM_TYPE_RULES = _rules(
          r"received (?:\w+ )?injections)\b"),
         ("mechanism-explained", "mechanism",
          r"\b(?:the theory is|the goal of|(?:is|are|was|were) designed to|(?:is|are) aimed at|"
-         r"works? by|how [\w-]+ works|(?:is|are) based on|genes? removed|deletion|"
+         r"works? by|how [\w-]+ works|(?:is|are) based on|genes? removed|"
          r"(?:replicat|proliferat)\w*)\b"),
         ("efficacy-outcome", "efficacy",
          r"\b(?:effective(?:ness)?|efficacy|shr[iau]nk\w*|disappear\w*|remission|cur(?:e|es|ed)|"
