@@ -89,6 +89,9 @@ _RELATIVE = re.compile(r",\s+(which (?:is|are|was|were) [^,;.]+?)(?=\s+but\b|\s+
 #: The type of a quoted view that has no cue word of its own.
 QUOTED_VIEW = TypeMatch("efficacy", "type:quoted-view", "")
 _PARTICIPLE = re.compile(r"((?:[A-Z][a-z]+ed) (?:by|as|for|in|to|with)\b[^,;]{1,200}?)(?=,)")
+#: The type of a sentence that names a therapy and has no cue word.
+NAMED_THERAPY = TypeMatch("mechanism", "type:named-therapy", "")
+_ENDS_SENTENCE = re.compile(r"[.!?][\"”’')\]]*$")
 _TOTAL = re.compile(r"\b(?:total|complete|full) effectiveness\b", re.IGNORECASE)
 
 
@@ -303,6 +306,10 @@ class _Extractor:
             # A named speaker's quoted view in a story about a therapy, with no cue word
             # ("This is huge for the whole field, and for cancer patients," said John Bell).
             kind = QUOTED_VIEW
+        if kind is None and named and _ENDS_SENTENCE.search(sentence.text):
+            # A sentence that names a therapy asserts something about it, cue word or not
+            # ("But T-VEC has had two key genes removed."); a heading (no final stop) does not.
+            kind = NAMED_THERAPY
         if kind is None or (kind.claim_type != "absence-of-evidence" and not about):
             if attributions and kind is None:
                 paragraph.carried = attributions[0]

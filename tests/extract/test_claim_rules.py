@@ -183,3 +183,8 @@ def test_tuned_on_stories_score_at_least_what_the_tuning_reached() -> None:
     assert result.scores["span (overlap)"].f1 >= 0.85
     assert result.scores["span (exact)"].f1 >= 0.80
     assert result.scores["attribution"].f1 >= 0.80
+
+
+def test_a_sentence_naming_the_therapy_is_a_claim_without_a_cue_word() -> None:
+    claim = _claim("story_reviews_00612", "But cancer cells aren't as savvy, and T-VEC has its run of them.")
+    assert "type:named-therapy" in claim.rules
