@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from oncoclaims.extract.names import find_people
 
 __all__ = [
+    "SUBJECT_WINDOW",
     "Attribution",
     "Party",
     "find_attributions",

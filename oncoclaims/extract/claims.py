@@ -66,6 +66,8 @@ from oncoclaims.extract.therapies import (
 
 __all__ = [
     "CONTEXT_CHARS",
+    "NAMED_THERAPY",
+    "QUOTED_VIEW",
     "ExtractedClaim",
     "Extraction",
     "extract_claims",
