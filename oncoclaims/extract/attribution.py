@@ -17,7 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from oncoclaims.extract.names import find_people
+
 __all__ = [
+    "SUBJECT_WINDOW",
     "Attribution",
     "Party",
     "find_attributions",
@@ -37,14 +40,14 @@ INSTITUTION_HEADS = frozenset(
         "hospital", "clinic", "school", "college", "foundation", "society", "association",
         "journal", "news", "inc", "corp", "pharmaceuticals", "therapeutics", "laboratory",
         "lab", "health", "kremlin", "russia", "oncologists", "manufacturer", "maker",
-        "spokesperson", "spokesman", "spokeswoman", "statement", "network",
+        "spokesperson", "spokesman", "spokeswoman", "statement", "network", "patients",
     }
 )
 #: Heads that name no one in particular unless modified ("Russian researchers" is a
 #: party of its own; "researchers" alone is scoped to the article).
 GENERIC_HEADS = frozenset(
     {"researchers", "scientists", "team", "doctors", "physicians", "experts", "officials",
-     "investigators", "specialists", "authors", "oncologists", "study authors"}
+     "investigators", "specialists", "authors", "oncologists", "study authors", "patients"}
 )
 _ORG_WORDS = frozenset(
     {"university", "institute", "center", "centre", "hospital", "agency", "administration",
@@ -52,13 +55,20 @@ _ORG_WORDS = frozenset(
      "pharmaceuticals", "therapeutics", "foundation", "society", "association", "school",
      "college", "clinic", "journal", "laboratory", "health", "medicine", "network", "group"}
 )
+# One word of a person's name, hyphenated given names included ("Pei-Yong").
+_NAME_WORD = r"[A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)*"
 _TITLES = re.compile(r"^(?:Dr|Prof|Professor|Mr|Mrs|Ms|Sir|Dame)\.?\s+")
 _DETERMINERS = re.compile(r"^(?:the|a|an|its|their|his|her|some|several|other|many)\s+", re.I)
 _SPEECH = (r"said|says|say|reported|reports|announced|announces|claimed|claims|stated|states|"
            r"told|tells|noted|notes|explained|explains|added|cautioned|cautions|warned|wrote|"
-           r"concluded|believes|surmised|contends|argued|argues|"
-           r"highlighting|emphasizing|emphasising|touting|promising|stressed|stress|"
-           r"stresses|insist|insists|insisted")
+           r"concluded|believes|surmised|contends|argued|argues|continued|continues|expects|"
+           r"highlighting|emphasizing|emphasising|touting|promising(?= (?:that|to)\b)|stressed|"
+           r"stress|stresses|insist|insists|insisted")
+# After a quotation, "told X" / "tells X" names the listener ("…, told Newsweek"), not the speaker.
+_SPEECH_NOT_TOLD = _SPEECH.replace("told|tells|", "")
+# Lowercase role words allowed between the verb and the name ("said virologist Dr. Cheng-Feng Qin").
+_ROLE_WORDS = (r"(?:(?!(?:in|on|at|to|for|with|that|this|the|it|he|she|they|we|last|next|"
+               r"today|yesterday|earlier|later)\b)[a-z][a-z-]+ ){0,3}")
 _AUX = r"(?:(?:is|are|was|were|has|have|had|also|now|further) )*"
 
 _ACCORDING = re.compile(r"\baccording to (?P<np>[^,.;:“”\"()]+)", re.IGNORECASE)
@@ -70,11 +80,16 @@ _COMES_FROM = re.compile(
     r"\b(?:mainly |largely |mostly |chiefly )?comes? from (?P<np>[^,.;:“”\"()]+)", re.IGNORECASE
 )
 _AFTER_QUOTE = re.compile(
-    rf"[,”\"]\s*(?:{_SPEECH}) (?P<np>(?:Dr\.? |Prof\.? )?[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){{0,3}}"
+    rf"[,”\"]\s*(?:{_SPEECH_NOT_TOLD}) (?:{_ROLE_WORDS}(?=(?:Dr\.? |Prof\.? )?[A-Z]))?"
+    r"(?P<np>(?:Dr\.? |Prof\.? )?[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}"
     r"|the [a-z]+(?: [a-z]+)?)"
 )
 _HAS_SPEECH = re.compile(rf"\b(?:{_SPEECH})\b")
-_SUBJECT = re.compile(rf"(?P<np>[\w'’.-]+(?: [\w'’.-]+){{0,5}}) {_AUX}(?:{_SPEECH})\b")
+# The subject starts at a word's start (so a long word is not re-read from each of its letters).
+_SUBJECT = re.compile(rf"(?<![\w'’.-])(?P<np>[\w'’.-]+(?: [\w'’.-]+){{0,5}}) {_AUX}(?:{_SPEECH})\b")
+_PAIR_BEFORE = re.compile(r"(?:[,;:]\s*|\s)(?P<first>[a-z][\w'’-]*) and $")
+_LEAD_NAME = re.compile(rf"^(?:Dr\.? |Prof\.? )?(?P<name>{_NAME_WORD}(?: [A-Z]\.)?(?: {_NAME_WORD}){{1,2}}),")
+_QUOTE_MARK = re.compile(r"[“”\"]")
 _TRAILING_AUX = re.compile(r"(?:\s+(?:is|are|was|were|has|have|had|also|now|further))+$", re.I)
 _BOUNDARY = re.compile(r".*(?:[,;:“”\"]|\bthat\b|\band\b|\bbut\b)\s*", re.DOTALL)
 
@@ -105,6 +120,9 @@ class Attribution:
 
 def _clean(phrase: str) -> str:
     phrase = phrase.strip().strip("“”\"'’‘ ")
+    # A name closing the sentence keeps no full stop ("…, says Man."); an initial keeps it.
+    if re.search(r"[A-Za-z]{2}\.$", phrase):
+        phrase = phrase[:-1]
     phrase = re.split(r"\s+(?:who|which|that|in|on|at|to|for|as|of)\s+(?=[a-z])", phrase)[0]
     phrase = _TRAILING_AUX.sub("", phrase)
     while True:
@@ -155,7 +173,7 @@ def parse_party(phrase: str) -> Party | None:
     name = _TITLES.sub("", cleaned)
     if re.fullmatch(r"[A-Z]{2,6}", name):
         return Party(name, "institution")
-    if re.fullmatch(r"[A-Z][a-z'’-]+(?: [A-Z]\.?)?(?: [A-Z][a-z'’-]+){0,2}", name):
+    if re.fullmatch(rf"{_NAME_WORD}(?: [A-Z]\.?)?(?: {_NAME_WORD}){{0,2}}", name):
         return Party(name, "person", scoped=" " not in name)
     return None
 
@@ -169,11 +187,19 @@ def _parties(phrase: str) -> tuple[Party, ...]:
     return tuple(found)
 
 
+#: How far before its verb a subject is looked for: a bounded window keeps attribution
+#: linear in the sentence's length (no party is named in more words than this).
+SUBJECT_WINDOW = 200
+
+
 def _subject_before(sentence: str, end: int) -> str:
-    before = sentence[:end]
+    start = max(0, end - SUBJECT_WINDOW)
+    before = sentence[start:end]
     boundary = _BOUNDARY.match(before)
     if boundary is not None:
         before = before[boundary.end():]
+    elif start > 0:
+        before = before.split(" ", 1)[-1]  # the window's first word may be cut
     return before
 
 
@@ -212,27 +238,48 @@ def find_attributions(sentence: str, offset: int = 0) -> list[Attribution]:
         if not subject.strip():
             continue
         start = match.start("np") + len(match["np"]) - len(subject)
+        # Two groups joined by "and": "…, doctors and patients said."
+        base = max(0, start - 40)  # a bounded window keeps this linear in the sentence
+        pair = _PAIR_BEFORE.search((" " if base == 0 else "") + sentence[base:start])
+        if pair is not None and parse_party(pair["first"]) is not None:
+            start = base + pair.start("first") - (1 if base == 0 else 0)
+            subject = sentence[start:match.start("np") + len(match["np"])]
         if any(a.start - offset <= start < a.end - offset for a in found):
             continue
         add(start, match.end(), subject, "attribution:subject-said", cut_at_party=False)
+    lead = _LEAD_NAME.match(sentence)
+    if lead is not None and not found:
+        # "Cornelius Melief, from the Leiden University Medical Center, said …": the speaker is
+        # the name the sentence opens with, when the verb comes before any quotation.
+        verb = _HAS_SPEECH.search(sentence, lead.end())
+        quote = _QUOTE_MARK.search(sentence)
+        if verb is not None and (quote is None or verb.start() < quote.start()):
+            add(lead.start("name"), lead.end("name"), lead["name"], "attribution:appositive-said")
     found.sort(key=lambda a: a.start)
     return found
 
 
 _FULL_NAME = re.compile(
-    r"(?:\b(?:Dr|Prof)\.? (?P<titled>[A-Z][a-z'’-]+(?: [A-Z]\.)?(?: [A-Z][a-z'’-]+){1,2})"
-    r"|\b(?P<named>[A-Z][a-z'’-]+(?: [A-Z]\.)? [A-Z][a-z'’-]+), (?:MD|PhD|M\.D\.|a |an |the |"
+    rf"(?:\b(?:Dr|Prof)\.? (?P<titled>{_NAME_WORD}(?: [A-Z]\.)?(?: {_NAME_WORD}){{1,2}})"
+    rf"|\b(?P<named>{_NAME_WORD}(?: [A-Z]\.)? {_NAME_WORD}), (?:MD|PhD|M\.D\.|a |an |the |"
     r"(?i:director|professor|chief|head|senior|lead|principal)))"
 )
 _PRONOUN_SAID = re.compile(rf"(?:^|[,”\"]\s*)(?P<pronoun>he|she) {_AUX}(?:{_SPEECH})\b", re.IGNORECASE)
 
 
 def find_full_names(text: str) -> dict[str, str]:
-    """Return surname -> full name for people introduced as "Dr. Jane Doe" or "Jane Doe, MD"."""
+    """Return surname -> full name of the people ``text`` names in full.
+
+    People introduced as "Dr. Jane Doe" or "Jane Doe, MD" come first; then every other
+    full name (:func:`oncoclaims.extract.names.find_people`), the first mention of a surname winning.
+    """
     names: dict[str, str] = {}
     for match in _FULL_NAME.finditer(text):
         name = match["titled"] or match["named"]
         names.setdefault(name.split()[-1], name)
+    # Then any other full name, first mention first ("virologist Cheng-Feng Qin of …").
+    for mention in find_people(text):
+        names.setdefault(mention.name.split()[-1], mention.name)
     return names
 
 

@@ -35,6 +35,7 @@ from oncoclaims.extract.attribution import (
     resolve_surnames,
 )
 from oncoclaims.extract.language import detect_language
+from oncoclaims.extract.names import find_people
 from oncoclaims.extract.quantities import Quantity, find_quantities
 from oncoclaims.extract.rules import (
     GENERIC_RULES,
@@ -42,13 +43,20 @@ from oncoclaims.extract.rules import (
     HYPE_RULES,
     Marker,
     Rule,
+    TypeMatch,
     classify_claim_type,
     find_indication,
     find_markers,
     find_population,
     skip_reason,
 )
-from oncoclaims.extract.sentences import Segment, split_blocks, split_coordinated, split_sentences
+from oncoclaims.extract.sentences import (
+    Segment,
+    split_blocks,
+    split_coordinated,
+    split_sentences,
+    trim_dateline,
+)
 from oncoclaims.extract.therapies import (
     TherapyIndex,
     TherapyMention,
@@ -58,6 +66,8 @@ from oncoclaims.extract.therapies import (
 
 __all__ = [
     "CONTEXT_CHARS",
+    "NAMED_THERAPY",
+    "QUOTED_VIEW",
     "ExtractedClaim",
     "Extraction",
     "extract_claims",
@@ -78,6 +88,12 @@ _THERAPY_WORDS = re.compile(
     re.IGNORECASE,
 )
 _RELATIVE = re.compile(r",\s+(which (?:is|are|was|were) [^,;.]+?)(?=\s+but\b|\s+and\b|,|;|\.|$)")
+#: The type of a quoted view that has no cue word of its own.
+QUOTED_VIEW = TypeMatch("efficacy", "type:quoted-view", "")
+_PARTICIPLE = re.compile(r"((?:[A-Z][a-z]+ed) (?:by|as|for|in|to|with)\b[^,;]{1,200}?)(?=,)")
+#: The type of a sentence that names a therapy and has no cue word.
+NAMED_THERAPY = TypeMatch("mechanism", "type:named-therapy", "")
+_ENDS_SENTENCE = re.compile(r"[.!?][\"”’')\]]*$")
 _TOTAL = re.compile(r"\b(?:total|complete|full) effectiveness\b", re.IGNORECASE)
 
 
@@ -117,6 +133,42 @@ class Extraction:
 class _Paragraph:
     carried: Attribution | None = None
     about: bool = False
+
+
+def _quoted(sentences: list[Segment]) -> list[bool]:
+    """Per sentence of a paragraph: whether it is (partly) inside a quotation.
+
+    Curly quotes open and close; a straight double quote toggles. A sentence is quoted
+    when a quotation is open at its start or one opens in it.
+    """
+    result = []
+    open_ = False
+    for sentence in sentences:
+        quoted = open_
+        for char in sentence.text:
+            if char == "“" or (char == '"' and not open_):
+                open_ = quoted = True
+            elif char == "”" or char == '"':
+                open_ = False
+        result.append(quoted)
+    return result
+
+
+def _attribution_of_part(part: Segment, sentence: Segment, attribution: Attribution | None,
+                         carried: bool) -> Attribution | None:
+    """The attribution of one coordinated part of a sentence.
+
+    A speaker named in a later part, with words of their own after it, speaks for that part
+    only: "The treatment appears safe, but researchers said more study was needed". One
+    named at the end ("…, and a portion turned into memory cells, researchers surmised.")
+    or before the part, or after a quotation ("“…, and …,” said X, a virologist"), speaks for it.
+    """
+    if attribution is None or carried or attribution.start < part.end or (
+        attribution.rule.startswith("attribution:quote-said")
+    ):
+        return attribution
+    tail = sentence.text[attribution.end - sentence.start:].strip(" .!?”\"’'")
+    return attribution if not tail else None
 
 
 def _markers(rules: tuple[Rule, ...], segment: Segment) -> list[Marker]:
@@ -166,18 +218,44 @@ class _Extractor:
         return tuple(found.values())
 
     def run(self) -> None:
+        # The speaker of the quotation that closed the previous paragraph, for a paragraph
+        # that is only a quotation and names no speaker (news style for a long quotation).
+        previous_speaker: Attribution | None = None
         for block in split_blocks(self.text):
             paragraph = _Paragraph()
             sentences = split_sentences(self.text, block.start, block.end)
+            if sentences:
+                sentences[0] = trim_dateline(self.text, sentences[0])
             found = [self.attributions(sentence) for sentence in sentences]
+            quoted = _quoted(sentences)
+            speaker: Attribution | None = None  # of the last quotation attributed so far
             for index, sentence in enumerate(sentences):
                 attributions = found[index]
-                if not attributions and sentence.text[:1] in "\"“‘'":
-                    # A quotation whose speaker is named in a later sentence of the paragraph.
-                    later = next((a for a in found[index + 1:] if a), [])
-                    attributions = [Attribution(a.text, a.start, a.end, a.parties,
-                                                a.rule + "+quote-continued") for a in later[:1]]
-                self.sentence(sentence, paragraph, attributions)
+                if not attributions and quoted[index]:
+                    attributions = self.speaker_of(index, found, speaker, previous_speaker,
+                                                   paragraph_names_none=not any(found))
+                elif attributions and quoted[index]:
+                    speaker = attributions[0]
+                self.sentence(sentence, paragraph, attributions, quoted[index])
+            previous_speaker = speaker if sentences and quoted[-1] else None
+
+    @staticmethod
+    def speaker_of(index: int, found: list[list[Attribution]], speaker: Attribution | None,
+                   previous: Attribution | None, paragraph_names_none: bool) -> list[Attribution]:
+        """The speaker of an unattributed sentence of a quotation, and how it was found."""
+        later = next((a for a in found[index + 1:] if a), [])
+        if later:
+            # A quotation whose speaker is named in a later sentence of the paragraph.
+            chosen, how = later[0], "+quote-continued"
+        elif speaker is not None:
+            # The quotation goes on after its speaker was named ("…,” Shi explained. “For example, …”).
+            chosen, how = speaker, "+quote-resumed"
+        elif previous is not None and paragraph_names_none:
+            chosen, how = previous, "+quote-paragraph"
+        else:
+            return []
+        rule = chosen.rule.split("+")[0] + how
+        return [Attribution(chosen.text, chosen.start, chosen.end, chosen.parties, rule)]
 
     def attributions(self, sentence: Segment) -> list[Attribution]:
         found = []
@@ -196,13 +274,19 @@ class _Extractor:
             pronoun = find_pronoun_attribution(sentence.text, sentence.start, self.last_person)
             if pronoun is not None:
                 found.append(pronoun)
-        for attribution in found:
-            for party in attribution.parties:
-                if party.kind == "person":
-                    self.last_person = party
+        # "He said" in a later sentence is the person named last: a speaker, or anyone
+        # the sentence names ("John O’Donnell, a retired math teacher, …").
+        people = [(a.start, party) for a in found for party in a.parties if party.kind == "person"]
+        people += [
+            (sentence.start + m.start, Party(self.full_names.get(m.name.split()[-1], m.name), "person"))
+            for m in find_people(sentence.text)
+        ]
+        if people:
+            self.last_person = max(people, key=lambda item: item[0])[1]
         return found
 
-    def sentence(self, sentence: Segment, paragraph: _Paragraph, attributions: list[Attribution]) -> None:
+    def sentence(self, sentence: Segment, paragraph: _Paragraph, attributions: list[Attribution],
+                 quoted: bool = False) -> None:
         named = self.mentions_in(sentence.start, sentence.end)
         if skip_reason(sentence.text) is not None:
             return
@@ -220,12 +304,32 @@ class _Extractor:
             or bool(find_quantities(masked))
             or bool(_THERAPY_WORDS.search(masked))
         )
+        if kind is None and quoted and attributions and about:
+            # A named speaker's quoted view in a story about a therapy, with no cue word
+            # ("This is huge for the whole field, and for cancer patients," said John Bell).
+            kind = QUOTED_VIEW
+        if kind is None and named and _ENDS_SENTENCE.search(sentence.text):
+            # A sentence that names a therapy asserts something about it, cue word or not
+            # ("But T-VEC has had two key genes removed."); a heading (no final stop) does not.
+            kind = NAMED_THERAPY
         if kind is None or (kind.claim_type != "absence-of-evidence" and not about):
             if attributions and kind is None:
                 paragraph.carried = attributions[0]
             paragraph.about = paragraph.about or bool(named)
             return
         paragraph.about = True
+        # "Approved by the FDA on Tuesday for treating melanoma, the virus … is a modified …":
+        # an opening participle clause of another type than the rest is a claim of its own,
+        # and the sentence takes the type of the rest.
+        participle = _PARTICIPLE.match(sentence.text)
+        participle_type = None
+        if participle is not None:
+            participle_type = classify_claim_type(masked[: participle.end(1)])
+            rest = classify_claim_type(masked[participle.end(1):])
+            if participle_type is None or rest is None or rest.claim_type == participle_type.claim_type:
+                participle_type = None
+            else:
+                kind = rest
         own = attributions[0] if attributions else None
         attribution, carried = (own, False) if own else (paragraph.carried, True)
         parts = split_coordinated(self.text, sentence)
@@ -236,7 +340,8 @@ class _Extractor:
                 assert part_type is not None
                 hedges = _markers(HEDGE_RULES, part)
                 self.emit(part, sentence, part_type.claim_type,
-                          ("clause:coordination", part_type.rule), attribution, carried,
+                          ("clause:coordination", part_type.rule),
+                          _attribution_of_part(part, sentence, attribution, carried), carried,
                           extra_hedges=inherited)
                 inherited = inherited + hedges
         else:
@@ -251,6 +356,10 @@ class _Extractor:
             ):
                 self.emit(clause, sentence, clause_type.claim_type,
                           ("clause:relative", clause_type.rule), attribution, carried)
+        if participle is not None and participle_type is not None:
+            clause = Segment(sentence.start, sentence.start + participle.end(1), participle.group(1))
+            self.emit(clause, sentence, participle_type.claim_type,
+                      ("clause:participle", participle_type.rule), attribution, carried)
 
     def emit(
         self,

@@ -86,25 +86,31 @@ CLAIM_TYPE_RULES = _rules(
          r"no one (?:can|could) say|(?:more|further) (?:study|studies|research|work|data) "
          r"(?:is |was |are |were )?(?:needed|required)|(?:further|more) (?:study|studies|research) "
          r"will show|(?:remains?|is|are) (?:very )?preliminary|big questions?|"
-         r"will have to see|too (?:early|soon) to (?:know|say))\b"),
+         r"will have to see|too (?:early|soon) to (?:know|say)|will be (?:needed|required) to|"
+         r"not necessarily)\b"),
         ("regulator", "regulatory",
          r"\b(?:FDA|EMA|Food and Drug Administration|regulators?|health authorities|"
          r"dossier|approv(?:al|ed|es)|authori[sz]ation|licen[sc]ed)\b"),
         ("cost", "availability",
          r"\b(?:free of charge|free|cost(?:s|ly)?|price[sd]?|afford\w*|reimburs\w*|"
-         r"(?:made |become |be )?available|expensive|accessible)\b"),
+         r"(?:made |become |be )?available|expensive|accessible|market(?: potential)?|"
+         r"rolled out|charge patients|deal worth|\$\d[\d,.]*(?: (?:million|billion))?)\b"),
         ("trial-plan", "trial-status",
          r"\b(?:pilot study|phase (?:I{1,3}V?|[1-4]) (?:study|trial)|(?:meant|designed|aimed) to "
          r"(?:evaluate|assess|test|determine|find out)|plans? to (?:treat|follow|enrol\w*|test|start)|"
-         r"randomly assigned|randomi[sz]ed|(?:study|trial) involved)\b"),
+         r"randomly assigned|randomi[sz]ed|(?:study|trial) involved|tested (?:\w+ ){1,3}on \d+|"
+         r"received (?:\w+ )?injections)\b"),
         ("mechanism-explained", "mechanism",
          r"\b(?:the theory is|the goal of|(?:is|are|was|were) designed to|(?:is|are) aimed at|"
-         r"works? by|how [\w-]+ works)\b"),
+         r"works? by|how [\w-]+ works|(?:is|are) based on|genes? removed|"
+         r"(?:replicat|proliferat)\w*)\b"),
         ("efficacy-outcome", "efficacy",
          r"\b(?:effective(?:ness)?|efficacy|shr[iau]nk\w*|disappear\w*|remission|cur(?:e|es|ed)|"
          r"surviv\w*|respon(?:se|ses|d|ded|ding)|benefit\w*|worked|dramatic|profound effect|"
          r"blown away|protect\w* against|free of (?:cancer|disease)|cancer[- ]free|"
-         r"(?:extend|prolong)\w* (?:life|lives|survival)|tumou?r (?:growth|size))\b"),
+         r"(?:extend|prolong)\w* (?:life|lives|survival)|tumou?r (?:growth|size)|"
+         r"(?:stunning|impressive|remarkable|encouraging|positive) results|no recurrence|"
+         r"tumou?r[- ]free|delay in tumou?r|developed tumou?rs|lived (?:an average of|to))\b"),
         ("safety-event", "safety",
          r"\b(?:side effects?|toxic (?:effects?|for)|toxicity|adverse (?:events?|effects?)|"
          r"syndrome|chills|nausea|fever|swelling|seizures?)\b"),
@@ -118,10 +124,12 @@ CLAIM_TYPE_RULES = _rules(
          r"\b(?:killed|kill(?:s|ing)?|destroy\w*|eliminat\w*|slow(?:s|ed)? "
          r"(?:the )?(?:growth|progression)|works?|promising results)\b"),
         ("safety", "safety",
-         r"\b(?:safe(?:ty|ly)?|toxic|harmless|well tolerated|tolerated|risks?)\b"),
+         r"\b(?:safe(?:ty|ly)?|toxic|harmless|well tolerated|tolerated|risks?|no health effects|"
+         r"functioned normally)\b"),
         ("trial", "trial-status",
          r"\b(?:trials?|phase (?:I{1,3}V?|[1-4])|volunteers|participants|enrolled|enrol\w*|"
-         r"patients (?:were|have been) (?:treated|given)|published in|present(?:ed)? results)\b"),
+         r"patients (?:were|have been) (?:treated|given)|published (?:\w+ ){0,2}in|"
+         r"present(?:ed)? results|(?:study|studies|trial), (?:by|led by)|led by)\b"),
     ],
 )
 
@@ -130,7 +138,13 @@ SKIP_RULES = _rules(
     "skip",
     [
         ("question", "question", r"\?[\"”’']*$"),
-        ("conditional", "conditional", r"^(?:if|unless|whether)\b"),
+        ("conditional", "conditional", r"^(?:(?:but|and|so|yet|even),?\s+)?(?:if|unless|whether)\b"),
+        # What a study set out to do is not what it found.
+        ("aim", "aim",
+         r"\b(?:objective|aim|goal|purpose) (?:was|is) to (?:determine|see|find|test|show|learn|"
+         r"investigate)\b|\b(?:wanted|sought|set out) to (?:show|see|know|test|determine|find out|"
+         r"investigate|learn)\b|^(?:\w+, )?the (?:team|researchers|scientists|investigators) "
+         r"(?:then )?(?:investigated|examined|looked at)\b"),
         ("byline", "byline", r"^(?:by|photo|image|credit|©)\b"),
     ],
 )
@@ -141,9 +155,19 @@ GENERIC_RULES = _rules(
     "generic",
     [
         ("plural-therapies", "generic",
-         r"\b(?:many|most|other|some|these|new|such|so-called) (?:[\w-]+ ){0,2}"
+         r"\b(?:many|most|other|some|new|such|so-called) (?:[\w-]+ ){0,2}"
          r"(?:therapies|treatments|drugs|vaccines|tools|announcements)\b"),
         ("history", "generic", r"\b(?:medical history|in recent years|the scientific community)\b"),
+        # Background on the disease: "Glioblastoma kills about 15,000 adults …", "Symptoms include …".
+        ("disease", "generic",
+         r"^(?:[\w ]{0,30},\s+)?(?:(?:the|a|this)\s+)?(?:[\w-]+\s+){0,3}?(?:glioblastoma|melanoma|"
+         r"leuka?emia|lymphoma|myeloma|cancer|disease|condition|symptoms|cases)\s+(?:\w+\s+){0,2}?"
+         r"(?:kills?|killed|include|includes|affects?|causes?|results? in|(?:is|was) (?:a|an|the|one|"
+         r"currently))\b"),
+        # The need for a therapy is not a claim about one: "an effective therapy … is urgently needed".
+        ("unmet-need", "generic",
+         r"\b(?:effective|new|better) (?:therap(?:y|ies)|treatments?|drugs?)\b[^.]{0,60}?\b(?:is|are) "
+         r"(?:urgently |badly |desperately )?needed\b"),
     ],
 )
 

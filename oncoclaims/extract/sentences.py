@@ -15,10 +15,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 __all__ = [
+    "DATELINE",
     "Segment",
     "split_blocks",
     "split_coordinated",
     "split_sentences",
+    "trim_dateline",
     "trim_span",
 ]
 
@@ -34,8 +36,27 @@ ABBREVIATIONS = frozenset(
 
 # A sentence ends at ., ! or ? (possibly closed by quotes or brackets) followed by
 # whitespace and something that can start a sentence.
-_SENTENCE_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
+_SENTENCE_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+# "U.S." and "U.K." end a sentence when a word that starts sentences follows ("… in the U.S. The
+# condition …"); before a name they do not ("Cancer Research U.K. who …").
+_COUNTRY_END = frozenset({"u.s", "u.k"})
+_STARTS_SENTENCE = re.compile(
+    r"\s+[\"“]?(?:The|This|These|That|Those|It|Its|He|She|They|We|I|In|But|And|However|Yet|So|"
+    r"A|An|Each|Every|Some|Most|Many|Researchers|Scientists|Doctors)\b"
+)
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
+_DATE = rf"(?:[A-Z][A-Za-z]+, )?{_MONTH} \d{{1,2}},? \d{{4}}"
+_AGENCY = r"\([A-Z][\w .]{0,40}\)"
+_DASH = r"\s+[-–—]{1,2}\s+"
+#: A dateline opening a paragraph: "LOS ANGELES (Reuters) - ", "Aug. 10, 2011 -- ",
+#: "MONDAY, April 2, 2012 (HealthDay News) -- ", "Washington, DC - September 18, 2018 - ".
+DATELINE = re.compile(
+    rf"^(?:[A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*){{0,2}}, [A-Z]{{2}}{_DASH}{_DATE}{_DASH}"
+    rf"|{_DATE}(?: {_AGENCY})?{_DASH}"
+    rf"|[A-Z]{{2,}}(?: [A-Z]{{2,}}){{0,3}}(?:, [A-Z][A-Za-z.]*)?(?: {_AGENCY})?{_DASH}"
+    rf"|[A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*){{0,2}} {_AGENCY}{_DASH})"
+)
 # Coordination points where one sentence may hold two claims: ", and", ", but",
 # ", while", ";", and "and no" (two coordinated negations: "no X and no Y").
 _COORDINATION = re.compile(r",\s+(?:and|but|while)\s+|;\s+|\s+and\s+(?=no\b)")
@@ -81,7 +102,32 @@ def _is_abbreviation(text: str, end: int) -> bool:
     if match is None:
         return False
     word = match.group(1).rstrip(".").lower()
+    if word in _COUNTRY_END and _STARTS_SENTENCE.match(text, end + 1) is not None:
+        return False
     return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def _single_quote_balance(text: str, start: int, end: int) -> int:
+    """Single quotations opened minus closed in ``text[start:end]`` (’ before a letter is an apostrophe)."""
+    opened = text.count("‘", start, end)
+    closed = 0
+    position = text.find("’", start, end)
+    while position != -1:
+        if position + 1 >= len(text) or not text[position + 1].isalpha():
+            closed += 1
+        position = text.find("’", position + 1, end)
+    return opened - closed
+
+
+def trim_dateline(text: str, segment: Segment) -> Segment:
+    """Return ``segment`` without a dateline it opens with ("LOS ANGELES (Reuters) - ").
+
+    :param text: the whole text the offsets refer to.
+    """
+    match = DATELINE.match(segment.text)
+    if match is None or match.end() >= len(segment.text):
+        return segment
+    return trim_span(text, segment.start + match.end(), segment.end)
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Segment]:
@@ -96,15 +142,22 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
         block_start = start + block.start
         cursor = block_start
         block_end = start + block.end
+        nested = 0  # single quotations open inside the sentence so far ("says, ‘Hey! Come …’ ”")
+        scanned = block_start
         for match in _SENTENCE_END.finditer(text, block_start, block_end):
+            nested = max(0, nested + _single_quote_balance(text, scanned, match.start()))
+            scanned = match.start()
             if text[match.start()] == "." and match.end() - match.start() == 1 and _is_abbreviation(
                 text, match.start()
             ):
+                continue
+            if nested > 0 and text[match.start()] in "!?":
                 continue
             segment = trim_span(text, cursor, match.end())
             if segment.text:
                 sentences.append(segment)
             cursor = match.end()
+            nested = 0
         segment = trim_span(text, cursor, block_end)
         if segment.text:
             sentences.append(segment)
