@@ -11,26 +11,35 @@ store I/O around it, through named queries only:
    another name a trial gives pembrolizumab, is followed);
 3. the trials with those therapies (``therapy_records``) and the papers indexed with
    them (``mesh_records``), at most :data:`MAX_RECORDS`;
-4. each record's profile (:func:`record_profile`, pattern lookups), ranked; the best :data:`MAX_STORED` are
-   written, with their tie verdicts, to the claim's own graph
+4. each record's profile (:func:`record_profile`, pattern lookups), scored; the best are
+   kept (a bounded heap, whatever order the store gives the records in), and the best
+   :data:`MAX_STORED` are written, with their tie verdicts, to the claim's own graph
    ``mint_graph_iri("candidates", claim)`` (never as ``supports``).
 
-Writing is incremental: a claim's graph is rewritten only when its candidates changed, so
-re-running discovery on unchanged records writes nothing.
+A run over many claims (:data:`TABLE_RUN` or more, ``discover --all``) reads what every
+claim needs once: the claims' profiles, the therapies under each name, the records of
+each therapy and MeSH term (the same named queries, without their parameter), each
+record's profile, and each tie verdict once per record and set of interested parties.
+A run over a few claims asks the store per claim, as a new claim's discovery does.
+Either way the result is the same (tests/discover/test_discover_at_scale.py).
+
+Writing is incremental and atomic (:mod:`oncoclaims.discover.writing`): a claim's graph
+is rewritten only when its candidates changed, in one step with the other claims of its
+batch, so re-running discovery on unchanged records writes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
 
 from oncoclaims import queries
-from oncoclaims.discover.independence import candidate_verdict
+from oncoclaims.discover.independence import candidate_verdict, verdict_for
 from oncoclaims.discover.names import (
     name_key,
     name_variants,
@@ -39,6 +48,7 @@ from oncoclaims.discover.names import (
     split_combination,
 )
 from oncoclaims.discover.ranking import Candidate, ClaimProfile, RecordProfile, rank_candidates
+from oncoclaims.discover.writing import replace_graphs
 from oncoclaims.graph import analysis
 from oncoclaims.graph.projection import to_networkx
 from oncoclaims.graph.store import ClaimStore
@@ -49,6 +59,8 @@ __all__ = [
     "MAX_RECORDS",
     "MAX_STORED",
     "MAX_VERDICTS",
+    "TABLE_RUN",
+    "WRITE_BATCH",
     "ClaimCandidates",
     "DiscoverReport",
     "Lookups",
@@ -65,14 +77,18 @@ __all__ = [
     "touched_claims",
 ]
 
-#: At most this many records are profiled and ranked for one claim; more are counted
-#: and reported as left out (``ClaimCandidates.truncated``).
-MAX_RECORDS = 2000
+#: At most this many records are profiled and ranked for one claim (the first in IRI order;
+#: the best of them are kept); more are reported as left out (``ClaimCandidates.truncated``).
+MAX_RECORDS = 20_000
 #: At most this many candidates are written to a claim's graph.
 MAX_STORED = 50
 #: The tie verdicts of this many best candidates are written with them (the report
 #: computes the verdicts of what it shows when it is made).
 MAX_VERDICTS = 10
+#: A run over this many claims or more reads the store's tables once (:class:`Lookups`).
+TABLE_RUN = 50
+#: Candidate graphs are written in batches of about this many quads, one transaction each.
+WRITE_BATCH = 20_000
 
 
 @dataclass
@@ -92,24 +108,85 @@ class DiscoverReport:
     """What one discovery run did."""
 
     claims: int = 0
-    written: int = 0
+    written: int = 0  # claims whose candidate graph changed
     unchanged: int = 0
     candidates: int = 0
+    quads_added: int = 0
+    quads_removed: int = 0
     truncated: list[str] = field(default_factory=list)
+
+
+def _plain(term: ox.Term) -> bool:
+    """A literal a ``string`` parameter can equal (``xsd:string``, no language tag)."""
+    return isinstance(term, ox.Literal) and term.datatype == XSD.string
 
 
 class Lookups:
     """What one discovery run reads once and reuses for every claim: the compound-label
     index, each therapy part's records and each record's profile (the store does not
-    change during a run)."""
+    change during a run).
 
-    def __init__(self, store: ClaimStore, compounds: dict[str, dict[str, str]] | None = None) -> None:
+    :param tables: read each named query once without its parameter (every claim's
+        profile, every therapy's names, every therapy's and MeSH term's records, the
+        claims with interested parties) instead of once per claim, and keep each tie
+        verdict per record and set of interested parties: for a run over many claims.
+    """
+
+    def __init__(
+        self, store: ClaimStore, compounds: dict[str, dict[str, str]] | None = None, *, tables: bool = False
+    ) -> None:
         self.store = store
+        self.tables = tables
         self._compounds = compounds
         self.parts: dict[tuple[str, ...], tuple[list[tuple[str, str]], dict[str, str], bool]] = {}
         self.profiles: dict[str, RecordProfile] = {}
         self.rankings: dict[tuple[Any, ...], tuple[list[Candidate], int, dict[str, str], bool]] = {}
         self.projections: dict[tuple[str, int], nx.MultiDiGraph] = {}
+        self.verdicts: dict[tuple[Any, ...], tuple[bool | None, str]] = {}
+        self._table: dict[str, dict[str, list[Any]]] = {}
+        self._interested: set[str] | None = None
+
+    def _rows(self, query: str, key: str, value: str, *, plain: bool = False) -> list[Any]:
+        if not self.tables:
+            return queries.select(self.store, query, **{key: value})
+        if query not in self._table:
+            table: dict[str, list[Any]] = {}
+            for row in queries.select(self.store, query):
+                if key in row and (not plain or _plain(row[key])):
+                    table.setdefault(row[key].value, []).append(row)
+            self._table[query] = table
+        return self._table[query].get(value, [])
+
+    def claim_rows(self, claim: str) -> list[dict[str, Any]]:
+        """The ``discover_claim`` rows of ``claim``."""
+        return self._rows("discover_claim", "claim", claim)
+
+    def named_rows(self, spelling: str) -> list[dict[str, Any]]:
+        """The ``therapies_named`` rows of ``spelling``."""
+        return self._rows("therapies_named", "spelling", spelling, plain=True)
+
+    def therapy_records(self, therapy: str) -> list[str]:
+        """The records with ``therapy`` as an intervention."""
+        return [row["record"].value for row in self._rows("therapy_records", "therapy", therapy)]
+
+    def mesh_records(self, term: str) -> list[str]:
+        """The records of the sources indexed with MeSH term or substance ``term``."""
+        return [row["record"].value for row in self._rows("mesh_records", "term", term, plain=True)]
+
+    def projection(self, node: str, depth: int) -> nx.MultiDiGraph:
+        """``node``'s neighbourhood (:func:`~oncoclaims.graph.projection.to_networkx`), read once."""
+        if (node, depth) not in self.projections:
+            self.projections[(node, depth)] = to_networkx(self.store, node, tie_depth=depth)
+        return self.projections[(node, depth)]
+
+    def interested(self, claim: str, depth: int) -> dict[str, list[str]]:
+        """``claim``'s interested parties with their roles (:func:`analysis.interested_parties`);
+        a claim the ``interested_parties`` table does not name has none, and is not projected."""
+        if self._interested is None:
+            self._interested = {row["claim"].value for row in queries.select(self.store, "interested_parties")}
+        if claim not in self._interested:
+            return {}
+        return analysis.interested_parties(to_networkx(self.store, claim, tie_depth=depth), claim)
 
     @property
     def compounds(self) -> dict[str, dict[str, str]]:
@@ -131,12 +208,15 @@ def candidate_graph_iri(claim: str) -> ox.NamedNode:
     return mint_graph_iri("candidates", claim)
 
 
-def claim_profile(store: ClaimStore, claim: str) -> tuple[ClaimProfile, list[str]]:
+def claim_profile(
+    store: ClaimStore, claim: str, lookups: Lookups | None = None
+) -> tuple[ClaimProfile, list[str]]:
     """Read ``claim``'s profile and the IRIs of the therapies it is about."""
     names: dict[str, list[str]] = {}
     labels: dict[str, str] = {}
     indication = population = None
-    for row in queries.select(store, "discover_claim", claim=claim):
+    rows = lookups.claim_rows(claim) if lookups is not None else queries.select(store, "discover_claim", claim=claim)
+    for row in rows:
         if "indication" in row:
             indication = row["indication"].value
         if "population" in row:
@@ -159,10 +239,10 @@ def claim_profile(store: ClaimStore, claim: str) -> tuple[ClaimProfile, list[str
     return ClaimProfile(claim, tuple(parts), indication, population), sorted(names)
 
 
-def _therapies_named(store: ClaimStore, names: Iterable[str]) -> dict[str, set[str]]:
+def _therapies_named(lookups: Lookups, names: Iterable[str]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for name in sorted(name_variants(names)):
-        for row in queries.select(store, "therapies_named", spelling=name):
+        for row in lookups.named_rows(name):
             known = found.setdefault(row["therapy"].value, set())
             for key in ("label", "synonym"):
                 if key in row:
@@ -186,13 +266,12 @@ def compound_index(store: ClaimStore) -> dict[str, dict[str, str]]:
     return index
 
 
-def _matching_therapies(
-    store: ClaimStore, part: tuple[str, ...], compounds: dict[str, dict[str, str]]
-) -> dict[str, set[str]]:
-    first = _therapies_named(store, part)
+def _matching_therapies(lookups: Lookups, part: tuple[str, ...]) -> dict[str, set[str]]:
+    compounds = lookups.compounds
+    first = _therapies_named(lookups, part)
     carried = {n for names in first.values() for n in names} - set(part)
     if carried:
-        for therapy, names in _therapies_named(store, carried).items():
+        for therapy, names in _therapies_named(lookups, carried).items():
             first.setdefault(therapy, set()).update(names)
     keys = {name_key(n) for names in (part, *first.values()) for n in names}
     keys |= {d.key for n in part if (d := resolve_drug(n)) is not None}
@@ -202,11 +281,13 @@ def _matching_therapies(
     return first
 
 
-def _part_records(
-    store: ClaimStore, part: tuple[str, ...], compounds: dict[str, dict[str, str]]
-) -> tuple[list[tuple[str, str]], dict[str, str], bool]:
-    """``[(record, how it matched)]``, the therapies found, and whether :data:`MAX_RECORDS` cut it."""
-    found = _matching_therapies(store, part, compounds)
+def _part_records(lookups: Lookups, part: tuple[str, ...]) -> tuple[list[tuple[str, str]], dict[str, str], bool]:
+    """``[(record, how it matched)]``, the therapies found, and whether :data:`MAX_RECORDS` cut it.
+
+    A record two therapies (or a therapy and a MeSH term) reach matched by the first of
+    them in sorted order, whatever order the store answers in.
+    """
+    found = _matching_therapies(lookups, part)
     spellings = set(part) | {n for names in found.values() for n in names}
     records: dict[str, str] = {}
     therapies: dict[str, str] = {}
@@ -214,16 +295,15 @@ def _part_records(
         therapies[therapy] = part[0]
         labels = sorted(found[therapy], key=lambda n: (resolve_drug(n) is None, n))
         how = part[0] if part[0] in labels or not labels else f"{part[0]} = {labels[0]}"
-        for row in queries.run(store, "therapy_records", therapy=therapy):
-            records.setdefault(row["record"].value, how)
-            if len(records) >= MAX_RECORDS:
-                return list(records.items()), therapies, True
+        for record in sorted(lookups.therapy_records(therapy)):
+            records.setdefault(record, how)
     for term in sorted(name_variants(spellings)):
-        for row in queries.run(store, "mesh_records", term=term):
-            how = part[0] if term == part[0] else f"{part[0]} = MeSH {term}"
-            records.setdefault(row["record"].value, how)
-            if len(records) >= MAX_RECORDS:
-                return list(records.items()), therapies, True
+        how = part[0] if term == part[0] else f"{part[0]} = MeSH {term}"
+        for record in sorted(lookups.mesh_records(term)):
+            records.setdefault(record, how)
+    if len(records) > MAX_RECORDS:
+        kept = sorted(records)[:MAX_RECORDS]
+        return [(record, records[record]) for record in kept], therapies, True
     return list(records.items()), therapies, False
 
 
@@ -235,7 +315,7 @@ def _records_of(
     truncated = False
     for index, part in enumerate(profile.therapy_parts):
         if part not in lookups.parts:
-            lookups.parts[part] = _part_records(lookups.store, part, lookups.compounds)
+            lookups.parts[part] = _part_records(lookups, part)
         records, found, cut = lookups.parts[part]
         truncated = truncated or cut
         therapies.update(found)
@@ -316,12 +396,12 @@ def find_candidates(
     :param lookups: what an earlier call of the same run has read already.
     """
     lookups = lookups or Lookups(store)
-    profile, _ = claim_profile(store, claim)
+    profile, _ = claim_profile(store, claim, lookups)
     # claims that say the same about the same therapies rank the same records the same way
     key = (profile.therapy_parts, profile.indication, profile.population, limit, offset)
     if key not in lookups.rankings:
         matched, therapies, truncated = _records_of(lookups, profile)
-        records = [replace(lookups.profile(r), matched_parts=parts) for r, parts in sorted(matched.items())]
+        records = (replace(lookups.profile(r), matched_parts=parts) for r, parts in sorted(matched.items()))
         page, total = rank_candidates(profile, records, limit=limit, offset=offset)
         lookups.rankings[key] = (page, total, therapies, truncated)
     page, total, therapies, truncated = lookups.rankings[key]
@@ -340,67 +420,134 @@ def project_for(
         if lookups is None:
             parts.append(to_networkx(store, record, tie_depth=depth))
             continue
-        if (record, depth) not in lookups.projections:
-            lookups.projections[(record, depth)] = to_networkx(store, record, tie_depth=depth)
-        parts.append(lookups.projections[(record, depth)])
+        parts.append(lookups.projection(record, depth))
     return nx.compose_all(parts)
 
 
+def _verdicts(
+    lookups: Lookups, claim: str, records: list[str], depth: int
+) -> dict[str, tuple[bool | None, str]]:
+    """The tie verdict of each of ``records`` against ``claim``'s interested parties.
+
+    One claim: one projection of the claim and its records (:func:`project_for`). A run
+    over many claims (``lookups.tables``): each verdict once per record and set of
+    interested parties, on the projections of the record and of those parties (the
+    ties of a party within ``depth`` steps are all in its own projection).
+    """
+    if not records:
+        return {}
+    if not lookups.tables:
+        graph = project_for(lookups.store, claim, records, depth, lookups)
+        return {r: candidate_verdict(graph, claim, r, depth=depth) for r in records}
+    interested = lookups.interested(claim, depth)
+    parties = tuple(sorted((party, tuple(roles)) for party, roles in interested.items()))
+    verdicts = {}
+    for record in records:
+        key = (record, parties, depth)
+        if key not in lookups.verdicts:
+            graph = nx.compose_all([lookups.projection(record, depth),
+                                    *(lookups.projection(party, depth) for party, _ in parties)])
+            lookups.verdicts[key] = verdict_for(graph, record, interested, depth=depth)
+        verdicts[record] = lookups.verdicts[key]
+    return verdicts
+
+
+class _Terms:
+    """The literals and nodes candidate quads repeat (scores, match texts, records), made once."""
+
+    def __init__(self) -> None:
+        self.literals: dict[tuple[str, str], ox.Literal] = {}
+        self.nodes: dict[str, ox.NamedNode] = {}
+
+    def literal(self, text: str, datatype: ox.NamedNode = XSD.string) -> ox.Literal:
+        key = (text, datatype.value)
+        found = self.literals.get(key)
+        if found is None:
+            if len(self.literals) > 1 << 18:
+                self.literals.clear()
+            found = self.literals[key] = ox.Literal(text, datatype=datatype)
+        return found
+
+    def node(self, iri: str) -> ox.NamedNode:
+        found = self.nodes.get(iri)
+        if found is None:
+            if len(self.nodes) > 1 << 18:
+                self.nodes.clear()
+            found = self.nodes[iri] = ox.NamedNode(iri)
+        return found
+
+
 def candidate_quads(
-    found: ClaimCandidates, verdicts: dict[str, tuple[bool | None, str]]
+    found: ClaimCandidates, verdicts: dict[str, tuple[bool | None, str]], terms: _Terms | None = None
 ) -> list[ox.Quad]:
-    """The quads of ``found``'s candidates in the claim's candidate graph (pure)."""
+    """The quads of ``found``'s candidates in the claim's candidate graph (pure).
+
+    :param terms: the terms an earlier call of the same run made.
+    """
+    terms = terms or _Terms()
     claim = ox.NamedNode(found.claim)
     graph = candidate_graph_iri(found.claim)
-    quads = [ox.Quad(claim, OC.candidateCount, ox.Literal(str(found.total), datatype=XSD.integer), graph)]
+    quads = [ox.Quad(claim, OC.candidateCount, terms.literal(str(found.total), XSD.integer), graph)]
     for candidate in found.candidates:
         record = candidate.record.iri
-        node = mint_iri("candidate", found.claim, record)
+        node = mint_iri.__wrapped__("candidate", found.claim, record)  # each (claim, record) once: no cache
         quads += [
             ox.Quad(node, RDF.type, OC.CandidateEvidence, graph),
             ox.Quad(node, OC.candidateFor, claim, graph),
-            ox.Quad(node, OC.candidateRecord, ox.NamedNode(record), graph),
-            ox.Quad(node, OC.score, ox.Literal(str(Decimal(str(candidate.score))), datatype=XSD.decimal), graph),
+            ox.Quad(node, OC.candidateRecord, terms.node(record), graph),
+            ox.Quad(node, OC.score, terms.literal(str(Decimal(str(candidate.score))), XSD.decimal), graph),
         ]
-        quads += [ox.Quad(node, OC.matchedOn, ox.Literal(text), graph) for text in candidate.matched_on]
+        quads += [ox.Quad(node, OC.matchedOn, terms.literal(text), graph) for text in candidate.matched_on]
         independent, reason = verdicts.get(record, (None, ""))
         if independent is not None:
-            quads.append(ox.Quad(node, OC.independent, ox.Literal(independent), graph))
+            quads.append(ox.Quad(node, OC.independent, terms.literal(str(independent).lower(), XSD.boolean), graph))
         if reason:
-            quads.append(ox.Quad(node, OC.independenceReason, ox.Literal(reason), graph))
+            quads.append(ox.Quad(node, OC.independenceReason, terms.literal(reason), graph))
     return quads
 
 
-def _write_graph(store: ClaimStore, graph: ox.NamedNode, quads: list[ox.Quad]) -> bool:
-    """Make ``graph`` hold exactly ``quads``; ``False`` when it already did (nothing written)."""
-    old = set(store.inner.quads_for_pattern(None, None, None, graph))
-    new = set(quads)
-    if old == new:
-        return False
-    store.extend(q for q in quads if q not in old)  # all or nothing
-    for quad in old - new:
-        store.inner.remove(quad)
-    return True
+def _batches(lookups: Lookups, claims: Iterable[str], depth: int, report: DiscoverReport) -> Iterator[
+        list[tuple[ox.NamedNode, list[ox.Quad]]]]:
+    terms = _Terms()
+    batch: list[tuple[ox.NamedNode, list[ox.Quad]]] = []
+    size = 0
+    for claim in claims:
+        found = find_candidates(lookups.store, claim, limit=MAX_STORED, lookups=lookups)
+        verdicts = _verdicts(lookups, claim, [c.record.iri for c in found.candidates[:MAX_VERDICTS]], depth)
+        quads = candidate_quads(found, verdicts, terms)
+        batch.append((candidate_graph_iri(claim), quads))
+        size += len(quads)
+        report.claims += 1
+        report.candidates += len(found.candidates)
+        if found.truncated:
+            report.truncated.append(claim)
+        if size >= WRITE_BATCH:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def discover_claims(
-    store: ClaimStore, claims: Iterable[str], *, depth: int = analysis.DEFAULT_DEPTH
+    store: ClaimStore, claims: Iterable[str], *, depth: int = analysis.DEFAULT_DEPTH, tables: bool | None = None
 ) -> DiscoverReport:
-    """Find, rank and write the candidate evidence of each of ``claims``."""
+    """Find, rank and write the candidate evidence of each of ``claims``.
+
+    Each batch of about :data:`WRITE_BATCH` quads is written in one step, and only what
+    changed (:func:`~oncoclaims.discover.writing.replace_graphs`).
+
+    :param tables: read the store's tables once for the whole run (:class:`Lookups`);
+        by default when there are :data:`TABLE_RUN` claims or more.
+    """
+    claims = list(dict.fromkeys(claims))
     report = DiscoverReport()
-    lookups = Lookups(store)
-    for claim in claims:
-        found = find_candidates(store, claim, limit=MAX_STORED, lookups=lookups)
-        records = [c.record.iri for c in found.candidates[:MAX_VERDICTS]]
-        graph = project_for(store, claim, records, depth, lookups) if records else None
-        verdicts = {r: candidate_verdict(graph, claim, r, depth=depth) for r in records} if graph is not None else {}
-        changed = _write_graph(store, candidate_graph_iri(claim), candidate_quads(found, verdicts))
-        report.claims += 1
-        report.candidates += len(found.candidates)
-        report.written += int(changed)
-        report.unchanged += int(not changed)
-        if found.truncated:
-            report.truncated.append(claim)
+    lookups = Lookups(store, tables=len(claims) >= TABLE_RUN if tables is None else tables)
+    for batch in _batches(lookups, claims, depth, report):
+        done = replace_graphs(store, batch)
+        report.written += done.graphs
+        report.unchanged += done.unchanged
+        report.quads_added += done.added
+        report.quads_removed += done.removed
     return report
 
 
@@ -450,7 +597,7 @@ def _claims_of_record(store: ClaimStore, record: str) -> set[str]:
     for report in _objects(store, node, OC.reportedIn):  # a paper: its substances name its therapies
         names.update(o.value for o in _objects(store, report, OC.substance))  # type: ignore[arg-type]
     claims: set[str] = set()
-    for therapy in _therapies_named(store, names):
+    for therapy in _therapies_named(Lookups(store), names):
         for row in queries.select(store, "therapy_claims", therapy=therapy):
             claims.add(row["claim"].value)
     return claims

@@ -18,6 +18,7 @@ A record about none of the claim's therapies is no candidate, whatever else matc
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -102,8 +103,36 @@ def rank_candidates(
 ) -> tuple[list[Candidate], int]:
     """Rank ``records`` for ``claim``, best first, ties by record IRI.
 
+    Only the best ``offset + limit`` are kept while the records stream by (a bounded
+    heap), so ranking many records keeps the best of all of them in little memory.
+
     :returns: the page ``[offset, offset + limit)`` and how many candidates there are in all.
     """
-    scored = [c for c in (score_record(claim, r) for r in records) if c is not None]
-    scored.sort(key=lambda c: (-c.score, c.record.iri))
-    return scored[offset : offset + limit], len(scored)
+    keep = max(0, offset) + max(0, limit)
+    heap: list[tuple[float, _Reversed, Candidate]] = []  # the worst kept candidate on top
+    total = 0
+    for record in records:
+        candidate = score_record(claim, record)
+        if candidate is None:
+            continue
+        total += 1
+        entry = (candidate.score, _Reversed(record.iri), candidate)
+        if len(heap) < keep:
+            heapq.heappush(heap, entry)
+        elif keep and entry[:2] > heap[0][:2]:
+            heapq.heapreplace(heap, entry)
+    best = sorted((entry[2] for entry in heap), key=lambda c: (-c.score, c.record.iri))
+    return best[offset : offset + limit], total
+
+
+@dataclass(frozen=True, slots=True)
+class _Reversed:
+    """An IRI that sorts backwards: of two equal scores, the smaller IRI is the better candidate."""
+
+    iri: str
+
+    def __lt__(self, other: _Reversed) -> bool:
+        return self.iri > other.iri
+
+    def __gt__(self, other: _Reversed) -> bool:
+        return self.iri < other.iri
