@@ -30,9 +30,11 @@ batch, so re-running discovery on unchanged records writes nothing.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import lru_cache, partial
 from typing import Any
 
 import networkx as nx
@@ -48,7 +50,7 @@ from oncoclaims.discover.names import (
     split_combination,
 )
 from oncoclaims.discover.ranking import Candidate, ClaimProfile, RecordProfile, rank_candidates
-from oncoclaims.discover.writing import replace_graphs
+from oncoclaims.discover.writing import GraphContent, write_graphs
 from oncoclaims.graph import analysis
 from oncoclaims.graph.projection import to_networkx
 from oncoclaims.graph.store import ClaimStore
@@ -64,7 +66,9 @@ __all__ = [
     "ClaimCandidates",
     "DiscoverReport",
     "Lookups",
+    "candidate_digest",
     "candidate_graph_iri",
+    "candidate_lines",
     "candidate_quads",
     "claim_profile",
     "claims_in_graphs",
@@ -452,71 +456,88 @@ def _verdicts(
     return verdicts
 
 
+#: Bumped when the lines a candidate graph holds change shape, so every graph is rewritten.
+_LINES_VERSION = 1
+_P = {name: str(term) for name, term in {
+    "type": RDF.type, "class": OC.CandidateEvidence, "for": OC.candidateFor, "record": OC.candidateRecord,
+    "score": OC.score, "matched": OC.matchedOn, "independent": OC.independent,
+    "reason": OC.independenceReason, "count": OC.candidateCount, "digest": OC.candidateDigest}.items()}
+
+
 class _Terms:
-    """The literals and nodes candidate quads repeat (scores, match texts, records), made once."""
+    """The N-Triples text of the terms candidate lines repeat (scores, match texts, reasons), made once."""
 
     def __init__(self) -> None:
-        self.literals: dict[tuple[str, str], ox.Literal] = {}
-        self.nodes: dict[str, ox.NamedNode] = {}
+        self.texts: dict[tuple[str, str], str] = {}
 
-    def literal(self, text: str, datatype: ox.NamedNode = XSD.string) -> ox.Literal:
+    def literal(self, text: str, datatype: ox.NamedNode = XSD.string) -> str:
         key = (text, datatype.value)
-        found = self.literals.get(key)
+        found = self.texts.get(key)
         if found is None:
-            if len(self.literals) > 1 << 18:
-                self.literals.clear()
-            found = self.literals[key] = ox.Literal(text, datatype=datatype)
-        return found
-
-    def node(self, iri: str) -> ox.NamedNode:
-        found = self.nodes.get(iri)
-        if found is None:
-            if len(self.nodes) > 1 << 18:
-                self.nodes.clear()
-            found = self.nodes[iri] = ox.NamedNode(iri)
+            if len(self.texts) > 1 << 18:
+                self.texts.clear()
+            found = self.texts[key] = str(ox.Literal(text, datatype=datatype))
         return found
 
 
-def candidate_quads(
+@lru_cache(maxsize=1 << 16)
+def _score_text(score: float) -> str:
+    return str(Decimal(str(score)))
+
+
+def candidate_digest(found: ClaimCandidates, verdicts: dict[str, tuple[bool | None, str]]) -> str:
+    """A digest of everything ``found``'s candidate graph says (pure): equal digests, equal graphs."""
+    said = (_LINES_VERSION, found.claim, found.total, tuple(
+        (c.record.iri, _score_text(c.score), c.matched_on, verdicts.get(c.record.iri, (None, "")))
+        for c in found.candidates))
+    return hashlib.sha256(repr(said).encode("utf-8")).hexdigest()[:32]
+
+
+def candidate_lines(
     found: ClaimCandidates, verdicts: dict[str, tuple[bool | None, str]], terms: _Terms | None = None
-) -> list[ox.Quad]:
-    """The quads of ``found``'s candidates in the claim's candidate graph (pure).
+) -> list[str]:
+    """The N-Quads lines of ``found``'s candidate graph, its digest among them (pure).
 
-    :param terms: the terms an earlier call of the same run made.
+    :param terms: the term texts an earlier call of the same run made.
     """
     terms = terms or _Terms()
-    claim = ox.NamedNode(found.claim)
-    graph = candidate_graph_iri(found.claim)
-    quads = [ox.Quad(claim, OC.candidateCount, terms.literal(str(found.total), XSD.integer), graph)]
+    claim = f"<{found.claim}>"
+    graph = f" {candidate_graph_iri(found.claim)} .\n"
+    p = _P
+    lines = [claim + " " + p["count"] + " " + terms.literal(str(found.total), XSD.integer) + graph,
+             claim + " " + p["digest"] + " " + terms.literal(candidate_digest(found, verdicts)) + graph]
     for candidate in found.candidates:
         record = candidate.record.iri
-        node = mint_iri.__wrapped__("candidate", found.claim, record)  # each (claim, record) once: no cache
-        quads += [
-            ox.Quad(node, RDF.type, OC.CandidateEvidence, graph),
-            ox.Quad(node, OC.candidateFor, claim, graph),
-            ox.Quad(node, OC.candidateRecord, terms.node(record), graph),
-            ox.Quad(node, OC.score, terms.literal(str(Decimal(str(candidate.score))), XSD.decimal), graph),
-        ]
-        quads += [ox.Quad(node, OC.matchedOn, terms.literal(text), graph) for text in candidate.matched_on]
+        node = str(mint_iri.__wrapped__("candidate", found.claim, record)) + " "  # each pair once: no cache
+        lines += [node + p["type"] + " " + p["class"] + graph,
+                  node + p["for"] + " " + claim + graph,
+                  node + p["record"] + " <" + record + ">" + graph,
+                  node + p["score"] + " " + terms.literal(_score_text(candidate.score), XSD.decimal) + graph]
+        lines += [node + p["matched"] + " " + terms.literal(text) + graph for text in candidate.matched_on]
         independent, reason = verdicts.get(record, (None, ""))
         if independent is not None:
-            quads.append(ox.Quad(node, OC.independent, terms.literal(str(independent).lower(), XSD.boolean), graph))
+            lines.append(node + p["independent"] + " " + terms.literal(str(independent).lower(), XSD.boolean) + graph)
         if reason:
-            quads.append(ox.Quad(node, OC.independenceReason, terms.literal(reason), graph))
-    return quads
+            lines.append(node + p["reason"] + " " + terms.literal(reason) + graph)
+    return lines
+
+
+def candidate_quads(found: ClaimCandidates, verdicts: dict[str, tuple[bool | None, str]]) -> list[ox.Quad]:
+    """The quads of ``found``'s candidates in the claim's candidate graph (pure)."""
+    return list(ox.parse("".join(candidate_lines(found, verdicts)), format=ox.RdfFormat.N_QUADS))
 
 
 def _batches(lookups: Lookups, claims: Iterable[str], depth: int, report: DiscoverReport) -> Iterator[
-        list[tuple[ox.NamedNode, list[ox.Quad]]]]:
+        list[GraphContent]]:
     terms = _Terms()
-    batch: list[tuple[ox.NamedNode, list[ox.Quad]]] = []
+    batch: list[GraphContent] = []
     size = 0
     for claim in claims:
         found = find_candidates(lookups.store, claim, limit=MAX_STORED, lookups=lookups)
         verdicts = _verdicts(lookups, claim, [c.record.iri for c in found.candidates[:MAX_VERDICTS]], depth)
-        quads = candidate_quads(found, verdicts, terms)
-        batch.append((candidate_graph_iri(claim), quads))
-        size += len(quads)
+        batch.append(GraphContent(candidate_graph_iri(claim), ox.NamedNode(claim), candidate_digest(found, verdicts),
+                                  partial(candidate_lines, found, verdicts, terms)))
+        size += 2 + 8 * len(found.candidates)
         report.claims += 1
         report.candidates += len(found.candidates)
         if found.truncated:
@@ -533,8 +554,8 @@ def discover_claims(
 ) -> DiscoverReport:
     """Find, rank and write the candidate evidence of each of ``claims``.
 
-    Each batch of about :data:`WRITE_BATCH` quads is written in one step, and only what
-    changed (:func:`~oncoclaims.discover.writing.replace_graphs`).
+    Each batch of about :data:`WRITE_BATCH` quads is written in one step, and only the
+    graphs that changed (:func:`~oncoclaims.discover.writing.write_graphs`).
 
     :param tables: read the store's tables once for the whole run (:class:`Lookups`);
         by default when there are :data:`TABLE_RUN` claims or more.
@@ -543,7 +564,7 @@ def discover_claims(
     report = DiscoverReport()
     lookups = Lookups(store, tables=len(claims) >= TABLE_RUN if tables is None else tables)
     for batch in _batches(lookups, claims, depth, report):
-        done = replace_graphs(store, batch)
+        done = write_graphs(store, batch)
         report.written += done.graphs
         report.unchanged += done.unchanged
         report.quads_added += done.added
