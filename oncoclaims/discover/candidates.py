@@ -52,10 +52,10 @@ from oncoclaims.discover.names import (
 from oncoclaims.discover.ranking import Candidate, ClaimProfile, RecordProfile, rank_candidates
 from oncoclaims.discover.writing import GraphContent, write_graphs
 from oncoclaims.graph import analysis
-from oncoclaims.graph.projection import to_networkx
+from oncoclaims.graph.projection import quads_graph, to_networkx
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.iris import mint_graph_iri, mint_iri
-from oncoclaims.vocab import DCTERMS, OC, RDF, RDFS, SKOS, XSD
+from oncoclaims.vocab import DCTERMS, OC, PREFIXES, RDF, RDFS, SKOS, XSD
 
 __all__ = [
     "MAX_RECORDS",
@@ -120,6 +120,15 @@ class DiscoverReport:
     truncated: list[str] = field(default_factory=list)
 
 
+def _expand(name: str) -> ox.NamedNode:
+    prefix, local = name.split(":", 1)
+    return ox.NamedNode(PREFIXES[prefix] + local)
+
+
+_PARTY_LINKS = [_expand(name) for name, _ in analysis.RESPONSIBLE_LINKS]
+_REPORT_PARTY_LINKS = [_expand(name) for name, _ in analysis.REPORT_LINKS]
+
+
 def _plain(term: ox.Term) -> bool:
     """A literal a ``string`` parameter can equal (``xsd:string``, no language tag)."""
     return isinstance(term, ox.Literal) and term.datatype == XSD.string
@@ -182,6 +191,16 @@ class Lookups:
         if (node, depth) not in self.projections:
             self.projections[(node, depth)] = to_networkx(self.store, node, tie_depth=depth)
         return self.projections[(node, depth)]
+
+    def record_edges(self, record: str) -> nx.MultiDiGraph:
+        """The record's links to its responsible parties, and those of the sources it is reported in."""
+        node = ox.NamedNode(record)
+        quads = [q for p in _PARTY_LINKS for q in self.store.quads(node, p)]
+        for link in self.store.quads(node, OC.reportedIn):
+            quads.append(link)
+            if isinstance(link.object, ox.NamedNode):
+                quads += [q for p in _REPORT_PARTY_LINKS for q in self.store.quads(link.object, p)]
+        return quads_graph(quads)
 
     def interested(self, claim: str, depth: int) -> dict[str, list[str]]:
         """``claim``'s interested parties with their roles (:func:`analysis.interested_parties`);
@@ -434,8 +453,9 @@ def _verdicts(
     """The tie verdict of each of ``records`` against ``claim``'s interested parties.
 
     One claim: one projection of the claim and its records (:func:`project_for`). A run
-    over many claims (``lookups.tables``): each verdict once per record and set of
-    interested parties, on the projections of the record and of those parties (the
+    over many claims (``lookups.tables``): each verdict once per set of responsible parties
+    (a record's sponsors, funders, publishers, authors) and set of interested parties, on
+    the record's own links and the projections of those parties, each read once (the
     ties of a party within ``depth`` steps are all in its own projection).
     """
     if not records:
@@ -447,9 +467,11 @@ def _verdicts(
     parties = tuple(sorted((party, tuple(roles)) for party, roles in interested.items()))
     verdicts = {}
     for record in records:
-        key = (record, parties, depth)
+        edges = lookups.record_edges(record)
+        responsible = analysis.responsible_parties(edges, record)
+        key = (tuple(sorted((party, tuple(roles)) for party, roles in responsible.items())), parties, depth)
         if key not in lookups.verdicts:
-            graph = nx.compose_all([lookups.projection(record, depth),
+            graph = nx.compose_all([edges, *(lookups.projection(party, depth) for party in sorted(responsible)),
                                     *(lookups.projection(party, depth) for party, _ in parties)])
             lookups.verdicts[key] = verdict_for(graph, record, interested, depth=depth)
         verdicts[record] = lookups.verdicts[key]
