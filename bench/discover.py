@@ -132,7 +132,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.baseline:
         print(f"== baseline ({args.baseline})", flush=True)
-        child = subprocess.run(
+        child = subprocess.run(  # noqa: S603 (this interpreter, this file)
             [sys.executable, __file__, str(args.n), "--claims", str(args.claims), "--sample", str(args.sample),
              "--json"], env={**os.environ, "PYTHONPATH": args.baseline}, check=True, capture_output=True,
             text=True)
