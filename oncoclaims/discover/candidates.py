@@ -49,7 +49,15 @@ from oncoclaims.discover.names import (
     resolve_drug,
     split_combination,
 )
-from oncoclaims.discover.ranking import Candidate, ClaimProfile, RecordProfile, rank_candidates
+from oncoclaims.discover.proposals import propose
+from oncoclaims.discover.ranking import (
+    Candidate,
+    ClaimProfile,
+    RecordProfile,
+    StatedGroup,
+    StatedResult,
+    rank_candidates,
+)
 from oncoclaims.discover.writing import GraphContent, write_graphs
 from oncoclaims.graph import analysis
 from oncoclaims.graph.projection import quads_graph, to_networkx
@@ -105,6 +113,8 @@ class ClaimCandidates:
     total: int
     therapies: dict[str, str] = field(default_factory=dict)
     truncated: bool = False
+    #: record -> (supports|disputes, reason): what a record's own stated result proposes
+    proposals: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -237,13 +247,15 @@ def claim_profile(
     """Read ``claim``'s profile and the IRIs of the therapies it is about."""
     names: dict[str, list[str]] = {}
     labels: dict[str, str] = {}
-    indication = population = None
+    indication = population = claim_type = None
     rows = lookups.claim_rows(claim) if lookups is not None else queries.select(store, "discover_claim", claim=claim)
     for row in rows:
         if "indication" in row:
             indication = row["indication"].value
         if "population" in row:
             population = row["population"].value
+        if "claimType" in row:
+            claim_type = row["claimType"].value.rsplit("#claim-", 1)[-1]
         if "therapy" in row:
             therapy = row["therapy"].value
             names.setdefault(therapy, [])
@@ -259,7 +271,7 @@ def claim_profile(
             parts.extend((piece,) for piece in pieces)
         else:
             parts.append(tuple(dict.fromkeys([label, *names[therapy]])))
-    return ClaimProfile(claim, tuple(parts), indication, population), sorted(names)
+    return ClaimProfile(claim, tuple(parts), indication, population, claim_type), sorted(names)
 
 
 def _therapies_named(lookups: Lookups, names: Iterable[str]) -> dict[str, set[str]]:
@@ -393,6 +405,8 @@ def record_profile(store: ClaimStore, record: str, matched_parts: dict[int, str]
     for study_type in _objects(store, node, OC.studyType):
         level, rank = _level(store, study_type)  # type: ignore[arg-type]
     trial = next(iter(store.inner.quads_for_pattern(node, OC.intervention, None, None)), None) is not None
+    results = tuple(_stated_result(store, r) for r in _objects(store, node, OC.primaryResult)
+                    if isinstance(r, ox.NamedNode))
     return RecordProfile(
         iri=record,
         kind="trial" if trial else "paper",
@@ -403,6 +417,30 @@ def record_profile(store: ClaimStore, record: str, matched_parts: dict[int, str]
         population=populations[0].value if populations else None,
         evidence_level=level,
         level_rank=rank,
+        results=tuple(sorted(results, key=lambda r: (r.outcome, [g.title for g in r.groups], r.p_value or ""))),
+    )
+
+
+def _first(store: ClaimStore, node: ox.NamedNode, predicate: ox.NamedNode) -> str | None:
+    return next((o.value for o in _objects(store, node, predicate)), None)
+
+
+def _stated_result(store: ClaimStore, node: ox.NamedNode) -> StatedResult:
+    """One analysis of the record's primary outcome, as it states it (``oc:PrimaryResult``)."""
+    groups = []
+    for member in _objects(store, node, OC.comparedGroup):
+        if isinstance(member, ox.NamedNode):
+            order = _first(store, member, OC.groupOrder)
+            groups.append((int(order) if order else 0, StatedGroup(
+                _first(store, member, RDFS.label) or "", _first(store, member, DCTERMS.description),
+                _first(store, member, OC.measuredValue))))
+    return StatedResult(
+        outcome=_first(store, node, OC.outcomeTitle) or "",
+        groups=tuple(group for _, group in sorted(groups, key=lambda g: (g[0], g[1].title))),
+        unit=_first(store, node, OC.unitOfMeasure),
+        p_value=_first(store, node, OC.pValue),
+        method=_first(store, node, OC.statisticalMethod),
+        estimate=_first(store, node, OC.estimate),
     )
 
 
@@ -428,7 +466,8 @@ def find_candidates(
         page, total = rank_candidates(profile, records, limit=limit, offset=offset)
         lookups.rankings[key] = (page, total, therapies, truncated)
     page, total, therapies, truncated = lookups.rankings[key]
-    return ClaimCandidates(claim, profile, page, total, therapies, truncated=truncated)
+    proposals = {c.record.iri: found for c in page if (found := propose(profile, c.record)) is not None}
+    return ClaimCandidates(claim, profile, page, total, therapies, truncated=truncated, proposals=proposals)
 
 
 def project_for(
@@ -479,11 +518,12 @@ def _verdicts(
 
 
 #: Bumped when the lines a candidate graph holds change shape, so every graph is rewritten.
-_LINES_VERSION = 1
+_LINES_VERSION = 2
 _P = {name: str(term) for name, term in {
     "type": RDF.type, "class": OC.CandidateEvidence, "for": OC.candidateFor, "record": OC.candidateRecord,
     "score": OC.score, "matched": OC.matchedOn, "independent": OC.independent,
-    "reason": OC.independenceReason, "count": OC.candidateCount, "digest": OC.candidateDigest}.items()}
+    "reason": OC.independenceReason, "count": OC.candidateCount, "digest": OC.candidateDigest,
+    "proposed": OC.proposedJudgement, "why": OC.proposalReason}.items()}
 
 
 class _Terms:
@@ -510,7 +550,8 @@ def _score_text(score: float) -> str:
 def candidate_digest(found: ClaimCandidates, verdicts: dict[str, tuple[bool | None, str]]) -> str:
     """A digest of everything ``found``'s candidate graph says (pure): equal digests, equal graphs."""
     said = (_LINES_VERSION, found.claim, found.total, tuple(
-        (c.record.iri, _score_text(c.score), c.matched_on, verdicts.get(c.record.iri, (None, "")))
+        (c.record.iri, _score_text(c.score), c.matched_on, verdicts.get(c.record.iri, (None, "")),
+         found.proposals.get(c.record.iri))
         for c in found.candidates))
     return hashlib.sha256(repr(said).encode("utf-8")).hexdigest()[:32]
 
@@ -541,6 +582,10 @@ def candidate_lines(
             lines.append(node + p["independent"] + " " + terms.literal(str(independent).lower(), XSD.boolean) + graph)
         if reason:
             lines.append(node + p["reason"] + " " + terms.literal(reason) + graph)
+        if record in found.proposals:
+            proposed, why = found.proposals[record]
+            lines.append(node + p["proposed"] + " " + terms.literal(proposed) + graph)
+            lines.append(node + p["why"] + " " + terms.literal(why) + graph)
     return lines
 
 

@@ -30,6 +30,8 @@ __all__ = [
     "Candidate",
     "ClaimProfile",
     "RecordProfile",
+    "StatedGroup",
+    "StatedResult",
     "rank_candidates",
     "score_record",
 ]
@@ -43,13 +45,35 @@ MAX_LEVEL_RANK = 6
 @dataclass(frozen=True, slots=True)
 class ClaimProfile:
     """What a claim says that a record can match: its therapies (each a combination's
-    parts' names), indication, population."""
+    parts' names), indication, population, and its type (``efficacy``, ``safety``...)."""
 
     iri: str
     #: one entry per part: the names of that part (label and synonyms)
     therapy_parts: tuple[tuple[str, ...], ...]
     indication: str | None = None
     population: str | None = None
+    claim_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatedGroup:
+    """A group a stated result compares: its title, description and measured value, as stated."""
+
+    title: str
+    description: str | None = None
+    value: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatedResult:
+    """One analysis of a record's primary outcome, as the record states it."""
+
+    outcome: str
+    groups: tuple[StatedGroup, ...]
+    unit: str | None = None
+    p_value: str | None = None
+    method: str | None = None
+    estimate: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +90,8 @@ class RecordProfile:
     population: str | None = None
     evidence_level: str | None = None
     level_rank: int | None = None
+    #: the analyses of its primary outcome it states (a trial's posted results)
+    results: tuple[StatedResult, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
