@@ -16,7 +16,7 @@ store I/O around it, through named queries only:
    :data:`MAX_STORED` are written, with their tie verdicts, to the claim's own graph
    ``mint_graph_iri("candidates", claim)`` (never as ``supports``).
 
-A run over many claims (:data:`TABLE_RUN` or more, ``discover --all``) reads what every
+A run over many claims (:data:`TABLE_RUN` or more, and ``discover --all``) reads what every
 claim needs once: the claims' profiles, the therapies under each name, the records of
 each therapy and MeSH term (the same named queries, without their parameter), each
 record's profile, and each tie verdict once per record and set of interested parties.
@@ -97,8 +97,10 @@ MAX_STORED = 50
 #: The tie verdicts of this many best candidates are written with them (the report
 #: computes the verdicts of what it shows when it is made).
 MAX_VERDICTS = 10
-#: A run over this many claims or more reads the store's tables once (:class:`Lookups`).
-TABLE_RUN = 50
+#: A run over this many claims or more reads the store's tables once (:class:`Lookups`):
+#: reading them costs about what a few hundred claims cost one by one on a store of 100k
+#: claims and trials (bench/discover.py), so fewer claims are discovered one by one.
+TABLE_RUN = 1000
 #: Candidate graphs are written in batches of about this many quads, one transaction each.
 WRITE_BATCH = 20_000
 

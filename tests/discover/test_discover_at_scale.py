@@ -86,14 +86,15 @@ def test_a_run_over_all_claims_writes_what_claim_by_claim_writes(data_dir: Path,
     assert tied
 
 
-def test_rediscovery_on_unchanged_records_writes_nothing(data_dir: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("tables", [True, False])
+def test_rediscovery_on_unchanged_records_writes_nothing(data_dir: Path, tmp_path: Path, tables: bool) -> None:
     inner = CountingStore(ox.Store())
     store = _store(data_dir, tmp_path, inner)
     claims = _claims(store)
-    first = discover_claims(store, claims)
+    first = discover_claims(store, claims, tables=tables)
     assert first.written > 0 and inner.writes.count("load") >= 1
     inner.writes.clear()
-    again = discover_claims(store, claims)
+    again = discover_claims(store, claims, tables=tables)
     assert (again.written, again.quads_added, again.quads_removed) == (0, 0, 0)
     assert again.unchanged == len(claims)
     assert inner.writes == []
