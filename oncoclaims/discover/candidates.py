@@ -13,14 +13,16 @@ store I/O around it, through named queries only:
    them (``mesh_records``), at most :data:`MAX_RECORDS`;
 4. each record's profile (:func:`record_profile`, pattern lookups), scored; the best are
    kept (a bounded heap, whatever order the store gives the records in), and the best
-   :data:`MAX_STORED` are written, with their tie verdicts, to the claim's own graph
-   ``mint_graph_iri("candidates", claim)`` (never as ``supports``).
+   :data:`MAX_STORED` are written, with their tie verdicts and the judgement a record's
+   own stated result proposes (:mod:`oncoclaims.discover.proposals`), to the claim's own
+   graph ``mint_graph_iri("candidates", claim)`` (never as ``supports``).
 
 A run over many claims (:data:`TABLE_RUN` or more, and ``discover --all``) reads what every
 claim needs once: the claims' profiles, the therapies under each name, the records of
 each therapy and MeSH term (the same named queries, without their parameter), each
-record's profile, and each tie verdict once per record and set of interested parties.
-A run over a few claims asks the store per claim, as a new claim's discovery does.
+record's profile, and each tie verdict once per set of responsible parties and set of
+interested parties. A run over fewer claims asks the store per claim, as a new claim's
+discovery does.
 Either way the result is the same (tests/discover/test_discover_at_scale.py).
 
 Writing is incremental and atomic (:mod:`oncoclaims.discover.writing`): a claim's graph

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from oncoclaims.discover import discover_claims, find_candidates
-from oncoclaims.discover import candidates
+from oncoclaims.discover import candidates, discover_claims, find_candidates
 from oncoclaims.discover.candidates import MAX_STORED, candidate_graph_iri
 from oncoclaims.discover.report import candidate_entries, explain_candidates
 from oncoclaims.graph.confirmation import find_claim
