@@ -1,4 +1,4 @@
-"""Evidence discovery at scale: candidates for one new claim, and `discover --all`.
+"""Evidence discovery at scale: candidates for one new claim, and `discover` over many claims.
 
 A synthetic store (made-up names, deterministic; nothing here is a real party or trial):
 N claims and N trial records over N/50 therapies, each trial with its intervention,
@@ -6,10 +6,15 @@ two conditions, the human population, a study type and a sponsor; each claim abo
 therapy with an indication. Measured:
 
 - candidates for one new claim (``find_candidates``, a fresh run each time): p50, p90;
-- ``discover_claims`` over a sample of claims, per claim, extrapolated to all N;
-- re-running discovery on unchanged records: claims written (must be 0).
+- ``discover_claims`` over C claims (``--claims``; all N with ``--claims 0``): seconds,
+  per claim, and extrapolated to all N;
+- re-running discovery on unchanged records: seconds, claims and quads written (must be 0).
 
-    .venv/bin/python bench/discover.py 100000 --sample 300
+``--baseline DIR`` runs the same measures on another checkout (today's code, e.g.
+``git archive <commit> | tar -x -C DIR``) in a child process on the same machine, one
+after the other, and prints each measure's ratio (baseline / this code).
+
+    .venv/bin/python bench/discover.py 100000 --claims 300 --baseline /tmp/baseline
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or os.curdir
 
 # ruff: noqa: E402
 import argparse
+import json
 import random
 import statistics
+import subprocess
 import time
 
 import pyoxigraph as ox
@@ -79,37 +86,66 @@ def build(n: int, seed: int = 1) -> ClaimStore:
     return store
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("n", type=int, nargs="?", default=100_000)
-    parser.add_argument("--sample", type=int, default=300)
-    args = parser.parse_args()
+def measure(n: int, claims_run: int, sample: int) -> dict[str, float]:
+    """The measures on a store of ``n`` claims and ``n`` trials (printed as it goes)."""
     started = time.perf_counter()
-    store = build(args.n)
-    print(f"store: {args.n} claims, {args.n} trials, {len(store)} quads, built in {time.perf_counter() - started:.1f} s")
+    store = build(n)
+    print(f"store: {n} claims, {n} trials, {len(store)} quads, built in {time.perf_counter() - started:.1f} s")
     rng = random.Random(2)
-    claims = [f"{EX}claim/{rng.randrange(args.n)}" for _ in range(args.sample)]
-    t = time.perf_counter()
+    every = [f"{EX}claim/{i}" for i in range(n)]
+    claims = every if claims_run <= 0 or claims_run >= n else rng.sample(every, claims_run)
     compounds = Lookups(store).compounds  # kept by a long-running process (the server)
-    print(f"compound-label index: {(time.perf_counter() - t) * 1000:.0f} ms, once")
     find_candidates(store, claims[0])  # the dictionary loads once per process
     times = []
-    for claim in claims[:100]:
+    for claim in rng.sample(every, sample):
         t = time.perf_counter()
         find_candidates(store, claim, lookups=Lookups(store, compounds))
         times.append((time.perf_counter() - t) * 1000)
     times.sort()
-    print(f"candidates for one claim: p50 {statistics.median(times):.1f} ms, p90 {times[89]:.1f} ms "
+    out = {"one_p50_ms": statistics.median(times), "one_p90_ms": times[int(len(times) * 0.9)]}
+    print(f"candidates for one claim: p50 {out['one_p50_ms']:.1f} ms, p90 {out['one_p90_ms']:.1f} ms "
           f"(records and profiles read afresh each time, ~50 records per therapy)")
     t = time.perf_counter()
     report = discover_claims(store, claims)
-    per = (time.perf_counter() - t) / len(claims)
-    print(f"discover {len(claims)} claims: {per * 1000:.1f} ms per claim with tie verdicts, "
-          f"{report.written} written; for all {args.n}: about {per * args.n:.0f} s")
+    out["run_s"] = time.perf_counter() - t
+    out["run_per_claim_ms"] = out["run_s"] / len(claims) * 1000
+    out["all_s"] = out["run_per_claim_ms"] * n / 1000
+    print(f"discover {len(claims)} claims: {out['run_s']:.1f} s, {out['run_per_claim_ms']:.2f} ms per claim with "
+          f"tie verdicts, {report.written} written; for all {n}: about {out['all_s']:.0f} s")
     t = time.perf_counter()
     again = discover_claims(store, claims)
-    print(f"re-run on unchanged records: {again.written} written, {again.unchanged} unchanged, "
-          f"{(time.perf_counter() - t) / len(claims) * 1000:.1f} ms per claim")
+    out["rerun_s"] = time.perf_counter() - t
+    out["rerun_written"] = again.written
+    added = getattr(again, "quads_added", None)
+    print(f"re-run on unchanged records: {out['rerun_s']:.1f} s, {again.written} written, "
+          f"{again.unchanged} unchanged" + (f", {added} quads added" if added is not None else ""))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("n", type=int, nargs="?", default=100_000)
+    parser.add_argument("--claims", type=int, default=300, help="claims discovered in one run (0: all)")
+    parser.add_argument("--sample", type=int, default=100, help="single claims timed for p50/p90")
+    parser.add_argument("--baseline", help="another checkout to measure the same way, for ratios")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # a child's answer
+    args = parser.parse_args()
+    if args.baseline:
+        print(f"== baseline ({args.baseline})", flush=True)
+        child = subprocess.run(  # noqa: S603 (this interpreter, this file)
+            [sys.executable, __file__, str(args.n), "--claims", str(args.claims), "--sample", str(args.sample),
+             "--json"], env={**os.environ, "PYTHONPATH": args.baseline}, check=True, capture_output=True,
+            text=True)
+        print(child.stdout.rsplit("\n", 2)[0])
+        base = json.loads(child.stdout.strip().splitlines()[-1])
+        print("== this code", flush=True)
+    ours = measure(args.n, args.claims, args.sample)
+    if args.json:
+        print(json.dumps(ours))
+    elif args.baseline:
+        print("== baseline / this code")
+        for key in ("one_p50_ms", "one_p90_ms", "run_per_claim_ms", "rerun_s"):
+            print(f"{key}: {base[key]:.2f} / {ours[key]:.2f} = {base[key] / ours[key]:.1f}x")
 
 
 if __name__ == "__main__":

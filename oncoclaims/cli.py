@@ -700,7 +700,7 @@ def discover(
                                        services=services)
             out.print(f"fetched {'; '.join(fetched.searches) or 'nothing'}: {fetched.documents} answers, "
                       f"{fetched.records} records, {fetched.quads_added} new quads", markup=False)
-        report = discover_claims(claim_store, claims, depth=depth)
+        report = discover_claims(claim_store, claims, depth=depth, tables=True if every else None)
     out.print(f"{report.claims} claims: {report.candidates} candidates; {report.written} claims' candidates "
               f"written, {report.unchanged} unchanged", markup=False)
     for claim in report.truncated:

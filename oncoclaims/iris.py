@@ -56,6 +56,7 @@ KINDS = frozenset(
         "span",
         "candidate",
         "judgement",
+        "result",
     }
 )
 

@@ -11,26 +11,39 @@ store I/O around it, through named queries only:
    another name a trial gives pembrolizumab, is followed);
 3. the trials with those therapies (``therapy_records``) and the papers indexed with
    them (``mesh_records``), at most :data:`MAX_RECORDS`;
-4. each record's profile (:func:`record_profile`, pattern lookups), ranked; the best :data:`MAX_STORED` are
-   written, with their tie verdicts, to the claim's own graph
-   ``mint_graph_iri("candidates", claim)`` (never as ``supports``).
+4. each record's profile (:func:`record_profile`, pattern lookups), scored; the best are
+   kept (a bounded heap, whatever order the store gives the records in), and the best
+   :data:`MAX_STORED` are written, with their tie verdicts and the judgement a record's
+   own stated result proposes (:mod:`oncoclaims.discover.proposals`), to the claim's own
+   graph ``mint_graph_iri("candidates", claim)`` (never as ``supports``).
 
-Writing is incremental: a claim's graph is rewritten only when its candidates changed, so
-re-running discovery on unchanged records writes nothing.
+A run over many claims (:data:`TABLE_RUN` or more, and ``discover --all``) reads what every
+claim needs once: the claims' profiles, the therapies under each name, the records of
+each therapy and MeSH term (the same named queries, without their parameter), each
+record's profile, and each tie verdict once per set of responsible parties and set of
+interested parties. A run over fewer claims asks the store per claim, as a new claim's
+discovery does.
+Either way the result is the same (tests/discover/test_discover_at_scale.py).
+
+Writing is incremental and atomic (:mod:`oncoclaims.discover.writing`): a claim's graph
+is rewritten only when its candidates changed, in one step with the other claims of its
+batch, so re-running discovery on unchanged records writes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import lru_cache, partial
+from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
 
 from oncoclaims import queries
-from oncoclaims.discover.independence import candidate_verdict
+from oncoclaims.discover.independence import candidate_verdict, verdict_for
 from oncoclaims.discover.names import (
     name_key,
     name_variants,
@@ -38,21 +51,34 @@ from oncoclaims.discover.names import (
     resolve_drug,
     split_combination,
 )
-from oncoclaims.discover.ranking import Candidate, ClaimProfile, RecordProfile, rank_candidates
+from oncoclaims.discover.proposals import propose
+from oncoclaims.discover.ranking import (
+    Candidate,
+    ClaimProfile,
+    RecordProfile,
+    StatedGroup,
+    StatedResult,
+    rank_candidates,
+)
+from oncoclaims.discover.writing import GraphContent, write_graphs
 from oncoclaims.graph import analysis
-from oncoclaims.graph.projection import to_networkx
+from oncoclaims.graph.projection import quads_graph, to_networkx
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.iris import mint_graph_iri, mint_iri
-from oncoclaims.vocab import DCTERMS, OC, RDF, RDFS, SKOS, XSD
+from oncoclaims.vocab import DCTERMS, OC, PREFIXES, RDF, RDFS, SKOS, XSD
 
 __all__ = [
     "MAX_RECORDS",
     "MAX_STORED",
     "MAX_VERDICTS",
+    "TABLE_RUN",
+    "WRITE_BATCH",
     "ClaimCandidates",
     "DiscoverReport",
     "Lookups",
+    "candidate_digest",
     "candidate_graph_iri",
+    "candidate_lines",
     "candidate_quads",
     "claim_profile",
     "claims_in_graphs",
@@ -65,14 +91,20 @@ __all__ = [
     "touched_claims",
 ]
 
-#: At most this many records are profiled and ranked for one claim; more are counted
-#: and reported as left out (``ClaimCandidates.truncated``).
-MAX_RECORDS = 2000
+#: At most this many records are profiled and ranked for one claim (the first in IRI order;
+#: the best of them are kept); more are reported as left out (``ClaimCandidates.truncated``).
+MAX_RECORDS = 20_000
 #: At most this many candidates are written to a claim's graph.
 MAX_STORED = 50
 #: The tie verdicts of this many best candidates are written with them (the report
 #: computes the verdicts of what it shows when it is made).
 MAX_VERDICTS = 10
+#: A run over this many claims or more reads the store's tables once (:class:`Lookups`):
+#: reading them costs about what a few hundred claims cost one by one on a store of 100k
+#: claims and trials (bench/discover.py), so fewer claims are discovered one by one.
+TABLE_RUN = 1000
+#: Candidate graphs are written in batches of about this many quads, one transaction each.
+WRITE_BATCH = 20_000
 
 
 @dataclass
@@ -85,6 +117,8 @@ class ClaimCandidates:
     total: int
     therapies: dict[str, str] = field(default_factory=dict)
     truncated: bool = False
+    #: record -> (supports|disputes, reason): what a record's own stated result proposes
+    proposals: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -92,24 +126,104 @@ class DiscoverReport:
     """What one discovery run did."""
 
     claims: int = 0
-    written: int = 0
+    written: int = 0  # claims whose candidate graph changed
     unchanged: int = 0
     candidates: int = 0
+    quads_added: int = 0
+    quads_removed: int = 0
     truncated: list[str] = field(default_factory=list)
+
+
+def _expand(name: str) -> ox.NamedNode:
+    prefix, local = name.split(":", 1)
+    return ox.NamedNode(PREFIXES[prefix] + local)
+
+
+_PARTY_LINKS = [_expand(name) for name, _ in analysis.RESPONSIBLE_LINKS]
+_REPORT_PARTY_LINKS = [_expand(name) for name, _ in analysis.REPORT_LINKS]
+
+
+def _plain(term: ox.Term) -> bool:
+    """A literal a ``string`` parameter can equal (``xsd:string``, no language tag)."""
+    return isinstance(term, ox.Literal) and term.datatype == XSD.string
 
 
 class Lookups:
     """What one discovery run reads once and reuses for every claim: the compound-label
     index, each therapy part's records and each record's profile (the store does not
-    change during a run)."""
+    change during a run).
 
-    def __init__(self, store: ClaimStore, compounds: dict[str, dict[str, str]] | None = None) -> None:
+    :param tables: read each named query once without its parameter (every claim's
+        profile, every therapy's names, every therapy's and MeSH term's records, the
+        claims with interested parties) instead of once per claim, and keep each tie
+        verdict per record and set of interested parties: for a run over many claims.
+    """
+
+    def __init__(
+        self, store: ClaimStore, compounds: dict[str, dict[str, str]] | None = None, *, tables: bool = False
+    ) -> None:
         self.store = store
+        self.tables = tables
         self._compounds = compounds
         self.parts: dict[tuple[str, ...], tuple[list[tuple[str, str]], dict[str, str], bool]] = {}
         self.profiles: dict[str, RecordProfile] = {}
         self.rankings: dict[tuple[Any, ...], tuple[list[Candidate], int, dict[str, str], bool]] = {}
         self.projections: dict[tuple[str, int], nx.MultiDiGraph] = {}
+        self.verdicts: dict[tuple[Any, ...], tuple[bool | None, str]] = {}
+        self._table: dict[str, dict[str, list[Any]]] = {}
+        self._interested: set[str] | None = None
+
+    def _rows(self, query: str, key: str, value: str, *, plain: bool = False) -> list[Any]:
+        if not self.tables:
+            return queries.select(self.store, query, **{key: value})
+        if query not in self._table:
+            table: dict[str, list[Any]] = {}
+            for row in queries.select(self.store, query):
+                if key in row and (not plain or _plain(row[key])):
+                    table.setdefault(row[key].value, []).append(row)
+            self._table[query] = table
+        return self._table[query].get(value, [])
+
+    def claim_rows(self, claim: str) -> list[dict[str, Any]]:
+        """The ``discover_claim`` rows of ``claim``."""
+        return self._rows("discover_claim", "claim", claim)
+
+    def named_rows(self, spelling: str) -> list[dict[str, Any]]:
+        """The ``therapies_named`` rows of ``spelling``."""
+        return self._rows("therapies_named", "spelling", spelling, plain=True)
+
+    def therapy_records(self, therapy: str) -> list[str]:
+        """The records with ``therapy`` as an intervention."""
+        return [row["record"].value for row in self._rows("therapy_records", "therapy", therapy)]
+
+    def mesh_records(self, term: str) -> list[str]:
+        """The records of the sources indexed with MeSH term or substance ``term``."""
+        return [row["record"].value for row in self._rows("mesh_records", "term", term, plain=True)]
+
+    def projection(self, node: str, depth: int) -> nx.MultiDiGraph:
+        """``node``'s neighbourhood (:func:`~oncoclaims.graph.projection.to_networkx`), read once."""
+        if (node, depth) not in self.projections:
+            self.projections[(node, depth)] = to_networkx(self.store, node, tie_depth=depth)
+        return self.projections[(node, depth)]
+
+    def record_edges(self, record: str) -> nx.MultiDiGraph:
+        """The record's links to its responsible parties, and those of the sources it is reported in."""
+        node = ox.NamedNode(record)
+        quads = [q for p in _PARTY_LINKS for q in self.store.quads(node, p)]
+        for link in self.store.quads(node, OC.reportedIn):
+            quads.append(link)
+            if isinstance(link.object, ox.NamedNode):
+                quads += [q for p in _REPORT_PARTY_LINKS for q in self.store.quads(link.object, p)]
+        return quads_graph(quads)
+
+    def interested(self, claim: str, depth: int) -> dict[str, list[str]]:
+        """``claim``'s interested parties with their roles (:func:`analysis.interested_parties`);
+        a claim the ``interested_parties`` table does not name has none, and is not projected."""
+        if self._interested is None:
+            self._interested = {row["claim"].value for row in queries.select(self.store, "interested_parties")}
+        if claim not in self._interested:
+            return {}
+        return analysis.interested_parties(to_networkx(self.store, claim, tie_depth=depth), claim)
 
     @property
     def compounds(self) -> dict[str, dict[str, str]]:
@@ -131,16 +245,21 @@ def candidate_graph_iri(claim: str) -> ox.NamedNode:
     return mint_graph_iri("candidates", claim)
 
 
-def claim_profile(store: ClaimStore, claim: str) -> tuple[ClaimProfile, list[str]]:
+def claim_profile(
+    store: ClaimStore, claim: str, lookups: Lookups | None = None
+) -> tuple[ClaimProfile, list[str]]:
     """Read ``claim``'s profile and the IRIs of the therapies it is about."""
     names: dict[str, list[str]] = {}
     labels: dict[str, str] = {}
-    indication = population = None
-    for row in queries.select(store, "discover_claim", claim=claim):
+    indication = population = claim_type = None
+    rows = lookups.claim_rows(claim) if lookups is not None else queries.select(store, "discover_claim", claim=claim)
+    for row in rows:
         if "indication" in row:
             indication = row["indication"].value
         if "population" in row:
             population = row["population"].value
+        if "claimType" in row:
+            claim_type = row["claimType"].value.rsplit("#claim-", 1)[-1]
         if "therapy" in row:
             therapy = row["therapy"].value
             names.setdefault(therapy, [])
@@ -156,13 +275,13 @@ def claim_profile(store: ClaimStore, claim: str) -> tuple[ClaimProfile, list[str
             parts.extend((piece,) for piece in pieces)
         else:
             parts.append(tuple(dict.fromkeys([label, *names[therapy]])))
-    return ClaimProfile(claim, tuple(parts), indication, population), sorted(names)
+    return ClaimProfile(claim, tuple(parts), indication, population, claim_type), sorted(names)
 
 
-def _therapies_named(store: ClaimStore, names: Iterable[str]) -> dict[str, set[str]]:
+def _therapies_named(lookups: Lookups, names: Iterable[str]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for name in sorted(name_variants(names)):
-        for row in queries.select(store, "therapies_named", spelling=name):
+        for row in lookups.named_rows(name):
             known = found.setdefault(row["therapy"].value, set())
             for key in ("label", "synonym"):
                 if key in row:
@@ -186,13 +305,12 @@ def compound_index(store: ClaimStore) -> dict[str, dict[str, str]]:
     return index
 
 
-def _matching_therapies(
-    store: ClaimStore, part: tuple[str, ...], compounds: dict[str, dict[str, str]]
-) -> dict[str, set[str]]:
-    first = _therapies_named(store, part)
+def _matching_therapies(lookups: Lookups, part: tuple[str, ...]) -> dict[str, set[str]]:
+    compounds = lookups.compounds
+    first = _therapies_named(lookups, part)
     carried = {n for names in first.values() for n in names} - set(part)
     if carried:
-        for therapy, names in _therapies_named(store, carried).items():
+        for therapy, names in _therapies_named(lookups, carried).items():
             first.setdefault(therapy, set()).update(names)
     keys = {name_key(n) for names in (part, *first.values()) for n in names}
     keys |= {d.key for n in part if (d := resolve_drug(n)) is not None}
@@ -202,11 +320,13 @@ def _matching_therapies(
     return first
 
 
-def _part_records(
-    store: ClaimStore, part: tuple[str, ...], compounds: dict[str, dict[str, str]]
-) -> tuple[list[tuple[str, str]], dict[str, str], bool]:
-    """``[(record, how it matched)]``, the therapies found, and whether :data:`MAX_RECORDS` cut it."""
-    found = _matching_therapies(store, part, compounds)
+def _part_records(lookups: Lookups, part: tuple[str, ...]) -> tuple[list[tuple[str, str]], dict[str, str], bool]:
+    """``[(record, how it matched)]``, the therapies found, and whether :data:`MAX_RECORDS` cut it.
+
+    A record two therapies (or a therapy and a MeSH term) reach matched by the first of
+    them in sorted order, whatever order the store answers in.
+    """
+    found = _matching_therapies(lookups, part)
     spellings = set(part) | {n for names in found.values() for n in names}
     records: dict[str, str] = {}
     therapies: dict[str, str] = {}
@@ -214,16 +334,15 @@ def _part_records(
         therapies[therapy] = part[0]
         labels = sorted(found[therapy], key=lambda n: (resolve_drug(n) is None, n))
         how = part[0] if part[0] in labels or not labels else f"{part[0]} = {labels[0]}"
-        for row in queries.run(store, "therapy_records", therapy=therapy):
-            records.setdefault(row["record"].value, how)
-            if len(records) >= MAX_RECORDS:
-                return list(records.items()), therapies, True
+        for record in sorted(lookups.therapy_records(therapy)):
+            records.setdefault(record, how)
     for term in sorted(name_variants(spellings)):
-        for row in queries.run(store, "mesh_records", term=term):
-            how = part[0] if term == part[0] else f"{part[0]} = MeSH {term}"
-            records.setdefault(row["record"].value, how)
-            if len(records) >= MAX_RECORDS:
-                return list(records.items()), therapies, True
+        how = part[0] if term == part[0] else f"{part[0]} = MeSH {term}"
+        for record in sorted(lookups.mesh_records(term)):
+            records.setdefault(record, how)
+    if len(records) > MAX_RECORDS:
+        kept = sorted(records)[:MAX_RECORDS]
+        return [(record, records[record]) for record in kept], therapies, True
     return list(records.items()), therapies, False
 
 
@@ -235,7 +354,7 @@ def _records_of(
     truncated = False
     for index, part in enumerate(profile.therapy_parts):
         if part not in lookups.parts:
-            lookups.parts[part] = _part_records(lookups.store, part, lookups.compounds)
+            lookups.parts[part] = _part_records(lookups, part)
         records, found, cut = lookups.parts[part]
         truncated = truncated or cut
         therapies.update(found)
@@ -295,6 +414,8 @@ def record_profile(store: ClaimStore, record: str, matched_parts: dict[int, str]
     decision = OC["study-regulatory-decision"] in study_types
     if decision:
         identifiers |= {o.value.replace("fda-application:", "FDA:") for o in _objects(store, node, DCTERMS.identifier)}
+    results = tuple(_stated_result(store, r) for r in _objects(store, node, OC.primaryResult)
+                    if isinstance(r, ox.NamedNode))
     return RecordProfile(
         iri=record,
         kind="decision" if decision else "trial" if trial else "paper",
@@ -305,6 +426,30 @@ def record_profile(store: ClaimStore, record: str, matched_parts: dict[int, str]
         population=populations[0].value if populations else None,
         evidence_level=level,
         level_rank=rank,
+        results=tuple(sorted(results, key=lambda r: (r.outcome, [g.title for g in r.groups], r.p_value or ""))),
+    )
+
+
+def _first(store: ClaimStore, node: ox.NamedNode, predicate: ox.NamedNode) -> str | None:
+    return next((o.value for o in _objects(store, node, predicate)), None)
+
+
+def _stated_result(store: ClaimStore, node: ox.NamedNode) -> StatedResult:
+    """One analysis of the record's primary outcome, as it states it (``oc:PrimaryResult``)."""
+    groups = []
+    for member in _objects(store, node, OC.comparedGroup):
+        if isinstance(member, ox.NamedNode):
+            order = _first(store, member, OC.groupOrder)
+            groups.append((int(order) if order else 0, StatedGroup(
+                _first(store, member, RDFS.label) or "", _first(store, member, DCTERMS.description),
+                _first(store, member, OC.measuredValue))))
+    return StatedResult(
+        outcome=_first(store, node, OC.outcomeTitle) or "",
+        groups=tuple(group for _, group in sorted(groups, key=lambda g: (g[0], g[1].title))),
+        unit=_first(store, node, OC.unitOfMeasure),
+        p_value=_first(store, node, OC.pValue),
+        method=_first(store, node, OC.statisticalMethod),
+        estimate=_first(store, node, OC.estimate),
     )
 
 
@@ -321,16 +466,17 @@ def find_candidates(
     :param lookups: what an earlier call of the same run has read already.
     """
     lookups = lookups or Lookups(store)
-    profile, _ = claim_profile(store, claim)
+    profile, _ = claim_profile(store, claim, lookups)
     # claims that say the same about the same therapies rank the same records the same way
     key = (profile.therapy_parts, profile.indication, profile.population, limit, offset)
     if key not in lookups.rankings:
         matched, therapies, truncated = _records_of(lookups, profile)
-        records = [replace(lookups.profile(r), matched_parts=parts) for r, parts in sorted(matched.items())]
+        records = (replace(lookups.profile(r), matched_parts=parts) for r, parts in sorted(matched.items()))
         page, total = rank_candidates(profile, records, limit=limit, offset=offset)
         lookups.rankings[key] = (page, total, therapies, truncated)
     page, total, therapies, truncated = lookups.rankings[key]
-    return ClaimCandidates(claim, profile, page, total, therapies, truncated=truncated)
+    proposals = {c.record.iri: found for c in page if (found := propose(profile, c.record)) is not None}
+    return ClaimCandidates(claim, profile, page, total, therapies, truncated=truncated, proposals=proposals)
 
 
 def project_for(
@@ -345,67 +491,160 @@ def project_for(
         if lookups is None:
             parts.append(to_networkx(store, record, tie_depth=depth))
             continue
-        if (record, depth) not in lookups.projections:
-            lookups.projections[(record, depth)] = to_networkx(store, record, tie_depth=depth)
-        parts.append(lookups.projections[(record, depth)])
+        parts.append(lookups.projection(record, depth))
     return nx.compose_all(parts)
 
 
-def candidate_quads(
-    found: ClaimCandidates, verdicts: dict[str, tuple[bool | None, str]]
-) -> list[ox.Quad]:
-    """The quads of ``found``'s candidates in the claim's candidate graph (pure)."""
-    claim = ox.NamedNode(found.claim)
-    graph = candidate_graph_iri(found.claim)
-    quads = [ox.Quad(claim, OC.candidateCount, ox.Literal(str(found.total), datatype=XSD.integer), graph)]
+def _verdicts(
+    lookups: Lookups, claim: str, records: list[str], depth: int
+) -> dict[str, tuple[bool | None, str]]:
+    """The tie verdict of each of ``records`` against ``claim``'s interested parties.
+
+    One claim: one projection of the claim and its records (:func:`project_for`). A run
+    over many claims (``lookups.tables``): each verdict once per set of responsible parties
+    (a record's sponsors, funders, publishers, authors) and set of interested parties, on
+    the record's own links and the projections of those parties, each read once (the
+    ties of a party within ``depth`` steps are all in its own projection).
+    """
+    if not records:
+        return {}
+    if not lookups.tables:
+        graph = project_for(lookups.store, claim, records, depth, lookups)
+        return {r: candidate_verdict(graph, claim, r, depth=depth) for r in records}
+    interested = lookups.interested(claim, depth)
+    parties = tuple(sorted((party, tuple(roles)) for party, roles in interested.items()))
+    verdicts = {}
+    for record in records:
+        edges = lookups.record_edges(record)
+        responsible = analysis.responsible_parties(edges, record)
+        key = (tuple(sorted((party, tuple(roles)) for party, roles in responsible.items())), parties, depth)
+        if key not in lookups.verdicts:
+            graph = nx.compose_all([edges, *(lookups.projection(party, depth) for party in sorted(responsible)),
+                                    *(lookups.projection(party, depth) for party, _ in parties)])
+            lookups.verdicts[key] = verdict_for(graph, record, interested, depth=depth)
+        verdicts[record] = lookups.verdicts[key]
+    return verdicts
+
+
+#: Bumped when the lines a candidate graph holds change shape, so every graph is rewritten.
+_LINES_VERSION = 2
+_P = {name: str(term) for name, term in {
+    "type": RDF.type, "class": OC.CandidateEvidence, "for": OC.candidateFor, "record": OC.candidateRecord,
+    "score": OC.score, "matched": OC.matchedOn, "independent": OC.independent,
+    "reason": OC.independenceReason, "count": OC.candidateCount, "digest": OC.candidateDigest,
+    "proposed": OC.proposedJudgement, "why": OC.proposalReason}.items()}
+
+
+class _Terms:
+    """The N-Triples text of the terms candidate lines repeat (scores, match texts, reasons), made once."""
+
+    def __init__(self) -> None:
+        self.texts: dict[tuple[str, str], str] = {}
+
+    def literal(self, text: str, datatype: ox.NamedNode = XSD.string) -> str:
+        key = (text, datatype.value)
+        found = self.texts.get(key)
+        if found is None:
+            if len(self.texts) > 1 << 18:
+                self.texts.clear()
+            found = self.texts[key] = str(ox.Literal(text, datatype=datatype))
+        return found
+
+
+@lru_cache(maxsize=1 << 16)
+def _score_text(score: float) -> str:
+    return str(Decimal(str(score)))
+
+
+def candidate_digest(found: ClaimCandidates, verdicts: dict[str, tuple[bool | None, str]]) -> str:
+    """A digest of everything ``found``'s candidate graph says (pure): equal digests, equal graphs."""
+    said = (_LINES_VERSION, found.claim, found.total, tuple(
+        (c.record.iri, _score_text(c.score), c.matched_on, verdicts.get(c.record.iri, (None, "")),
+         found.proposals.get(c.record.iri))
+        for c in found.candidates))
+    return hashlib.sha256(repr(said).encode("utf-8")).hexdigest()[:32]
+
+
+def candidate_lines(
+    found: ClaimCandidates, verdicts: dict[str, tuple[bool | None, str]], terms: _Terms | None = None
+) -> list[str]:
+    """The N-Quads lines of ``found``'s candidate graph, its digest among them (pure).
+
+    :param terms: the term texts an earlier call of the same run made.
+    """
+    terms = terms or _Terms()
+    claim = f"<{found.claim}>"
+    graph = f" {candidate_graph_iri(found.claim)} .\n"
+    p = _P
+    lines = [claim + " " + p["count"] + " " + terms.literal(str(found.total), XSD.integer) + graph,
+             claim + " " + p["digest"] + " " + terms.literal(candidate_digest(found, verdicts)) + graph]
     for candidate in found.candidates:
         record = candidate.record.iri
-        node = mint_iri("candidate", found.claim, record)
-        quads += [
-            ox.Quad(node, RDF.type, OC.CandidateEvidence, graph),
-            ox.Quad(node, OC.candidateFor, claim, graph),
-            ox.Quad(node, OC.candidateRecord, ox.NamedNode(record), graph),
-            ox.Quad(node, OC.score, ox.Literal(str(Decimal(str(candidate.score))), datatype=XSD.decimal), graph),
-        ]
-        quads += [ox.Quad(node, OC.matchedOn, ox.Literal(text), graph) for text in candidate.matched_on]
+        node = str(mint_iri.__wrapped__("candidate", found.claim, record)) + " "  # each pair once: no cache
+        lines += [node + p["type"] + " " + p["class"] + graph,
+                  node + p["for"] + " " + claim + graph,
+                  node + p["record"] + " <" + record + ">" + graph,
+                  node + p["score"] + " " + terms.literal(_score_text(candidate.score), XSD.decimal) + graph]
+        lines += [node + p["matched"] + " " + terms.literal(text) + graph for text in candidate.matched_on]
         independent, reason = verdicts.get(record, (None, ""))
         if independent is not None:
-            quads.append(ox.Quad(node, OC.independent, ox.Literal(independent), graph))
+            lines.append(node + p["independent"] + " " + terms.literal(str(independent).lower(), XSD.boolean) + graph)
         if reason:
-            quads.append(ox.Quad(node, OC.independenceReason, ox.Literal(reason), graph))
-    return quads
+            lines.append(node + p["reason"] + " " + terms.literal(reason) + graph)
+        if record in found.proposals:
+            proposed, why = found.proposals[record]
+            lines.append(node + p["proposed"] + " " + terms.literal(proposed) + graph)
+            lines.append(node + p["why"] + " " + terms.literal(why) + graph)
+    return lines
 
 
-def _write_graph(store: ClaimStore, graph: ox.NamedNode, quads: list[ox.Quad]) -> bool:
-    """Make ``graph`` hold exactly ``quads``; ``False`` when it already did (nothing written)."""
-    old = set(store.inner.quads_for_pattern(None, None, None, graph))
-    new = set(quads)
-    if old == new:
-        return False
-    store.extend(q for q in quads if q not in old)  # all or nothing
-    for quad in old - new:
-        store.inner.remove(quad)
-    return True
+def candidate_quads(found: ClaimCandidates, verdicts: dict[str, tuple[bool | None, str]]) -> list[ox.Quad]:
+    """The quads of ``found``'s candidates in the claim's candidate graph (pure)."""
+    return list(ox.parse("".join(candidate_lines(found, verdicts)), format=ox.RdfFormat.N_QUADS))
+
+
+def _batches(lookups: Lookups, claims: Iterable[str], depth: int, report: DiscoverReport) -> Iterator[
+        list[GraphContent]]:
+    terms = _Terms()
+    batch: list[GraphContent] = []
+    size = 0
+    for claim in claims:
+        found = find_candidates(lookups.store, claim, limit=MAX_STORED, lookups=lookups)
+        verdicts = _verdicts(lookups, claim, [c.record.iri for c in found.candidates[:MAX_VERDICTS]], depth)
+        batch.append(GraphContent(candidate_graph_iri(claim), ox.NamedNode(claim), candidate_digest(found, verdicts),
+                                  partial(candidate_lines, found, verdicts, terms)))
+        size += 2 + 8 * len(found.candidates)
+        report.claims += 1
+        report.candidates += len(found.candidates)
+        if found.truncated:
+            report.truncated.append(claim)
+        if size >= WRITE_BATCH:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def discover_claims(
-    store: ClaimStore, claims: Iterable[str], *, depth: int = analysis.DEFAULT_DEPTH
+    store: ClaimStore, claims: Iterable[str], *, depth: int = analysis.DEFAULT_DEPTH, tables: bool | None = None
 ) -> DiscoverReport:
-    """Find, rank and write the candidate evidence of each of ``claims``."""
+    """Find, rank and write the candidate evidence of each of ``claims``.
+
+    Each batch of about :data:`WRITE_BATCH` quads is written in one step, and only the
+    graphs that changed (:func:`~oncoclaims.discover.writing.write_graphs`).
+
+    :param tables: read the store's tables once for the whole run (:class:`Lookups`);
+        by default when there are :data:`TABLE_RUN` claims or more.
+    """
+    claims = list(dict.fromkeys(claims))
     report = DiscoverReport()
-    lookups = Lookups(store)
-    for claim in claims:
-        found = find_candidates(store, claim, limit=MAX_STORED, lookups=lookups)
-        records = [c.record.iri for c in found.candidates[:MAX_VERDICTS]]
-        graph = project_for(store, claim, records, depth, lookups) if records else None
-        verdicts = {r: candidate_verdict(graph, claim, r, depth=depth) for r in records} if graph is not None else {}
-        changed = _write_graph(store, candidate_graph_iri(claim), candidate_quads(found, verdicts))
-        report.claims += 1
-        report.candidates += len(found.candidates)
-        report.written += int(changed)
-        report.unchanged += int(not changed)
-        if found.truncated:
-            report.truncated.append(claim)
+    lookups = Lookups(store, tables=len(claims) >= TABLE_RUN if tables is None else tables)
+    for batch in _batches(lookups, claims, depth, report):
+        done = write_graphs(store, batch)
+        report.written += done.graphs
+        report.unchanged += done.unchanged
+        report.quads_added += done.added
+        report.quads_removed += done.removed
     return report
 
 
@@ -459,7 +698,7 @@ def _claims_of_record(store: ClaimStore, record: str) -> set[str]:
     for report in _objects(store, node, OC.reportedIn):  # a paper: its substances name its therapies
         names.update(o.value for o in _objects(store, report, OC.substance))  # type: ignore[arg-type]
     claims: set[str] = set()
-    for therapy in _therapies_named(store, names):
+    for therapy in _therapies_named(Lookups(store), names):
         for row in queries.select(store, "therapy_claims", therapy=therapy):
             claims.add(row["claim"].value)
     return claims

@@ -90,17 +90,18 @@ def condition_similarity(indication: str | None, conditions: Iterable[str]) -> f
     """
     if not indication:
         return 0.0
+    return max((_pair_similarity(indication, condition) for condition in conditions), default=0.0)
+
+
+@lru_cache(maxsize=1 << 18)
+def _pair_similarity(indication: str, condition: str) -> float:
+    # one indication against one condition, 0 to 1 (claims and records repeat both)
     wanted = condition_features(indication)
     total = sum(_weight(f) for f in wanted)
-    if not total:
+    have = condition_features(condition)
+    if not total or not have:
         return 0.0
-    best = 0.0
-    for condition in conditions:
-        have = condition_features(condition)
-        if not have:
-            continue
-        shared = sum(_weight(f) for f in wanted & have)
-        extra = sum(_weight(f) for f in have - wanted)
-        score = shared / total - 0.5 * extra / (total + extra)
-        best = max(best, score)
-    return max(0.0, min(1.0, best))
+    shared = sum(_weight(f) for f in wanted & have)
+    extra = sum(_weight(f) for f in have - wanted)
+    score = shared / total - 0.5 * extra / (total + extra)
+    return max(0.0, min(1.0, score))

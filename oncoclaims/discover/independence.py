@@ -19,7 +19,7 @@ import networkx as nx
 
 from oncoclaims.graph import analysis
 
-__all__ = ["candidate_verdict"]
+__all__ = ["candidate_verdict", "verdict_for"]
 
 _COMPANY = "https://w3id.org/oncoclaims/vocab#kind-company"
 
@@ -32,12 +32,23 @@ def candidate_verdict(
     :param graph: a projection holding the claim's and the record's neighbourhoods.
     :returns: ``(True|False|None, reason)``.
     """
+    return verdict_for(graph, record, analysis.interested_parties(graph, claim), depth=depth)
+
+
+def verdict_for(
+    graph: nx.MultiDiGraph, record: str, interested: dict[str, list[str]], *, depth: int = analysis.DEFAULT_DEPTH
+) -> tuple[bool | None, str]:
+    """Whether ``record`` is independent of the ``interested`` parties (party -> roles), and why.
+
+    :param graph: a projection holding the record's and the interested parties' neighbourhoods
+        (a discovery run reuses one verdict for every claim with the same interested parties).
+    :returns: ``(True|False|None, reason)``.
+    """
     label = analysis._label
     responsible = analysis.responsible_parties(graph, record)
     if not responsible:
         return None, ("unknown: no sponsor, funder, publisher or author of this record is in the graph, "
                       "and unknown is not independent")
-    interested = analysis.interested_parties(graph, claim)
     for party in sorted(responsible):
         for other in sorted(interested):
             found = analysis.tie(graph, party, other, depth)

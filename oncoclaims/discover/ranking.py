@@ -18,6 +18,7 @@ A record about none of the claim's therapies is no candidate, whatever else matc
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -29,6 +30,8 @@ __all__ = [
     "Candidate",
     "ClaimProfile",
     "RecordProfile",
+    "StatedGroup",
+    "StatedResult",
     "rank_candidates",
     "score_record",
 ]
@@ -42,13 +45,35 @@ MAX_LEVEL_RANK = 6
 @dataclass(frozen=True, slots=True)
 class ClaimProfile:
     """What a claim says that a record can match: its therapies (each a combination's
-    parts' names), indication, population."""
+    parts' names), indication, population, and its type (``efficacy``, ``safety``...)."""
 
     iri: str
     #: one entry per part: the names of that part (label and synonyms)
     therapy_parts: tuple[tuple[str, ...], ...]
     indication: str | None = None
     population: str | None = None
+    claim_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatedGroup:
+    """A group a stated result compares: its title, description and measured value, as stated."""
+
+    title: str
+    description: str | None = None
+    value: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatedResult:
+    """One analysis of a record's primary outcome, as the record states it."""
+
+    outcome: str
+    groups: tuple[StatedGroup, ...]
+    unit: str | None = None
+    p_value: str | None = None
+    method: str | None = None
+    estimate: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +90,8 @@ class RecordProfile:
     population: str | None = None
     evidence_level: str | None = None
     level_rank: int | None = None
+    #: the analyses of its primary outcome it states (a trial's posted results)
+    results: tuple[StatedResult, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +129,36 @@ def rank_candidates(
 ) -> tuple[list[Candidate], int]:
     """Rank ``records`` for ``claim``, best first, ties by record IRI.
 
+    Only the best ``offset + limit`` are kept while the records stream by (a bounded
+    heap), so ranking many records keeps the best of all of them in little memory.
+
     :returns: the page ``[offset, offset + limit)`` and how many candidates there are in all.
     """
-    scored = [c for c in (score_record(claim, r) for r in records) if c is not None]
-    scored.sort(key=lambda c: (-c.score, c.record.iri))
-    return scored[offset : offset + limit], len(scored)
+    keep = max(0, offset) + max(0, limit)
+    heap: list[tuple[float, _Reversed, Candidate]] = []  # the worst kept candidate on top
+    total = 0
+    for record in records:
+        candidate = score_record(claim, record)
+        if candidate is None:
+            continue
+        total += 1
+        entry = (candidate.score, _Reversed(record.iri), candidate)
+        if len(heap) < keep:
+            heapq.heappush(heap, entry)
+        elif keep and entry[:2] > heap[0][:2]:
+            heapq.heapreplace(heap, entry)
+    best = sorted((entry[2] for entry in heap), key=lambda c: (-c.score, c.record.iri))
+    return best[offset : offset + limit], total
+
+
+@dataclass(frozen=True, slots=True)
+class _Reversed:
+    """An IRI that sorts backwards: of two equal scores, the smaller IRI is the better candidate."""
+
+    iri: str
+
+    def __lt__(self, other: _Reversed) -> bool:
+        return self.iri > other.iri
+
+    def __gt__(self, other: _Reversed) -> bool:
+        return self.iri < other.iri

@@ -1,7 +1,9 @@
 """A claim's candidates as the report shows them, and the sentence that sums them up.
 
 Each entry is ``{"record", "identifiers", "title", "matched_on", "score", "evidence_level",
-"sponsors", "funders", "authors", "independent", "reason", "review"}``, best first. The
+"sponsors", "funders", "authors", "independent", "reason", "proposed", "review"}``, best first;
+``proposed`` is ``{"verdict", "reason"}`` when the record's own stated result proposes a
+judgement (:mod:`oncoclaims.discover.proposals`), else ``None``. The
 candidates `oncoclaims discover` wrote are read back; a claim never discovered is
 ranked on the spot (nothing written). Sponsors, funders, authors and the tie verdict are
 read from the store when the report is made, so a tie recorded after discovery counts.
@@ -32,7 +34,10 @@ def _stored(store: ClaimStore, claim: str) -> tuple[list[dict[str, Any]], int] |
         record = row["record"].value
         entry = entries.setdefault(record, {
             "record": record, "score": float(row["score"].value), "matched_on": [], "review": None,
+            "proposed": None,
         })
+        if "proposed" in row:
+            entry["proposed"] = {"verdict": row["proposed"].value, "reason": row["proposalReason"].value}
         if "matchedOn" in row and row["matchedOn"].value not in entry["matched_on"]:
             entry["matched_on"].append(row["matchedOn"].value)
         if "total" in row:
@@ -60,7 +65,9 @@ def candidate_entries(
         if not live:
             return [], 0
         found = find_candidates(store, claim, limit=limit)
-        entries = [{"record": c.record.iri, "score": c.score, "matched_on": list(c.matched_on), "review": None}
+        entries = [{"record": c.record.iri, "score": c.score, "matched_on": list(c.matched_on), "review": None,
+                    "proposed": ({"verdict": found.proposals[c.record.iri][0], "reason": found.proposals[c.record.iri][1]}
+                                 if c.record.iri in found.proposals else None)}
                    for c in found.candidates]
         total = found.total
         profiles = {c.record.iri: c.record for c in found.candidates}
@@ -89,7 +96,7 @@ def candidate_entries(
             "reason": reason,
         })
     keys = ("record", "identifiers", "title", "kind", "matched_on", "score", "evidence_level", "sponsors",
-            "funders", "authors", "independent", "reason", "review")
+            "funders", "authors", "independent", "reason", "proposed", "review")
     return [{key: entry.get(key) for key in keys} for entry in entries], total
 
 
@@ -126,6 +133,10 @@ def explain_candidates(entries: list[dict[str, Any]], total: int) -> str:
     if unknown:
         parts.append(f"for {len(unknown)} the independence is unknown (unknown is not independent)")
     parts.append("none is independent" if not free else f"{len(free)} {'is' if len(free) == 1 else 'are'} independent")
+    proposed = [e for e in entries if e.get("proposed")]
+    if proposed:
+        parts.append(f"{len(proposed)} {'is' if len(proposed) == 1 else 'are'} proposed as supporting or disputing "
+                     "by its own stated result, for a person to judge")
     reviewed = [e for e in entries if e["review"]]
     parts.append("none has been reviewed" if not reviewed else f"{len(reviewed)} reviewed")
     text = "; ".join(parts) + "."

@@ -17,6 +17,8 @@ __all__ = [
     "DEFAULT_DEPTH",
     "DERIVATION",
     "MAX_DEPTH",
+    "REPORT_LINKS",
+    "RESPONSIBLE_LINKS",
     "STUDY_ROLES",
     "TIE_LINKS",
     "Tie",
@@ -187,16 +189,22 @@ def interested_parties(graph: nx.MultiDiGraph, claim: str) -> dict[str, list[str
     return roles
 
 
+#: The links from evidence to its responsible parties, with the role each gives...
+RESPONSIBLE_LINKS = (("oc:sponsor", "sponsor"), ("oc:leadSponsor", "sponsor"), ("oc:funder", "funder"))
+#: ...and from the sources it is reported in (``oc:reportedIn``).
+REPORT_LINKS = (("dcterms:publisher", "publisher"), ("dcterms:creator", "author"))
+
+
 def responsible_parties(graph: nx.MultiDiGraph, evidence: str) -> dict[str, list[str]]:
     """Responsible parties of ``evidence`` with their roles (query: ``responsible_parties``)."""
     roles: dict[str, list[str]] = {}
-    for predicate, role in (("oc:sponsor", "sponsor"), ("oc:leadSponsor", "sponsor"), ("oc:funder", "funder")):
+    for predicate, role in RESPONSIBLE_LINKS:
         for party in _out(graph, evidence, [predicate]):
             roles.setdefault(party, [])
             if role not in roles[party]:
                 roles[party].append(role)
     for report in _out(graph, evidence, ["oc:reportedIn"]):
-        for predicate, role in (("dcterms:publisher", "publisher"), ("dcterms:creator", "author")):
+        for predicate, role in REPORT_LINKS:
             for party in _out(graph, report, [predicate]):
                 roles.setdefault(party, [])
                 if role not in roles[party]:

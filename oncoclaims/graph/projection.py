@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.vocab import PREFIXES
 
-__all__ = ["MAX_NEIGHBOURHOOD", "compact", "node_id", "to_networkx"]
+__all__ = ["MAX_NEIGHBOURHOOD", "compact", "node_id", "quads_graph", "to_networkx"]
 
 #: The most nodes a one-claim projection visits before it stops growing.
 MAX_NEIGHBOURHOOD = 20_000
@@ -177,3 +177,12 @@ def _outgoing(inner: ox.Store, node: ox.NamedNode | ox.BlankNode) -> Iterable[ox
     for quad in inner.quads_for_pattern(node, None, None, None):
         if quad.predicate.value not in _SKIP_OUT:
             yield quad
+
+
+def quads_graph(quads: Iterable[ox.Quad]) -> nx.MultiDiGraph:
+    """A projection of exactly ``quads``, followed no further (a record's own links to its
+    parties and reports, without their neighbourhoods)."""
+    graph = nx.MultiDiGraph()
+    for quad in quads:
+        _add(graph, quad)
+    return _finish(graph)

@@ -16,6 +16,9 @@ Identity (all IRIs are deterministic, see ``iris.py``):
 - a referenced publication: ``mint_iri("pubmed", pmid)``, the IRI the PubMed reader mints;
 - an intervention, an ``oc:Therapy``: ``mint_iri("therapy", name)``;
 - a sponsor, an ``oc:Institution`` known by name within this trial (``ingest.institutions``);
+- a statistical analysis of a primary outcome the posted results state, an
+  ``oc:PrimaryResult``: ``mint_iri("result", nct, outcome title, analysis number)``, with
+  the groups it compares (``oc:comparedGroup``, in the analysis's order);
 - the named graph of all of it: ``mint_graph_iri("ctgov", nct)``.
 """
 
@@ -37,7 +40,9 @@ __all__ = [
     "MODALITIES",
     "PHASE_STUDY_TYPES",
     "Intervention",
+    "PrimaryResult",
     "Reference",
+    "ResultGroup",
     "Sponsor",
     "TrialFacts",
     "ctgov_graph_iri",
@@ -132,6 +137,28 @@ class Intervention:
 
 
 @dataclass(frozen=True, slots=True)
+class ResultGroup:
+    """One group a result compares: its title, description and the value measured in it."""
+
+    title: str
+    description: str | None = None
+    value: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PrimaryResult:
+    """One statistical analysis of a primary outcome, as the posted results state it."""
+
+    outcome: str
+    number: int  # the analysis's place among the outcome's analyses, from 1
+    groups: tuple[ResultGroup, ...]
+    unit: str | None = None
+    p_value: str | None = None  # as stated: "0.0082", "<0.001"
+    method: str | None = None
+    estimate: str | None = None  # "Odds Ratio (OR) 15.231 (95% CI 7.336 to 31.623)"
+
+
+@dataclass(frozen=True, slots=True)
 class Reference:
     """A publication the record lists: PMID and type (``BACKGROUND``, ``RESULT``, ``DERIVED``)."""
 
@@ -164,6 +191,7 @@ class TrialFacts:
     countries: tuple[str, ...] = ()
     references: tuple[Reference, ...] = ()
     has_results: bool | None = None
+    primary_results: tuple[PrimaryResult, ...] = ()
 
 
 def _date_literal(iso: str) -> Literal:
@@ -321,3 +349,25 @@ def trial_quads(facts: TrialFacts) -> Iterator[Quad]:
             yield Quad(results, DCTERMS.title, _string(facts.title), graph)
         if facts.results_first_submitted:
             yield Quad(results, DCTERMS.date, _date_literal(facts.results_first_submitted), graph)
+    yield from _result_quads(facts, trial, graph)
+
+
+def _result_quads(facts: TrialFacts, trial: NamedNode, graph: NamedNode) -> Iterator[Quad]:
+    for stated in facts.primary_results:
+        node = mint_iri("result", facts.nct_id, stated.outcome, str(stated.number))
+        yield Quad(trial, OC.primaryResult, node, graph)
+        yield Quad(node, RDF.type, OC.PrimaryResult, graph)
+        yield Quad(node, OC.outcomeTitle, _string(stated.outcome), graph)
+        for predicate, value in ((OC.unitOfMeasure, stated.unit), (OC.pValue, stated.p_value),
+                                 (OC.statisticalMethod, stated.method), (OC.estimate, stated.estimate)):
+            if value:
+                yield Quad(node, predicate, _string(value), graph)
+        for order, group in enumerate(stated.groups, 1):
+            member = mint_iri("result", facts.nct_id, stated.outcome, str(stated.number), str(order))
+            yield Quad(node, OC.comparedGroup, member, graph)
+            yield Quad(member, OC.groupOrder, Literal(str(order), datatype=XSD.integer), graph)
+            yield Quad(member, RDFS.label, _string(group.title), graph)
+            if group.description:
+                yield Quad(member, DCTERMS.description, _string(group.description), graph)
+            if group.value:
+                yield Quad(member, OC.measuredValue, _string(group.value), graph)

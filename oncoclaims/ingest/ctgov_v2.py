@@ -19,7 +19,9 @@ from oncoclaims.errors import ParseError, RecordError, SourceLocation
 from oncoclaims.ingest.base import SourceRecord
 from oncoclaims.ingest.ctgov_trial import (
     Intervention,
+    PrimaryResult,
     Reference,
+    ResultGroup,
     Sponsor,
     TrialFacts,
     ctgov_graph_iri,
@@ -132,7 +134,48 @@ def extract_v2_facts(study: dict[str, Any], location: SourceLocation) -> TrialFa
         countries=_texts([_dict(loc).get("country") for loc in locations]),
         references=tuple(dict.fromkeys(references)),
         has_results=has_results if isinstance(has_results, bool) else None,
+        primary_results=_primary_results(study),
     )
+
+
+def _estimate(analysis: dict[str, Any]) -> str | None:
+    kind, value = clean_text(analysis.get("paramType")), clean_text(analysis.get("paramValue"))
+    if not value:
+        return None
+    text = f"{kind} {value}" if kind else value
+    low, high = clean_text(analysis.get("ciLowerLimit")), clean_text(analysis.get("ciUpperLimit"))
+    if low and high:
+        pct = clean_text(analysis.get("ciPctValue"))
+        text += f" ({pct + '% ' if pct else ''}CI {low} to {high})"
+    return text
+
+
+def _primary_results(study: dict[str, Any]) -> tuple[PrimaryResult, ...]:
+    """The statistical analyses of the primary outcomes the posted results state."""
+    found = []
+    module = _dict(_dict(study.get("resultsSection")).get("outcomeMeasuresModule"))
+    for measure in map(_dict, _list(module.get("outcomeMeasures"))):
+        outcome = clean_text(measure.get("title"))
+        if measure.get("type") != "PRIMARY" or not outcome:
+            continue
+        groups = {g.get("id"): g for g in map(_dict, _list(measure.get("groups")))}
+        values: dict[str, str] = {}  # the first value stated for each group
+        for klass in map(_dict, _list(measure.get("classes"))):
+            for category in map(_dict, _list(klass.get("categories"))):
+                for measurement in map(_dict, _list(category.get("measurements"))):
+                    value = clean_text(measurement.get("value"))
+                    if value and measurement.get("groupId") not in values:
+                        values[measurement.get("groupId")] = value
+        for number, analysis in enumerate(map(_dict, _list(measure.get("analyses"))), 1):
+            compared = tuple(
+                ResultGroup(clean_text(groups[g].get("title")) or str(g), clean_text(groups[g].get("description")),
+                            values.get(g))
+                for g in _list(analysis.get("groupIds")) if g in groups)
+            found.append(PrimaryResult(
+                outcome=outcome, number=number, groups=compared, unit=clean_text(measure.get("unitOfMeasure")),
+                p_value=clean_text(analysis.get("pValue")), method=clean_text(analysis.get("statisticalMethod")),
+                estimate=_estimate(analysis)))
+    return tuple(found)
 
 
 _STUDY_START = re.compile(r'\{\s*"protocolSection"')

@@ -23,10 +23,9 @@ RECORDS = [
 ]
 
 
-@pytest.fixture
-def records_store(data_dir: Path, tmp_path: Path) -> ClaimStore:
-    """Real trial records and papers, and the curated claims above."""
-    store = ClaimStore.in_memory()
+def build_records_store(data_dir: Path, tmp_path: Path, store: ClaimStore | None = None) -> ClaimStore:
+    """Real trial records and papers, and the curated claims above, in ``store`` (or a new one)."""
+    store = store if store is not None else ClaimStore.in_memory()
     store.extend(ontology_quads())
     for name in RECORDS:
         ingest(data_dir / name, store)
@@ -34,3 +33,9 @@ def records_store(data_dir: Path, tmp_path: Path) -> ClaimStore:
     table.write_text(CLAIMS, encoding="utf-8")
     ingest(table, store)
     return store
+
+
+@pytest.fixture
+def records_store(data_dir: Path, tmp_path: Path) -> ClaimStore:
+    """Real trial records and papers, and the curated claims above."""
+    return build_records_store(data_dir, tmp_path)
