@@ -27,6 +27,7 @@ from oncoclaims.extract.names import (
     organisation_at,
     same_org,
     same_person,
+    split_org_list,
 )
 from oncoclaims.extract.rules import INDICATION_PATTERN
 from oncoclaims.extract.sentences import Segment, split_sentences
@@ -73,8 +74,10 @@ _DESIGN_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\bpilot (?:study|trial)\b|\bfirst[- ]in[- ]humans?\b|\bearly[- ]stage (?:trial|study)\b|"
             r"\bdose[- ]escalation\b|\b(?:study|trial) (?:of|in|involved|enrolled) (?:\d[\d,]*|[a-z]+-?[a-z]*) "
-            r"(?:[a-z-]+ ){0,4}(?:patients|participants|people|adults|children|women|men|survivors)\b|"
-            r"\btreated \d[\d,]* patients\b",
+            r"(?:[a-z-]+ ){0,4}(?:patients|participants|people|adults|children|women|men|survivors|volunteers)\b|"
+            r"\btreated \d[\d,]* patients\b|\b(?:very )?early (?:human |clinical )?trials?\b|"
+            r"\binvolving (?:fewer than |more than |about |nearly |some |only )?(?:\d[\d,]*|[a-z]+) "
+            r"(?:volunteers|patients|participants|people)\b",
             re.I,
         ),
     ),
@@ -141,7 +144,7 @@ _PEOPLE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "study:led-by",
         re.compile(
-            rf"\b(?:co-)?led by (?:(?:Dr|Prof)\.? )?(?P<names>{NAME}(?:,? (?:and )?"
+            rf"\b(?:(?:co-)?led|headed|directed|overseen|coordinated) by (?:(?:Dr|Prof)\.? )?(?P<names>{NAME}(?:,? (?:and )?"
             rf"(?:(?:Dr|Prof)\.? )?{NAME})*)"
         ),
     ),
@@ -160,6 +163,24 @@ _PEOPLE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("study:the-name-study", re.compile(r"\bthe (?P<names>[A-Z][a-z]+) (?:study|trial)\b")),
+    (
+        # "senior author Jane Roe", "the study's lead author, Dr. Jane Roe", "co-author Max Poe"
+        "study:author-title",
+        re.compile(
+            r"\b(?i:(?:(?:the )?(?:study|trial|paper|report)(?:[’']s)? )?(?:(?:lead|senior|first|last|"
+            r"corresponding|principal|chief|co-?)[- ]?)(?:authors?|investigators?|researchers?))"
+            r"(?: (?:of|on) the (?:study|trial|paper|research))?,? (?:(?:Dr|Prof|Professor)\.? )?"
+            rf"(?P<names>{NAME}(?:,? (?:and )?(?:(?:Dr|Prof)\.? )?{NAME})*)"
+        ),
+    ),
+    (
+        # "Fry's team", "the Wu lab"
+        "study:name-team",
+        re.compile(
+            rf"(?P<names>{NAME}|\b[A-Z][a-z]+)[’']s (?:research )?(?:team|lab|laboratory|group)\b|"
+            r"\bthe (?P<lab>[A-Z][a-z]+) (?:lab|laboratory)\b"
+        ),
+    ),
 )
 #: Words naming someone as the study's author or leader; the person is the nearest named before them.
 _AUTHOR_CUE = re.compile(
@@ -168,7 +189,12 @@ _AUTHOR_CUE = re.compile(
     r"head of the (?:trial|study)|(?:a |the )?lead researchers? on|co-led the|led the (?:study|trial|research)|"
     r"leads? the (?:study|trial)|who (?:helped )?(?:conduct|run|lead|ran|led|conducted|design|designed)(?:s|ed)? "
     r"the (?:study|trial|research)|helped conduct|worked on the study|who is running|(?<!not )involved in running|"
-    r"(?:ran|runs|running) (?:an?|the|this) [\w -]{0,30}(?:trial|study)|is the principal investigator)",
+    r"(?:ran|runs|running) (?:an?|the|this) [\w -]{0,30}(?:trial|study)|is the principal investigator|"
+    r"(?:lead|senior|first|last|corresponding|co-)[- ]?author\b|(?:the )?(?:study|trial|paper)[’']s "
+    r"(?:lead |senior |first |principal )?(?:author|investigator|leader)|"
+    r"co-?authored (?:the|a|this) (?:study|paper|report|research)|"
+    r"(?:oversaw|oversees|directs|directed|heads|headed|coordinated|coordinates) the (?:study|trial|research)|"
+    r"(?:leads|led) the (?:team|group) (?:that|which|behind))",
     re.I,
 )
 #: Words naming someone as the therapy's developer.
@@ -192,15 +218,17 @@ _SUPPLIED = re.compile(
     r"makes|manufactures) the (?:drug|vaccine|treatment|virus|cells|medicine|therapy)\b"
 )
 _TEAM_AT = re.compile(
-    rf"\b(?:[Rr]esearchers|[Ss]cientists|[Tt]eam|[Ii]nvestigators|[Gg]roup) (?:at|from) "
+    rf"\b(?:[Rr]esearchers|[Ss]cientists|[Tt]eams?|[Ii]nvestigators|[Gg]roups?|[Cc]olleagues) (?:at|from) "
     rf"(?:the )?(?P<org>{ORG})"
 )
+#: The institutions listed after the first: "researchers at A, B and the C".
+_MORE_ORGS = re.compile(rf"(?:,? and |, )(?:the )?(?P<org>{ORG})")
 _ORG_TEAM = re.compile(
     rf"(?:^|[^\w’'])(?P<org>{ORG})(?:[’']s)? (?:researchers|scientists|team|investigators|"
     r"group)\b"
 )
 _NATIONALITY = re.compile(
-    r"^(?:[A-Z]\.)+$|^[A-Z][a-z]+(?:an|ese|ish|ch)$|^(?:The|Some|Other|Many|Both|Two)$"
+    r"^(?:[A-Z]\.)+$|^[A-Z][a-z]+(?:an|ese|ish|ch|ern)$|^(?:The|Some|Other|Many|Both|Two)$"
 )
 
 
@@ -243,7 +271,9 @@ def _add(values: tuple[str, ...], value: str, same=same_org) -> tuple[str, ...]:
 
 def _note(ref: StudyReference, sentence: Segment, rule: str) -> None:
     span = (sentence.start, sentence.end)
-    if not ref._spans or ref._spans[-1] != span:  # sentences come in order: a repeat is the last one
+    if (
+        not ref._spans or ref._spans[-1] != span
+    ):  # sentences come in order: a repeat is the last one
         ref._spans.append(span)
     if rule not in ref.rules:
         ref.rules = ref.rules + (rule,)
@@ -254,10 +284,8 @@ def _venues(text: str) -> list[tuple[str, str]]:
     for match in _VENUE_JOURNAL.finditer(text):
         found.append((match["v"], "study:venue-journal"))
     for match in _VENUE_PUBLISHED.finditer(text):
-        if (
-            text[match.end("v") :].startswith(" journal")
-            or (find_people(match["v"])
-            and not is_org_like(match["v"]))
+        if text[match.end("v") :].startswith(" journal") or (
+            find_people(match["v"]) and not is_org_like(match["v"])
         ):
             continue
         found.append((match["v"], "study:venue-published"))
@@ -331,7 +359,23 @@ def _person_before(
 #: Words without which a group of rules cannot match: a cheap test before the patterns run.
 _GATES = {
     "venue": ("journal", "publish", "present", "report", "appear", "describ", "announc", "unveil"),
-    "people": ("led by", "colleague", "co-worker", "team", "researcher", "study", "trial"),
+    "people": (
+        "led by",
+        "colleague",
+        "co-worker",
+        "team",
+        "researcher",
+        "study",
+        "trial",
+        "author",
+        "investigator",
+        "headed by",
+        "directed by",
+        "overseen by",
+        "coordinated by",
+        "lab",
+        "group",
+    ),
     "author": (
         "author",
         "investigator",
@@ -344,8 +388,16 @@ _GATES = {
         "worked on",
         "design",
         "principal",
+        "oversaw",
+        "oversee",
+        "direct",
+        "heads",
+        "headed",
+        "coordinat",
+        "’s ",
+        "'s ",
     ),
-    "institution": ("researchers", "scientists", "team", "investigators", "group"),
+    "institution": ("researchers", "scientists", "team", "investigators", "group", "colleagues"),
     "funder": (
         "fund",
         "support",
@@ -431,7 +483,7 @@ def _read_sentence(
         _note(ref, sentence, "study:identifier")
     for rule, pattern in _PEOPLE_RULES if _gate(lowered, "people") else ():
         for match in pattern.finditer(text):
-            for name in _names_in(match["names"], index):
+            for name in _names_in(match["names"] or match.groupdict().get("lab") or "", index):
                 if " " not in name or is_org_like(name):
                     continue
                 ref.people = _add(ref.people, name, same=same_person)
@@ -455,12 +507,26 @@ def _read_sentence(
         else ()
     ):
         for match in pattern.finditer(text):
-            org = match["org"].strip()
-            org = re.sub(r"^(?:The|Some|Other|Many|Both|U\.S\.) ", "", org)
-            if not org or _NATIONALITY.match(org) or (find_people(org) and not is_org_like(org)):
-                continue
-            ref.institutions = _add(ref.institutions, org)
-            _note(ref, sentence, rule)
+            orgs = [match["org"]]
+            position = match.end("org")
+            while pattern is _TEAM_AT and (more := _MORE_ORGS.match(text, position)) is not None:
+                orgs.append(more["org"])
+                position = more.end()
+            if pattern is _TEAM_AT:
+                orgs = [part for org in orgs for part in split_org_list(org)]
+            for org in orgs:
+                org = re.sub(r"^(?:The|Some|Other|Many|Both|U\.S\.) ", "", org.strip())
+                org = re.sub(r",? (?:in|at) [A-Z][\w.]*(?: [A-Z][\w.]*)*$", "", org)
+                if (
+                    not org
+                    or _NATIONALITY.match(org)
+                    or (find_people(org) and not is_org_like(org))
+                    # "Fry's team": a person's team, not a place
+                    or (" " not in org and " " in index.resolve(re.sub(r"[’']s$", "", org)))
+                ):
+                    continue
+                ref.institutions = _add(ref.institutions, org)
+                _note(ref, sentence, rule)
     if _gate(lowered, "funder"):
         for match in _FUNDED.finditer(text):
             for org in [
@@ -506,11 +572,8 @@ def _affiliations(ref: StudyReference, text: str, index: NameIndex) -> None:
     for person in ref.people:
         for mention in index.by_surname.get(person.split()[-1], ()):
             if same_person(mention.name, person):
-                orgs = organisation_at(appositive(text, mention.end))
-                if orgs:
-                    for org in orgs:
-                        ref.institutions = _add(ref.institutions, org)
-                    break
+                for org in organisation_at(appositive(text, mention.end)):
+                    ref.institutions = _add(ref.institutions, org)
 
 
 _CONDITION_WORDS = frozenset(
