@@ -98,7 +98,7 @@ _DESIGN_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 #: A sentence about a study still to come, or one that is needed: its design words are not the study's.
 _FUTURE = re.compile(
     r"\b(?:needed|required|will be|would be|plan(?:s|ned|ning)? to|planning|next step|"
-    r"before moving|head(?:ing)? into|moving into|future|hoping|hopes?)\b",
+    r"before moving|head(?:ing)? into|moving into|future|(?-i:hoping|hopes?))\b",  # not "City of Hope"
     re.I,
 )
 _OTHER_STUDY = re.compile(
@@ -181,6 +181,14 @@ _PEOPLE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bthe (?P<lab>[A-Z][a-z]+) (?:lab|laboratory)\b"
         ),
     ),
+    (
+        # "a study by Jane Roe", "the paper, by Max Poe and Ann Lee,"
+        "study:study-by",
+        re.compile(
+            r"\b(?:study|trial|paper|research|work|report|findings|analysis),? (?:by|from) "
+            rf"(?:(?:Dr|Prof)\.? )?(?P<names>{NAME}(?:,? (?:and )?(?:(?:Dr|Prof)\.? )?{NAME})*)"
+        ),
+    ),
 )
 #: Words naming someone as the study's author or leader; the person is the nearest named before them.
 _AUTHOR_CUE = re.compile(
@@ -194,13 +202,22 @@ _AUTHOR_CUE = re.compile(
     r"(?:lead |senior |first |principal )?(?:author|investigator|leader)|"
     r"co-?authored (?:the|a|this) (?:study|paper|report|research)|"
     r"(?:oversaw|oversees|directs|directed|heads|headed|coordinated|coordinates) the (?:study|trial|research)|"
-    r"(?:leads|led) the (?:team|group) (?:that|which|behind))",
+    r"(?:leads|led) the (?:team|group) (?:that|which|behind)|"
+    r"(?:is|are|was|were|has been) (?:leading|running|conducting|heading|directing|overseeing|coordinating) "
+    r"(?:the|this|a|an) [\w -]{0,30}(?:trial|study|research)|"
+    r"whose (?:team|lab|laboratory|group) (?:led|ran|conducted|carried out|performed|did) (?:the|this) "
+    r"(?:study|trial|research|work)|"
+    r"one of the (?:lead |senior |principal )?(?:researchers|investigators|authors|scientists|doctors) "
+    r"(?:on|of|behind|in) the (?:study|trial|research)|"
+    r"(?:researcher|investigator|physician|oncologist|scientist)s? (?:on|in) (?:the|this) (?:trial|study)\b|"
+    r"helped (?:lead|run|design|conduct) the (?:study|trial|research))",
     re.I,
 )
 #: Words naming someone as the therapy's developer.
 DEVELOPER_CUE = re.compile(
     r"\b(?:helping develop|helped develop|developed the|develops the|created|invented|who developed|"
-    r"co-developed|designed the (?:vaccine|drug|virus|therapy|treatment))\b",
+    r"co-developed|designed the (?:vaccine|drug|virus|therapy|treatment)|pioneered|inventor of|"
+    r"co-inventor|whose (?:lab|team|group|laboratory) (?:developed|created|designed|invented))\b",
     re.I,
 )
 _PRONOUN = re.compile(r"^(?:He|She)\b")
@@ -218,8 +235,16 @@ _SUPPLIED = re.compile(
     r"makes|manufactures) the (?:drug|vaccine|treatment|virus|cells|medicine|therapy)\b"
 )
 _TEAM_AT = re.compile(
-    rf"\b(?:[Rr]esearchers|[Ss]cientists|[Tt]eams?|[Ii]nvestigators|[Gg]roups?|[Cc]olleagues) (?:at|from) "
-    rf"(?:the )?(?P<org>{ORG})"
+    rf"\b(?:[Rr]esearchers|[Ss]cientists|[Tt]eams?|[Ii]nvestigators|[Gg]roups?|[Cc]olleagues|[Dd]octors|"
+    rf"[Pp]hysicians|[Oo]ncologists|[Ss]urgeons) (?:at|from|with) (?:the )?(?P<org>{ORG})|"
+    # "the trial, conducted at X", "studies underway at X and Y"
+    rf"\b(?:trials?|study|studies|research),?(?: (?:was|is|were|are|being))? (?:conducted |run |carried out |"
+    rf"done |performed |underway |taking place |led )?at (?:the )?(?P<place>{ORG})"
+)
+#: An institution as the subject of a trial: "City of Hope is testing the vaccine in a trial".
+_ORG_TESTS = re.compile(
+    rf"(?:^|[^\w’'])(?:the )?(?P<org>{ORG})(?:[’']s)? (?:is|was|are|were|has been|have been) (?:now )?"
+    r"(?:testing|conducting|running|leading|carrying out|sponsoring)\b[^.;]{0,60}?\b(?:trials?|study|studies)\b"
 )
 #: The institutions listed after the first: "researchers at A, B and the C".
 _MORE_ORGS = re.compile(rf"(?:,? and |, )(?:the )?(?P<org>{ORG})")
@@ -375,9 +400,19 @@ _GATES = {
         "coordinated by",
         "lab",
         "group",
+        " by ",
+        " from ",
     ),
     "author": (
         "author",
+        "heading",
+        "whose",
+        "one of the",
+        "researcher",
+        "physician",
+        "oncologist",
+        "scientist",
+        "helped",
         "investigator",
         "head of",
         "lead",
@@ -397,7 +432,21 @@ _GATES = {
         "’s ",
         "'s ",
     ),
-    "institution": ("researchers", "scientists", "team", "investigators", "group", "colleagues"),
+    "institution": (
+        "researchers",
+        "scientists",
+        "team",
+        "investigators",
+        "group",
+        "colleagues",
+        "doctors",
+        "physicians",
+        "oncologists",
+        "surgeons",
+        "trial",
+        "stud",
+        "research",
+    ),
     "funder": (
         "fund",
         "support",
@@ -502,13 +551,22 @@ def _read_sentence(
             for other in find_people(text, match.end()):
                 ref.people = _add(ref.people, index.resolve(other.name), same=same_person)
     for pattern, rule in (
-        ((_TEAM_AT, "study:team-at"), (_ORG_TEAM, "study:org-team"))
+        (
+            (_TEAM_AT, "study:team-at"),
+            (_ORG_TEAM, "study:org-team"),
+            (_ORG_TESTS, "study:org-tests"),
+        )
         if _gate(lowered, "institution")
         else ()
     ):
         for match in pattern.finditer(text):
-            orgs = [match["org"]]
-            position = match.end("org")
+            group = "place" if match.groupdict().get("place") else "org"
+            if pattern is _ORG_TESTS and not (
+                is_org_like(match["org"]) or (" " in match["org"] and not find_people(match["org"]))
+            ):
+                continue  # "City of Hope is testing": a run of capitalised words, not a person
+            orgs = [match[group]]
+            position = match.end(group)
             while pattern is _TEAM_AT and (more := _MORE_ORGS.match(text, position)) is not None:
                 orgs.append(more["org"])
                 position = more.end()

@@ -61,8 +61,11 @@ _SPEECH = (
     r"replied|remarked|urged|explained in"
 )
 _TITLE = r"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms)\.? )?"
+#: Words between a speech verb and a name that make the name not the speaker ("said the mother
+#: of Jane Roe", "according to data from the NCI").
+_NOT_PREPOSITION = r"(?!(?:of|that|to|with|about|for|by|on|in|from|at|into|after|before|than)\b)"
 _AFTER = re.compile(
-    rf"(?:[,”\"’]|^)\s*(?:{_SPEECH})\s+(?:[a-z’'-]+,? ){{0,4}}{_TITLE}(?P<name>{NAME}|"
+    rf"(?:[,”\"’]|^)\s*(?:{_SPEECH})\s+(?:{_NOT_PREPOSITION}[a-z’'-]+,? ){{0,4}}{_TITLE}(?P<name>{NAME}|"
     rf"[A-Z][a-z’'-]+)\b"
 )
 #: An organisation as the speaker: "the Food and Drug Administration said", "Amgen said in a statement".
@@ -94,11 +97,11 @@ _COMPANY_CUE = re.compile(
 )
 _SUBJECT = re.compile(
     rf"(?:^|[.,;:”\"“]\s*|\band\s|\bbut\s){_TITLE}(?P<name>{NAME}|[A-Z][a-z’'-]+)"
-    rf"(?P<app>(?:,? (?:of|from|at) [^,“”\"]{{0,80}})?(?:, [^“”\"]{{0,260}}?,?)?) "
+    rf"(?P<app>(?:,? (?:of|from|at) [^,“”\"]{{0,80}})?(?:, [^“”\"]{{0,260}}?,)?) "
     rf"(?:also |further |then |later )?(?:{_SPEECH})\b"
 )
 _ACCORDING = re.compile(
-    rf"\baccording to (?:(?:the )?(?:[a-z]+ ){{0,2}})?{_TITLE}(?P<name>{NAME}|{ORG}|"
+    rf"\baccording to (?:(?:the )?(?:{_NOT_PREPOSITION}[a-z’'-]+ ){{0,2}})?{_TITLE}(?P<name>{NAME}|{ORG}|"
     rf"[A-Z][a-z’'-]+)"
 )
 _PRONOUN = re.compile(rf"(?:^|[,”\"’]\s*)(?P<p>he|she|He|She) (?:also |then )?(?:{_SPEECH})\b")
@@ -442,6 +445,7 @@ def find_voices(
                 mentions.append(
                     (last_person, start, start + len(pronoun["p"]), "voice:pronoun-said")
                 )
+        speaker = None
         for name, start, end, rule in mentions:
             full = index.resolve(name)
             kind = "institution" if full in companies else _kind(full)
@@ -458,11 +462,15 @@ def find_voices(
                 full,
             )
             voice = voices.setdefault(key, Voice(full, kind))
+            if kind == "person":
+                speaker = voice.name
             spans.setdefault(key, []).append((start, end))
             if rule not in voice.rules:
                 voice.rules = voice.rules + (rule,)
         for person in find_people(sentence.text):
             last_person = index.resolve(person.name)
+        if speaker is not None:
+            last_person = speaker  # "he said" next goes on with this sentence's speaker
     for key, voice in voices.items():
         voice.spans = tuple(spans.get(key, ()))
         context = _context(text, voice.name, index) if voice.kind == "person" else ""
