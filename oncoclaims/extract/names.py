@@ -21,6 +21,7 @@ from functools import lru_cache
 __all__ = [
     "NAME",
     "ORG",
+    "ORG_SHORT",
     "NameIndex",
     "NameMention",
     "find_people",
@@ -38,6 +39,9 @@ NAME = rf"{_TOKEN}(?: [A-Z]\.)?(?: {_TOKEN}){{1,2}}"
 _CAP = r"(?:[A-Z]|[a-z]{1,3}[A-Z])[\w’'.&®-]*"
 #: An organisation-like run of capitalised words.
 ORG = rf"{_CAP}(?:(?: (?:of|for|and|on|the|de|&))* {_CAP})*"
+#: The same, at most nine capitalised words: for patterns that may start at any word, so that a
+#: long run of capitalised words is not read again from each of its words (linear time).
+ORG_SHORT = rf"{_CAP}(?:(?: (?:of|for|and|on|the|de|&)){{0,3}} {_CAP}){{0,8}}"
 
 _ORG_WORDS = frozenset(
     """university universities institute institutes center centre centers hospital hospitals clinic
@@ -89,7 +93,7 @@ _JOB_BEFORE = re.compile(
     r"\b(?:professor|director|chief|head|chair(?:man|woman)?|dean|president|fellow|lecturer|"
     r"researcher|scientist|investigator|physician|doctor|surgeon|neurosurgeon|nurse|specialist|"
     r"analyst|spokes(?:man|woman|person)|official|officer|executive|founder|member|staff|"
-    r"\w+(?:ologist|ician|iatrist|ist))s? (?:at|with|from|for)(?: the)? $",
+    r"[a-z]{1,20}(?:ologist|ician|iatrist|ist))s? (?:at|with|from|for)(?: the)? $",
     re.I,
 )
 _PLACE_TAIL = re.compile(r"(?:,? (?:in|at) [A-Z][\w.]*(?: [A-Z][\w.]*)*)+$")

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from oncoclaims.extract.names import (
     NAME,
     ORG,
+    ORG_SHORT,
     NameIndex,
     find_people,
     is_org_like,
@@ -151,7 +152,10 @@ _PEOPLE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "study:and-colleagues",
         re.compile(
-            rf"(?P<names>(?:(?:(?:Dr|Prof)\.? )?(?:{NAME}|[A-Z][a-z]+)(?:, (?:MD|M\.D\.|PhD|Ph\.D\.))*,? )+)"
+            # Each name read one way only (atomic), at most six: a run of names with no "and
+            # colleagues" after it is not tried in every way of splitting it (was exponential).
+            rf"(?P<names>(?>(?:(?:Dr|Prof)\.? )?(?:{NAME}|[A-Z][a-z]+)(?:, (?:MD|M\.D\.|PhD|Ph\.D\.))*,? )"
+            r"{1,6})"
             r"and (?:his |her |their )?(?:colleagues|co-workers|team)\b"
         ),
     ),
@@ -234,6 +238,14 @@ _SUPPLIED = re.compile(
     rf"\b(?:the )?(?P<org>{ORG}),?(?: which| who)? (?:provided|supplied|donated|"
     r"makes|manufactures) the (?:drug|vaccine|treatment|virus|cells|medicine|therapy)\b"
 )
+#: How many took part, in digits: "a study of 436 patients", "436 patients were enrolled".
+_SIZE = re.compile(
+    r"\b(?:study|trial|analysis|studies|trials) (?:of|in|involving|with|that (?:enrolled|included)|enrolled|"
+    r"included) (?:about |nearly |more than |some |almost )?(?P<n>\d[\d,]*) (?:[a-z-]+ ){0,3}?"
+    r"(?:patients|participants|people|adults|children|women|men|volunteers|subjects)\b|"
+    r"\b(?P<m>\d[\d,]*) (?:patients|participants|volunteers|people) (?:were |have been )?(?:enrolled|randomi[sz]ed|"
+    r"took part|participated)\b"
+)
 _TEAM_AT = re.compile(
     rf"\b(?:[Rr]esearchers|[Ss]cientists|[Tt]eams?|[Ii]nvestigators|[Gg]roups?|[Cc]olleagues|[Dd]octors|"
     rf"[Pp]hysicians|[Oo]ncologists|[Ss]urgeons) (?:at|from|with) (?:the )?(?P<org>{ORG})|"
@@ -241,15 +253,16 @@ _TEAM_AT = re.compile(
     rf"\b(?:trials?|study|studies|research),?(?: (?:was|is|were|are|being))? (?:conducted |run |carried out |"
     rf"done |performed |underway |taking place |led )?at (?:the )?(?P<place>{ORG})"
 )
+_TESTING = re.compile(r"testing|conducting|running|leading|carrying out|sponsoring")
 #: An institution as the subject of a trial: "City of Hope is testing the vaccine in a trial".
 _ORG_TESTS = re.compile(
-    rf"(?:^|[^\w’'])(?:the )?(?P<org>{ORG})(?:[’']s)? (?:is|was|are|were|has been|have been) (?:now )?"
+    rf"(?:^|[^\w’'])(?:the )?(?P<org>{ORG_SHORT})(?:[’']s)? (?:is|was|are|were|has been|have been) (?:now )?"
     r"(?:testing|conducting|running|leading|carrying out|sponsoring)\b[^.;]{0,60}?\b(?:trials?|study|studies)\b"
 )
 #: The institutions listed after the first: "researchers at A, B and the C".
 _MORE_ORGS = re.compile(rf"(?:,? and |, )(?:the )?(?P<org>{ORG})")
 _ORG_TEAM = re.compile(
-    rf"(?:^|[^\w’'])(?P<org>{ORG})(?:[’']s)? (?:researchers|scientists|team|investigators|"
+    rf"(?:^|[^\w’'])(?P<org>{ORG_SHORT})(?:[’']s)? (?:researchers|scientists|team|investigators|"
     r"group)\b"
 )
 _NATIONALITY = re.compile(
@@ -269,6 +282,7 @@ class StudyReference:
     identifiers: tuple[str, ...] = ()
     design: str | None = None
     conditions: tuple[str, ...] = ()
+    size: int | None = None
     spans: tuple[tuple[int, int], ...] = ()
     rules: tuple[str, ...] = ()
     main: bool = True
@@ -561,6 +575,8 @@ def _read_sentence(
     ):
         for match in pattern.finditer(text):
             group = "place" if match.groupdict().get("place") else "org"
+            if pattern is _ORG_TESTS and not _TESTING.search(lowered):
+                continue
             if pattern is _ORG_TESTS and not (
                 is_org_like(match["org"]) or (" " in match["org"] and not find_people(match["org"]))
             ):
@@ -602,6 +618,8 @@ def _read_sentence(
         condition = _condition(match.group(1))
         if condition:
             ref.conditions = _add(ref.conditions, condition, same=lambda a, b: a == b)
+    if ref.size is None and _DIGIT.search(text) and (size := _SIZE.search(text)):
+        ref.size = int((size["n"] or size["m"]).replace(",", ""))
     designs = _designs(text) if _gate(lowered, "design") else []
     if designs:
         ref._designs.extend(designs)

@@ -29,6 +29,7 @@ from oncoclaims.extract.attribution import GENERIC_HEADS, INSTITUTION_HEADS
 from oncoclaims.extract.names import (
     NAME,
     ORG,
+    ORG_SHORT,
     NameIndex,
     find_people,
     is_org_like,
@@ -70,30 +71,34 @@ _AFTER = re.compile(
 )
 #: An organisation as the speaker: "the Food and Drug Administration said", "Amgen said in a statement".
 _ORG_SAID = re.compile(
-    rf"(?:^|[.,;:”\"“]\s*|\bthe |\band |\bbut )(?P<name>{ORG}) (?:also |further |later )?(?:{_SPEECH}|"
+    rf"(?:^|[.,;:”\"“]\s*|\bthe |\band |\bbut )(?P<name>{ORG_SHORT}) (?:also |further |later )?(?:{_SPEECH}|"
     r"announced|stated|claims|claimed|(?:is|are|has|have been) (?:also )?(?:emphasi[sz]ing|touting|"
     r"claiming|stressing|insisting|promoting|presenting))\b"
 )
 #: A demonym or place with a lowercase organisation head: "The Russian government is emphasizing".
 _BODY_SAID = re.compile(
-    r"\b(?P<name>(?:[A-Z][a-z]+ )+(?:government|ministry|health ministry|regulator|authorities))"
+    r"\b(?P<name>(?:[A-Z][a-z]+ ){1,4}(?:government|ministry|health ministry|regulator|authorities))"
     r"(?: (?:is|are|has|have been))? (?:also )?(?:said|says|announced|stated|claims|claimed|"
     r"emphasi[sz]ing|touting|claiming|stressing|insisting|promoting|presenting)\b"
 )
 #: An unnamed spokesperson speaks for the organisation: "a spokeswoman for the FDA said".
 _SPOKES = re.compile(
-    rf"\b(?:an? |the )(?:(?P<before>{ORG}) )?spokes(?:man|woman|person)(?: (?:for|at|with|of) "
-    rf"(?:the )?(?P<name>{ORG}))?(?: (?:also )?(?:{_SPEECH})\b|,)"
+    rf"\b(?:an? |the )(?:(?P<before>{ORG_SHORT}) )?spokes(?:man|woman|person)(?: (?:for|at|with|of) "
+    rf"(?:the )?(?P<name>{ORG_SHORT}))?(?: (?:also )?(?:{_SPEECH})\b|,)"
 )
 #: "the company said": the organisation the story last named as one.
 _THE_BODY_SAID = re.compile(
     rf"\b[Tt]he (?P<head>company|firm|drugmaker|agency|charity|foundation|university|institute|"
     rf"hospital) (?:also |further |later )?(?:{_SPEECH}|announced|stated)\b"
 )
+_COMPANY_WORD = re.compile(
+    r"company|firm|drugmaker|biotech|maker|startup|charity|agency|giant|Inc|Corp|Ltd|LLC|Pharma|"
+    r"Therapeutics|Biotech|AG\b|plc"
+)
 _COMPANY_CUE = re.compile(
-    rf"(?P<a>{ORG}),? (?:an? |the )(?:[\w-]+ ){{0,3}}(?:company|firm|drugmaker|biotech|maker|startup|"
-    rf"charity|agency)\b|\b(?:company|firm|drugmaker|biotech|charity|agency|giant) (?P<b>{ORG})|"
-    rf"(?P<c>{ORG} (?:Inc|Corp|Ltd|LLC|Pharmaceuticals|Therapeutics|Biotech|Pharma|AG|plc)\b\.?)"
+    rf"(?P<a>{ORG_SHORT}),? (?:an? |the )(?:[\w-]+ ){{0,3}}(?:company|firm|drugmaker|biotech|maker|startup|"
+    rf"charity|agency)\b|\b(?:company|firm|drugmaker|biotech|charity|agency|giant) (?P<b>{ORG_SHORT})|"
+    rf"(?P<c>{ORG_SHORT} (?:Inc|Corp|Ltd|LLC|Pharmaceuticals|Therapeutics|Biotech|Pharma|AG|plc)\b\.?)"
 )
 _SUBJECT = re.compile(
     rf"(?:^|[.,;:”\"“]\s*|\band\s|\bbut\s){_TITLE}(?P<name>{NAME}|[A-Z][a-z’'-]+)"
@@ -179,7 +184,7 @@ _NOT_VOICES = frozenset(
     }
 )
 _PRONOUN_START = re.compile(r"\s*(?:He|She|They)\b")
-_ORG_MENTION = re.compile(rf"\b(?:the )?(?P<org>{ORG})")
+_ORG_MENTION = re.compile(rf"\b(?:the )?(?P<org>{ORG_SHORT})")
 _TIE_ORG = re.compile(
     rf"\b(?:funded by|employed by|works for|consults? for|consultant (?:to|for)|adviser to|"
     rf"advisor to|shares in|stock in|co-?founded|founded) (?:the )?(?:charity |company )?"
@@ -225,13 +230,18 @@ def _shaped(name: str, companies: frozenset[str]) -> bool:
 
 def _organisations(text: str) -> list[tuple[int, str]]:
     """(position, name) of each organisation the story names as a company, agency or other body."""
-    found = []
-    for match in _COMPANY_CUE.finditer(text):
-        group = next(g for g in ("a", "b", "c") if match[g])
-        name = re.sub(r"^(?:The|A|An) ", "", match[group]).strip(" ,.")
-        if name and not find_people(name):
-            found.append((match.start(group), name))
-    return found
+    found: dict[int, str] = {}
+    done = 0
+    # Only around the words the pattern needs, so a long text without them costs one scan.
+    for cue in _COMPANY_WORD.finditer(text):
+        start = max(done, cue.start() - 200)
+        for match in _COMPANY_CUE.finditer(text, start, min(len(text), cue.end() + 200)):
+            group = next(g for g in ("a", "b", "c") if match[g])
+            name = re.sub(r"^(?:The|A|An) ", "", match[group]).strip(" ,.")
+            if name and not find_people(name):
+                found.setdefault(match.start(group), name)
+        done = max(done, cue.end() + 200)
+    return sorted(found.items())
 
 
 def _last_body(
@@ -284,7 +294,7 @@ def _speech_mentions(
     # "Drug Administration"), the first rule that found it.
     kept: list[tuple[str, int, int, str]] = []
     for item in sorted(found, key=lambda f: (f[1], -(f[2] - f[1]))):
-        if not any(k[1] <= item[1] < k[2] or item[1] <= k[1] < item[2] for k in kept):
+        if not kept or item[1] >= kept[-1][2]:  # sorted by start: only the last kept can overlap
             kept.append(item)
     found = kept
     for match in _THE_BODY_SAID.finditer(text):
