@@ -69,6 +69,11 @@ _AFTER = re.compile(
     rf"(?:[,”\"’]|^)\s*(?:{_SPEECH})\s+(?:{_NOT_PREPOSITION}[a-z’'-]+,? ){{0,4}}{_TITLE}(?P<name>{NAME}|"
     rf"[A-Z][a-z’'-]+)\b"
 )
+#: The verbs without which no speaker pattern but "according to" and "spokes..," can match.
+_SPEECH_WORD = re.compile(
+    rf"\b(?:{_SPEECH}|announced|stated|claims|claimed|emphasi[sz]ing|touting|claiming|stressing|"
+    r"insisting|promoting|presenting)\b"
+)
 #: An organisation as the speaker: "the Food and Drug Administration said", "Amgen said in a statement".
 _ORG_SAID = re.compile(
     rf"(?:^|[.,;:”\"“]\s*|\bthe |\band |\bbut )(?P<name>{ORG_SHORT}) (?:also |further |later )?(?:{_SPEECH}|"
@@ -266,6 +271,7 @@ def _speech_mentions(
     """(name as written, start, end, rule) of each speaker the sentence names."""
     found: list[tuple[str, int, int, str]] = []
     text = sentence.text
+    speech = _SPEECH_WORD.search(text) is not None
     for pattern, rule in (
         (_AFTER, "voice:quote-said"),
         (_SUBJECT, "voice:subject-said"),
@@ -274,6 +280,12 @@ def _speech_mentions(
         (_BODY_SAID, "voice:org-said"),
         (_SPOKES, "voice:spokesperson"),
     ):
+        if not (
+            speech
+            or (pattern is _ACCORDING and "according to" in text)
+            or (pattern is _SPOKES and "spokes" in text)
+        ):
+            continue  # every other pattern needs a speech or paraphrase verb
         for match in pattern.finditer(text):
             group = "name" if match["name"] else "before"
             if pattern is _SPOKES and (
@@ -297,7 +309,7 @@ def _speech_mentions(
         if not kept or item[1] >= kept[-1][2]:  # sorted by start: only the last kept can overlap
             kept.append(item)
     found = kept
-    for match in _THE_BODY_SAID.finditer(text):
+    for match in _THE_BODY_SAID.finditer(text) if speech else ():
         body = _last_body(bodies, orgs, match["head"], sentence.start + match.start())
         if body is not None:
             start = sentence.start + match.start("head")
