@@ -221,3 +221,23 @@ def test_every_new_pattern_finishes_on_adversarial_text() -> None:
     text = ("said Jane Roe, " * (size // 15))[:size]
     studies = find_study_references(text)
     assert [v.name for v in find_voices(text, studies)] == ["Jane Roe"]
+
+
+def test_trace_stores_the_tvec_candidate_match_with_the_sample_sizes(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from oncoclaims.cli import app
+    from oncoclaims.graph.bootstrap import open_store
+    from oncoclaims.vocab import OC, RDF
+
+    store = tmp_path / "store"
+    names = [str(NEWS / n) for n in ("story_reviews_00612.json", "story_reviews_00521.json")]
+    result = CliRunner().invoke(app, ["trace", "--json", "--store", str(store), *names])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["shared_studies"] == []  # not one study
+    with open_store(store) as claim_store:
+        sizes = {q.object.value for q in claim_store.quads(None, OC.sampleSize, None)}
+        assert "436" in sizes
+        (match,) = [q.subject for q in claim_store.quads(None, RDF.type, OC.StudyCandidateMatch)]
+        (reason,) = [q.object.value for q in claim_store.quads(match, OC.matchReason, None)]
+        assert "same size '436 participants'" in reason and "melanoma" in reason
