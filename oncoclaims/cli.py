@@ -933,7 +933,8 @@ def eval_trace(
         traces = []
         for item in golds:
             date = None
-            raw = json.loads(item.article.read_text(encoding="utf-8"))
+            content = item.article.read_text(encoding="utf-8")
+            raw = json.loads(content) if item.article.suffix == ".json" else None
             if isinstance(raw, dict) and isinstance(raw.get("publish_date"), (int, float)):
                 from datetime import UTC, datetime
 

@@ -3,9 +3,10 @@
 Pure logic apart from :func:`stored_references` (which reads the store through the named
 query ``study_references``). Two study references of different stories are one study when
 they share an identifier, or when, with both stories dated within :data:`DATE_WINDOW_DAYS`
-of each other, they agree on at least two of venue, a person, an institution and a
-specific condition, one of which is not the condition. A weaker agreement (one shared
-venue, person or institution; or two outside the window or without dates) is recorded as
+of each other, they agree on at least two of venue, a person, an institution, a specific
+condition and the sample size, one of which is a venue, a person or an institution. A
+weaker agreement (one shared venue, person or institution; the same sample size and
+condition; or two outside the window or without dates) is recorded as
 an ``oc:StudyCandidateMatch`` with its reason, never merged.
 
 >>> a = StudyFeatures("ref-a", "story-a", "2011-08-10", ("NEJM",), ("Michael Kalos",), (), (), ())
@@ -76,6 +77,7 @@ class StudyFeatures:
     institutions: tuple[str, ...]
     identifiers: tuple[str, ...]
     conditions: tuple[str, ...]
+    sizes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +127,7 @@ def features_of(trace: StoryTrace) -> list[StudyFeatures]:
             s.institutions,
             s.identifiers,
             s.conditions,
+            (str(s.size),) if s.size is not None else (),
         )
         for index, s in enumerate(trace.studies)
     ]
@@ -158,6 +161,11 @@ def _shared(a: StudyFeatures, b: StudyFeatures) -> dict[str, str]:
         found = next((x for x in left for y in right if same(x, y)), None)
         if found is not None and (name != "condition" or " " in found):
             shared[name] = found
+    if common := sorted(set(a.sizes) & set(b.sizes)):
+        shared["size"] = f"{common[0]} participants"
+        # With the same size, a one-word condition ("melanoma") is worth naming too.
+        if "condition" not in shared and (both := sorted(set(a.conditions) & set(b.conditions))):
+            shared["condition"] = both[0]
     return shared
 
 
@@ -172,6 +180,7 @@ def _block_keys(f: StudyFeatures) -> set[str]:
     keys = {"id:" + i for i in f.identifiers} | {"venue:" + normalise_name(v) for v in f.venues}
     keys |= {"person:" + normalise_name(p).split()[-1] for p in f.people if normalise_name(p)}
     keys |= {"condition:" + c for c in f.conditions if " " in c}
+    keys |= {"size:" + n for n in f.sizes}
     for name in f.institutions:
         keys |= {
             "org:" + w for w in normalise_name(name).split() if len(w) > 3 and not is_org_like(w)
@@ -215,7 +224,7 @@ def group_references(
         if not shared:
             continue
         days = _days_apart(a.date, b.date)
-        strong = {k for k in shared if k != "condition"}
+        strong = {k for k in shared if k not in {"condition", "size"}}
         in_window = days is not None and days <= DATE_WINDOW_DAYS
         reason = _reason(shared, days)
         if "identifier" in shared or (in_window and len(shared) >= 2 and strong):

@@ -118,6 +118,7 @@ def stored_features(store: ClaimStore) -> list[StudyFeatures]:
                 "institution": [],
                 "identifier": [],
                 "condition": [],
+                "size": [],
             },
         )
         if "kind" in row and row["value"].value not in item[row["kind"].value]:
@@ -132,6 +133,7 @@ def stored_features(store: ClaimStore) -> list[StudyFeatures]:
             tuple(i["institution"]),
             tuple(i["identifier"]),
             tuple(i["condition"]),
+            tuple(i["size"]),
         )
         for ref, i in found.items()
     ]

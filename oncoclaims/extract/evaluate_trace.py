@@ -126,8 +126,12 @@ def load_trace_gold(path: Path) -> TraceGold:
         raise ParseError(f"{path}: cannot read the trace gold file: {exc}", location) from exc
     try:
         article = (path.parent / data["article"]).resolve()
-        raw = json.loads(article.read_text(encoding="utf-8"))
-        text = raw["text"] if isinstance(raw, dict) else str(raw)
+        content = article.read_text(encoding="utf-8")
+        if data.get("format") == "plain-text":
+            text = content
+        else:
+            raw = json.loads(content)
+            text = raw["text"] if isinstance(raw, dict) else str(raw)
         return TraceGold(
             path,
             article,

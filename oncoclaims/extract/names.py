@@ -21,6 +21,7 @@ from functools import lru_cache
 __all__ = [
     "NAME",
     "ORG",
+    "ORG_SHORT",
     "NameIndex",
     "NameMention",
     "find_people",
@@ -29,6 +30,7 @@ __all__ = [
     "organisation_at",
     "same_org",
     "same_person",
+    "split_org_list",
 ]
 
 _TOKEN = r"(?:[A-Z](?:[a-z]+|[’'][A-Z][a-z]+)(?:-[A-Z]?[a-z]+)*)"
@@ -37,6 +39,9 @@ NAME = rf"{_TOKEN}(?: [A-Z]\.)?(?: {_TOKEN}){{1,2}}"
 _CAP = r"(?:[A-Z]|[a-z]{1,3}[A-Z])[\w’'.&®-]*"
 #: An organisation-like run of capitalised words.
 ORG = rf"{_CAP}(?:(?: (?:of|for|and|on|the|de|&))* {_CAP})*"
+#: The same, at most nine capitalised words: for patterns that may start at any word, so that a
+#: long run of capitalised words is not read again from each of its words (linear time).
+ORG_SHORT = rf"{_CAP}(?:(?: (?:of|for|and|on|the|de|&)){{0,3}} {_CAP}){{0,8}}"
 
 _ORG_WORDS = frozenset(
     """university universities institute institutes center centre centers hospital hospitals clinic
@@ -82,6 +87,15 @@ _ORG_RUN = re.compile(
 )
 _CHAIR_OF = re.compile(r"\b(?:[Pp]rofessor|[Cc]hair|[Ll]ecturer|[Ff]ellow) of$")
 _LISTED_ORG = re.compile(rf", (?:the )?(?P<org>{ORG})")
+#: A job title just before "at"/"with"/"from": what follows is an employer even without an
+#: organisation word ("an oncologist at City of Hope", "a professor at Duke").
+_JOB_BEFORE = re.compile(
+    r"\b(?:professor|director|chief|head|chair(?:man|woman)?|dean|president|fellow|lecturer|"
+    r"researcher|scientist|investigator|physician|doctor|surgeon|neurosurgeon|nurse|specialist|"
+    r"analyst|spokes(?:man|woman|person)|official|officer|executive|founder|member|staff|"
+    r"[a-z]{1,20}(?:ologist|ician|iatrist|ist))s? (?:at|with|from|for)(?: the)? $",
+    re.I,
+)
 _PLACE_TAIL = re.compile(r"(?:,? (?:in|at) [A-Z][\w.]*(?: [A-Z][\w.]*)*)+$")
 
 
@@ -148,6 +162,7 @@ def organisation_at(clause: str) -> list[str]:
             is_org_like(org)
             or (after and after[0].strip(",.") in _ORG_HEADS)
             or clause[match.end("org") :].startswith((", the", ", a ", ", an "))
+            or _JOB_BEFORE.search(clause, max(0, match.start() - 40), match.start("org"))
         ):
             continue
         if find_people(org) and not is_org_like(org):
@@ -164,6 +179,21 @@ def organisation_at(clause: str) -> list[str]:
                 found.append(name)
             position = covered = extra.end()
     return found
+
+
+_AND_ORG = re.compile(r",? and (?:the )?(?=[A-Z])")
+
+
+def split_org_list(run: str) -> list[str]:
+    """Split "Johns Hopkins University and the Cleveland Clinic" into its organisations.
+
+    A run is split at "and" only when both sides hold an organisation word, so "Brigham
+    and Women's Hospital" and "Food and Drug Administration" stay whole.
+    """
+    parts = _AND_ORG.split(run)
+    if len(parts) > 1 and all(is_org_like(p) for p in parts):
+        return [p.strip() for p in parts]
+    return [run]
 
 
 @lru_cache(maxsize=65536)

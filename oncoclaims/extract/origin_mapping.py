@@ -101,6 +101,8 @@ def reference_quads(
                 yield Quad(ref, OC.matchesRecord, record, graph)
         if study.design:
             yield Quad(ref, OC.studyType, OC["study-" + study.design], graph)
+        if study.size is not None:
+            yield Quad(ref, OC.sampleSize, Literal(str(study.size), datatype=XSD.integer), graph)
         for condition in study.conditions:
             yield Quad(ref, OC.condition, Literal(condition), graph)
         for name in study.people:

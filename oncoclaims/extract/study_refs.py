@@ -21,12 +21,14 @@ from dataclasses import dataclass, field
 from oncoclaims.extract.names import (
     NAME,
     ORG,
+    ORG_SHORT,
     NameIndex,
     find_people,
     is_org_like,
     organisation_at,
     same_org,
     same_person,
+    split_org_list,
 )
 from oncoclaims.extract.rules import INDICATION_PATTERN
 from oncoclaims.extract.sentences import Segment, split_sentences
@@ -73,8 +75,10 @@ _DESIGN_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\bpilot (?:study|trial)\b|\bfirst[- ]in[- ]humans?\b|\bearly[- ]stage (?:trial|study)\b|"
             r"\bdose[- ]escalation\b|\b(?:study|trial) (?:of|in|involved|enrolled) (?:\d[\d,]*|[a-z]+-?[a-z]*) "
-            r"(?:[a-z-]+ ){0,4}(?:patients|participants|people|adults|children|women|men|survivors)\b|"
-            r"\btreated \d[\d,]* patients\b",
+            r"(?:[a-z-]+ ){0,4}(?:patients|participants|people|adults|children|women|men|survivors|volunteers)\b|"
+            r"\btreated \d[\d,]* patients\b|\b(?:very )?early (?:human |clinical )?trials?\b|"
+            r"\binvolving (?:fewer than |more than |about |nearly |some |only )?(?:\d[\d,]*|[a-z]+) "
+            r"(?:volunteers|patients|participants|people)\b",
             re.I,
         ),
     ),
@@ -95,7 +99,7 @@ _DESIGN_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 #: A sentence about a study still to come, or one that is needed: its design words are not the study's.
 _FUTURE = re.compile(
     r"\b(?:needed|required|will be|would be|plan(?:s|ned|ning)? to|planning|next step|"
-    r"before moving|head(?:ing)? into|moving into|future|hoping|hopes?)\b",
+    r"before moving|head(?:ing)? into|moving into|future|(?-i:hoping|hopes?))\b",  # not "City of Hope"
     re.I,
 )
 _OTHER_STUDY = re.compile(
@@ -141,14 +145,17 @@ _PEOPLE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "study:led-by",
         re.compile(
-            rf"\b(?:co-)?led by (?:(?:Dr|Prof)\.? )?(?P<names>{NAME}(?:,? (?:and )?"
+            rf"\b(?:(?:co-)?led|headed|directed|overseen|coordinated) by (?:(?:Dr|Prof)\.? )?(?P<names>{NAME}(?:,? (?:and )?"
             rf"(?:(?:Dr|Prof)\.? )?{NAME})*)"
         ),
     ),
     (
         "study:and-colleagues",
         re.compile(
-            rf"(?P<names>(?:(?:(?:Dr|Prof)\.? )?(?:{NAME}|[A-Z][a-z]+)(?:, (?:MD|M\.D\.|PhD|Ph\.D\.))*,? )+)"
+            # Each name read one way only (atomic), at most six: a run of names with no "and
+            # colleagues" after it is not tried in every way of splitting it (was exponential).
+            rf"(?P<names>(?>(?:(?:Dr|Prof)\.? )?(?:{NAME}|[A-Z][a-z]+)(?:, (?:MD|M\.D\.|PhD|Ph\.D\.))*,? )"
+            r"{1,6})"
             r"and (?:his |her |their )?(?:colleagues|co-workers|team)\b"
         ),
     ),
@@ -160,6 +167,32 @@ _PEOPLE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("study:the-name-study", re.compile(r"\bthe (?P<names>[A-Z][a-z]+) (?:study|trial)\b")),
+    (
+        # "senior author Jane Roe", "the study's lead author, Dr. Jane Roe", "co-author Max Poe"
+        "study:author-title",
+        re.compile(
+            r"\b(?i:(?:(?:the )?(?:study|trial|paper|report)(?:[’']s)? )?(?:(?:lead|senior|first|last|"
+            r"corresponding|principal|chief|co-?)[- ]?)(?:authors?|investigators?|researchers?))"
+            r"(?: (?:of|on) the (?:study|trial|paper|research))?,? (?:(?:Dr|Prof|Professor)\.? )?"
+            rf"(?P<names>{NAME}(?:,? (?:and )?(?:(?:Dr|Prof)\.? )?{NAME})*)"
+        ),
+    ),
+    (
+        # "Fry's team", "the Wu lab"
+        "study:name-team",
+        re.compile(
+            rf"(?P<names>{NAME}|\b[A-Z][a-z]+)[’']s (?:research )?(?:team|lab|laboratory|group)\b|"
+            r"\bthe (?P<lab>[A-Z][a-z]+) (?:lab|laboratory)\b"
+        ),
+    ),
+    (
+        # "a study by Jane Roe", "the paper, by Max Poe and Ann Lee,"
+        "study:study-by",
+        re.compile(
+            r"\b(?:study|trial|paper|research|work|report|findings|analysis),? (?:by|from) "
+            rf"(?:(?:Dr|Prof)\.? )?(?P<names>{NAME}(?:,? (?:and )?(?:(?:Dr|Prof)\.? )?{NAME})*)"
+        ),
+    ),
 )
 #: Words naming someone as the study's author or leader; the person is the nearest named before them.
 _AUTHOR_CUE = re.compile(
@@ -168,13 +201,27 @@ _AUTHOR_CUE = re.compile(
     r"head of the (?:trial|study)|(?:a |the )?lead researchers? on|co-led the|led the (?:study|trial|research)|"
     r"leads? the (?:study|trial)|who (?:helped )?(?:conduct|run|lead|ran|led|conducted|design|designed)(?:s|ed)? "
     r"the (?:study|trial|research)|helped conduct|worked on the study|who is running|(?<!not )involved in running|"
-    r"(?:ran|runs|running) (?:an?|the|this) [\w -]{0,30}(?:trial|study)|is the principal investigator)",
+    r"(?:ran|runs|running) (?:an?|the|this) [\w -]{0,30}(?:trial|study)|is the principal investigator|"
+    r"(?:lead|senior|first|last|corresponding|co-)[- ]?author\b|(?:the )?(?:study|trial|paper)[’']s "
+    r"(?:lead |senior |first |principal )?(?:author|investigator|leader)|"
+    r"co-?authored (?:the|a|this) (?:study|paper|report|research)|"
+    r"(?:oversaw|oversees|directs|directed|heads|headed|coordinated|coordinates) the (?:study|trial|research)|"
+    r"(?:leads|led) the (?:team|group) (?:that|which|behind)|"
+    r"(?:is|are|was|were|has been) (?:leading|running|conducting|heading|directing|overseeing|coordinating) "
+    r"(?:the|this|a|an) [\w -]{0,30}(?:trial|study|research)|"
+    r"whose (?:team|lab|laboratory|group) (?:led|ran|conducted|carried out|performed|did) (?:the|this) "
+    r"(?:study|trial|research|work)|"
+    r"one of the (?:lead |senior |principal )?(?:researchers|investigators|authors|scientists|doctors) "
+    r"(?:on|of|behind|in) the (?:study|trial|research)|"
+    r"(?:researcher|investigator|physician|oncologist|scientist)s? (?:on|in) (?:the|this) (?:trial|study)\b|"
+    r"helped (?:lead|run|design|conduct) the (?:study|trial|research))",
     re.I,
 )
 #: Words naming someone as the therapy's developer.
 DEVELOPER_CUE = re.compile(
     r"\b(?:helping develop|helped develop|developed the|develops the|created|invented|who developed|"
-    r"co-developed|designed the (?:vaccine|drug|virus|therapy|treatment))\b",
+    r"co-developed|designed the (?:vaccine|drug|virus|therapy|treatment)|pioneered|inventor of|"
+    r"co-inventor|whose (?:lab|team|group|laboratory) (?:developed|created|designed|invented))\b",
     re.I,
 )
 _PRONOUN = re.compile(r"^(?:He|She)\b")
@@ -191,16 +238,35 @@ _SUPPLIED = re.compile(
     rf"\b(?:the )?(?P<org>{ORG}),?(?: which| who)? (?:provided|supplied|donated|"
     r"makes|manufactures) the (?:drug|vaccine|treatment|virus|cells|medicine|therapy)\b"
 )
-_TEAM_AT = re.compile(
-    rf"\b(?:[Rr]esearchers|[Ss]cientists|[Tt]eam|[Ii]nvestigators|[Gg]roup) (?:at|from) "
-    rf"(?:the )?(?P<org>{ORG})"
+#: How many took part, in digits: "a study of 436 patients", "436 patients were enrolled".
+_SIZE = re.compile(
+    r"\b(?:study|trial|analysis|studies|trials) (?:of|in|involving|with|that (?:enrolled|included)|enrolled|"
+    r"included) (?:about |nearly |more than |some |almost )?(?P<n>\d[\d,]*) (?:[a-z-]+ ){0,3}?"
+    r"(?:patients|participants|people|adults|children|women|men|volunteers|subjects)\b|"
+    r"\b(?P<m>\d[\d,]*) (?:patients|participants|volunteers|people) (?:were |have been )?(?:enrolled|randomi[sz]ed|"
+    r"took part|participated)\b"
 )
+_TEAM_AT = re.compile(
+    rf"\b(?:[Rr]esearchers|[Ss]cientists|[Tt]eams?|[Ii]nvestigators|[Gg]roups?|[Cc]olleagues|[Dd]octors|"
+    rf"[Pp]hysicians|[Oo]ncologists|[Ss]urgeons) (?:at|from|with) (?:the )?(?P<org>{ORG})|"
+    # "the trial, conducted at X", "studies underway at X and Y"
+    rf"\b(?:trials?|study|studies|research),?(?: (?:was|is|were|are|being))? (?:conducted |run |carried out |"
+    rf"done |performed |underway |taking place |led )?at (?:the )?(?P<place>{ORG})"
+)
+_TESTING = re.compile(r"testing|conducting|running|leading|carrying out|sponsoring")
+#: An institution as the subject of a trial: "City of Hope is testing the vaccine in a trial".
+_ORG_TESTS = re.compile(
+    rf"(?:^|[^\w’'])(?:the )?(?P<org>{ORG_SHORT})(?:[’']s)? (?:is|was|are|were|has been|have been) (?:now )?"
+    r"(?:testing|conducting|running|leading|carrying out|sponsoring)\b[^.;]{0,60}?\b(?:trials?|study|studies)\b"
+)
+#: The institutions listed after the first: "researchers at A, B and the C".
+_MORE_ORGS = re.compile(rf"(?:,? and |, )(?:the )?(?P<org>{ORG})")
 _ORG_TEAM = re.compile(
-    rf"(?:^|[^\w’'])(?P<org>{ORG})(?:[’']s)? (?:researchers|scientists|team|investigators|"
+    rf"(?:^|[^\w’'])(?P<org>{ORG_SHORT})(?:[’']s)? (?:researchers|scientists|team|investigators|"
     r"group)\b"
 )
 _NATIONALITY = re.compile(
-    r"^(?:[A-Z]\.)+$|^[A-Z][a-z]+(?:an|ese|ish|ch)$|^(?:The|Some|Other|Many|Both|Two)$"
+    r"^(?:[A-Z]\.)+$|^[A-Z][a-z]+(?:an|ese|ish|ch|ern)$|^(?:The|Some|Other|Many|Both|Two)$"
 )
 
 
@@ -216,6 +282,7 @@ class StudyReference:
     identifiers: tuple[str, ...] = ()
     design: str | None = None
     conditions: tuple[str, ...] = ()
+    size: int | None = None
     spans: tuple[tuple[int, int], ...] = ()
     rules: tuple[str, ...] = ()
     main: bool = True
@@ -243,7 +310,9 @@ def _add(values: tuple[str, ...], value: str, same=same_org) -> tuple[str, ...]:
 
 def _note(ref: StudyReference, sentence: Segment, rule: str) -> None:
     span = (sentence.start, sentence.end)
-    if not ref._spans or ref._spans[-1] != span:  # sentences come in order: a repeat is the last one
+    if (
+        not ref._spans or ref._spans[-1] != span
+    ):  # sentences come in order: a repeat is the last one
         ref._spans.append(span)
     if rule not in ref.rules:
         ref.rules = ref.rules + (rule,)
@@ -254,10 +323,8 @@ def _venues(text: str) -> list[tuple[str, str]]:
     for match in _VENUE_JOURNAL.finditer(text):
         found.append((match["v"], "study:venue-journal"))
     for match in _VENUE_PUBLISHED.finditer(text):
-        if (
-            text[match.end("v") :].startswith(" journal")
-            or (find_people(match["v"])
-            and not is_org_like(match["v"]))
+        if text[match.end("v") :].startswith(" journal") or (
+            find_people(match["v"]) and not is_org_like(match["v"])
         ):
             continue
         found.append((match["v"], "study:venue-published"))
@@ -331,9 +398,35 @@ def _person_before(
 #: Words without which a group of rules cannot match: a cheap test before the patterns run.
 _GATES = {
     "venue": ("journal", "publish", "present", "report", "appear", "describ", "announc", "unveil"),
-    "people": ("led by", "colleague", "co-worker", "team", "researcher", "study", "trial"),
+    "people": (
+        "led by",
+        "colleague",
+        "co-worker",
+        "team",
+        "researcher",
+        "study",
+        "trial",
+        "author",
+        "investigator",
+        "headed by",
+        "directed by",
+        "overseen by",
+        "coordinated by",
+        "lab",
+        "group",
+        " by ",
+        " from ",
+    ),
     "author": (
         "author",
+        "heading",
+        "whose",
+        "one of the",
+        "researcher",
+        "physician",
+        "oncologist",
+        "scientist",
+        "helped",
         "investigator",
         "head of",
         "lead",
@@ -344,8 +437,30 @@ _GATES = {
         "worked on",
         "design",
         "principal",
+        "oversaw",
+        "oversee",
+        "direct",
+        "heads",
+        "headed",
+        "coordinat",
+        "’s ",
+        "'s ",
     ),
-    "institution": ("researchers", "scientists", "team", "investigators", "group"),
+    "institution": (
+        "researchers",
+        "scientists",
+        "team",
+        "investigators",
+        "group",
+        "colleagues",
+        "doctors",
+        "physicians",
+        "oncologists",
+        "surgeons",
+        "trial",
+        "stud",
+        "research",
+    ),
     "funder": (
         "fund",
         "support",
@@ -431,7 +546,7 @@ def _read_sentence(
         _note(ref, sentence, "study:identifier")
     for rule, pattern in _PEOPLE_RULES if _gate(lowered, "people") else ():
         for match in pattern.finditer(text):
-            for name in _names_in(match["names"], index):
+            for name in _names_in(match["names"] or match.groupdict().get("lab") or "", index):
                 if " " not in name or is_org_like(name):
                     continue
                 ref.people = _add(ref.people, name, same=same_person)
@@ -450,17 +565,42 @@ def _read_sentence(
             for other in find_people(text, match.end()):
                 ref.people = _add(ref.people, index.resolve(other.name), same=same_person)
     for pattern, rule in (
-        ((_TEAM_AT, "study:team-at"), (_ORG_TEAM, "study:org-team"))
+        (
+            (_TEAM_AT, "study:team-at"),
+            (_ORG_TEAM, "study:org-team"),
+            (_ORG_TESTS, "study:org-tests"),
+        )
         if _gate(lowered, "institution")
         else ()
     ):
         for match in pattern.finditer(text):
-            org = match["org"].strip()
-            org = re.sub(r"^(?:The|Some|Other|Many|Both|U\.S\.) ", "", org)
-            if not org or _NATIONALITY.match(org) or (find_people(org) and not is_org_like(org)):
+            group = "place" if match.groupdict().get("place") else "org"
+            if pattern is _ORG_TESTS and not _TESTING.search(lowered):
                 continue
-            ref.institutions = _add(ref.institutions, org)
-            _note(ref, sentence, rule)
+            if pattern is _ORG_TESTS and not (
+                is_org_like(match["org"]) or (" " in match["org"] and not find_people(match["org"]))
+            ):
+                continue  # "City of Hope is testing": a run of capitalised words, not a person
+            orgs = [match[group]]
+            position = match.end(group)
+            while pattern is _TEAM_AT and (more := _MORE_ORGS.match(text, position)) is not None:
+                orgs.append(more["org"])
+                position = more.end()
+            if pattern is _TEAM_AT:
+                orgs = [part for org in orgs for part in split_org_list(org)]
+            for org in orgs:
+                org = re.sub(r"^(?:The|Some|Other|Many|Both|U\.S\.) ", "", org.strip())
+                org = re.sub(r",? (?:in|at) [A-Z][\w.]*(?: [A-Z][\w.]*)*$", "", org)
+                if (
+                    not org
+                    or _NATIONALITY.match(org)
+                    or (find_people(org) and not is_org_like(org))
+                    # "Fry's team": a person's team, not a place
+                    or (" " not in org and " " in index.resolve(re.sub(r"[’']s$", "", org)))
+                ):
+                    continue
+                ref.institutions = _add(ref.institutions, org)
+                _note(ref, sentence, rule)
     if _gate(lowered, "funder"):
         for match in _FUNDED.finditer(text):
             for org in [
@@ -478,6 +618,8 @@ def _read_sentence(
         condition = _condition(match.group(1))
         if condition:
             ref.conditions = _add(ref.conditions, condition, same=lambda a, b: a == b)
+    if ref.size is None and _DIGIT.search(text) and (size := _SIZE.search(text)):
+        ref.size = int((size["n"] or size["m"]).replace(",", ""))
     designs = _designs(text) if _gate(lowered, "design") else []
     if designs:
         ref._designs.extend(designs)
@@ -506,11 +648,8 @@ def _affiliations(ref: StudyReference, text: str, index: NameIndex) -> None:
     for person in ref.people:
         for mention in index.by_surname.get(person.split()[-1], ()):
             if same_person(mention.name, person):
-                orgs = organisation_at(appositive(text, mention.end))
-                if orgs:
-                    for org in orgs:
-                        ref.institutions = _add(ref.institutions, org)
-                    break
+                for org in organisation_at(appositive(text, mention.end)):
+                    ref.institutions = _add(ref.institutions, org)
 
 
 _CONDITION_WORDS = frozenset(

@@ -22,12 +22,14 @@ said") are not voices. Its role and independence follow "unknown is not independ
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from oncoclaims.extract.attribution import GENERIC_HEADS, INSTITUTION_HEADS
 from oncoclaims.extract.names import (
     NAME,
     ORG,
+    ORG_SHORT,
     NameIndex,
     find_people,
     is_org_like,
@@ -60,23 +62,65 @@ _SPEECH = (
     r"replied|remarked|urged|explained in"
 )
 _TITLE = r"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms)\.? )?"
+#: Words between a speech verb and a name that make the name not the speaker ("said the mother
+#: of Jane Roe", "according to data from the NCI").
+_NOT_PREPOSITION = r"(?!(?:of|that|to|with|about|for|by|on|in|from|at|into|after|before|than)\b)"
 _AFTER = re.compile(
-    rf"(?:[,”\"’]|^)\s*(?:{_SPEECH})\s+(?:(?:[a-z]+|[a-z]+,) ){{0,3}}{_TITLE}(?P<name>{NAME}|"
+    rf"(?:[,”\"’]|^)\s*(?:{_SPEECH})\s+(?:{_NOT_PREPOSITION}[a-z’'-]+,? ){{0,4}}{_TITLE}(?P<name>{NAME}|"
     rf"[A-Z][a-z’'-]+)\b"
+)
+#: The verbs without which no speaker pattern but "according to" and "spokes..," can match.
+_SPEECH_WORD = re.compile(
+    rf"\b(?:{_SPEECH}|announced|stated|claims|claimed|emphasi[sz]ing|touting|claiming|stressing|"
+    r"insisting|promoting|presenting)\b"
+)
+#: An organisation as the speaker: "the Food and Drug Administration said", "Amgen said in a statement".
+_ORG_SAID = re.compile(
+    rf"(?:^|[.,;:”\"“]\s*|\bthe |\band |\bbut )(?P<name>{ORG_SHORT}) (?:also |further |later )?(?:{_SPEECH}|"
+    r"announced|stated|claims|claimed|(?:is|are|has|have been) (?:also )?(?:emphasi[sz]ing|touting|"
+    r"claiming|stressing|insisting|promoting|presenting))\b"
+)
+#: A demonym or place with a lowercase organisation head: "The Russian government is emphasizing".
+_BODY_SAID = re.compile(
+    r"\b(?P<name>(?:[A-Z][a-z]+ ){1,4}(?:government|ministry|health ministry|regulator|authorities))"
+    r"(?: (?:is|are|has|have been))? (?:also )?(?:said|says|announced|stated|claims|claimed|"
+    r"emphasi[sz]ing|touting|claiming|stressing|insisting|promoting|presenting)\b"
+)
+#: An unnamed spokesperson speaks for the organisation: "a spokeswoman for the FDA said".
+_SPOKES = re.compile(
+    rf"\b(?:an? |the )(?:(?P<before>{ORG_SHORT}) )?spokes(?:man|woman|person)(?: (?:for|at|with|of) "
+    rf"(?:the )?(?P<name>{ORG_SHORT}))?(?: (?:also )?(?:{_SPEECH})\b|,)"
+)
+#: "the company said": the organisation the story last named as one.
+_THE_BODY_SAID = re.compile(
+    rf"\b[Tt]he (?P<head>company|firm|drugmaker|agency|charity|foundation|university|institute|"
+    rf"hospital) (?:also |further |later )?(?:{_SPEECH}|announced|stated)\b"
+)
+_COMPANY_WORD = re.compile(
+    r"company|firm|drugmaker|biotech|maker|startup|charity|agency|giant|Inc|Corp|Ltd|LLC|Pharma|"
+    r"Therapeutics|Biotech|AG\b|plc"
+)
+_COMPANY_CUE = re.compile(
+    rf"(?P<a>{ORG_SHORT}),? (?:an? |the )(?:[\w-]+ ){{0,3}}(?:company|firm|drugmaker|biotech|maker|startup|"
+    rf"charity|agency)\b|\b(?:company|firm|drugmaker|biotech|charity|agency|giant) (?P<b>{ORG_SHORT})|"
+    rf"(?P<c>{ORG_SHORT} (?:Inc|Corp|Ltd|LLC|Pharmaceuticals|Therapeutics|Biotech|Pharma|AG|plc)\b\.?)"
 )
 _SUBJECT = re.compile(
     rf"(?:^|[.,;:”\"“]\s*|\band\s|\bbut\s){_TITLE}(?P<name>{NAME}|[A-Z][a-z’'-]+)"
-    rf"(?P<app>(?:,? (?:of|from|at) [^,“”\"]{{0,80}})?(?:, [^“”\"]{{0,260}}?,?)?) "
+    rf"(?P<app>(?:,? (?:of|from|at) [^,“”\"]{{0,80}})?(?:, [^“”\"]{{0,260}}?,)?) "
     rf"(?:also |further |then |later )?(?:{_SPEECH})\b"
 )
 _ACCORDING = re.compile(
-    rf"\baccording to (?:(?:the )?(?:[a-z]+ ){{0,2}})?{_TITLE}(?P<name>{NAME}|{ORG}|"
+    rf"\baccording to (?:(?:the )?(?:{_NOT_PREPOSITION}[a-z’'-]+ ){{0,2}})?{_TITLE}(?P<name>{NAME}|{ORG}|"
     rf"[A-Z][a-z’'-]+)"
 )
 _PRONOUN = re.compile(rf"(?:^|[,”\"’]\s*)(?P<p>he|she|He|She) (?:also |then )?(?:{_SPEECH})\b")
 _NOT_INVOLVED = re.compile(
-    r"\b(?:(?:was|is|were|are|had been|has been)(?: not|n[’']t)|wasn[’']t|isn[’']t) (?:involved|part of|"
-    r"affiliated)|\bnot involved\b|\bhad no (?:role|part)\b|\bindependent (?:expert|researcher|scientist)\b",
+    r"\b(?:(?:was|is|were|are|had been|has been)(?: not|n[’']t)|wasn[’']t|isn[’']t|weren[’']t|aren[’']t) "
+    r"(?:involved|part of|affiliated|associated|connected)|\bnot (?:involved|affiliated|associated|connected) "
+    r"(?:in|with)\b|\bnot involved\b|\buninvolved\b|\bhad no (?:role|part|involvement)\b|"
+    r"\bhad nothing to do with\b|\b(?:did|does|do)(?: not|n[’']t) (?:take part|participate|work) (?:in|on)\b|"
+    r"\bindependent (?:expert|researcher|scientist|observer|reviewer)\b|\boutside (?:expert|observer)\b",
     re.I,
 )
 _FORMER = re.compile(
@@ -86,6 +130,26 @@ _FORMER = re.compile(
 _PARTICIPANT = re.compile(
     r"\b(?:patients?|mother|father|daughter|son|wife|husband|parents?|"
     r"participants?|survivors?)\b",
+    re.I,
+)
+_RELATIVE = (
+    r"(?:mother|father|mom|dad|mum|wife|husband|daughter|son|parents?|sister|brother|"
+    r"grandmother|grandfather|grandparents?|partner|fianc[ée]e?)"
+)
+#: Words a story uses for a patient or a patient's family (in the voice's introduction).
+_PARTICIPANT_CUE = re.compile(
+    rf"\b(?:is|was|are|were|became) (?:one of (?:those|the|\d+|[a-z]+) (?:[\w-]+ ){{0,3}}"
+    rf"(?:patients|participants|people|volunteers|who)|(?:an? |the )(?:[\w-]+ ){{0,2}}(?:patient|participant|"
+    rf"survivor))\b|\bdiagnosed with\b|\b(?:received|got|tried|underwent|enrolled in|joined|signed up for) "
+    rf"(?:the|a|an|this|that) (?:[\w-]+ ){{0,3}}(?:therapy|treatment|trial|study|vaccine|infusion|drug|"
+    rf"combination)\b|\b(?:his|her|their|[A-Z][a-z]+[’']s) {_RELATIVE}\b|\b{_RELATIVE} of\b|"
+    rf"^,? \d{{1,3}},",
+)
+#: Words for a professional: such a voice is not taken for a patient.
+_PROFESSIONAL = re.compile(
+    r"\b(?:Dr|MD|M\.D|Ph\.?D|professor|oncologist|physician|doctor|researcher|scientist|investigator|"
+    r"director|chief|head|surgeon|specialist|nurse|analyst|spokes(?:man|woman|person)|official|officer|"
+    r"author|chair(?:man|woman)?|dean|\w+ologist|\w+ician)\b",
     re.I,
 )
 _NOT_VOICES = frozenset(
@@ -124,6 +188,8 @@ _NOT_VOICES = frozenset(
         "Advertisement",
     }
 )
+_PRONOUN_START = re.compile(r"\s*(?:He|She|They)\b")
+_ORG_MENTION = re.compile(rf"\b(?:the )?(?P<org>{ORG_SHORT})")
 _TIE_ORG = re.compile(
     rf"\b(?:funded by|employed by|works for|consults? for|consultant (?:to|for)|adviser to|"
     rf"advisor to|shares in|stock in|co-?founded|founded) (?:the )?(?:charity |company )?"
@@ -152,24 +218,102 @@ def _is_voice_name(name: str) -> bool:
     return not (words[-1].lower() in GENERIC_HEADS or name.lower() in GENERIC_HEADS)
 
 
-def _speech_mentions(sentence: Segment) -> list[tuple[str, int, int, str]]:
+def _shaped(name: str, companies: frozenset[str]) -> bool:
+    """Whether ``name`` has the shape of a speaker: an organisation, or a person's name."""
+    if (
+        is_org_like(name)
+        or re.fullmatch(r"[A-Z]{2,6}", name)
+        or name in companies
+        or name.split()[-1] in INSTITUTION_HEADS
+    ):
+        return True
+    if " " not in name:
+        return True  # a surname, resolved (or dropped) against the names the story gives in full
+    people = find_people(name)
+    return len(people) == 1 and people[0].name == name
+
+
+def _organisations(text: str) -> list[tuple[int, str]]:
+    """(position, name) of each organisation the story names as a company, agency or other body."""
+    found: dict[int, str] = {}
+    done = 0
+    # Only around the words the pattern needs, so a long text without them costs one scan.
+    for cue in _COMPANY_WORD.finditer(text):
+        start = max(done, cue.start() - 200)
+        for match in _COMPANY_CUE.finditer(text, start, min(len(text), cue.end() + 200)):
+            group = next(g for g in ("a", "b", "c") if match[g])
+            name = re.sub(r"^(?:The|A|An) ", "", match[group]).strip(" ,.")
+            if name and not find_people(name):
+                found.setdefault(match.start(group), name)
+        done = max(done, cue.end() + 200)
+    return sorted(found.items())
+
+
+def _last_body(
+    bodies: list[tuple[int, str]], orgs: list[tuple[int, str]], head: str, before: int
+) -> str | None:
+    """The organisation "the company" (or "the agency", ...) refers to: the last one named before."""
+    if head in {"company", "firm", "drugmaker"}:
+        candidates = bodies
+    else:
+        word = {"agency": ("agency", "administration")}.get(head, (head,))
+        candidates = [(p, n) for p, n in orgs if any(w in n.lower() for w in word)]
+    earlier = [name for position, name in candidates if position < before]
+    return earlier[-1] if earlier else None
+
+
+def _speech_mentions(
+    sentence: Segment,
+    companies: frozenset[str],
+    bodies: list[tuple[int, str]],
+    orgs: list[tuple[int, str]],
+) -> list[tuple[str, int, int, str]]:
     """(name as written, start, end, rule) of each speaker the sentence names."""
     found: list[tuple[str, int, int, str]] = []
     text = sentence.text
+    speech = _SPEECH_WORD.search(text) is not None
     for pattern, rule in (
         (_AFTER, "voice:quote-said"),
         (_SUBJECT, "voice:subject-said"),
         (_ACCORDING, "voice:according-to"),
+        (_ORG_SAID, "voice:org-said"),
+        (_BODY_SAID, "voice:org-said"),
+        (_SPOKES, "voice:spokesperson"),
     ):
+        if not (
+            speech
+            or (pattern is _ACCORDING and "according to" in text)
+            or (pattern is _SPOKES and "spokes" in text)
+        ):
+            continue  # every other pattern needs a speech or paraphrase verb
         for match in pattern.finditer(text):
-            name = match["name"].strip(" ,.’'")
+            group = "name" if match["name"] else "before"
+            if pattern is _SPOKES and (
+                not match[group] or re.search(rf"{NAME},\s*$", text[: match.start()])
+            ):
+                continue  # a named spokesperson is the voice (found by the other rules)
+            name = re.sub(r"^(?:The|A|An) ", "", match[group]).strip(" ,.’'")
             name = re.sub(r"[’']s$", "", name)
-            if not name or not _is_voice_name(name):
+            if not name or not _is_voice_name(name) or not _shaped(name, companies):
                 continue
-            start = sentence.start + match.start("name")
-            if any(start == f[1] for f in found):
-                continue
+            if pattern is _ORG_SAID and not (
+                is_org_like(name) or name in companies or re.fullmatch(r"[A-Z]{2,6}", name)
+            ):
+                continue  # a person's name: found by the other rules
+            start = sentence.start + match.start(group) + match[group].find(name)
             found.append((name, start, start + len(name), rule))
+    # One speaker per place: the longest name found there ("Food and Drug Administration", not
+    # "Drug Administration"), the first rule that found it.
+    kept: list[tuple[str, int, int, str]] = []
+    for item in sorted(found, key=lambda f: (f[1], -(f[2] - f[1]))):
+        if not kept or item[1] >= kept[-1][2]:  # sorted by start: only the last kept can overlap
+            kept.append(item)
+    found = kept
+    for match in _THE_BODY_SAID.finditer(text) if speech else ():
+        body = _last_body(bodies, orgs, match["head"], sentence.start + match.start())
+        if body is not None:
+            start = sentence.start + match.start("head")
+            found.append((body, start, start + len(match["head"]), "voice:the-company-said"))
     return found
 
 
@@ -198,7 +342,50 @@ def _sentences_naming(sentences: list[Segment], name: str, words: list[set[str]]
     return [s.text for s, found in zip(sentences, words, strict=True) if surname in found]
 
 
-def _judge(voice: Voice, context: str, naming: list[str], studies: list[StudyReference]) -> None:
+def _introduction(
+    text: str, voice: Voice, index: NameIndex, sentences: list[Segment]
+) -> tuple[str, str]:
+    """How the story introduces a person: (the words just before and after the first mention, the
+    sentence of that mention and the next when it goes on with "He" or "She")."""
+    first = next(
+        (
+            m
+            for m in index.by_surname.get(voice.name.split()[-1], ())
+            if same_person(m.name, voice.name)
+        ),
+        None,
+    )
+    if first is None:
+        return "", ""
+    near = text[max(0, first.start - 60) : first.start] + " " + appositive(text, first.end)
+    position = bisect_right([s.start for s in sentences], first.start) - 1
+    said = [sentences[position].text] if position >= 0 else []
+    if 0 <= position + 1 < len(sentences) and _PRONOUN_START.match(sentences[position + 1].text):
+        said.append(sentences[position + 1].text)
+    return near, " ".join(said)
+
+
+def _participant(intro: tuple[str, str], context: str) -> bool:
+    """Whether the story introduces a person as a patient or a patient's family."""
+    near, said = intro
+    if _PROFESSIONAL.search(near):
+        return False
+    appositive_words = context.split(" | ")[0]
+    return bool(
+        _PARTICIPANT.search(appositive_words[:60])
+        or _PARTICIPANT_CUE.search(near)
+        or _PARTICIPANT_CUE.search(said)
+        or re.match(r",? \d{1,3}(?:,|$)", appositive_words)
+    )
+
+
+def _judge(
+    voice: Voice,
+    context: str,
+    naming: list[str],
+    studies: list[StudyReference],
+    intro: tuple[str, str] = ("", ""),
+) -> None:
     """Set the voice's role, independence and reason from what the story states."""
     people = [p for s in studies for p in s.people]
     institutions = [i for s in studies for i in s.institutions]
@@ -241,9 +428,7 @@ def _judge(voice: Voice, context: str, naming: list[str], studies: list[StudyRef
     elif not_involved:
         voice.role, voice.independent = "not-involved", True
         voice.reason = f"the story says “{not_involved}” and states no tie to the study"
-    elif voice.kind == "person" and _PARTICIPANT.search(
-        context.split("|")[0][:60] if context else ""
-    ):
+    elif voice.kind == "person" and _participant(intro, context):
         voice.role, voice.independent = "participant", None
         voice.reason = "a patient or a patient's family; the story says nothing of ties"
     else:
@@ -265,20 +450,29 @@ def find_voices(
     index = index or NameIndex(text)
     sentences = sentences if sentences is not None else split_sentences(text)
     words = [set(re.findall(r"[\w’'-]+", s.text)) for s in sentences]
+    bodies = _organisations(text)
+    companies = frozenset(name for _, name in bodies)
+    orgs = [
+        (m.start("org"), m["org"]) for m in _ORG_MENTION.finditer(text) if is_org_like(m["org"])
+    ]
+    venues = [v for study in studies for v in study.venues]
     voices: dict[str, Voice] = {}
     spans: dict[str, list[tuple[int, int]]] = {}
     last_person: str | None = None
     for sentence in sentences:
-        mentions = _speech_mentions(sentence)
+        mentions = _speech_mentions(sentence, companies, bodies, orgs)
         for pronoun in _PRONOUN.finditer(sentence.text):
             if last_person is not None and not mentions:
                 start = sentence.start + pronoun.start("p")
                 mentions.append(
                     (last_person, start, start + len(pronoun["p"]), "voice:pronoun-said")
                 )
+        speaker = None
         for name, start, end, rule in mentions:
             full = index.resolve(name)
-            kind = _kind(full)
+            kind = "institution" if full in companies else _kind(full)
+            if kind == "institution" and any(same_org(full, v) for v in venues):
+                continue  # "according to Nature": the study's venue, not a voice
             if kind == "person" and " " not in full:
                 continue  # a surname the story never gives in full: no one to name
             key = next(
@@ -290,11 +484,15 @@ def find_voices(
                 full,
             )
             voice = voices.setdefault(key, Voice(full, kind))
+            if kind == "person":
+                speaker = voice.name
             spans.setdefault(key, []).append((start, end))
             if rule not in voice.rules:
                 voice.rules = voice.rules + (rule,)
         for person in find_people(sentence.text):
             last_person = index.resolve(person.name)
+        if speaker is not None:
+            last_person = speaker  # "he said" next goes on with this sentence's speaker
     for key, voice in voices.items():
         voice.spans = tuple(spans.get(key, ()))
         context = _context(text, voice.name, index) if voice.kind == "person" else ""
@@ -311,5 +509,6 @@ def find_voices(
             if org and not any(same_org(org, a) for a in affiliations):
                 affiliations.append(org)
         voice.affiliations = tuple(affiliations)
-        _judge(voice, context, _sentences_naming(sentences, voice.name, words), studies)
+        intro = _introduction(text, voice, index, sentences) if voice.kind == "person" else ("", "")
+        _judge(voice, context, _sentences_naming(sentences, voice.name, words), studies, intro)
     return list(voices.values())

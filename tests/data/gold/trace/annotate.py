@@ -420,6 +420,41 @@ GOLD: dict[str, dict] = {
             ),
         ],
     },
+    # Written before any change to the rules of this round (issue 14 part A), tuned on.
+    "enteromix-article": {
+        "split": "tuned",
+        "article": "../../news/enteromix-article.txt",
+        "format": "plain-text",
+        "annotator": (
+            "oncoclaims trace helper, by reading the story, following docs/trace.md (Gold annotations); "
+            "annotated before the second round of trace rules (issue 14 part A) was written"
+        ),
+        "studies": [
+            _s(
+                "enteromix-russia",
+                [],
+                None,
+                [],
+                [],
+                [],
+                "level-uncontrolled-human",
+                [
+                    "only very early trials have been carried out in people, reportedly involving fewer than fifty volunteers",
+                    "In mice, tumors are said to shrink by 60 to 80 percent",
+                ],
+                design="early-human-trial",
+            ),
+        ],
+        "voices": [
+            _v(
+                "Russian government",
+                "unknown",
+                None,
+                "presents the vaccine as national pride; the story states neither a tie nor independence",
+                quote="Russian government",
+            ),
+        ],
+    },
     # held out: never looked at the extractor's output on these while tuning
     "news_reviews_00311": {
         "split": "held-out",
@@ -619,13 +654,16 @@ GOLD: dict[str, dict] = {
 def main() -> None:
     """Locate every quote in its story and write ``<story>.trace.gold.json`` beside this script."""
     for story, gold in GOLD.items():
-        article = f"../../news/{story}.json"
-        text = json.loads((HERE / article).read_text(encoding="utf-8"))["text"]
+        article = gold.pop("article", f"../../news/{story}.json")
+        fmt = gold.pop("format", "news-fakehealth-json")
+        raw = (HERE / article).read_text(encoding="utf-8")
+        text = raw if fmt == "plain-text" else json.loads(raw)["text"]
         for study in gold["studies"]:
             study["spans"] = [list(find_span(text, q, 1)) for q in study["quotes"]]
         for voice in gold["voices"]:
             voice["span"] = list(find_span(text, voice["quote"], voice["occurrence"]))
-        out = {"article": article, "format": "news-fakehealth-json", "annotator": ANNOTATOR, **gold}
+        annotator = gold.pop("annotator", ANNOTATOR)
+        out = {"article": article, "format": fmt, "annotator": annotator, **gold}
         (HERE / f"{story}.trace.gold.json").write_text(
             json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
         )
