@@ -39,7 +39,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import Literal
+from typing import IO, Literal
 
 import httpx
 import pyoxigraph as ox
@@ -48,17 +48,26 @@ from oncoclaims import queries
 from oncoclaims.backends.base import GraphName, Object, Params, Rows, Subject
 from oncoclaims.backends.errors import BackendAuthError, BackendWriteError
 from oncoclaims.backends.protocol import raise_for_answer, translate_transport_errors
-from oncoclaims.backends.terms import bind_rows, bind_values, split_prologue
+from oncoclaims.backends.terms import bind_rows, bind_table, bind_values, split_prologue
 from oncoclaims.errors import OncoclaimsError, QueryError, QueryTimeoutError, StoreError
 from oncoclaims.query_guard import check_nesting, inspect_sparql
 from oncoclaims.vocab import GRAPH_BASE
 
-__all__ = ["BULK_CHUNK", "ServerKind", "SparqlBackend", "SparqlEndpoints", "refuse_service"]
+__all__ = [
+    "BULK_CHUNK",
+    "REMOVE_CHUNK",
+    "ServerKind",
+    "SparqlBackend",
+    "SparqlEndpoints",
+    "refuse_service",
+]
 
 ServerKind = Literal["oxigraph", "virtuoso", "generic"]
 
 #: Quads per request of a bulk load.
 BULK_CHUNK = 100_000
+#: Quads per update that removes quads (each one a ``VALUES`` row of the update's text).
+REMOVE_CHUNK = 1_000
 
 _JSON = "application/sparql-results+json"
 _NTRIPLES = "application/n-triples"
@@ -384,6 +393,40 @@ class SparqlBackend:
                 if "HTTP 404" not in str(exc):
                     return False
         return True
+
+    def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Remove these quads: one update per :data:`REMOVE_CHUNK` of them (``VALUES`` rows).
+
+        :raises QueryParameterError: a quad with a blank node (its label means nothing on
+            the server; docs/deployment.md).
+        """
+        named: list[tuple[ox.NamedNode | ox.Literal, ...]] = []
+        default: list[tuple[ox.NamedNode | ox.Literal, ...]] = []
+        for quad in quads:
+            row = (quad.subject, quad.predicate, quad.object)
+            if isinstance(quad.graph_name, ox.DefaultGraph):
+                default.append(row)  # type: ignore[arg-type]
+            else:
+                named.append((*row, quad.graph_name))  # type: ignore[arg-type]
+        for name, names, rows in (
+            ("backend_remove_quads", ("s", "p", "o", "g"), named),
+            ("backend_remove_default_quads", ("s", "p", "o"), default),
+        ):
+            text = queries.load_update(name)
+            for start in range(0, len(rows), REMOVE_CHUNK):
+                self.update(bind_table(text, names, rows[start : start + REMOVE_CHUNK]))
+
+    def contains_graph(self, graph: ox.NamedNode) -> bool:
+        """Whether the named graph holds a quad."""
+        return bool(self._present([graph]))
+
+    def dump(self, out: IO[bytes], rdf_format: ox.RdfFormat) -> None:
+        """Write the project's quads (and the default graph's, except on Virtuoso) to ``out``,
+        read in pages (:meth:`quads`)."""
+        if rdf_format.supports_datasets:
+            ox.serialize(self.quads(), out, rdf_format)
+        else:
+            ox.serialize((q.triple for q in self.quads()), out, rdf_format)
 
     # -- whole-store views -------------------------------------------------------------------
 

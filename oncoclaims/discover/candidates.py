@@ -214,12 +214,12 @@ def _part_records(
         therapies[therapy] = part[0]
         labels = sorted(found[therapy], key=lambda n: (resolve_drug(n) is None, n))
         how = part[0] if part[0] in labels or not labels else f"{part[0]} = {labels[0]}"
-        for row in queries.run(store, "therapy_records", therapy=therapy):
+        for row in queries.select(store, "therapy_records", therapy=therapy):
             records.setdefault(row["record"].value, how)
             if len(records) >= MAX_RECORDS:
                 return list(records.items()), therapies, True
     for term in sorted(name_variants(spellings)):
-        for row in queries.run(store, "mesh_records", term=term):
+        for row in queries.select(store, "mesh_records", term=term):
             how = part[0] if term == part[0] else f"{part[0]} = MeSH {term}"
             records.setdefault(row["record"].value, how)
             if len(records) >= MAX_RECORDS:
@@ -248,7 +248,7 @@ _LEVELS: dict[str, tuple[str | None, int | None]] = {}
 
 
 def _objects(store: ClaimStore, node: ox.NamedNode, predicate: ox.NamedNode) -> list[ox.Term]:
-    return [quad.object for quad in store.inner.quads_for_pattern(node, predicate, None, None)]
+    return [quad.object for quad in store.quads(node, predicate, None, None)]
 
 
 def _level(store: ClaimStore, study_type: ox.NamedNode) -> tuple[str | None, int | None]:
@@ -289,7 +289,7 @@ def record_profile(store: ClaimStore, record: str, matched_parts: dict[int, str]
     level = rank = None
     for study_type in _objects(store, node, OC.studyType):
         level, rank = _level(store, study_type)  # type: ignore[arg-type]
-    trial = next(iter(store.inner.quads_for_pattern(node, OC.intervention, None, None)), None) is not None
+    trial = next(iter(store.quads(node, OC.intervention, None, None)), None) is not None
     return RecordProfile(
         iri=record,
         kind="trial" if trial else "paper",
@@ -373,13 +373,12 @@ def candidate_quads(
 
 def _write_graph(store: ClaimStore, graph: ox.NamedNode, quads: list[ox.Quad]) -> bool:
     """Make ``graph`` hold exactly ``quads``; ``False`` when it already did (nothing written)."""
-    old = set(store.inner.quads_for_pattern(None, None, None, graph))
+    old = set(store.quads(None, None, None, graph))
     new = set(quads)
     if old == new:
         return False
     store.extend(q for q in quads if q not in old)  # all or nothing
-    for quad in old - new:
-        store.inner.remove(quad)
+    store.remove(old - new)
     return True
 
 
@@ -413,7 +412,7 @@ def touched_claims(store: ClaimStore, sources: Iterable[str]) -> list[str]:
     claims: set[str] = set()
     for source in sources:
         node = ox.NamedNode(source)
-        if any(store.inner.quads_for_pattern(node, RDF.type, OC.Claim, None)):
+        if any(store.quads(node, RDF.type, OC.Claim, None)):
             claims.add(source)
             continue
         for row in queries.select(store, "source_claims", source=source):
@@ -429,23 +428,23 @@ def claims_in_graphs(store: ClaimStore, graphs: Iterable[ox.NamedNode]) -> list[
     the claims about the therapies of the evidence in them (an ingest's record graphs)."""
     claims: set[str] = set()
     for graph in graphs:
-        for quad in store.inner.quads_for_pattern(None, RDF.type, OC.Claim, graph):
+        for quad in store.quads(None, RDF.type, OC.Claim, graph):
             claims.add(quad.subject.value)
-        for quad in store.inner.quads_for_pattern(None, RDF.type, OC.Evidence, graph):
+        for quad in store.quads(None, RDF.type, OC.Evidence, graph):
             claims.update(_claims_of_record(store, quad.subject.value))
     return sorted(claims)
 
 
 def has_discovered(store: ClaimStore) -> bool:
     """Whether discovery has run on this store (it holds candidates): then ingest keeps them current."""
-    return next(iter(store.inner.quads_for_pattern(None, RDF.type, OC.CandidateEvidence, None)), None) is not None
+    return next(iter(store.quads(None, RDF.type, OC.CandidateEvidence, None)), None) is not None
 
 
 def _claims_of_record(store: ClaimStore, record: str) -> set[str]:
     names: set[str] = set()
     node = ox.NamedNode(record)
-    for quad in store.inner.quads_for_pattern(node, OC.intervention, None, None):
-        for label in store.inner.quads_for_pattern(quad.object, RDFS.label, None, None):  # type: ignore[arg-type]
+    for quad in store.quads(node, OC.intervention, None, None):
+        for label in store.quads(quad.object, RDFS.label, None, None):  # type: ignore[arg-type]
             names.update(split_combination(label.object.value))
     for report in _objects(store, node, OC.reportedIn):  # a paper: its substances name its therapies
         names.update(o.value for o in _objects(store, report, OC.substance))  # type: ignore[arg-type]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from oncoclaims.backends.settings import BackendSettings
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ontology import ONTOLOGY_GRAPH, ontology_quads
 from oncoclaims.reference import reference_quads, reference_records
@@ -25,17 +26,27 @@ def open_store(
     *,
     memory: bool = False,
     with_reference: bool = True,
+    settings: BackendSettings | None = None,
 ) -> ClaimStore:
-    """Open the store at ``path`` (default location when ``None``), or a fresh one in memory.
+    """Open the store at ``path`` (default location when ``None``), or a fresh one in memory,
+    or the backend ``settings`` name (a SPARQL server: ``--backend sparql``, or the embedded
+    store at ``settings.store_path``). The CLI opens every store here, ``serve`` included.
 
     The bundled ontology is (re)loaded when it differs from what the store holds, and an
     empty store gets the reference graph unless ``with_reference`` is false: the Enteromix
     case read from the seed article, and the real trial and publication records bundled
     beside it, ingested like any other input (each with its provenance).
 
-    :raises StoreError: when the on-disk store cannot be opened.
+    :raises StoreError: when the on-disk store cannot be opened, or the server cannot be
+        reached (``BackendUnavailableError``, naming the URL and the option to check).
+    :raises ConfigError: settings that cannot be used, or credentials the server refuses.
     """
-    store = ClaimStore.in_memory() if memory else ClaimStore.open(path)
+    if memory:
+        store = ClaimStore.in_memory()
+    elif settings is not None and settings.kind != "embedded":
+        store = ClaimStore.from_settings(settings)
+    else:
+        store = ClaimStore.open(path if path is not None else settings and settings.store_path)
     was_empty = store.is_empty()
     ensure_ontology(store)
     if was_empty and with_reference:
