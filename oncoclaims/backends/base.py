@@ -88,6 +88,12 @@ class Backend(Protocol):
         """Run a SELECT query; every row, however many the server pages them in."""
         ...
 
+    def select_dicts(
+        self, query: str, params: Params | None = None, *, union: bool = False
+    ) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+        """Run a SELECT query; its rows as ``{variable: term}``, unbound variables left out."""
+        ...
+
     def select_tsv(self, query: str, params: Params | None = None, *, union: bool = False) -> bytes:
         """Run a SELECT query and return its whole answer as SPARQL TSV (for whole tables)."""
         ...

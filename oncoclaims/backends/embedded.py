@@ -59,6 +59,23 @@ class EmbeddedBackend:
         variables = tuple(v.value for v in solutions.variables)
         return Rows(variables, [tuple(s[v] for v in variables) for s in solutions])
 
+    def select_dicts(
+        self, query: str, params: Params | None = None, *, union: bool = False
+    ) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+        """Run a SELECT query; its rows as ``{variable: term}``, unbound ones left out (one
+        pass over pyoxigraph's solutions: the named queries' common case)."""
+        solutions = self._query(query, params, union)
+        variables = [v.value for v in solutions.variables]
+        found = []
+        for solution in solutions:
+            row = {}
+            for var in variables:
+                term = solution[var]
+                if term is not None:
+                    row[var] = term
+            found.append(row)
+        return found
+
     def select_tsv(self, query: str, params: Params | None = None, *, union: bool = False) -> bytes:
         """Run a SELECT query and return SPARQL TSV written by pyoxigraph (no Python per row)."""
         solutions = self._query(query, params, union)

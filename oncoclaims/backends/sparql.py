@@ -233,6 +233,12 @@ class SparqlBackend:
             rows.extend(tuple(s[v] for v in variables) for s in solutions)
         return Rows(variables, rows)
 
+    def select_dicts(
+        self, query: str, params: Params | None = None, *, union: bool = False
+    ) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+        """Run a SELECT query; its rows as ``{variable: term}``, unbound ones left out."""
+        return self.select(query, params, union=union).dicts()
+
     def select_tsv(self, query: str, params: Params | None = None, *, union: bool = False) -> bytes:
         """Run a SELECT query; its whole answer as SPARQL TSV written by pyoxigraph."""
         text = self._prepare(query, params)

@@ -108,6 +108,9 @@ class ClaimStore:
         self._backend: Backend | None = (
             EmbeddedBackend(inner) if isinstance(inner, ox.Store) else inner
         )
+        #: The pyoxigraph store of an embedded backend: pattern lookups go to it directly
+        #: (a report makes thousands; measured 7% of its CPU time through the backend layer).
+        self._local = self._backend.inner if isinstance(self._backend, EmbeddedBackend) else None
         self.path = path
         #: What opening the store recovered from a crashed batch, one message per batch
         #: naming its input (:func:`~oncoclaims.graph.streaming_load.recover_interrupted_batches`).
@@ -271,6 +274,8 @@ class ClaimStore:
         On a SPARQL server a pattern cannot name a blank node (its label means nothing
         there): docs/deployment.md.
         """
+        if self._local is not None:
+            return self._local.quads_for_pattern(subject, predicate, obj, graph)
         return iter(self.backend.quads(subject, predicate, obj, graph))
 
     def query(
@@ -311,6 +316,7 @@ class ClaimStore:
             return
         self._backend.close()
         self._backend = None
+        self._local = None
 
     def __enter__(self) -> ClaimStore:
         return self

@@ -277,4 +277,5 @@ def select(
 
     Unbound variables are left out of a row.
     """
-    return rows(store, name, **params).dicts()
+    query, terms, union = _bound(name, params)
+    return _backend(store).select_dicts(query.text, terms, union=union)
