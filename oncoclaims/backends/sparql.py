@@ -446,6 +446,13 @@ class SparqlBackend:
         """The quads matching a pattern, from the project's graphs (and the default graph,
         except on Virtuoso, whose default graph is the union)."""
         pattern = {k: v for k, v in (("s", subject), ("p", predicate), ("o", obj)) if v is not None}
+        if graph is None and self.endpoints.server != "virtuoso":
+            # the named graphs and the default graph in one request
+            whole = dict(pattern, prefix=ox.Literal(self.graph_prefix))
+            rows = self.select(queries.load_query("backend_dataset_quads").text, whole)
+            for s, p, o, g, _ in rows.rows:
+                yield ox.Quad(s, p, o, g if g is not None else ox.DefaultGraph())  # type: ignore[arg-type]
+            return
         if not isinstance(graph, ox.DefaultGraph):
             named = dict(pattern, prefix=ox.Literal(self.graph_prefix))
             if graph is not None:
