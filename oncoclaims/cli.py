@@ -25,14 +25,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from oncoclaims import queries
+from oncoclaims.backend_options import chosen_settings, with_backend_options
+from oncoclaims.backends.base import Rows
 from oncoclaims.errors import (
     ConfigError,
     ExportError,
     IngestError,
     OncoclaimsError,
 )
-from oncoclaims.backends.base import Rows
-from oncoclaims.backend_options import chosen_settings, with_backend_options
 from oncoclaims.graph.bootstrap import open_store
 from oncoclaims.graph.store import DEFAULT_STORE_ENV, ClaimStore, default_store_path
 from oncoclaims.vocab import PREFIXES

@@ -139,7 +139,8 @@ def test_ingest_of_real_records_writes_the_same_quads_and_again_nothing(store: C
     for path in RECORDS:
         wanted = ingest(path, expected)
         report = ingest(path, store)
-        assert (report.records, report.quads_added) == (wanted.records, wanted.quads_added), path.name
+        got = (report.records, report.quads_added)
+        assert got == (wanted.records, wanted.quads_added), path.name
     assert canonical(store) == canonical(expected)
     assert not any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
                    for q in store), "ingest mints IRIs, so a server holds the same nodes"

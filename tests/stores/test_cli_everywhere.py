@@ -10,9 +10,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from backend_servers import VIRTUOSO_USER, Server, oxigraph_backend, virtuoso_backend
-from typer.testing import CliRunner
-
 from test_claimstore_everywhere import canonical
+from typer.testing import CliRunner
 
 from oncoclaims.backends import SparqlBackend
 from oncoclaims.cli import app
@@ -25,8 +24,9 @@ CLAIM = "https://w3id.org/oncoclaims/id/claim/enteromix-enteromix-is-totally-100
 def _options(kind: str, server: Server, password_file: Path) -> list[str]:
     base = server.base
     if kind == "oxigraph":
-        return ["--backend", "sparql", "--sparql-server", "oxigraph", "--query-url", f"{base}/query",
-                "--update-url", f"{base}/update", "--gsp-url", f"{base}/store"]
+        return ["--backend", "sparql", "--sparql-server", "oxigraph",
+                "--query-url", f"{base}/query", "--update-url", f"{base}/update",
+                "--gsp-url", f"{base}/store"]
     return ["--backend", "sparql", "--sparql-server", "virtuoso", "--query-url", f"{base}/sparql",
             "--update-url", f"{base}/sparql-auth", "--gsp-url", f"{base}/sparql-graph-crud-auth",
             "--sparql-auth", "digest", "--sparql-user", VIRTUOSO_USER[0],
@@ -51,8 +51,10 @@ def _empty(backend: SparqlBackend) -> None:
 
 
 @pytest.fixture(params=["oxigraph", "virtuoso"])
-def remote(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[list[str], SparqlBackend]]:
-    """CLI options for an empty server of each kind, and a backend to look at it."""
+def remote(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[list[str], SparqlBackend]]:
+    """CLI options for an empty server of each kind, and a backend to look at it with."""
     server = request.getfixturevalue(f"{request.param}_server")
     backend = oxigraph_backend(server) if request.param == "oxigraph" else virtuoso_backend(server)
     password = tmp_path / "password"

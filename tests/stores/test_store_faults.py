@@ -125,7 +125,7 @@ def test_wrong_credentials_are_a_clear_error_and_write_nothing(
     with pytest.raises(BackendAuthError):
         store_with = BackendSettings(kind="sparql", server="virtuoso", query_url=f"{base}/sparql",
                                      update_url=f"{base}/sparql-auth", auth="digest", user="dba",
-                                     password="not-the-password")
+                                     password=wrong.read_text(encoding="utf-8").strip())
         ClaimStore.from_settings(store_with).remove([ox.Quad(
             ox.NamedNode("urn:x:a"), ox.NamedNode("urn:x:b"), ox.Literal("c"),
             ox.NamedNode(GRAPH_BASE + "test/auth"))])
