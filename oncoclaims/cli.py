@@ -25,12 +25,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from oncoclaims import queries
+from oncoclaims.backend_options import chosen_settings, with_backend_options
+from oncoclaims.backends.base import Rows
 from oncoclaims.errors import (
     ConfigError,
     ExportError,
     IngestError,
     OncoclaimsError,
-    QuerySyntaxError,
 )
 from oncoclaims.graph.bootstrap import open_store
 from oncoclaims.graph.store import DEFAULT_STORE_ENV, ClaimStore, default_store_path
@@ -89,7 +90,9 @@ def _errors() -> Iterator[None]:
 
 
 def _open(store: Path | None) -> ClaimStore:
-    opened = open_store(store)
+    """The store the command's options and the environment name (``--store``, or
+    ``--backend sparql`` and its URLs: :mod:`oncoclaims.backend_options`)."""
+    opened = open_store(settings=chosen_settings(store))
     for message in opened.recovered:
         err.print(f"warning: {message}", markup=False)
     return opened
@@ -124,6 +127,7 @@ def _output_file(file: Path) -> Iterator[IO[bytes]]:
 
 
 @app.command()
+@with_backend_options
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
@@ -216,6 +220,7 @@ def _server_settings(update_token: str | None, cors_origin: list[str] | None, qu
 
 
 @app.command()
+@with_backend_options
 def load(
     files: Annotated[list[Path], typer.Argument(help="RDF files: .ttl .trig .nt .nq .jsonld .rdf")],
     store: StoreOption = None,
@@ -230,6 +235,7 @@ def load(
 
 
 @app.command(name="ingest")
+@with_backend_options
 def ingest_command(
     paths: Annotated[
         list[Path],
@@ -379,6 +385,7 @@ class FetchService(str, Enum):
 
 
 @app.command()
+@with_backend_options
 def fetch(
     service: Annotated[FetchService, typer.Argument(help="ctgov (NCT ids), pubmed (PMIDs) or crossref (DOIs).")],
     ids: Annotated[list[str] | None, typer.Argument(help="Identifiers to fetch.")] = None,
@@ -448,14 +455,14 @@ def _cell(term: Any, compact: bool = False) -> str:
     return str(term)
 
 
-def _print_solutions(solutions: ox.QuerySolutions, fmt: str) -> None:
+def _print_solutions(solutions: Rows, fmt: str) -> None:
     if fmt == "json":
-        sys.stdout.write(solutions.serialize(format=ox.QueryResultsFormat.JSON).decode("utf-8"))
+        sys.stdout.write(solutions.json())
         sys.stdout.write("\n")
         return
-    variables = [v.value for v in solutions.variables]
+    variables = list(solutions.variables)
     compact = fmt == "table"
-    rows = [[_cell(solution[v], compact) for v in variables] for solution in solutions]
+    rows = [[_cell(term, compact) for term in row] for row in solutions.rows]
     if fmt in {"csv", "tsv"}:
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
@@ -471,6 +478,7 @@ def _print_solutions(solutions: ox.QuerySolutions, fmt: str) -> None:
 
 
 @app.command()
+@with_backend_options
 def query(
     text: Annotated[str | None, typer.Argument(help="SPARQL query text.")] = None,
     file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the query from a file.")] = None,
@@ -505,37 +513,36 @@ def query(
             raise ConfigError("--param only goes with --named")
         with _open(store) as claim_store:
             if named is not None:
-                result = queries.run(claim_store, named, **_parse_params(param or []))
+                result = queries.execute(claim_store, named, **_parse_params(param or []))
             else:
                 sparql = file.read_text(encoding="utf-8") if file is not None else text
-                try:
-                    # as at /sparql: the default graph is the union of every source's graph
-                    result = claim_store.inner.query(sparql or "", use_default_graph_as_union=True)
-                except SyntaxError as exc:
-                    raise QuerySyntaxError(f"the query does not parse: {exc}") from exc
+                # as at /sparql: the default graph is the union of every source's graph
+                result = claim_store.query(sparql or "", union=True)
             _print_result(result, fmt)
 
 
-def _print_result(result: Any, fmt: str) -> None:
-    if isinstance(result, ox.QuerySolutions):
+def _print_result(result: Rows | bool | list[ox.Triple], fmt: str) -> None:
+    if isinstance(result, Rows):
         _print_solutions(result, fmt)
-    elif isinstance(result, ox.QueryBoolean):
-        sys.stdout.write(("true" if bool(result) else "false") + "\n")
+    elif isinstance(result, bool):
+        sys.stdout.write(("true" if result else "false") + "\n")
     else:
-        sys.stdout.write(result.serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))
+        sys.stdout.write(ox.serialize(result, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))
 
 
 @app.command()
+@with_backend_options
 def stats(store: StoreOption = None) -> None:
     """Show how many quads, named graphs and nodes of each class the store holds."""
     with _errors(), _open(store) as claim_store:
         out.print(f"store: {claim_store.path or 'in memory'}", markup=False)
         out.print(f"quads: {len(claim_store)}", markup=False)
         out.print(f"named graphs: {len(claim_store.named_graphs())}", markup=False)
-        _print_solutions(queries.run(claim_store, "class_counts"), "table")
+        _print_solutions(queries.rows(claim_store, "class_counts"), "table")
 
 
 @app.command()
+@with_backend_options
 def validate(
     files: Annotated[
         list[Path] | None, typer.Argument(help="RDF files to check instead of the store.")
@@ -585,6 +592,7 @@ def validate(
 
 
 @app.command()
+@with_backend_options
 def check(
     claim: Annotated[str, typer.Argument(help="A claim IRI, or words that match one claim.")],
     as_json: Annotated[bool, typer.Option("--json", help="The report as JSON (stable shape).")] = False,
@@ -654,6 +662,7 @@ def _print_origins(store: Path | None, report: Any) -> None:
 
 
 @app.command()
+@with_backend_options
 def discover(
     target: Annotated[str | None, typer.Argument(
         help="A claim (IRI or words), or a source or record IRI: the claims it touches.")] = None,
@@ -718,6 +727,7 @@ class Verdict(str, Enum):
 
 
 @app.command()
+@with_backend_options
 def review(
     claim: Annotated[str, typer.Argument(help="A claim IRI, or words that match one claim.")],
     candidate: Annotated[str, typer.Argument(help="The candidate record: its IRI or NCT number.")],
@@ -747,6 +757,7 @@ def review(
 
 
 @app.command()
+@with_backend_options
 def metrics(
     fmt: Annotated[str, typer.Option("--format", help="table or csv.")] = "table",
     store: StoreOption = None,
@@ -813,6 +824,7 @@ class ExportFormat(str, Enum):
 
 
 @app.command()
+@with_backend_options
 def export(
     fmt: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", help="graphml, or an RDF dump: ttl, trig, nq, nt, jsonld.")],
     file: Annotated[Path, typer.Argument(help="The file to write ('-' for standard output).")],
@@ -876,6 +888,7 @@ def eval_extract(
 
 
 @app.command(name="trace")
+@with_backend_options
 def trace_command(
     inputs: Annotated[
         list[str],

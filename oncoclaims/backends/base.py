@@ -8,9 +8,10 @@ graphs, which the named queries with ``#+ dataset: union`` need.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import IO, Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
@@ -35,6 +36,26 @@ class Rows:
     variables: tuple[str, ...]
     rows: list[tuple[ox.NamedNode | ox.BlankNode | ox.Literal | None, ...]]
 
+    def json(self) -> str:
+        """The rows as SPARQL 1.1 Query Results JSON."""
+        return json.dumps(
+            {
+                "head": {"vars": list(self.variables)},
+                "results": {
+                    "bindings": [
+                        {
+                            var: _json_term(term)
+                            for var, term in zip(self.variables, row, strict=True)
+                            if term is not None
+                        }
+                        for row in self.rows
+                    ]
+                },
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
     def dicts(self) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
         """The rows as ``{variable: term}``, unbound variables left out (as ``queries.select``)."""
         return [
@@ -43,12 +64,34 @@ class Rows:
         ]
 
 
+def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    found = {"type": "literal", "value": term.value}
+    if term.language:
+        found["xml:lang"] = term.language
+    elif term.datatype.value != _XSD_STRING:
+        found["datatype"] = term.datatype.value
+    return found
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
 @runtime_checkable
 class Backend(Protocol):
     """A quad store reached in process or over the SPARQL 1.1 protocols."""
 
     def select(self, query: str, params: Params | None = None, *, union: bool = False) -> Rows:
         """Run a SELECT query; every row, however many the server pages them in."""
+        ...
+
+    def select_dicts(
+        self, query: str, params: Params | None = None, *, union: bool = False
+    ) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+        """Run a SELECT query; its rows as ``{variable: term}``, unbound variables left out."""
         ...
 
     def select_tsv(self, query: str, params: Params | None = None, *, union: bool = False) -> bytes:
@@ -97,6 +140,18 @@ class Backend(Protocol):
         graph: GraphName | None = None,
     ) -> Iterator[ox.Quad]:
         """The quads matching a pattern (``None`` matches anything)."""
+        ...
+
+    def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Remove these quads (those absent are ignored)."""
+        ...
+
+    def contains_graph(self, graph: ox.NamedNode) -> bool:
+        """Whether the named graph ``graph`` holds a quad."""
+        ...
+
+    def dump(self, out: IO[bytes], rdf_format: ox.RdfFormat) -> None:
+        """Write every quad (every triple, for a triple-only format) to ``out``."""
         ...
 
     def named_graphs(self) -> list[ox.NamedNode]:

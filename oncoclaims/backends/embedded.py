@@ -10,7 +10,7 @@ Parameters are pyoxigraph ``substitutions``; ``union`` is pyoxigraph's
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -58,6 +58,23 @@ class EmbeddedBackend:
         solutions = self._query(query, params, union)
         variables = tuple(v.value for v in solutions.variables)
         return Rows(variables, [tuple(s[v] for v in variables) for s in solutions])
+
+    def select_dicts(
+        self, query: str, params: Params | None = None, *, union: bool = False
+    ) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+        """Run a SELECT query; its rows as ``{variable: term}``, unbound ones left out (one
+        pass over pyoxigraph's solutions: the named queries' common case)."""
+        solutions = self._query(query, params, union)
+        variables = [v.value for v in solutions.variables]
+        found = []
+        for solution in solutions:
+            row = {}
+            for var in variables:
+                term = solution[var]
+                if term is not None:
+                    row[var] = term
+            found.append(row)
+        return found
 
     def select_tsv(self, query: str, params: Params | None = None, *, union: bool = False) -> bytes:
         """Run a SELECT query and return SPARQL TSV written by pyoxigraph (no Python per row)."""
@@ -134,6 +151,23 @@ class EmbeddedBackend:
         """The quads matching a pattern."""
         return iter(self._store.quads_for_pattern(subject, predicate, obj, graph))
 
+    def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Remove these quads, one at a time (those absent are ignored)."""
+        for quad in quads:
+            self._store.remove(quad)
+
+    def contains_graph(self, graph: ox.NamedNode) -> bool:
+        """Whether the named graph holds a quad (an empty named graph does not count)."""
+        return next(iter(self._store.quads_for_pattern(None, None, None, graph)), None) is not None
+
+    def dump(self, out: IO[bytes], rdf_format: ox.RdfFormat) -> None:
+        """Write the store, by pyoxigraph (triple-only formats get every graph's triples)."""
+        if rdf_format.supports_datasets:
+            self._store.dump(out, rdf_format)
+            return
+        quads = self._store.quads_for_pattern(None, None, None, None)
+        ox.serialize((q.triple for q in quads), out, rdf_format)
+
     def named_graphs(self) -> list[ox.NamedNode]:
         """The named graphs of the store, sorted by IRI."""
         graphs = [g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)]
@@ -146,8 +180,13 @@ class EmbeddedBackend:
         return sum(1 for _ in self._store.quads_for_pattern(None, None, None, graph))
 
     def close(self) -> None:
-        """Flush an on-disk store."""
+        """Flush an on-disk store and drop this backend's reference to it: the on-disk lock
+        goes with the last reference, and a traceback that still holds this backend must
+        not keep it."""
+        if self._store is None:
+            return
         try:
             self._store.flush()
         except (OSError, RuntimeError):  # an in-memory store has nothing to flush
             pass
+        self._store = None  # type: ignore[assignment]

@@ -39,7 +39,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import Literal
+from typing import IO, Literal
 
 import httpx
 import pyoxigraph as ox
@@ -48,17 +48,26 @@ from oncoclaims import queries
 from oncoclaims.backends.base import GraphName, Object, Params, Rows, Subject
 from oncoclaims.backends.errors import BackendAuthError, BackendWriteError
 from oncoclaims.backends.protocol import raise_for_answer, translate_transport_errors
-from oncoclaims.backends.terms import bind_rows, bind_values, split_prologue
+from oncoclaims.backends.terms import bind_rows, bind_table, bind_values, split_prologue
 from oncoclaims.errors import OncoclaimsError, QueryError, QueryTimeoutError, StoreError
 from oncoclaims.query_guard import check_nesting, inspect_sparql
 from oncoclaims.vocab import GRAPH_BASE
 
-__all__ = ["BULK_CHUNK", "ServerKind", "SparqlBackend", "SparqlEndpoints", "refuse_service"]
+__all__ = [
+    "BULK_CHUNK",
+    "REMOVE_CHUNK",
+    "ServerKind",
+    "SparqlBackend",
+    "SparqlEndpoints",
+    "refuse_service",
+]
 
 ServerKind = Literal["oxigraph", "virtuoso", "generic"]
 
 #: Quads per request of a bulk load.
 BULK_CHUNK = 100_000
+#: Quads per update that removes quads (each one a ``VALUES`` row of the update's text).
+REMOVE_CHUNK = 1_000
 
 _JSON = "application/sparql-results+json"
 _NTRIPLES = "application/n-triples"
@@ -224,6 +233,12 @@ class SparqlBackend:
             rows.extend(tuple(s[v] for v in variables) for s in solutions)
         return Rows(variables, rows)
 
+    def select_dicts(
+        self, query: str, params: Params | None = None, *, union: bool = False
+    ) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+        """Run a SELECT query; its rows as ``{variable: term}``, unbound ones left out."""
+        return self.select(query, params, union=union).dicts()
+
     def select_tsv(self, query: str, params: Params | None = None, *, union: bool = False) -> bytes:
         """Run a SELECT query; its whole answer as SPARQL TSV written by pyoxigraph."""
         text = self._prepare(query, params)
@@ -385,6 +400,40 @@ class SparqlBackend:
                     return False
         return True
 
+    def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Remove these quads: one update per :data:`REMOVE_CHUNK` of them (``VALUES`` rows).
+
+        :raises QueryParameterError: a quad with a blank node (its label means nothing on
+            the server; docs/deployment.md).
+        """
+        named: list[tuple[ox.NamedNode | ox.Literal, ...]] = []
+        default: list[tuple[ox.NamedNode | ox.Literal, ...]] = []
+        for quad in quads:
+            row = (quad.subject, quad.predicate, quad.object)
+            if isinstance(quad.graph_name, ox.DefaultGraph):
+                default.append(row)  # type: ignore[arg-type]
+            else:
+                named.append((*row, quad.graph_name))  # type: ignore[arg-type]
+        for name, names, rows in (
+            ("backend_remove_quads", ("s", "p", "o", "g"), named),
+            ("backend_remove_default_quads", ("s", "p", "o"), default),
+        ):
+            text = queries.load_update(name)
+            for start in range(0, len(rows), REMOVE_CHUNK):
+                self.update(bind_table(text, names, rows[start : start + REMOVE_CHUNK]))
+
+    def contains_graph(self, graph: ox.NamedNode) -> bool:
+        """Whether the named graph holds a quad."""
+        return bool(self._present([graph]))
+
+    def dump(self, out: IO[bytes], rdf_format: ox.RdfFormat) -> None:
+        """Write the project's quads (and the default graph's, except on Virtuoso) to ``out``,
+        read in pages (:meth:`quads`)."""
+        if rdf_format.supports_datasets:
+            ox.serialize(self.quads(), out, rdf_format)
+        else:
+            ox.serialize((q.triple for q in self.quads()), out, rdf_format)
+
     # -- whole-store views -------------------------------------------------------------------
 
     def quads(
@@ -397,6 +446,13 @@ class SparqlBackend:
         """The quads matching a pattern, from the project's graphs (and the default graph,
         except on Virtuoso, whose default graph is the union)."""
         pattern = {k: v for k, v in (("s", subject), ("p", predicate), ("o", obj)) if v is not None}
+        if graph is None and self.endpoints.server != "virtuoso":
+            # the named graphs and the default graph in one request
+            whole = dict(pattern, prefix=ox.Literal(self.graph_prefix))
+            rows = self.select(queries.load_query("backend_dataset_quads").text, whole)
+            for s, p, o, g, _ in rows.rows:
+                yield ox.Quad(s, p, o, g if g is not None else ox.DefaultGraph())  # type: ignore[arg-type]
+            return
         if not isinstance(graph, ox.DefaultGraph):
             named = dict(pattern, prefix=ox.Literal(self.graph_prefix))
             if graph is not None:

@@ -19,7 +19,15 @@ import pyoxigraph as ox
 
 from oncoclaims.errors import QueryParameterError, QuerySyntaxError
 
-__all__ = ["Term", "bind_rows", "bind_values", "split_prologue", "term_text", "values_block"]
+__all__ = [
+    "Term",
+    "bind_rows",
+    "bind_table",
+    "bind_values",
+    "split_prologue",
+    "term_text",
+    "values_block",
+]
 
 #: A term a parameter can take (a blank node cannot be sent: its label means nothing remotely).
 Term = ox.NamedNode | ox.Literal
@@ -116,6 +124,26 @@ def bind_rows(query: str, name: str, terms: list[Term]) -> str:
     rows = " ".join(f"({term_text(term, name=name)})" for term in terms)
     brace = _where_brace(query)
     return f"{query[: brace + 1]} VALUES (${name}) {{ {rows} }}{query[brace + 1 :]}"
+
+
+def bind_table(query: str, names: tuple[str, ...], rows: list[tuple[Term, ...]]) -> str:
+    """``query`` with the variables ``names`` bound to each row of ``rows`` (a VALUES row each).
+
+    >>> import pyoxigraph as ox
+    >>> bind_table("DELETE { $s $p $o } WHERE { $s $p $o }", ("s", "p", "o"),
+    ...            [(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.Literal("c"))])
+    'DELETE { $s $p $o } WHERE { VALUES ($s $p $o) { (<urn:a> <urn:b> "c") } $s $p $o }'
+    """
+    for name in names:
+        if not _NAME.match(name):
+            raise QueryParameterError(f"{name!r} is not a SPARQL variable name")
+    lines = " ".join(
+        "(" + " ".join(term_text(t, name=n) for n, t in zip(names, row, strict=True)) + ")"
+        for row in rows
+    )
+    header = " ".join(f"${name}" for name in names)
+    brace = _where_brace(query)
+    return f"{query[: brace + 1]} VALUES ({header}) {{ {lines} }}{query[brace + 1 :]}"
 
 
 def split_prologue(query: str) -> tuple[str, str]:

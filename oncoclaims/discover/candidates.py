@@ -367,7 +367,7 @@ _LEVELS: dict[str, tuple[str | None, int | None]] = {}
 
 
 def _objects(store: ClaimStore, node: ox.NamedNode, predicate: ox.NamedNode) -> list[ox.Term]:
-    return [quad.object for quad in store.inner.quads_for_pattern(node, predicate, None, None)]
+    return [quad.object for quad in store.quads(node, predicate, None, None)]
 
 
 def _level(store: ClaimStore, study_type: ox.NamedNode) -> tuple[str | None, int | None]:
@@ -409,7 +409,7 @@ def record_profile(store: ClaimStore, record: str, matched_parts: dict[int, str]
     study_types = _objects(store, node, OC.studyType)
     for study_type in study_types:
         level, rank = _level(store, study_type)  # type: ignore[arg-type]
-    trial = next(iter(store.inner.quads_for_pattern(node, OC.intervention, None, None)), None) is not None
+    trial = next(iter(store.quads(node, OC.intervention, None, None)), None) is not None
     # a regulator's decision (openFDA): named by its application number
     decision = OC["study-regulatory-decision"] in study_types
     if decision:
@@ -657,7 +657,7 @@ def touched_claims(store: ClaimStore, sources: Iterable[str]) -> list[str]:
     claims: set[str] = set()
     for source in sources:
         node = ox.NamedNode(source)
-        if any(store.inner.quads_for_pattern(node, RDF.type, OC.Claim, None)):
+        if any(store.quads(node, RDF.type, OC.Claim, None)):
             claims.add(source)
             continue
         for row in queries.select(store, "source_claims", source=source):
@@ -673,27 +673,27 @@ def claims_in_graphs(store: ClaimStore, graphs: Iterable[ox.NamedNode]) -> list[
     the claims about the therapies of the evidence in them (an ingest's record graphs)."""
     claims: set[str] = set()
     for graph in graphs:
-        for quad in store.inner.quads_for_pattern(None, RDF.type, OC.Claim, graph):
+        for quad in store.quads(None, RDF.type, OC.Claim, graph):
             claims.add(quad.subject.value)
-        for quad in store.inner.quads_for_pattern(None, RDF.type, OC.Evidence, graph):
+        for quad in store.quads(None, RDF.type, OC.Evidence, graph):
             claims.update(_claims_of_record(store, quad.subject.value))
     return sorted(claims)
 
 
 def has_discovered(store: ClaimStore) -> bool:
     """Whether discovery has run on this store (it holds candidates): then ingest keeps them current."""
-    return next(iter(store.inner.quads_for_pattern(None, RDF.type, OC.CandidateEvidence, None)), None) is not None
+    return next(iter(store.quads(None, RDF.type, OC.CandidateEvidence, None)), None) is not None
 
 
 def _claims_of_record(store: ClaimStore, record: str) -> set[str]:
     names: set[str] = set()
     node = ox.NamedNode(record)
-    for quad in store.inner.quads_for_pattern(node, OC.intervention, None, None):
-        for label in store.inner.quads_for_pattern(quad.object, RDFS.label, None, None):  # type: ignore[arg-type]
+    for quad in store.quads(node, OC.intervention, None, None):
+        for label in store.quads(quad.object, RDFS.label, None, None):  # type: ignore[arg-type]
             names.update(split_combination(label.object.value))
         # the other names the record gives (an openFDA product's generic names): a claim
         # found through them in a full run is found when the record is ingested too
-        for label in store.inner.quads_for_pattern(quad.object, SKOS.altLabel, None, None):  # type: ignore[arg-type]
+        for label in store.quads(quad.object, SKOS.altLabel, None, None):  # type: ignore[arg-type]
             names.add(label.object.value)
     for report in _objects(store, node, OC.reportedIn):  # a paper: its substances name its therapies
         names.update(o.value for o in _objects(store, report, OC.substance))  # type: ignore[arg-type]

@@ -92,9 +92,9 @@ def resolve_record(store: ClaimStore, candidate: str) -> str:
     except ValueError:
         raise NotFoundError(f"no record {candidate!r}: give the record's IRI or NCT number "
                             "(as `oncoclaims check --json` lists them under candidates)") from None
-    for quad in store.inner.quads_for_pattern(node, OC.candidateRecord, None, None):
+    for quad in store.quads(node, OC.candidateRecord, None, None):
         return str(quad.object.value)
-    if not any(store.inner.quads_for_pattern(node, None, None, None)):
+    if not any(store.quads(node, None, None, None)):
         raise NotFoundError(f"no record {text} in the store; run `oncoclaims discover` and pick one of "
                             "the claim's candidates")
     return text
@@ -114,7 +114,7 @@ def review_candidate(
         raise ReviewError("a review needs the reviewer's name (--by NAME)")
     node = ox.NamedNode(record)
     if VERDICTS[verdict] is not None and not any(
-        store.inner.quads_for_pattern(node, RDF.type, OC.Evidence, None)
+        store.quads(node, RDF.type, OC.Evidence, None)
     ):
         raise ReviewError(f"{record} is not evidence (a trial or a study) in the store, so it cannot "
                           f"{verdict} a claim; review the study it reports instead")
@@ -122,17 +122,16 @@ def review_candidate(
     judgement = Judgement(claim, record, verdict, by.strip(), stamp)
     graph = judgement_graph_iri(claim, record)
     quads = judgement_quads(judgement)
-    old = set(store.inner.quads_for_pattern(None, None, None, graph))
+    old = set(store.quads(None, None, None, graph))
     store.extend(quads)
-    for quad in old - set(quads):
-        store.inner.remove(quad)
+    store.remove(old - set(quads))
     return judgement
 
 
 def withdraw_review(store: ClaimStore, claim: str, record: str) -> bool:
     """Withdraw the review of ``record`` for ``claim``; ``False`` when there was none."""
     graph = judgement_graph_iri(claim, record)
-    if not any(store.inner.quads_for_pattern(None, None, None, graph)):
+    if not any(store.quads(None, None, None, graph)):
         return False
     store.remove_graph(graph)
     return True

@@ -107,12 +107,12 @@ def write_graphs(store: ClaimStore, contents: Iterable[GraphContent]) -> GraphWr
     if replaced:
         update = replace_graphs_update(replaced, lines)
         try:
-            store.inner.update(update)
-        except (OSError, RuntimeError, SyntaxError) as exc:
+            store.update(update)
+        except (OSError, RuntimeError, SyntaxError, StoreError) as exc:
             raise StoreError(f"the store could not replace {len(replaced)} candidate graphs: {exc}") from exc
     elif lines:
         try:  # one transaction; parsed in the store, no Python object per quad
-            store.inner.load("".join(lines), format=ox.RdfFormat.N_QUADS)
-        except (OSError, RuntimeError, SyntaxError) as exc:
+            store.load_nquads("".join(lines))
+        except (OSError, RuntimeError, SyntaxError, StoreError) as exc:
             raise StoreError(f"the store could not write {done.graphs} candidate graphs: {exc}") from exc
     return done

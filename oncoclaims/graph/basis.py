@@ -24,6 +24,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from oncoclaims.graph import analysis
+from oncoclaims.graph.store import ClaimStore
 from oncoclaims.iris import mint_iri
 from oncoclaims.vocab import DCTERMS, GRAPH_BASE, OC, PREFIXES, RDF
 
@@ -107,9 +108,9 @@ def basis_quads(
     return quads
 
 
-def _basis(store_inner: ox.Store, node: ox.NamedNode | ox.BlankNode, link: Link) -> Basis:
+def _basis(store: ClaimStore, node: ox.NamedNode | ox.BlankNode, link: Link) -> Basis:
     kind, quotes, reason, document = "stated", [], None, None
-    for quad in store_inner.quads_for_pattern(node, None, None, None):
+    for quad in store.quads(node, None, None, None):
         if quad.predicate == RDF.type and quad.object == OC.InferredLink:
             kind = "inferred"
         elif quad.predicate == OC.quote:
@@ -121,7 +122,7 @@ def _basis(store_inner: ox.Store, node: ox.NamedNode | ox.BlankNode, link: Link)
     return Basis(link, kind, tuple(sorted(quotes)), reason, document)
 
 
-def bases_of(inner: ox.Store, links: Iterable[Link]) -> dict[Link, Basis]:
+def bases_of(store: ClaimStore, links: Iterable[Link]) -> dict[Link, Basis]:
     """The basis of each of ``links`` that has one (one index lookup per link subject)."""
     wanted: dict[str, set[Link]] = {}
     for link in links:
@@ -130,15 +131,15 @@ def bases_of(inner: ox.Store, links: Iterable[Link]) -> dict[Link, Basis]:
     for subject, subject_links in wanted.items():
         if subject.startswith("_:"):
             continue
-        for quad in inner.quads_for_pattern(None, RDF.subject, ox.NamedNode(subject), None):
+        for quad in store.quads(None, RDF.subject, ox.NamedNode(subject), None):
             node = quad.subject
-            predicate = next(inner.quads_for_pattern(node, RDF.predicate, None, None), None)
-            obj = next(inner.quads_for_pattern(node, RDF.object, None, None), None)
+            predicate = next(store.quads(node, RDF.predicate, None, None), None)
+            obj = next(store.quads(node, RDF.object, None, None), None)
             if predicate is None or obj is None:
                 continue
             link = (subject, _COMPACT.get(predicate.object.value, ""), obj.object.value)
             if link in subject_links and link not in found:
-                found[link] = _basis(inner, node, link)
+                found[link] = _basis(store, node, link)
     return found
 
 

@@ -93,7 +93,7 @@ def find_claim(store: ClaimStore, claim: str) -> str:
             node = ox.NamedNode(claim)
         except ValueError as exc:
             raise NotFoundError(f"no claim {claim!r}: not a valid IRI ({exc})") from None
-        if not any(store.inner.quads_for_pattern(node, RDF.type, OC.Claim, None)):
+        if next(store.quads(node, RDF.type, OC.Claim, None), None) is None:
             raise NotFoundError(f"no claim {claim} in the store")
         return claim
     rows = queries.select(store, "search_claims", text=claim)
@@ -148,7 +148,7 @@ def confirmation_report(
     ]
     links = {item: verdict_links(graph, iri, item, relation, verdict) for item, relation, verdict in verdicts}
     stating_links = claim_links(graph, iri, depth)
-    bases = bases_of(store.inner, stating_links.union(*links.values()))
+    bases = bases_of(store, stating_links.union(*links.values()))
     for item, relation, verdict in verdicts:
         study_types = analysis._out(graph, item, ["oc:studyType"])
         levels = [lvl for t in study_types for lvl in analysis._out(graph, t, ["oc:evidenceLevel"])]

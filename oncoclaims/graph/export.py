@@ -26,9 +26,4 @@ def dump(store: ClaimStore, out: IO[bytes], fmt: str) -> None:
 
     Triple-only formats (Turtle, N-Triples) get the union of all named graphs.
     """
-    rdf_format = DUMP_FORMATS[fmt]
-    if rdf_format.supports_datasets:
-        store.inner.dump(out, rdf_format)
-    else:
-        triples = (ox.Triple(q.subject, q.predicate, q.object) for q in store.inner.quads_for_pattern(None, None, None, None))
-        ox.serialize(triples, out, rdf_format)
+    store.dump(out, DUMP_FORMATS[fmt])

@@ -368,7 +368,7 @@ def _write_all(
     facts: dict[str, str] = {}
     with edges_path.open("wb") as raw:
         edge_out = _Output(raw)
-        for quad in store.inner.quads_for_pattern(None, None, None, None):
+        for quad in store.quads():
             subject = quad.subject
             if subject != current:
                 if current is not None:

@@ -27,7 +27,6 @@ from typing import Any
 
 import igraph as ig
 import networkx as nx
-import pyoxigraph as ox
 
 from oncoclaims import queries
 from oncoclaims.graph import analysis
@@ -106,11 +105,11 @@ def betweenness(network: ig.Graph, *, seed: int = 42) -> list[float]:
     return [2 * value / ((k - 1 if i in sampled else k) * (n - 2)) for i, value in enumerate(values)]
 
 
-def _members(inner: ox.Store, kinds: Sequence[str]) -> dict[str, set[str]]:
+def _members(store: ClaimStore, kinds: Sequence[str]) -> dict[str, set[str]]:
     members: dict[str, set[str]] = {}
     for kind in kinds:
-        rows = queries.run(inner, "class_members", **{"class": iri_of("oc:" + kind).value})
-        members[kind] = {node_id(row[0]) for row in rows}
+        rows = queries.rows(store, "class_members", **{"class": iri_of("oc:" + kind).value}).rows
+        members[kind] = {node_id(row[0]) for row in rows}  # type: ignore[arg-type]
     return members
 
 
@@ -135,13 +134,12 @@ def institution_metrics(store: ClaimStore, *, statuses: dict[str, str] | None = 
     """One row per institution: claims made, share independently confirmed, PageRank,
     betweenness and amplification (sources derived from the sources it published).
     """
-    inner = store.inner
-    with EdgeTables(inner) as edges:
+    with EdgeTables(store) as edges:
         # read on two threads while the statuses are computed (they read on two more)
         edges.prefetch(*network_links(), "oc:claimedBy", "oc:attributedTo", "oa:hasBody",
                        *analysis.DERIVATION, "dcterms:publisher")
         statuses = statuses if statuses is not None else claim_statuses(store)
-        members = _members(inner, NETWORK_KINDS)
+        members = _members(store, NETWORK_KINDS)
         edges.finish_prefetch()
     institutions = sorted(members["Institution"])
     nodes = sorted(set().union(*members.values()))
@@ -162,7 +160,8 @@ def institution_metrics(store: ClaimStore, *, statuses: dict[str, str] | None = 
     for source, earlier in _pairs(edges, analysis.DERIVATION):
         derived_into[earlier].add(source)
     published_by = edges.inverse("dcterms:publisher")
-    labels = {node_id(row[0]): row[1].value for row in queries.run(inner, "institution_labels")}
+    labels = {node_id(row[0]): row[1].value  # type: ignore[arg-type,union-attr]
+              for row in queries.rows(store, "institution_labels").rows}
     rows = []
     for institution in institutions:
         made = {c for c in claims_made.get(institution, ()) if c in statuses}
@@ -190,10 +189,9 @@ def institution_metrics(store: ClaimStore, *, statuses: dict[str, str] | None = 
 
 def echo_chambers(store: ClaimStore, *, seed: int = 42) -> list[list[str]]:
     """Communities (Louvain, fixed seed) of sources linked by derivation or citation, largest first."""
-    inner = store.inner
-    members = _members(inner, ("Source", "Review"))
+    members = _members(store, ("Source", "Review"))
     kept = members["Source"] | members["Review"]
-    edges = EdgeTables(inner)
+    edges = EdgeTables(store)
     linked = {(a, b) for a, b in _pairs(edges, (*analysis.DERIVATION, "cito:cites"))
               if a != b and a in kept and b in kept}
     if not linked:

@@ -138,9 +138,8 @@ def to_networkx(
         more than the tie-chain depth. ``None`` follows them to their end.
     """
     graph = nx.MultiDiGraph()
-    inner = store.inner
     if claim is None:
-        for quad in inner.quads_for_pattern(None, None, None, None):
+        for quad in store.quads():
             _add(graph, quad)
         return _finish(graph)
     start = ox.NamedNode(claim)
@@ -148,7 +147,7 @@ def to_networkx(
     # steps along tie links since the chain started, for each node reached (0 elsewhere)
     chain: dict[ox.NamedNode | ox.BlankNode, int] = {start: 0}
     for predicate in _INTO_CLAIM:
-        for quad in inner.quads_for_pattern(None, predicate, start, None):
+        for quad in store.quads(None, predicate, start, None):
             _add(graph, quad)
             if quad.subject not in chain:
                 chain[quad.subject] = 0
@@ -157,7 +156,7 @@ def to_networkx(
     while queue and len(chain) < max_nodes:
         node = queue.popleft()
         steps = chain[node]
-        for quad in _outgoing(inner, node):
+        for quad in _outgoing(store, node):
             predicate = quad.predicate.value
             if steps >= limit and predicate in _TIE_LINKS:
                 continue
@@ -173,8 +172,8 @@ def to_networkx(
     return _finish(graph)
 
 
-def _outgoing(inner: ox.Store, node: ox.NamedNode | ox.BlankNode) -> Iterable[ox.Quad]:
-    for quad in inner.quads_for_pattern(node, None, None, None):
+def _outgoing(store: ClaimStore, node: ox.NamedNode | ox.BlankNode) -> Iterable[ox.Quad]:
+    for quad in store.quads(node, None, None, None):
         if quad.predicate.value not in _SKIP_OUT:
             yield quad
 

@@ -123,8 +123,7 @@ def all_statuses(
     :param depth: tie-chain depth (0 to 4).
     :param confirmatory: source-type IRIs that may confirm; ``None`` uses the ontology's.
     """
-    inner = store.inner
-    with EdgeTables(inner) as edges:
+    with EdgeTables(store) as edges:
         # the largest reads first, so both reading threads stay busy to the end
         edges.prefetch(
             "query:source_parties", "query:stating_sources", "query:claim_parties",
@@ -132,10 +131,10 @@ def all_statuses(
             *DERIVATION, *TIE_LINKS, "schema:affiliation", "oc:sponsor", "oc:leadSponsor",
             "oc:funder", "cito:disputes", "dcterms:creator",
         )
-        claims = claim_iris(inner)
+        claims = claim_iris(store)
         if confirmatory is None:
-            confirmatory = true_subjects(inner, "oc:confirmatory")
-        retracted = true_subjects(inner, "oc:retracted")
+            confirmatory = true_subjects(store, "oc:confirmatory")
+        retracted = true_subjects(store, "oc:retracted")
         edges.finish_prefetch()
         tables = Tables(
             stating_sources=edges.joined("stating_sources"),

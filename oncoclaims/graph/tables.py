@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from oncoclaims import queries
 from oncoclaims.graph.projection import node_id
+from oncoclaims.graph.store import ClaimStore
 from oncoclaims.vocab import PREFIXES
 
 __all__ = ["EdgeTables", "Edges", "claim_iris", "edges_from_tsv", "iri_of", "true_subjects"]
@@ -44,8 +45,8 @@ class EdgeTables:
     Use it as a context manager when prefetching, so the reading threads end with it.
     """
 
-    def __init__(self, inner: ox.Store) -> None:
-        self._inner = inner
+    def __init__(self, store: ClaimStore) -> None:
+        self._store = store
         self._tables: dict[str, Edges] = {}
         self._reads: dict[str, Future[bytes]] = {}
         self._pool: ThreadPoolExecutor | None = None
@@ -109,10 +110,8 @@ class EdgeTables:
 
     def _read(self, name: str) -> bytes:
         if name.startswith("query:"):
-            solutions = queries.run(self._inner, name.removeprefix("query:"))
-        else:
-            solutions = queries.run(self._inner, "predicate_links", predicate=iri_of(name))
-        return solutions.serialize(format=ox.QueryResultsFormat.TSV)
+            return queries.tsv(self._store, name.removeprefix("query:"))
+        return queries.tsv(self._store, "predicate_links", predicate=iri_of(name))
 
 
 def edges_from_tsv(tsv: bytes) -> Edges:
@@ -136,15 +135,15 @@ def edges_from_tsv(tsv: bytes) -> Edges:
     return table
 
 
-def claim_iris(inner: ox.Store) -> list[str]:
+def claim_iris(store: ClaimStore) -> list[str]:
     """Every claim, sorted."""
-    return sorted(node_id(claim) for (claim,) in queries.run(inner, "claim_iris"))
+    return sorted(node_id(claim) for (claim,) in queries.rows(store, "claim_iris").rows)  # type: ignore[arg-type]
 
 
-def true_subjects(inner: ox.Store, compact: str) -> set[str]:
+def true_subjects(store: ClaimStore, compact: str) -> set[str]:
     """Nodes with a true boolean value for ``compact`` (``oc:retracted``, ``oc:confirmatory``)."""
     return {
         node_id(quad.subject)
-        for quad in inner.quads_for_pattern(None, iri_of(compact), None, None)
+        for quad in store.quads(None, iri_of(compact), None, None)
         if isinstance(quad.object, ox.Literal) and quad.object.value in ("true", "1")
     }

@@ -227,7 +227,7 @@ def _ingest_bytes(
                 record = next(records)
                 quads = list(ingester.to_quads(record))
                 if adopts_articles:
-                    quads = adopt_known_articles(quads, store.inner)
+                    quads = adopt_known_articles(quads, store)
             except StopIteration:
                 break
             except RecordError as exc:
@@ -249,13 +249,13 @@ def _ingest_bytes(
         if report.records == 0:
             raise RecordError(SourceLocation(origin), f"no usable {ingester.name} record found")
         # Not in the provenance record: a match depends on every input naming its members.
-        yield from candidate_match_quads(institutions, store.inner)
-        yield from moved_article_quads(article_nodes, store.inner)
+        yield from candidate_match_quads(institutions, store)
+        yield from moved_article_quads(article_nodes, store)
         yield from provenance_quads(graphs, data, origin)
 
     report.quads_added = store.extend(batch(), origin)
     if article_nodes:
-        report.quads_added -= remove_moved(article_nodes, store.inner)
+        report.quads_added -= remove_moved(article_nodes, store)
     report.values_replaced = stale.remove()
     return report
 

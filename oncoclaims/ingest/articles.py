@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from pyoxigraph import Literal, NamedNode, Quad, Store
+from pyoxigraph import Literal, NamedNode, Quad
 
+from oncoclaims.graph.store import ClaimStore
 from oncoclaims.iris import mint_iri
 from oncoclaims.vocab import ID_BASE, OC
 
@@ -39,8 +40,8 @@ def article_dois(quads: Iterable[Quad]) -> dict[str, NamedNode]:
     return found
 
 
-def _pubmed_node_for(store: Store, doi: str) -> NamedNode | None:
-    for quad in store.quads_for_pattern(None, OC.doi, Literal(doi), None):
+def _pubmed_node_for(store: ClaimStore, doi: str) -> NamedNode | None:
+    for quad in store.quads(None, OC.doi, Literal(doi), None):
         if isinstance(quad.subject, NamedNode) and quad.subject.value.startswith(_PUBMED_BASE):
             return quad.subject
     return None
@@ -54,7 +55,7 @@ def _swap(quad: Quad, mapping: dict[NamedNode, NamedNode]) -> Quad:
     return Quad(subject, quad.predicate, obj, quad.graph_name)
 
 
-def adopt_known_articles(quads: list[Quad], store: Store) -> list[Quad]:
+def adopt_known_articles(quads: list[Quad], store: ClaimStore) -> list[Quad]:
     """``quads`` of a Crossref record, with each DOI node the store knows as a PubMed
     article replaced by that PubMed node."""
     mapping: dict[NamedNode, NamedNode] = {}
@@ -68,12 +69,12 @@ def adopt_known_articles(quads: list[Quad], store: Store) -> list[Quad]:
     return [_swap(q, mapping) for q in quads] if mapping else quads
 
 
-def _old_quads(store: Store, doi_node: NamedNode) -> Iterator[Quad]:
-    yield from store.quads_for_pattern(doi_node, None, None, None)
-    yield from store.quads_for_pattern(None, None, doi_node, None)
+def _old_quads(store: ClaimStore, doi_node: NamedNode) -> Iterator[Quad]:
+    yield from store.quads(doi_node, None, None, None)
+    yield from store.quads(None, None, doi_node, None)
 
 
-def moved_article_quads(dois: dict[str, NamedNode], store: Store) -> Iterator[Quad]:
+def moved_article_quads(dois: dict[str, NamedNode], store: ClaimStore) -> Iterator[Quad]:
     """The statements the store makes about the DOI nodes of ``dois``, rewritten onto
     their PubMed nodes (to be written with the PubMed batch)."""
     for doi, node in sorted(dois.items()):
@@ -82,11 +83,8 @@ def moved_article_quads(dois: dict[str, NamedNode], store: Store) -> Iterator[Qu
             yield _swap(quad, {doi_node: node})
 
 
-def remove_moved(dois: Iterable[str], store: Store) -> int:
+def remove_moved(dois: Iterable[str], store: ClaimStore) -> int:
     """Remove what the store still says about the DOI nodes of ``dois``; return how many quads."""
-    removed = 0
-    for doi in dois:
-        for quad in list(_old_quads(store, mint_iri("doi", doi))):
-            store.remove(quad)
-            removed += 1
-    return removed
+    old = [quad for doi in dois for quad in _old_quads(store, mint_iri("doi", doi))]
+    store.remove(old)
+    return len(old)

@@ -25,8 +25,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from pyoxigraph import Literal, NamedNode, Quad, Store
+from pyoxigraph import Literal, NamedNode, Quad
 
+from oncoclaims.graph.store import ClaimStore
 from oncoclaims.iris import mint_graph_iri, mint_iri, normalise_name
 from oncoclaims.vocab import DCTERMS, OC, RDF, RDFS, SCHEMA
 
@@ -104,13 +105,13 @@ class NamedInstitution:
     country: str | None
 
 
-def _country(store: Store, node: NamedNode) -> str | None:
-    for quad in store.quads_for_pattern(node, SCHEMA.addressCountry, None, None):
+def _country(store: ClaimStore, node: NamedNode) -> str | None:
+    for quad in store.quads(node, SCHEMA.addressCountry, None, None):
         return quad.object.value
     return None
 
 
-def candidate_match_quads(new: Iterable[NamedInstitution], store: Store) -> Iterator[Quad]:
+def candidate_match_quads(new: Iterable[NamedInstitution], store: ClaimStore) -> Iterator[Quad]:
     """Candidate matches for ``new`` name-keyed institutions, against each other and ``store``.
 
     Institutions with the same normalised name join one ``oc:CandidateMatch`` per name
@@ -125,7 +126,7 @@ def candidate_match_quads(new: Iterable[NamedInstitution], store: Store) -> Iter
         groups.setdefault((item.name, item.country), set()).add(item.node)
     with_new = set(groups)
     for name in sorted({name for name, _ in with_new}):
-        for quad in store.quads_for_pattern(None, OC.normalisedName, Literal(name), None):
+        for quad in store.quads(None, OC.normalisedName, Literal(name), None):
             if isinstance(quad.subject, NamedNode):
                 groups.setdefault((name, _country(store, quad.subject)), set()).add(quad.subject)
     groups = {key: members for key, members in groups.items() if key in with_new}

@@ -58,7 +58,7 @@ class StaleValues:
             return
         held = self._held_before.get(graph)
         if held is None:
-            held = any(self._store.inner.quads_for_pattern(None, None, None, graph))
+            held = any(self._store.quads(None, None, None, graph))
             self._held_before[graph] = held
         if not held:
             return  # a graph new with this batch holds nothing stale
@@ -69,10 +69,11 @@ class StaleValues:
 
     def remove(self) -> int:
         """Remove the values the batch no longer gives (call once it is written); return how many."""
-        removed = 0
-        for (subject, predicate, graph), values in self._given.items():
-            for quad in list(self._store.inner.quads_for_pattern(subject, predicate, None, graph)):
-                if quad.object not in values:
-                    self._store.inner.remove(quad)
-                    removed += 1
-        return removed
+        stale = [
+            quad
+            for (subject, predicate, graph), values in self._given.items()
+            for quad in self._store.quads(subject, predicate, None, graph)
+            if quad.object not in values
+        ]
+        self._store.remove(stale)
+        return len(stale)

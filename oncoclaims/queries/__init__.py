@@ -25,21 +25,29 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from oncoclaims.errors import QueryParameterError, QuerySyntaxError, UnknownQueryError
-from oncoclaims.graph.store import ClaimStore
+
+if TYPE_CHECKING:
+    from oncoclaims.backends.base import Backend, Rows
+    from oncoclaims.graph.store import ClaimStore
 
 __all__ = [
     "PARAM_TYPES",
     "NamedQuery",
+    "ask",
+    "execute",
     "load_query",
+    "load_update",
     "query_names",
+    "rows",
     "run",
     "select",
     "to_term",
+    "tsv",
 ]
 
 #: The parameter types a header may name, and the XSD datatype a literal gets.
@@ -73,6 +81,18 @@ def query_names() -> list[str]:
     """List the names of all bundled queries (file stems), sorted."""
     folder = resources.files(__package__)
     return sorted(p.name[:-3] for p in folder.iterdir() if p.name.endswith(".rq"))
+
+
+@cache
+def load_update(name: str) -> str:
+    """The text of the bundled SPARQL Update ``name.ru`` (the backends' own writes).
+
+    :raises UnknownQueryError: when there is no ``name.ru``.
+    """
+    path = resources.files(__package__) / f"{name}.ru"
+    if not path.is_file():
+        raise UnknownQueryError(f"no bundled update {name!r}")
+    return path.read_text(encoding="utf-8")
 
 
 @cache
@@ -182,15 +202,63 @@ def _substitutions(query: NamedQuery, params: dict[str, Any]) -> dict[ox.Variabl
     }
 
 
+def _backend(store: ClaimStore | Backend | ox.Store) -> Backend:
+    if isinstance(store, ox.Store):
+        from oncoclaims.backends.embedded import EmbeddedBackend
+
+        return EmbeddedBackend(store)
+    backend = getattr(store, "backend", None)
+    return backend if backend is not None else store  # type: ignore[return-value]
+
+
+def _bound(name: str, params: dict[str, Any]) -> tuple[NamedQuery, dict[str, Any], bool]:
+    query = load_query(name)
+    terms = {var.value: term for var, term in _substitutions(query, params).items()}
+    return query, terms, query.header.get("dataset") == "union"
+
+
+def rows(store: ClaimStore | Backend | ox.Store, name: str, **params: Any) -> Rows:
+    """Run the SELECT named query ``name`` on any backend: its variables and rows of terms.
+
+    :raises UnknownQueryError: no such query.
+    :raises QueryParameterError: a parameter is missing, unknown or of the wrong type.
+    """
+    query, terms, union = _bound(name, params)
+    return _backend(store).select(query.text, terms, union=union)
+
+
+def tsv(store: ClaimStore | Backend | ox.Store, name: str, **params: Any) -> bytes:
+    """Run the SELECT named query ``name`` and return its whole answer as SPARQL TSV (for
+    whole tables: pyoxigraph writes it without Python per row)."""
+    query, terms, union = _bound(name, params)
+    return _backend(store).select_tsv(query.text, terms, union=union)
+
+
+def ask(store: ClaimStore | Backend | ox.Store, name: str, **params: Any) -> bool:
+    """Run the ASK named query ``name``."""
+    query, terms, union = _bound(name, params)
+    return _backend(store).ask(query.text, terms, union=union)
+
+
+def execute(store: ClaimStore, name: str, **params: Any) -> Rows | bool | list[ox.Triple]:
+    """Run the named query ``name`` of any form on any backend: rows (SELECT), a boolean
+    (ASK) or triples (CONSTRUCT, DESCRIBE)."""
+    query, terms, union = _bound(name, params)
+    return store.query(query.text, terms, union=union)
+
+
 def run(store: ClaimStore | ox.Store, name: str, **params: Any) -> Any:
-    """Run the named query ``name`` with ``params`` bound by substitution.
+    """Run the named query ``name`` with ``params`` bound by substitution, on the embedded
+    store (pyoxigraph's own result objects; :func:`select`, :func:`rows`, :func:`tsv` and
+    :func:`ask` run on every backend).
 
     :returns: pyoxigraph ``QuerySolutions``, ``QueryBoolean`` or ``QueryTriples``.
     :raises UnknownQueryError: no such query.
     :raises QueryParameterError: a parameter is missing, unknown or of the wrong type.
+    :raises StoreError: the store is a SPARQL server.
     """
     query = load_query(name)
-    inner = store.inner if isinstance(store, ClaimStore) else store
+    inner = store if isinstance(store, ox.Store) else store.inner
     union = query.header.get("dataset") == "union"
     try:
         return inner.query(
@@ -202,19 +270,12 @@ def run(store: ClaimStore | ox.Store, name: str, **params: Any) -> Any:
         raise QuerySyntaxError(f"{name}.rq does not parse: {exc}") from exc
 
 
-def select(store: ClaimStore | ox.Store, name: str, **params: Any) -> list[dict[str, Any]]:
+def select(
+    store: ClaimStore | Backend | ox.Store, name: str, **params: Any
+) -> list[dict[str, Any]]:
     """Run a SELECT named query and return its rows as ``{variable: term}`` dicts.
 
     Unbound variables are left out of a row.
     """
-    solutions = run(store, name, **params)
-    variables = [v.value for v in solutions.variables]
-    rows = []
-    for solution in solutions:
-        row = {}
-        for var in variables:
-            term = solution[var]
-            if term is not None:
-                row[var] = term
-        rows.append(row)
-    return rows
+    query, terms, union = _bound(name, params)
+    return _backend(store).select_dicts(query.text, terms, union=union)

@@ -26,7 +26,7 @@ def test_tables_of_real_records_match_the_quads_they_come_from() -> None:
     ingest(TRIAL, store)
     ingest(MEDLINE, store)
     predicates = ("oc:sponsor", "oc:leadSponsor", "dcterms:creator", "schema:affiliation")
-    with EdgeTables(store.inner) as edges:
+    with EdgeTables(store) as edges:
         edges.prefetch(*predicates)
         for compact in predicates:
             table = {key: sorted(values) for key, values in edges.table(compact).items()}
@@ -45,7 +45,7 @@ def test_blank_nodes_unusual_iris_and_literals() -> None:
         Quad(odd, PART_OF, Literal("a\tliteral\nwith tabs"), graph),  # left out: a literal
         Quad(blank, PART_OF, odd, NamedNode("https://example.org/g2")),  # once per graph
     ])
-    with EdgeTables(store.inner) as edges:
+    with EdgeTables(store) as edges:
         table = edges.table("oc:partOf")
     assert table == {
         node_id(blank): [node_id(odd), node_id(odd)],

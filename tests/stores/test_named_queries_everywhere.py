@@ -98,6 +98,7 @@ def test_values_binding_means_what_substitution_means(name: str) -> None:
 VIRTUOSO_DIFFERENCES = {
     "backend_default_count": "Virtuoso's default graph is the union of all graphs",
     "backend_default_quads": "Virtuoso's default graph is the union of all graphs",
+    "backend_dataset_quads": "Virtuoso's default graph is the union of all graphs",
     "class_counts": "it counts in every graph, Virtuoso's own system graphs too",
     "graph_sizes": "it lists every graph, Virtuoso's own system graphs too",
     "predicate_counts": "it counts in every graph, Virtuoso's own system graphs too",
