@@ -17,6 +17,7 @@ import pytest
 from conftest import build_records_store
 
 from oncoclaims import queries
+from oncoclaims.backends.embedded import EmbeddedBackend
 from oncoclaims.discover import discover_claims
 from oncoclaims.discover.candidates import candidate_graph_iri
 from oncoclaims.errors import StoreError
@@ -56,7 +57,7 @@ class CountingStore:
 
 
 def _store(data_dir: Path, tmp_path: Path, inner: Any = None) -> ClaimStore:
-    store = build_records_store(data_dir, tmp_path, ClaimStore(inner) if inner is not None else None)
+    store = build_records_store(data_dir, tmp_path, ClaimStore(EmbeddedBackend(inner)) if inner is not None else None)
     for story in STORIES:
         ingest(data_dir / "news" / story, store)
     return store
