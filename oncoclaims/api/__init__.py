@@ -13,10 +13,9 @@ from oncoclaims import __version__
 from oncoclaims.api.errors import install_error_handlers
 from oncoclaims.api.export import create_export_router
 from oncoclaims.api.graph_store import create_graph_store_router
-from oncoclaims.api.preflight import close_sandbox, sandbox_for
-from oncoclaims.api.query_runner import query_runner_for
 from oncoclaims.api.rest import create_rest_router
-from oncoclaims.api.settings import ServerSettings, ServerState
+from oncoclaims.api.settings import ServerSettings
+from oncoclaims.api.state import ServerState, close_sandbox, query_runner_for, sandbox_for
 from oncoclaims.api.sparql import create_sparql_router
 from oncoclaims.api.web import install_web_view
 from oncoclaims.discover.names import load_names_dictionary

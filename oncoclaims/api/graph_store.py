@@ -54,7 +54,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from oncoclaims.api.errors import error_response
 from oncoclaims.api.paths import GRAPH_STORE_PATH
-from oncoclaims.api.settings import ServerState
+from oncoclaims.api.state import ServerState
 from oncoclaims.api.sparql import GRAPH_TYPES, negotiate
 from oncoclaims.api.write_access import BodyTooLarge, read_limited_body, too_large, write_refusal
 from oncoclaims.errors import ParseError

@@ -23,7 +23,7 @@ from pyoxigraph import NamedNode
 
 from oncoclaims import queries
 from oncoclaims.api.errors import ErrorResponse, error_response
-from oncoclaims.api.settings import ServerState
+from oncoclaims.api.state import ServerState
 from oncoclaims.api.stories import create_stories_router
 from oncoclaims.api.write_access import write_refusal
 from oncoclaims.discover.reviews import resolve_record, review_candidate, withdraw_review

@@ -46,10 +46,10 @@ from starlette.datastructures import URL
 
 from oncoclaims.api.errors import error_response
 from oncoclaims.api.paths import GRAPH_STORE_PATH
-from oncoclaims.api.preflight import PreflightJob, sandbox_for
+from oncoclaims.api.preflight import PreflightJob
 from oncoclaims.query_guard import check_nesting, may_hold_keyword
-from oncoclaims.api.query_runner import InProcessRunner, QueryJob, QueryRunner, query_runner_for
-from oncoclaims.api.settings import ServerState
+from oncoclaims.api.query_runner import InProcessRunner, QueryJob, QueryRunner
+from oncoclaims.api.state import ServerState, query_runner_for, sandbox_for
 from oncoclaims.api.write_access import (
     MAX_BODY_BYTES,
     BodyTooLarge,

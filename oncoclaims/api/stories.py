@@ -50,7 +50,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from oncoclaims import queries
 from oncoclaims.api.errors import ErrorResponse, error_response
-from oncoclaims.api.settings import ServerState
+from oncoclaims.api.state import ServerState
 from oncoclaims.api.write_access import BodyTooLarge, read_limited_body, too_large, write_refusal
 from oncoclaims.discover.candidates import discover_claims
 from oncoclaims.discover.report import candidate_entries
