@@ -52,12 +52,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
+from oncoclaims import queries
+from oncoclaims.api.backend_access import backend_of
 from oncoclaims.api.errors import error_response
 from oncoclaims.api.paths import GRAPH_STORE_PATH
 from oncoclaims.api.state import ServerState
 from oncoclaims.api.sparql import GRAPH_TYPES, negotiate
 from oncoclaims.api.write_access import BodyTooLarge, read_limited_body, too_large, write_refusal
-from oncoclaims.errors import ParseError
+from oncoclaims.backends import EmbeddedBackend
+from oncoclaims.errors import NotFoundError, ParseError
 from oncoclaims.graph.store import ClaimStore, parse_rdf
 
 __all__ = ["BODY_TYPES", "GRAPH_STORE_PATH", "create_graph_store_router"]
@@ -131,7 +134,13 @@ def _no_graph() -> JSONResponse:
 
 
 def _exists(store: ClaimStore, target: _Target) -> bool:
-    return isinstance(target.graph, ox.DefaultGraph) or store.inner.contains_named_graph(target.graph)
+    if isinstance(target.graph, ox.DefaultGraph):
+        return True
+    backend = backend_of(store)
+    if isinstance(backend, EmbeddedBackend):
+        return backend.inner.contains_named_graph(target.graph)
+    # A SPARQL server's named graph exists while it holds a triple (Virtuoso keeps no empty ones).
+    return bool(backend.select(queries.load_query("backend_graphs_present").text, {"g": target.graph}).rows)
 
 
 def _media_type(content_type: str) -> tuple[str, str | None]:
@@ -213,6 +222,10 @@ async def _parse_body(request: Request, target: _Target) -> list[ox.Quad]:
 def _replace(store: ClaimStore, target: _Target, quads: list[ox.Quad]) -> bool:
     """Make the graph hold exactly ``quads``; return whether it existed before."""
     existed = _exists(store, target)
+    backend = backend_of(store)
+    if not isinstance(backend, EmbeddedBackend):  # one Graph Store PUT: the server's transaction
+        backend.graph_put(target.graph, [q.triple for q in quads])
+        return existed
     if existed:
         store.inner.clear_graph(target.graph)
     elif isinstance(target.graph, ox.NamedNode):
@@ -224,10 +237,30 @@ def _replace(store: ClaimStore, target: _Target, quads: list[ox.Quad]) -> bool:
 def _merge(store: ClaimStore, target: _Target, quads: list[ox.Quad]) -> bool:
     """Add ``quads`` to the graph (creating it); return whether it existed before."""
     existed = _exists(store, target)
+    backend = backend_of(store)
+    if not isinstance(backend, EmbeddedBackend):  # one Graph Store POST
+        backend.graph_post(target.graph, [q.triple for q in quads])
+        return existed
     if not existed and isinstance(target.graph, ox.NamedNode):
         store.inner.add_graph(target.graph)
     store.inner.extend(quads)
     return existed
+
+
+def _dump(store: ClaimStore, target: _Target, media: str) -> bytes:
+    """The graph serialised as ``media`` (one of :data:`GRAPH_TYPES`)."""
+    backend = backend_of(store)
+    if isinstance(backend, EmbeddedBackend):
+        return backend.inner.dump(format=GRAPH_TYPES[media], from_graph=target.graph) or b""
+    return ox.serialize(backend.graph_get(target.graph), format=GRAPH_TYPES[media]) or b""
+
+
+def _remove(store: ClaimStore, target: _Target) -> None:
+    backend = backend_of(store)
+    if isinstance(backend, EmbeddedBackend):
+        backend.inner.remove_graph(target.graph)
+    else:
+        backend.graph_delete(target.graph)
 
 
 def create_graph_store_router(store: ClaimStore, state: ServerState | None = None) -> APIRouter:
@@ -248,7 +281,10 @@ def create_graph_store_router(store: ClaimStore, state: ServerState | None = Non
         media = negotiate(request.headers.get("accept"), list(GRAPH_TYPES))
         if media is None:
             return error_response(406, "Not acceptable", f"a graph is available as {', '.join(GRAPH_TYPES)}")
-        body = store.inner.dump(format=GRAPH_TYPES[media], from_graph=target.graph)
+        try:
+            body = _dump(store, target, media)
+        except NotFoundError:  # deleted meanwhile, or on the server an empty graph
+            return error_response(404, "Not found", f"{target.label} is not in the store")
         return Response(body, media_type=media)
 
     async def write(request: Request, path: str) -> Response:
@@ -286,8 +322,12 @@ def create_graph_store_router(store: ClaimStore, state: ServerState | None = Non
         with writing:
             if not _exists(store, target):
                 return error_response(404, "Not found", f"{target.label} is not in the store")
-            store.inner.remove_graph(target.graph)
-            state.generation += 1
+            try:
+                _remove(store, target)
+            except NotFoundError:
+                return error_response(404, "Not found", f"{target.label} is not in the store")
+            finally:
+                state.generation += 1
         return Response(status_code=204)
 
     @router.api_route(GRAPH_STORE_PATH, methods=["GET", "HEAD"], include_in_schema=False)

@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import traceback
 from typing import TYPE_CHECKING, Protocol, cast
 
 from starlette.concurrency import run_in_threadpool
@@ -172,7 +173,13 @@ class BackendRunner:
         """Run ``job`` in this thread (see :meth:`QueryRunner.run`)."""
         settings = self._state.settings
         deadline = time.monotonic() + settings.query_timeout
-        return execution.answer_on_backend(self._backend, job, settings, deadline)
+        try:
+            return execution.answer_on_backend(self._backend, job, settings, deadline)
+        except BaseException as exc:
+            # pyoxigraph's results may only be dropped by the thread that made them: the
+            # traceback's frames let go of them here, not in the event loop's thread.
+            traceback.clear_frames(exc.__traceback__)
+            raise
 
     def start(self) -> None:
         """Nothing to start: the SPARQL server runs the queries."""

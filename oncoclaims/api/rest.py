@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from pyoxigraph import NamedNode
 
 from oncoclaims import queries
+from oncoclaims.api.backend_access import backend_of
 from oncoclaims.api.errors import ErrorResponse, error_response
 from oncoclaims.api.state import ServerState
 from oncoclaims.api.stories import create_stories_router
@@ -511,7 +512,7 @@ def create_rest_router(store: ClaimStore, state: ServerState | None = None) -> A
             return refusal
         node = ID_BASE + "judgement/" + review_id
         try:
-            records = [q.object.value for q in store.inner.quads_for_pattern(
+            records = [q.object.value for q in backend_of(store).quads(
                 NamedNode(node), OC.candidateRecord, None, None)]
         except ValueError:
             records = []

@@ -63,8 +63,13 @@ Dataset = tuple[tuple[str, ...], tuple[str, ...]]
 BULK_CHUNK = 100_000
 
 _JSON = "application/sparql-results+json"
-#: A query of unknown form: results as JSON, a graph as N-Triples.
-_ANY = "application/sparql-results+json, application/n-triples;q=0.9"
+#: The form of a query: its first keyword after the prologue (spaces, comments, BASE, PREFIX).
+#: Only the Accept header hangs on it; the server parses the query.
+_QUERY_FORM = re.compile(
+    r"(?:\s+|#[^\n]*(?:\n|$)|BASE\s*<[^>]*>|PREFIX\s*[^\s:]*:\s*<[^>]*>)*"
+    r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",
+    re.IGNORECASE,
+)
 _RESULT_MEDIA = ("application/sparql-results+json", "application/json")
 #: The one column Virtuoso 7.2 may answer an ASK query with.
 _VIRTUOSO_ASK = "__ASK_RETVAL"
@@ -282,9 +287,11 @@ class SparqlBackend:
         if not self.allow_service:
             refuse_service(query)
         dataset = (default_graphs, named_graphs)
-        response = self._query(query, _ANY, union, dataset)
+        form = _QUERY_FORM.match(query)
+        graph = form is not None and form[1].upper() in ("CONSTRUCT", "DESCRIBE")
+        response = self._query(query, _NTRIPLES if graph else _JSON, union, dataset)
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        if media not in _RESULT_MEDIA:
+        if graph or media not in _RESULT_MEDIA:
             return _triples(response.content, "the CONSTRUCT answer")
         answer = _parse_results(response.content)
         if isinstance(answer, ox.QueryBoolean):
