@@ -128,6 +128,19 @@ def _target(request: Request, path: str) -> _Target | None:
     return _Target(node, node.value)
 
 
+def _no_default_graph(store: ClaimStore, target: _Target | None) -> JSONResponse | None:
+    """501 for ``?default`` on a server whose default graph is the union of the others (Virtuoso):
+    it has no graph of its own to read or write, and Virtuoso answers such requests with errors."""
+    if target is None or not isinstance(target.graph, ox.DefaultGraph):
+        return None
+    endpoints = getattr(backend_of(store), "endpoints", None)
+    if getattr(endpoints, "server", None) != "virtuoso":
+        return None
+    return error_response(501, "No default graph of its own",
+                          "this server keeps its graph on Virtuoso, whose default graph is the union of all the "
+                          f"named graphs: name a graph instead, {GRAPH_STORE_PATH}?graph=IRI (docs/deployment.md)")
+
+
 def _no_graph() -> JSONResponse:
     return error_response(400, "No graph named",
                           f"name a graph: {GRAPH_STORE_PATH}?graph=IRI or {GRAPH_STORE_PATH}?default")
@@ -276,6 +289,8 @@ def create_graph_store_router(store: ClaimStore, state: ServerState | None = Non
             return bad.response
         if target is None:
             return _no_graph()
+        if (refusal := _no_default_graph(store, target)) is not None:
+            return refusal
         if not _exists(store, target):
             return error_response(404, "Not found", f"{target.label} is not in the store")
         media = negotiate(request.headers.get("accept"), list(GRAPH_TYPES))
@@ -293,6 +308,8 @@ def create_graph_store_router(store: ClaimStore, state: ServerState | None = Non
             return refusal
         try:
             target = _target(request, path)
+            if (refusal := _no_default_graph(store, target)) is not None:
+                return refusal
             if request.method == "DELETE":
                 return await run_in_threadpool(delete, target)
             if target is None:

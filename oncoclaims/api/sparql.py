@@ -50,7 +50,7 @@ from oncoclaims.api.paths import GRAPH_STORE_PATH
 from oncoclaims.api.preflight import PreflightJob
 from oncoclaims.query_guard import check_nesting, may_hold_keyword
 from oncoclaims.api.query_execution import with_base
-from oncoclaims.api.query_runner import InProcessRunner, QueryJob, QueryRunner
+from oncoclaims.api.query_runner import BackendRunner, InProcessRunner, QueryJob, QueryRunner
 from oncoclaims.api.state import ServerState, query_runner_for, sandbox_for
 from oncoclaims.api.write_access import (
     MAX_BODY_BYTES,
@@ -194,8 +194,10 @@ async def _execute(runner: QueryRunner, state: ServerState, request: Request, qu
                    GRAPH_TYPES.get(graph_media or ""), base_iri=_endpoint(request))
     client = request.client
     try:
-        # an in-memory store's queries run in the server process: parsed in the sandbox first
-        await _guard(state, "query", query, job.base_iri, parse_here=isinstance(runner, InProcessRunner))
+        # an in-memory store's queries run in the server process, and a SPARQL server's parser
+        # words its errors its own way: parsed in the sandbox first
+        await _guard(state, "query", query, job.base_iri,
+                     parse_here=isinstance(runner, (InProcessRunner, BackendRunner)))
         answer = await runner.answer(job, client.host if client else None)
     except QueryRefusedError as exc:
         return error_response(400, exc.title, str(exc))
