@@ -7,6 +7,8 @@ it. ``--workers N`` runs N uvicorn worker processes, each building its own app f
 options (:func:`app_from_environment`, the factory uvicorn imports): that needs a backend on
 a SPARQL server, since an embedded store is locked by the one process that opens it.
 
+With several workers every answer names its worker process in an ``X-Oncoclaims-Pid`` header.
+
 ``python -m oncoclaims.api.launch --port 8000 --workers 2`` serves from the environment's
 ``ONCOCLAIMS_*`` variables (docs/deployment.md), for tests and deployments without the CLI.
 """
@@ -24,6 +26,7 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from oncoclaims.api.serving import server_options
 from oncoclaims.api.settings import ServerSettings
@@ -34,6 +37,7 @@ __all__ = [
     "OPTIONS_VARIABLE",
     "BackendStore",
     "ServeOptions",
+    "WorkerHeader",
     "app_from_environment",
     "app_from_options",
     "check_workers",
@@ -170,7 +174,31 @@ def app_from_options(options: ServeOptions) -> FastAPI:
         # The service's time limit is the HTTP client's too; SERVICE is the service's decision.
         backend = dataclasses.replace(backend, timeout=options.server.query_timeout,
                                       allow_service=options.server.allow_service)
-    return create_app(open_served_store(backend), options.server, close_store=True)
+    app = create_app(open_served_store(backend), options.server, close_store=True)
+    if options.workers > 1:
+        app.add_middleware(WorkerHeader)
+    return app
+
+
+class WorkerHeader:
+    """ASGI middleware: every answer names the worker process that made it (``X-Oncoclaims-Pid``),
+    when several serve one port (:func:`app_from_options` with ``workers > 1``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._header = (b"x-oncoclaims-pid", str(os.getpid()).encode())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def named(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), self._header]
+            await send(message)
+
+        await self.app(scope, receive, named)
 
 
 def app_from_environment() -> FastAPI:

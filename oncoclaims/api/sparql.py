@@ -285,19 +285,17 @@ async def _update(store: ClaimStore, state: ServerState, request: Request, updat
     # an update that then applies would be a lie (docs/query-guard.md).
     try:
         await run_in_threadpool(_apply_update, store, state, update, base_iri)
-    except SyntaxError as exc:
-        return error_response(400, "Malformed update", str(exc))
-    except (ValueError, OSError) as exc:
-        return error_response(400, "Update failed", str(exc))
-    except QuerySyntaxError as exc:  # the SPARQL server refused it (HTTP 400)
-        return error_response(400, "Update failed", str(exc))
-    except QueryTimeoutError as exc:  # no answer in time: it may have been applied
+    except (BackendUnavailableError, BackendAuthError) as exc:  # a StoreError is an OSError: first
+        return _backend_failure(exc)
+    except QueryTimeoutError as exc:  # no answer in time from a SPARQL server: it may have applied it
         return error_response(504, "Update not confirmed", f"{exc} The update may have been applied; "
                               "check before sending it again.")
-    except (BackendUnavailableError, BackendAuthError) as exc:
-        return _backend_failure(exc)
     except StoreError as exc:
         return error_response(502, "Update failed on the SPARQL server", str(exc))
+    except SyntaxError as exc:
+        return error_response(400, "Malformed update", str(exc))
+    except (ValueError, OSError) as exc:  # a SPARQL server's 400 too (QuerySyntaxError)
+        return error_response(400, "Update failed", str(exc))
     return Response(status_code=204)
 
 
