@@ -20,7 +20,7 @@ from backend_servers import oxigraph_backend, virtuoso_backend
 
 from oncoclaims.api import ServerSettings, create_app
 from oncoclaims.api.backend_access import backend_of
-from oncoclaims.api.launch import BackendStore
+from oncoclaims.api.launch import store_over
 from oncoclaims.backends import Backend, EmbeddedBackend
 from oncoclaims.graph.store import ClaimStore
 
@@ -53,9 +53,9 @@ def served(kind: str, request: pytest.FixtureRequest,
     if kind == "embedded":
         store: object = ClaimStore.in_memory()
     elif kind == "oxigraph":
-        store = BackendStore(oxigraph_backend(request.getfixturevalue("oxigraph_server")))
+        store = store_over(oxigraph_backend(request.getfixturevalue("oxigraph_server")))
     else:
-        store = BackendStore(virtuoso_backend(request.getfixturevalue("virtuoso_server")))
+        store = store_over(virtuoso_backend(request.getfixturevalue("virtuoso_server")))
     backend = backend_of(store)
     # What a fresh Virtuoso holds of its own; everything else is the tests'.
     baseline = frozenset() if kind != "virtuoso" else frozenset(
