@@ -149,3 +149,24 @@ def test_two_workers_on_one_oxigraph_server_see_each_others_writes(oxigraph_serv
     finally:
         backend.update(f"DROP SILENT GRAPH <{GRAPH}>")
         backend.close()
+
+
+def test_whole_store_answers_expire_on_a_sparql_server_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Others write to a SPARQL server too (other workers, the CLI): cached lists are kept for
+    REMOTE_CACHE_SECONDS at most there, until the next write through this server in process."""
+    from oncoclaims.api import rest
+    from oncoclaims.api.state import ServerState
+    from oncoclaims.graph.store import ClaimStore
+
+    clock = [1000.0]
+    monkeypatch.setattr(rest.time, "monotonic", lambda: clock[0])
+    remote = rest._Cache(BackendStore(SparqlBackend(SparqlEndpoints("http://127.0.0.1:9/query"))))
+    embedded = rest._Cache(ClaimStore.in_memory())
+    state, seen = ServerState(), [0]
+    for cache in (remote, embedded):
+        cache.__dict__["statuses"] = {"kept": "yes"}
+    clock[0] += rest.REMOTE_CACHE_SECONDS / 2
+    assert remote.refresh_if(state, seen).__dict__.get("statuses") == {"kept": "yes"}
+    clock[0] += rest.REMOTE_CACHE_SECONDS
+    assert "statuses" not in remote.refresh_if(state, seen).__dict__
+    assert embedded.refresh_if(state, seen).__dict__.get("statuses") == {"kept": "yes"}
