@@ -63,7 +63,8 @@ def served(kind: str, request: pytest.FixtureRequest,
     running = Served("", kind, backend, store, baseline)
     clear(running)
     try:
-        with serving(create_app(store, settings or ServerSettings())) as base:  # type: ignore[arg-type]
+        with serving(create_app(store, settings or ServerSettings()),  # type: ignore[arg-type]
+                     start_timeout=120) as base:
             running.base = base
             yield running
     finally:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from app_server import listening, serving
+from app_server import connected, listening, serving
 from backend_servers import Server, free_port, oxigraph_backend, oxigraph_binary, run_oxigraph
 
 from oncoclaims.api import ServerSettings, create_app
@@ -38,7 +38,7 @@ def test_the_server_down_answers_503_naming_it_and_status_keeps_serving(tmp_path
         pytest.skip("no oxigraph program: pip install 'oncoclaims[test]' (the oxigraph wheel)")
     with run_oxigraph(tmp_path) as server:
         store = BackendStore(oxigraph_backend(server))
-        with serving(create_app(store, ServerSettings(update_token=TOKEN))) as base:
+        with serving(create_app(store, ServerSettings(update_token=TOKEN)), start_timeout=120) as base:
             assert httpx.post(f"{base}/sparql", data={"update": INSERT}, headers=_auth()).status_code == 204
             assert httpx.get(f"{base}/sparql", params={"query": ASK}).json()["boolean"] is True
             assert httpx.get(f"{base}/status").json()["reachable"] is True
@@ -71,6 +71,21 @@ def test_a_server_that_does_not_answer_meets_the_time_limit() -> None:
         with serving(create_app(patient, ServerSettings(query_timeout=1))) as base:
             answer = httpx.get(f"{base}/sparql", params={"query": ASK}, timeout=60)
             assert answer.status_code == 503 and "time limit of 1 s" in answer.json()["error"]["detail"]
+
+
+def test_service_and_load_are_refused_before_anything_reaches_the_sparql_server() -> None:
+    """The SPARQL server behind the API is a socket that records connections: none comes."""
+    with listening() as backend_socket, listening() as target:
+        port, aim = backend_socket.getsockname()[1], f"http://127.0.0.1:{target.getsockname()[1]}/"
+        base_url = f"http://127.0.0.1:{port}"
+        store = BackendStore(SparqlBackend(SparqlEndpoints(f"{base_url}/query", f"{base_url}/update",
+                                                           f"{base_url}/store", "oxigraph"), timeout=2.0))
+        with serving(create_app(store, ServerSettings(update_token=TOKEN)), start_timeout=120) as base:
+            query = httpx.get(f"{base}/sparql", params={"query": f"SELECT * {{ SERVICE <{aim}> {{ ?s ?p ?o }} }}"})
+            load = httpx.post(f"{base}/sparql", data={"update": f"LOAD <{aim}>"}, headers=_auth())
+            for answer in (query, load):
+                assert answer.status_code == 400 and "--allow-service" in answer.json()["error"]["detail"], answer.text
+        assert not connected(backend_socket) and not connected(target)
 
 
 def test_several_workers_are_refused_on_the_embedded_store() -> None:
