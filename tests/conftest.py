@@ -11,7 +11,7 @@ from app_server import serving
 
 # tests/stores/backend_servers.py starts the SPARQL servers; the API tests use them too.
 sys.path.insert(0, str(Path(__file__).parent / "stores"))
-from backend_servers import Server, oxigraph_binary, run_oxigraph, run_virtuoso, virtuoso_binary  # noqa: E402
+from backend_servers import Server, oxigraph_binary, run_oxigraph, run_virtuoso, virtuoso_binary
 
 from oncoclaims.api import create_app
 from oncoclaims.graph.store import ClaimStore

@@ -14,7 +14,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from oncoclaims import __version__
+from oncoclaims import __version__, queries
 from oncoclaims.api.backend_access import backend_of
 from oncoclaims.api.state import ServerState
 from oncoclaims.backends import EmbeddedBackend
@@ -41,7 +41,7 @@ class ServiceStatus(BaseModel):
 
 def _probe(store: Any) -> tuple[bool, str | None]:
     try:
-        backend_of(store).ask("ASK {}")
+        backend_of(store).ask(queries.load_query("backend_probe").text)
     except OncoclaimsError as exc:
         return False, str(exc)
     return True, None

@@ -208,7 +208,11 @@ class SparqlBackend:
     # -- queries -------------------------------------------------------------------------
 
     def _pages(
-        self, query: str, union: bool, dataset: Dataset = ((), ()), first: httpx.Response | None = None
+        self,
+        query: str,
+        union: bool,
+        dataset: Dataset = ((), ()),
+        first: httpx.Response | None = None,
     ) -> list[bytes]:
         """The JSON answer of ``query``: one page, or every page when the server caps rows
         (``first``: the first page's answer, when the caller has it already)."""
@@ -224,7 +228,8 @@ class SparqlBackend:
         pages: list[bytes] = []
         offset = 0
         while True:
-            page = self._query(_paged(prologue, body, order, offset, size), _JSON, union, dataset).content
+            paged = _paged(prologue, body, order, offset, size)
+            page = self._query(paged, _JSON, union, dataset).content
             pages.append(page)
             if _count_results(page) < size:
                 return pages

@@ -185,3 +185,22 @@ def test_whole_store_answers_expire_on_a_sparql_server_only(monkeypatch: pytest.
     clock[0] += rest.REMOTE_CACHE_SECONDS
     assert "statuses" not in remote.refresh_if(state, seen).__dict__
     assert embedded.refresh_if(state, seen).__dict__.get("statuses") == {"kept": "yes"}
+
+
+def test_sparql_answers_past_virtuosos_row_cap_are_complete(request: pytest.FixtureRequest) -> None:
+    """Virtuoso answers 10,000 rows at most; /sparql pages past the cap and answers every row."""
+    import pyoxigraph as ox
+    from served import load, served
+
+    rows = 10_250
+    graph = ox.NamedNode(GRAPH)
+    with served("virtuoso", request) as running:
+        load(running, [ox.Quad(ox.NamedNode(f"https://example.org/item/{i}"), ox.NamedNode("https://example.org/n"),
+                               ox.Literal(str(i), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+                               graph) for i in range(rows)])
+        query = f"SELECT ?s ?n WHERE {{ GRAPH <{GRAPH}> {{ ?s <https://example.org/n> ?n }} }}"
+        answer = httpx.get(f"{running.base}/sparql", params={"query": query},
+                           headers={"accept": "text/tab-separated-values"}, timeout=120)
+        assert answer.status_code == 200, answer.text[:300]
+        lines = answer.text.strip().split("\n")[1:]
+        assert len(lines) == rows and len(set(lines)) == rows
