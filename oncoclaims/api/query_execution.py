@@ -151,12 +151,14 @@ def evaluate(store: ox.Store, job: WireJob, deadline: float | None) -> bytes:
     query, defaults, named, results_media, graph_media, max_bytes, base_iri = job
     try:
         options: dict[str, object] = {"base_iri": base_iri}
-        if defaults:
+        if defaults or named:
+            # The protocol's dataset is exactly the graphs it names (SPARQL 1.1 Protocol 2.1.4): no
+            # named graphs when only default-graph-uri is given, an empty default graph when only
+            # named-graph-uri is, as on the Oxigraph server.
             options["default_graph"] = [ox.NamedNode(g) for g in defaults]
+            options["named_graphs"] = [ox.NamedNode(g) for g in named]
         else:
             options["use_default_graph_as_union"] = True
-        if named:
-            options["named_graphs"] = [ox.NamedNode(g) for g in named]
         result = store.query(query, **options)  # type: ignore[arg-type]
         if isinstance(result, ox.QueryTriples):
             if graph_media is None:
