@@ -192,7 +192,7 @@ class DatasetQueries(Protocol):
 
 
 def with_base(text: str, base_iri: str | None) -> str:
-    """``text`` with ``BASE <base_iri>`` in front, so that a server resolves its relative IRIs
+    r"""``text`` with ``BASE <base_iri>`` in front, so that a server resolves its relative IRIs
     against the endpoint's URL as pyoxigraph's ``base_iri`` does. The IRI is checked and
     written by pyoxigraph; a ``BASE`` of the text itself comes later and wins.
 
