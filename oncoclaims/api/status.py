@@ -41,7 +41,7 @@ class ServiceStatus(BaseModel):
 
 def _probe(store: Any) -> tuple[bool, str | None]:
     try:
-        backend_of(store).ask(queries.load_query("backend_probe").text)
+        backend_of(store).select(queries.load_query("backend_probe").text)
     except OncoclaimsError as exc:
         return False, str(exc)
     return True, None
