@@ -110,21 +110,23 @@ def test_serve_options_reach_the_workers_whole() -> None:
 
 
 @contextmanager
-def _launched(server: Server, workers: int) -> Iterator[str]:
-    """``python -m oncoclaims.api.launch --workers N`` on the Oxigraph server; stopped by its PID."""
+def _launched(server: Server, workers: int, log: Path) -> Iterator[str]:
+    """``python -m oncoclaims.api.launch --workers N`` on the Oxigraph server, its output in
+    ``log`` (a pipe nobody reads could fill and stop it); stopped by its PID."""
     port = free_port()
     env = {**os.environ, "ONCOCLAIMS_BACKEND": "sparql", "ONCOCLAIMS_SPARQL_SERVER": "oxigraph",
            "ONCOCLAIMS_QUERY_URL": f"{server.base}/query", "ONCOCLAIMS_UPDATE_URL": f"{server.base}/update",
            "ONCOCLAIMS_GSP_URL": f"{server.base}/store", "ONCOCLAIMS_UPDATE_TOKEN": TOKEN}
     env.pop(OPTIONS_VARIABLE, None)
-    process = subprocess.Popen([sys.executable, "-m", "oncoclaims.api.launch", "--port", str(port),  # noqa: S603
-                                "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "oncoclaims.api.launch",  # noqa: S603
+                                    "--port", str(port), "--workers", str(workers)], env=env,
+                                   stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
         while True:
-            assert process.poll() is None, process.stderr.read().decode()[-2000:] if process.stderr else ""
+            assert process.poll() is None, log.read_text(errors="replace")[-2000:]
             try:
                 if httpx.get(f"{base}/status", timeout=5).status_code == 200:
                     break
@@ -142,17 +144,18 @@ def _launched(server: Server, workers: int) -> Iterator[str]:
             process.wait(timeout=30)
 
 
-def test_two_workers_on_one_oxigraph_server_see_each_others_writes(oxigraph_server: Server) -> None:
+def test_two_workers_on_one_oxigraph_server_see_each_others_writes(oxigraph_server: Server, tmp_path: Path) -> None:
     backend = oxigraph_backend(oxigraph_server)
+    log = tmp_path / "server.log"
     try:
-        with _launched(oxigraph_server, workers=2) as base:
+        with _launched(oxigraph_server, workers=2, log=log) as base:
             pids: set[int] = set()
             deadline = time.monotonic() + 120  # the second worker may still be starting
             with ThreadPoolExecutor(8) as pool:
                 while len(pids) < 2 and time.monotonic() < deadline:
                     # eight connections at once: while one worker answers, the other takes the next
                     pids.update(pool.map(lambda _: httpx.get(f"{base}/status").json()["pid"], range(8)))
-            assert len(pids) == 2, f"only one worker answered: {pids}"
+            assert len(pids) == 2, f"only one worker answered: {pids}; {log.read_text(errors='replace')[-3000:]}"
             written = httpx.post(f"{base}/sparql", data={"update": INSERT}, headers=_auth())
             assert written.status_code == 204, written.text
             readers: set[int] = set()
