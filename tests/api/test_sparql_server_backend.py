@@ -134,6 +134,11 @@ def _launched(server: Server, workers: int, log: Path) -> Iterator[str]:
                 pass
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.2)
+        # every worker has started (uvicorn says so once per worker), not only the first
+        deadline = time.monotonic() + 240
+        while log.read_text(errors="replace").count("Application startup complete") < workers:
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
+            time.sleep(0.2)
         yield base
     finally:
         process.send_signal(signal.SIGINT)  # uvicorn stops its workers, then itself
