@@ -138,7 +138,7 @@ def measure_without_http(path: str | None, seconds: float) -> list[Figure]:
     import pyoxigraph as ox
 
     from oncoclaims.api.query_runner import QueryJob, create_query_runner
-    from oncoclaims.api.settings import ServerState
+    from oncoclaims.api.state import ServerState
 
     store = _store(path)
     runner = create_query_runner(store, ServerState())

@@ -13,10 +13,10 @@ from oncoclaims import __version__
 from oncoclaims.api.errors import install_error_handlers
 from oncoclaims.api.export import create_export_router
 from oncoclaims.api.graph_store import create_graph_store_router
-from oncoclaims.api.preflight import close_sandbox, sandbox_for
-from oncoclaims.api.query_runner import query_runner_for
 from oncoclaims.api.rest import create_rest_router
-from oncoclaims.api.settings import ServerSettings, ServerState
+from oncoclaims.api.settings import ServerSettings
+from oncoclaims.api.status import create_status_router
+from oncoclaims.api.state import ServerState, close_sandbox, query_runner_for, sandbox_for
 from oncoclaims.api.sparql import create_sparql_router
 from oncoclaims.api.web import install_web_view
 from oncoclaims.discover.names import load_names_dictionary
@@ -25,8 +25,14 @@ from oncoclaims.graph.store import ClaimStore
 __all__ = ["ServerSettings", "create_app"]
 
 
-def create_app(store: ClaimStore, settings: ServerSettings | None = None) -> FastAPI:
-    """Build the FastAPI application serving ``store`` (read-only unless ``settings`` say so)."""
+def create_app(store: ClaimStore, settings: ServerSettings | None = None, *,
+               close_store: bool = False) -> FastAPI:
+    """Build the FastAPI application serving ``store`` (read-only unless ``settings`` say so).
+
+    ``store`` may live on a SPARQL server (``store.backend``, :mod:`oncoclaims.api.backend_access`):
+    queries, updates and Graph Store requests then go to that server. ``close_store``: close
+    the store when the server stops (an app that opened its own, :mod:`oncoclaims.api.launch`).
+    """
     state = ServerState(settings or ServerSettings())
 
     @asynccontextmanager
@@ -43,6 +49,8 @@ def create_app(store: ClaimStore, settings: ServerSettings | None = None) -> Fas
         finally:
             await run_in_threadpool(runner.close)
             await run_in_threadpool(close_sandbox, state)
+            if close_store:
+                await run_in_threadpool(store.close)
 
     app = FastAPI(title="oncoclaims", version=__version__, lifespan=lifespan)
     app.state.store = store
@@ -56,5 +64,6 @@ def create_app(store: ClaimStore, settings: ServerSettings | None = None) -> Fas
     app.include_router(create_graph_store_router(store, state))
     app.include_router(create_rest_router(store, state))
     app.include_router(create_export_router(store))
+    app.include_router(create_status_router(store, state))
     install_web_view(app)
     return app

@@ -19,6 +19,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
+from oncoclaims.backends.errors import BackendAuthError, BackendUnavailableError
+from oncoclaims.errors import QueryTimeoutError, StoreError
+
 __all__ = ["ErrorBody", "ErrorResponse", "error_response", "install_error_handlers"]
 
 _log = logging.getLogger("oncoclaims.api")
@@ -59,6 +62,22 @@ def install_error_handlers(app: FastAPI) -> None:
         _log.info("%s %s from %s: the client disconnected before sending the whole body",
                   request.method, request.url.path, client.host if client else "an unknown client")
         return Response(status_code=400)  # nobody reads it: the connection is gone
+
+    @app.exception_handler(BackendUnavailableError)
+    async def unavailable(_: Request, exc: BackendUnavailableError) -> JSONResponse:
+        return error_response(503, "SPARQL server unavailable", str(exc))
+
+    @app.exception_handler(BackendAuthError)
+    async def refused(_: Request, exc: BackendAuthError) -> JSONResponse:
+        return error_response(502, "SPARQL server refused the credentials", str(exc))
+
+    @app.exception_handler(QueryTimeoutError)
+    async def too_slow(_: Request, exc: QueryTimeoutError) -> JSONResponse:
+        return error_response(503, "Time limit reached", str(exc))
+
+    @app.exception_handler(StoreError)
+    async def store_failed(_: Request, exc: StoreError) -> JSONResponse:
+        return error_response(500, "Store error", str(exc))
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

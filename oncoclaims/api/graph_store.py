@@ -52,12 +52,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
+from oncoclaims import queries
+from oncoclaims.api.backend_access import backend_of
 from oncoclaims.api.errors import error_response
 from oncoclaims.api.paths import GRAPH_STORE_PATH
-from oncoclaims.api.settings import ServerState
+from oncoclaims.api.state import ServerState
 from oncoclaims.api.sparql import GRAPH_TYPES, negotiate
 from oncoclaims.api.write_access import BodyTooLarge, read_limited_body, too_large, write_refusal
-from oncoclaims.errors import ParseError
+from oncoclaims.backends import EmbeddedBackend
+from oncoclaims.errors import NotFoundError, ParseError
 from oncoclaims.graph.store import ClaimStore, parse_rdf
 
 __all__ = ["BODY_TYPES", "GRAPH_STORE_PATH", "create_graph_store_router"]
@@ -125,13 +128,32 @@ def _target(request: Request, path: str) -> _Target | None:
     return _Target(node, node.value)
 
 
+def _no_default_graph(store: ClaimStore, target: _Target | None) -> JSONResponse | None:
+    """501 for ``?default`` on a server whose default graph is the union of the others (Virtuoso):
+    it has no graph of its own to read or write, and Virtuoso answers such requests with errors."""
+    if target is None or not isinstance(target.graph, ox.DefaultGraph):
+        return None
+    endpoints = getattr(backend_of(store), "endpoints", None)
+    if getattr(endpoints, "server", None) != "virtuoso":
+        return None
+    return error_response(501, "No default graph of its own",
+                          "this server keeps its graph on Virtuoso, whose default graph is the union of all the "
+                          f"named graphs: name a graph instead, {GRAPH_STORE_PATH}?graph=IRI (docs/deployment.md)")
+
+
 def _no_graph() -> JSONResponse:
     return error_response(400, "No graph named",
                           f"name a graph: {GRAPH_STORE_PATH}?graph=IRI or {GRAPH_STORE_PATH}?default")
 
 
 def _exists(store: ClaimStore, target: _Target) -> bool:
-    return isinstance(target.graph, ox.DefaultGraph) or store.inner.contains_named_graph(target.graph)
+    if isinstance(target.graph, ox.DefaultGraph):
+        return True
+    backend = backend_of(store)
+    if isinstance(backend, EmbeddedBackend):
+        return backend.inner.contains_named_graph(target.graph)
+    # A SPARQL server's named graph exists while it holds a triple (Virtuoso keeps no empty ones).
+    return bool(backend.select(queries.load_query("backend_graphs_present").text, {"g": target.graph}).rows)
 
 
 def _media_type(content_type: str) -> tuple[str, str | None]:
@@ -213,6 +235,10 @@ async def _parse_body(request: Request, target: _Target) -> list[ox.Quad]:
 def _replace(store: ClaimStore, target: _Target, quads: list[ox.Quad]) -> bool:
     """Make the graph hold exactly ``quads``; return whether it existed before."""
     existed = _exists(store, target)
+    backend = backend_of(store)
+    if not isinstance(backend, EmbeddedBackend):  # one Graph Store PUT: the server's transaction
+        backend.graph_put(target.graph, [q.triple for q in quads])
+        return existed
     if existed:
         store.inner.clear_graph(target.graph)
     elif isinstance(target.graph, ox.NamedNode):
@@ -224,10 +250,30 @@ def _replace(store: ClaimStore, target: _Target, quads: list[ox.Quad]) -> bool:
 def _merge(store: ClaimStore, target: _Target, quads: list[ox.Quad]) -> bool:
     """Add ``quads`` to the graph (creating it); return whether it existed before."""
     existed = _exists(store, target)
+    backend = backend_of(store)
+    if not isinstance(backend, EmbeddedBackend):  # one Graph Store POST
+        backend.graph_post(target.graph, [q.triple for q in quads])
+        return existed
     if not existed and isinstance(target.graph, ox.NamedNode):
         store.inner.add_graph(target.graph)
     store.inner.extend(quads)
     return existed
+
+
+def _dump(store: ClaimStore, target: _Target, media: str) -> bytes:
+    """The graph serialised as ``media`` (one of :data:`GRAPH_TYPES`)."""
+    backend = backend_of(store)
+    if isinstance(backend, EmbeddedBackend):
+        return backend.inner.dump(format=GRAPH_TYPES[media], from_graph=target.graph) or b""
+    return ox.serialize(backend.graph_get(target.graph), format=GRAPH_TYPES[media]) or b""
+
+
+def _remove(store: ClaimStore, target: _Target) -> None:
+    backend = backend_of(store)
+    if isinstance(backend, EmbeddedBackend):
+        backend.inner.remove_graph(target.graph)
+    else:
+        backend.graph_delete(target.graph)
 
 
 def create_graph_store_router(store: ClaimStore, state: ServerState | None = None) -> APIRouter:
@@ -243,12 +289,17 @@ def create_graph_store_router(store: ClaimStore, state: ServerState | None = Non
             return bad.response
         if target is None:
             return _no_graph()
+        if (refusal := _no_default_graph(store, target)) is not None:
+            return refusal
         if not _exists(store, target):
             return error_response(404, "Not found", f"{target.label} is not in the store")
         media = negotiate(request.headers.get("accept"), list(GRAPH_TYPES))
         if media is None:
             return error_response(406, "Not acceptable", f"a graph is available as {', '.join(GRAPH_TYPES)}")
-        body = store.inner.dump(format=GRAPH_TYPES[media], from_graph=target.graph)
+        try:
+            body = _dump(store, target, media)
+        except NotFoundError:  # deleted meanwhile, or on the server an empty graph
+            return error_response(404, "Not found", f"{target.label} is not in the store")
         return Response(body, media_type=media)
 
     async def write(request: Request, path: str) -> Response:
@@ -257,6 +308,8 @@ def create_graph_store_router(store: ClaimStore, state: ServerState | None = Non
             return refusal
         try:
             target = _target(request, path)
+            if (refusal := _no_default_graph(store, target)) is not None:
+                return refusal
             if request.method == "DELETE":
                 return await run_in_threadpool(delete, target)
             if target is None:
@@ -286,8 +339,12 @@ def create_graph_store_router(store: ClaimStore, state: ServerState | None = Non
         with writing:
             if not _exists(store, target):
                 return error_response(404, "Not found", f"{target.label} is not in the store")
-            store.inner.remove_graph(target.graph)
-            state.generation += 1
+            try:
+                _remove(store, target)
+            except NotFoundError:
+                return error_response(404, "Not found", f"{target.label} is not in the store")
+            finally:
+                state.generation += 1
         return Response(status_code=204)
 
     @router.api_route(GRAPH_STORE_PATH, methods=["GET", "HEAD"], include_in_schema=False)

@@ -46,7 +46,6 @@ from oncoclaims.errors import QueryRefusedError, QuerySyntaxError, QueryTimeoutE
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
-    from oncoclaims.api.settings import ServerState
 
 __all__ = [
     "CACHED_TEXT_CHARS",
@@ -56,10 +55,8 @@ __all__ = [
     "SYNTAX",
     "PreflightJob",
     "Sandbox",
-    "close_sandbox",
     "parser_stack_bytes",
     "preflight",
-    "sandbox_for",
     "serve_preflights",
 ]
 
@@ -283,15 +280,3 @@ class Sandbox:
         with self._lock:
             self._stop()
 
-
-def sandbox_for(state: ServerState) -> Sandbox:
-    """The server's sandbox, kept on ``state``; created on first use."""
-    if state.sandbox is None:
-        state.sandbox = Sandbox()
-    return state.sandbox
-
-
-def close_sandbox(state: ServerState) -> None:
-    """Stop the server's sandbox process, if one runs."""
-    if state.sandbox is not None:
-        state.sandbox.close()

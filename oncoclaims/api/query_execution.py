@@ -20,7 +20,7 @@ import signal
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 import pyoxigraph as ox
 
@@ -48,15 +48,18 @@ __all__ = [
     "UNOPENED",
     "WORKER_NICENESS",
     "CappedBuffer",
+    "DatasetQueries",
     "QueryAnswer",
     "QueryJob",
     "WireJob",
+    "answer_on_backend",
     "busy_message",
     "decode",
     "evaluate",
     "serve_queries",
     "timeout_message",
     "too_large_message",
+    "with_base",
 ]
 
 #: query, default graph IRIs, named graph IRIs, results media type, graph media type, byte limit.
@@ -148,12 +151,14 @@ def evaluate(store: ox.Store, job: WireJob, deadline: float | None) -> bytes:
     query, defaults, named, results_media, graph_media, max_bytes, base_iri = job
     try:
         options: dict[str, object] = {"base_iri": base_iri}
-        if defaults:
+        if defaults or named:
+            # The protocol's dataset is exactly the graphs it names (SPARQL 1.1 Protocol 2.1.4): no
+            # named graphs when only default-graph-uri is given, an empty default graph when only
+            # named-graph-uri is, as on the Oxigraph server.
             options["default_graph"] = [ox.NamedNode(g) for g in defaults]
+            options["named_graphs"] = [ox.NamedNode(g) for g in named]
         else:
             options["use_default_graph_as_union"] = True
-        if named:
-            options["named_graphs"] = [ox.NamedNode(g) for g in named]
         result = store.query(query, **options)  # type: ignore[arg-type]
         if isinstance(result, ox.QueryTriples):
             if graph_media is None:
@@ -174,6 +179,66 @@ def evaluate(store: ox.Store, job: WireJob, deadline: float | None) -> bytes:
     except (ValueError, OSError) as exc:
         return FAILED + str(exc).encode()
     return bytes(sink.data)
+
+
+class DatasetQueries(Protocol):
+    """A backend that runs a query of any form with the SPARQL Protocol's dataset
+    (:meth:`oncoclaims.backends.SparqlBackend.query_any`)."""
+
+    def query_any(self, query: str, *, union: bool = False, default_graphs: tuple[str, ...] = (),
+                  named_graphs: tuple[str, ...] = ()) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
+        """SELECT solutions, an ASK boolean, or CONSTRUCT / DESCRIBE triples."""
+        ...
+
+
+def with_base(text: str, base_iri: str | None) -> str:
+    r"""``text`` with ``BASE <base_iri>`` in front, so that a server resolves its relative IRIs
+    against the endpoint's URL as pyoxigraph's ``base_iri`` does. The IRI is checked and
+    written by pyoxigraph; a ``BASE`` of the text itself comes later and wins.
+
+    >>> with_base("ASK { <a> ?p ?o }", "http://h/sparql")
+    'BASE <http://h/sparql>\nASK { <a> ?p ?o }'
+    """
+    if not base_iri:
+        return text
+    return f"BASE {ox.NamedNode(base_iri)}\n{text}"
+
+
+def answer_on_backend(backend: DatasetQueries, job: QueryJob, settings: ServerSettings,
+                      deadline: float | None) -> QueryAnswer:
+    """Run ``job`` on a SPARQL server through ``backend`` and serialise the answer in the
+    client's format, under the size limit (the server's answer is read as JSON or N-Triples,
+    then written by pyoxigraph, as the embedded store's is). Without dataset parameters the
+    default graph is the union of the named graphs, as on the embedded store.
+
+    :raises ResultTooLargeError: when the serialised result is over ``settings.max_result_bytes``.
+    :raises QueryTimeoutError: past ``deadline`` or the backend's own time limit.
+    :raises QuerySyntaxError: when the server refused the query (HTTP 400).
+    :raises StoreError: when the server cannot be reached or failed
+        (:class:`~oncoclaims.backends.BackendUnavailableError` for the first).
+    """
+    text = with_base(job.query, job.base_iri)
+    union = not (job.default_graphs or job.named_graphs)
+    result = backend.query_any(text, union=union, default_graphs=job.default_graphs,
+                               named_graphs=job.named_graphs)
+    try:
+        if isinstance(result, list):
+            if job.graph_format is None:
+                return QueryAnswer(is_graph=True, body=None)
+            sink = CappedBuffer(b"", settings.max_result_bytes, deadline)
+            sink.check_time()
+            ox.serialize(result, sink, job.graph_format)  # type: ignore[arg-type]
+            return QueryAnswer(is_graph=True, body=bytes(sink.data))
+        if job.results_format is None:
+            return QueryAnswer(is_graph=False, body=None)
+        sink = CappedBuffer(b"", settings.max_result_bytes, deadline)
+        sink.check_time()
+        result.serialize(sink, job.results_format)  # type: ignore[arg-type]
+        return QueryAnswer(is_graph=False, body=bytes(sink.data))
+    except _Stop as stop:
+        if stop.code == TOO_LARGE:
+            raise ResultTooLargeError(too_large_message(settings), settings.max_result_bytes) from None
+        raise QueryTimeoutError(timeout_message(settings), settings.query_timeout) from None
 
 
 def serve_queries(connection: Connection, snapshot: str, allow_network: bool = False) -> None:

@@ -42,6 +42,13 @@ its worker, so that cheap queries keep being served (:mod:`oncoclaims.api.admiss
   ``max_result_bytes`` (:class:`~oncoclaims.errors.ResultTooLargeError`), so a huge result
   never crosses the pipe whole and the worker's memory stays bounded by the limit.
 
+On a SPARQL server (a remote backend, docs/deployment.md) :class:`BackendRunner` forwards the
+query through the backend (:func:`~oncoclaims.api.query_execution.answer_on_backend`) in a
+thread of the server: the work happens on the SPARQL server, the HTTP client gives up at the
+backend's time limit, and the request is answered 503 at the server's own deadline whether or
+not the thread has returned. The dataset, union default graph and size limit are as on the
+embedded store.
+
 An in-memory store (tests, one-off use) lives in the server process only, so no other process
 can see its data. :class:`InProcessRunner` runs the query in a thread of the server and
 checks the deadline and the size each time pyoxigraph hands over a chunk of output (every
@@ -53,27 +60,31 @@ store.
 
 from __future__ import annotations
 
+import asyncio
 import time
-from typing import TYPE_CHECKING, Protocol
+import traceback
+from typing import TYPE_CHECKING, Protocol, cast
 
 from starlette.concurrency import run_in_threadpool
 
 from oncoclaims.api import query_execution as execution
-from oncoclaims.api.query_execution import QueryAnswer, QueryJob
+from oncoclaims.api.backend_access import backend_of, is_remote
+from oncoclaims.api.query_execution import DatasetQueries, QueryAnswer, QueryJob, timeout_message
 from oncoclaims.api.worker_pool import WorkerPoolRunner
+from oncoclaims.errors import QueryTimeoutError
 
 if TYPE_CHECKING:
-    from oncoclaims.api.settings import ServerState
+    from oncoclaims.api.settings import RunnerContext
     from oncoclaims.graph.store import ClaimStore
 
 __all__ = [
+    "BackendRunner",
     "InProcessRunner",
     "QueryAnswer",
     "QueryJob",
     "QueryRunner",
     "WorkerPoolRunner",
     "create_query_runner",
-    "query_runner_for",
 ]
 
 
@@ -108,24 +119,20 @@ class QueryRunner(Protocol):
         ...
 
 
-def create_query_runner(store: ClaimStore, state: ServerState) -> QueryRunner:
-    """A worker pool for an on-disk store, the in-process runner for an in-memory one."""
+def create_query_runner(store: ClaimStore, state: RunnerContext) -> QueryRunner:
+    """The runner for ``store``: through the backend on a SPARQL server, a worker pool for an
+    on-disk embedded store, the in-process runner for an in-memory one."""
+    if is_remote(store):
+        return BackendRunner(store, state)
     if store.path is None:
         return InProcessRunner(store, state)
     return WorkerPoolRunner(store, state)
 
 
-def query_runner_for(store: ClaimStore, state: ServerState) -> QueryRunner:
-    """The server's runner, kept on ``state``; created on first use."""
-    if state.query_runner is None:
-        state.query_runner = create_query_runner(store, state)
-    return state.query_runner
-
-
 class InProcessRunner:
     """Runs queries in the server process; limits checked between chunks of output (best effort)."""
 
-    def __init__(self, store: ClaimStore, state: ServerState) -> None:
+    def __init__(self, store: ClaimStore, state: RunnerContext) -> None:
         self._store = store
         self._state = state
 
@@ -145,3 +152,37 @@ class InProcessRunner:
 
     def close(self) -> None:
         """Nothing to stop."""
+
+
+class BackendRunner:
+    """Forwards queries to the SPARQL server behind the store's backend (module docstring)."""
+
+    def __init__(self, store: ClaimStore, state: RunnerContext) -> None:
+        self._backend = cast(DatasetQueries, backend_of(store))
+        self._state = state
+
+    async def answer(self, job: QueryJob, client: str | None = None) -> QueryAnswer:
+        """Run ``job`` in a thread; 503 (:class:`QueryTimeoutError`) at the server's deadline."""
+        settings = self._state.settings
+        try:
+            return await asyncio.wait_for(run_in_threadpool(self.run, job), settings.query_timeout)
+        except TimeoutError:
+            raise QueryTimeoutError(timeout_message(settings), settings.query_timeout) from None
+
+    def run(self, job: QueryJob) -> QueryAnswer:
+        """Run ``job`` in this thread (see :meth:`QueryRunner.run`)."""
+        settings = self._state.settings
+        deadline = time.monotonic() + settings.query_timeout
+        try:
+            return execution.answer_on_backend(self._backend, job, settings, deadline)
+        except BaseException as exc:
+            # pyoxigraph's results may only be dropped by the thread that made them: the
+            # traceback's frames let go of them here, not in the event loop's thread.
+            traceback.clear_frames(exc.__traceback__)
+            raise
+
+    def start(self) -> None:
+        """Nothing to start: the SPARQL server runs the queries."""
+
+    def close(self) -> None:
+        """Nothing to stop (the backend is the store's, closed with it)."""

@@ -4,6 +4,8 @@ therapies, institutions, sources and metrics.
 Whole-store results (the list of claims, every claim's status, the institution metrics)
 are computed on first use and kept until a SPARQL update (enabled only with a token)
 changes the store; the CLI cannot write meanwhile, since the server holds the store's lock.
+On a SPARQL server others write too (other uvicorn workers, the CLI, other programs), so
+there they are kept :data:`REMOTE_CACHE_SECONDS` at most.
 Every claim's status at once takes seconds to minutes on a large store (docs/scale.md), so
 ``/claims`` computes it only to filter by status; otherwise each claim on the page gets
 its status from its own neighbourhood (:func:`claim_status`, milliseconds), kept as well.
@@ -12,6 +14,7 @@ its status from its own neighbourhood (:func:`claim_status`, milliseconds), kept
 from __future__ import annotations
 
 import threading
+import time
 from enum import Enum
 from functools import cached_property
 from typing import Any, Literal
@@ -22,8 +25,9 @@ from pydantic import BaseModel
 from pyoxigraph import NamedNode
 
 from oncoclaims import queries
+from oncoclaims.api.backend_access import backend_of, is_remote
 from oncoclaims.api.errors import ErrorResponse, error_response
-from oncoclaims.api.settings import ServerState
+from oncoclaims.api.state import ServerState
 from oncoclaims.api.stories import create_stories_router
 from oncoclaims.api.write_access import write_refusal
 from oncoclaims.discover.reviews import resolve_record, review_candidate, withdraw_review
@@ -41,7 +45,8 @@ from oncoclaims.iris import mint_iri
 from oncoclaims.trace_store import story_origins
 from oncoclaims.vocab import ID_BASE, OC
 
-__all__ = ["ClaimPage", "ClaimSummary", "InstitutionPage", "SourcePage", "TherapyPage", "create_rest_router"]
+__all__ = ["REMOTE_CACHE_SECONDS", "ClaimPage", "ClaimSummary", "InstitutionPage", "SourcePage", "TherapyPage",
+           "create_rest_router"]
 
 _CLAIM_BASE = ID_BASE + "claim/"
 _ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}}
@@ -288,14 +293,23 @@ class InstitutionMetrics(BaseModel):
     amplification: int
 
 
+#: Seconds whole-store answers are kept on a SPARQL server, which others may write meanwhile.
+REMOTE_CACHE_SECONDS = 10.0
+
+
 class _Cache:
     def __init__(self, store: ClaimStore) -> None:
         self.store = store
+        self.remote = is_remote(store)
+        self.made = time.monotonic()
 
     def refresh_if(self, state: ServerState, seen: list[int]) -> _Cache:
-        """A fresh cache when the store was written since this one was made."""
-        if seen[0] != state.generation:
+        """A fresh cache when the store was written since this one was made (through this
+        server; on a SPARQL server, also when it is older than REMOTE_CACHE_SECONDS)."""
+        now = time.monotonic()
+        if seen[0] != state.generation or (self.remote and now - self.made > REMOTE_CACHE_SECONDS):
             seen[0] = state.generation
+            self.made = now
             for name in _CACHED:
                 self.__dict__.pop(name, None)
         return self
@@ -511,7 +525,7 @@ def create_rest_router(store: ClaimStore, state: ServerState | None = None) -> A
             return refusal
         node = ID_BASE + "judgement/" + review_id
         try:
-            records = [q.object.value for q in store.inner.quads_for_pattern(
+            records = [q.object.value for q in backend_of(store).quads(
                 NamedNode(node), OC.candidateRecord, None, None)]
         except ValueError:
             records = []

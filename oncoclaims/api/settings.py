@@ -21,25 +21,20 @@ import hmac
 import math
 import os
 import re
-import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import Protocol
 
-from oncoclaims.query_guard import DEFAULT_MAX_NESTING
 from oncoclaims.errors import ConfigError
-
-if TYPE_CHECKING:
-    from oncoclaims.api.preflight import Sandbox
-    from oncoclaims.api.query_runner import QueryRunner
+from oncoclaims.query_guard import DEFAULT_MAX_NESTING
 
 __all__ = [
     "DEFAULT_MAX_NESTING",
     "DEFAULT_MAX_RESULT_BYTES",
     "DEFAULT_QUERY_TIMEOUT",
     "DEFAULT_QUERY_WORKERS",
+    "RunnerContext",
     "ServerSettings",
-    "ServerState",
     "parse_byte_size",
     "parse_max_nesting",
     "parse_query_timeout",
@@ -176,19 +171,13 @@ class ServerSettings:
         return hmac.compare_digest(header.removeprefix("Bearer ").strip(), self.update_token)
 
 
-@dataclass(slots=True)
-class ServerState:
-    """Settings, a counter of writes, the writers' lock, the query runner and the sandbox.
+class RunnerContext(Protocol):
+    """What a query runner reads of the server's state: its settings and the write counter.
 
-    Every write through the server must add one to ``generation``: cached whole-store answers
-    and the query workers' snapshots (:mod:`oncoclaims.api.query_runner`) refresh on it. Writes
-    (SPARQL updates, Graph Store changes) run one at a time under ``write_lock``, in threads.
+    :class:`~oncoclaims.api.state.ServerState` is one; the runners see only this, so that
+    they do not import the state (which holds a runner).
     """
 
-    settings: ServerSettings = field(default_factory=ServerSettings)
-    generation: int = 0
-    query_runner: QueryRunner | None = None
-    #: The server's single writer: every write through the server holds it.
-    write_lock: threading.Lock = field(default_factory=threading.Lock)
-    #: the process that parses client SPARQL before the server runs it (api/preflight.py)
-    sandbox: Sandbox | None = None
+    settings: ServerSettings
+    #: One more after every write through the server (snapshots refresh on it).
+    generation: int

@@ -44,12 +44,14 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import URL
 
+from oncoclaims.api.backend_access import backend_of
 from oncoclaims.api.errors import error_response
 from oncoclaims.api.paths import GRAPH_STORE_PATH
-from oncoclaims.api.preflight import PreflightJob, sandbox_for
+from oncoclaims.api.preflight import PreflightJob
 from oncoclaims.query_guard import check_nesting, may_hold_keyword
-from oncoclaims.api.query_runner import InProcessRunner, QueryJob, QueryRunner, query_runner_for
-from oncoclaims.api.settings import ServerState
+from oncoclaims.api.query_execution import with_base
+from oncoclaims.api.query_runner import BackendRunner, InProcessRunner, QueryJob, QueryRunner
+from oncoclaims.api.state import ServerState, query_runner_for, sandbox_for
 from oncoclaims.api.write_access import (
     MAX_BODY_BYTES,
     BodyTooLarge,
@@ -57,6 +59,7 @@ from oncoclaims.api.write_access import (
     too_large,
     write_refusal,
 )
+from oncoclaims.backends import BackendAuthError, BackendUnavailableError, EmbeddedBackend
 from oncoclaims.errors import (
     QueryError,
     QueryRefusedError,
@@ -191,8 +194,10 @@ async def _execute(runner: QueryRunner, state: ServerState, request: Request, qu
                    GRAPH_TYPES.get(graph_media or ""), base_iri=_endpoint(request))
     client = request.client
     try:
-        # an in-memory store's queries run in the server process: parsed in the sandbox first
-        await _guard(state, "query", query, job.base_iri, parse_here=isinstance(runner, InProcessRunner))
+        # an in-memory store's queries run in the server process, and a SPARQL server's parser
+        # words its errors its own way: parsed in the sandbox first
+        await _guard(state, "query", query, job.base_iri,
+                     parse_here=isinstance(runner, (InProcessRunner, BackendRunner)))
         answer = await runner.answer(job, client.host if client else None)
     except QueryRefusedError as exc:
         return error_response(400, exc.title, str(exc))
@@ -208,6 +213,8 @@ async def _execute(runner: QueryRunner, state: ServerState, request: Request, qu
         return error_response(500, "Result too large", str(exc))
     except QueryError as exc:
         return error_response(400, "Query failed", str(exc))
+    except (BackendUnavailableError, BackendAuthError) as exc:
+        return _backend_failure(exc)
     except StoreError as exc:
         return error_response(500, "Query not answered", str(exc))
     if answer.is_graph:
@@ -235,11 +242,26 @@ def _endpoint_url(kind: str, scheme: str, server: tuple[str, int] | None, root_p
     return str(URL(scope=scope))
 
 
+def _backend_failure(exc: BackendUnavailableError | BackendAuthError) -> Response:
+    """503 when the SPARQL server behind the store cannot be reached, 502 when it refuses the
+    server's credentials (the client can do nothing about either; the message names the URL)."""
+    if isinstance(exc, BackendAuthError):
+        return error_response(502, "SPARQL server refused the credentials", str(exc))
+    return error_response(503, "SPARQL server unavailable", str(exc))
+
+
 def _apply_update(store: ClaimStore, state: ServerState, update: str, base_iri: str) -> None:
-    """Run ``update`` on the store under the write lock (in a thread: it can take long)."""
+    """Run ``update`` on the store under the write lock (in a thread: it can take long); on a
+    SPARQL server as one Update request, relative IRIs resolved against ``base_iri`` there too."""
+    backend = backend_of(store)
     with state.write_lock:
-        store.inner.update(update, base_iri=base_iri)
-        state.generation += 1
+        try:
+            if isinstance(backend, EmbeddedBackend):
+                backend.inner.update(update, base_iri=base_iri)
+            else:
+                backend.update(with_base(update, base_iri))
+        finally:  # a failed request may still have written part of it on some servers
+            state.generation += 1
 
 
 async def _update(store: ClaimStore, state: ServerState, request: Request, update: str,
@@ -263,9 +285,16 @@ async def _update(store: ClaimStore, state: ServerState, request: Request, updat
     # an update that then applies would be a lie (docs/query-guard.md).
     try:
         await run_in_threadpool(_apply_update, store, state, update, base_iri)
+    except (BackendUnavailableError, BackendAuthError) as exc:  # a StoreError is an OSError: first
+        return _backend_failure(exc)
+    except QueryTimeoutError as exc:  # no answer in time from a SPARQL server: it may have applied it
+        return error_response(504, "Update not confirmed", f"{exc} The update may have been applied; "
+                              "check before sending it again.")
+    except StoreError as exc:
+        return error_response(502, "Update failed on the SPARQL server", str(exc))
     except SyntaxError as exc:
         return error_response(400, "Malformed update", str(exc))
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError) as exc:  # a SPARQL server's 400 too (QuerySyntaxError)
         return error_response(400, "Update failed", str(exc))
     return Response(status_code=204)
 

@@ -49,8 +49,9 @@ from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from oncoclaims import queries
+from oncoclaims.api.backend_access import backend_of
 from oncoclaims.api.errors import ErrorResponse, error_response
-from oncoclaims.api.settings import ServerState
+from oncoclaims.api.state import ServerState
 from oncoclaims.api.write_access import BodyTooLarge, read_limited_body, too_large, write_refusal
 from oncoclaims.discover.candidates import discover_claims
 from oncoclaims.discover.report import candidate_entries
@@ -305,7 +306,7 @@ class _Jobs:
 def _story_claims(store: ClaimStore, records: list[SourceRecord]) -> tuple[str | None, list[str]]:
     """The first source the batch's records wrote, and the claims its sources state, in text order."""
     sources = [q.subject for r in records
-               for q in store.inner.quads_for_pattern(None, OC.sourceType, None, r.graph)]
+               for q in backend_of(store).quads(None, OC.sourceType, None, r.graph)]
     claims: list[str] = []
     for source in dict.fromkeys(sources):
         claims.extend(row["claim"].value for row in queries.select(store, "source_statements", source=source))

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from multiprocessing.context import ForkServerContext, SpawnContext
     from multiprocessing.process import BaseProcess
 
-    from oncoclaims.api.settings import ServerSettings, ServerState
+    from oncoclaims.api.settings import RunnerContext, ServerSettings
     from oncoclaims.graph.store import ClaimStore
 
 __all__ = ["WorkerPoolRunner"]
@@ -187,7 +187,7 @@ class _IdleWorkers:
 class WorkerPoolRunner:
     """Runs queries in worker processes over checkpoints of an on-disk store (module docstring)."""
 
-    def __init__(self, store: ClaimStore, state: ServerState) -> None:
+    def __init__(self, store: ClaimStore, state: RunnerContext) -> None:
         if store.path is None:
             raise StoreError("a worker pool needs an on-disk store; use InProcessRunner for an in-memory one")
         self._store = store

@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from oncoclaims.api.errors import error_response
-from oncoclaims.api.settings import ServerState
+from oncoclaims.api.state import ServerState
 
 __all__ = ["MAX_BODY_BYTES", "BodyTooLarge", "read_limited_body", "too_large", "write_refusal"]
 

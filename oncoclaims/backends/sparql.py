@@ -63,6 +63,8 @@ __all__ = [
 ]
 
 ServerKind = Literal["oxigraph", "virtuoso", "generic"]
+#: The SPARQL Protocol's dataset: default graph IRIs, named graph IRIs.
+Dataset = tuple[tuple[str, ...], tuple[str, ...]]
 
 #: Quads per request of a bulk load.
 BULK_CHUNK = 100_000
@@ -70,6 +72,16 @@ BULK_CHUNK = 100_000
 REMOVE_CHUNK = 1_000
 
 _JSON = "application/sparql-results+json"
+#: The form of a query: its first keyword after the prologue (spaces, comments, BASE, PREFIX).
+#: Only the Accept header hangs on it; the server parses the query.
+_QUERY_FORM = re.compile(
+    r"(?:\s+|#[^\n]*(?:\n|$)|BASE\s*<[^>]*>|PREFIX\s*[^\s:]*:\s*<[^>]*>)*"
+    r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",
+    re.IGNORECASE,
+)
+_RESULT_MEDIA = ("application/sparql-results+json", "application/json")
+#: The one column Virtuoso 7.2 may answer an ASK query with.
+_VIRTUOSO_ASK = "__ASK_RETVAL"
 _NTRIPLES = "application/n-triples"
 _NQUADS = "application/n-quads"
 _CAP_HEADER = "X-SPARQL-MaxRows"
@@ -164,10 +176,17 @@ class SparqlBackend:
         raise_for_answer(response, what=what, limit=timeout)
         return response
 
-    def _query(self, query: str, accept: str, union: bool) -> httpx.Response:
-        params = (
-            {"union-default-graph": ""} if union and self.endpoints.server == "oxigraph" else {}
+    def _query(
+        self, query: str, accept: str, union: bool, dataset: Dataset = ((), ())
+    ) -> httpx.Response:
+        defaults, named = dataset
+        params: list[tuple[str, str]] = (
+            [("union-default-graph", "")]
+            if union and not (defaults or named) and self.endpoints.server == "oxigraph"
+            else []
         )
+        params += [("default-graph-uri", g) for g in defaults]
+        params += [("named-graph-uri", g) for g in named]
         data = {"query": query}
         if self.endpoints.server == "virtuoso":  # its own limit, in milliseconds
             data["timeout"] = str(max(1, int(self.server_timeout * 1000)))
@@ -197,9 +216,16 @@ class SparqlBackend:
 
     # -- queries -------------------------------------------------------------------------
 
-    def _pages(self, query: str, union: bool) -> list[bytes]:
-        """The XML answer of ``query``: one page, or every page when the server caps rows."""
-        response = self._query(query, _JSON, union)
+    def _pages(
+        self,
+        query: str,
+        union: bool,
+        dataset: Dataset = ((), ()),
+        first: httpx.Response | None = None,
+    ) -> list[bytes]:
+        """The JSON answer of ``query``: one page, or every page when the server caps rows
+        (``first``: the first page's answer, when the caller has it already)."""
+        response = first if first is not None else self._query(query, _JSON, union, dataset)
         size = _count_results(response.content)
         capped = _CAP_HEADER in response.headers or (
             self.page_size is not None and size >= self.page_size
@@ -211,7 +237,8 @@ class SparqlBackend:
         pages: list[bytes] = []
         offset = 0
         while True:
-            page = self._query(_paged(prologue, body, order, offset, size), _JSON, union).content
+            paged = _paged(prologue, body, order, offset, size)
+            page = self._query(paged, _JSON, union, dataset).content
             pages.append(page)
             if _count_results(page) < size:
                 return pages
@@ -263,6 +290,39 @@ class SparqlBackend:
         """Run a CONSTRUCT or DESCRIBE query (not paged: raise a server's row cap for big ones)."""
         response = self._query(self._prepare(query, params), _NTRIPLES, union)
         return _triples(response.content, "the CONSTRUCT answer")
+
+    def query_any(
+        self,
+        query: str,
+        *,
+        union: bool = False,
+        default_graphs: tuple[str, ...] = (),
+        named_graphs: tuple[str, ...] = (),
+    ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
+        """Run a query of any form as the SPARQL Protocol passes it on (the API's ``/sparql``):
+        SELECT solutions (every page past a row cap), an ASK boolean, or CONSTRUCT / DESCRIBE
+        triples. ``default_graphs`` and ``named_graphs`` are the protocol's dataset
+        parameters; without them ``union`` asks for the union default graph.
+        """
+        if not self.allow_service:
+            refuse_service(query)
+        dataset = (default_graphs, named_graphs)
+        form = _QUERY_FORM.match(query)
+        graph = form is not None and form[1].upper() in ("CONSTRUCT", "DESCRIBE")
+        response = self._query(query, _NTRIPLES if graph else _JSON, union, dataset)
+        media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if graph or media not in _RESULT_MEDIA:
+            return _triples(response.content, "the CONSTRUCT answer")
+        answer = _parse_results(response.content)
+        if isinstance(answer, ox.QueryBoolean):
+            return answer
+        if [v.value for v in answer.variables] == [_VIRTUOSO_ASK]:  # Virtuoso's table for ASK
+            truth = any(row[0] is not None and row[0].value != "0" for row in answer)
+            return _parse_results(b'{"head": {}, "boolean": %s}' % (b"true" if truth else b"false"))
+        pages = self._pages(query, union, dataset, first=response)
+        if len(pages) == 1:
+            return _parse_results(pages[0])
+        return _parse_results(_joined(pages))
 
     def update(self, update: str) -> None:
         """Send one SPARQL Update request."""
@@ -523,6 +583,17 @@ def _parse_results(data: bytes) -> ox.QuerySolutions | ox.QueryBoolean:
         )
     except SyntaxError as exc:
         raise StoreError(f"the SPARQL server sent results that do not parse: {exc}") from exc
+
+
+def _joined(pages: list[bytes]) -> bytes:
+    """One SPARQL JSON answer holding the rows of every page."""
+    try:
+        first = json.loads(pages[0])
+        for page in pages[1:]:
+            first["results"]["bindings"].extend(json.loads(page)["results"]["bindings"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise StoreError(f"the SPARQL server sent JSON results that do not parse: {exc}") from exc
+    return json.dumps(first).encode()
 
 
 def _count_results(data: bytes) -> int:

@@ -19,7 +19,7 @@ from app_server import serving
 from oncoclaims.api import ServerSettings, create_app
 from oncoclaims.api.admission import MAX_WAITING_QUERIES, HeavyClients, LongLane
 from oncoclaims.api.query_runner import QueryAnswer, QueryJob, WorkerPoolRunner
-from oncoclaims.api.settings import ServerState
+from oncoclaims.api.state import ServerState
 from oncoclaims.errors import ServerBusyError
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ontology import ontology_quads

@@ -21,7 +21,8 @@ from typer.testing import CliRunner
 from oncoclaims.api import ServerSettings, create_app
 from oncoclaims.api.http_limits import LimitedHttpToolsProtocol
 from oncoclaims.api.query_runner import InProcessRunner, QueryAnswer, QueryJob, WorkerPoolRunner
-from oncoclaims.api.settings import ServerState, parse_byte_size
+from oncoclaims.api.settings import parse_byte_size
+from oncoclaims.api.state import ServerState
 from oncoclaims.cli import app as cli_app
 from oncoclaims.errors import ConfigError, QueryTimeoutError, ResultTooLargeError
 from oncoclaims.graph.store import ClaimStore

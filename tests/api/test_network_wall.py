@@ -17,7 +17,8 @@ from app_server import connected, listening
 
 from oncoclaims.api.preflight import Sandbox
 from oncoclaims.api.query_runner import QueryJob, WorkerPoolRunner
-from oncoclaims.api.settings import ServerSettings, ServerState
+from oncoclaims.api.settings import ServerSettings
+from oncoclaims.api.state import ServerState
 from oncoclaims.errors import QueryError
 from oncoclaims.graph.store import ClaimStore
 

@@ -15,7 +15,8 @@ from app_server import serving
 from oncoclaims.api import create_app
 from oncoclaims.api.preflight import Sandbox
 from oncoclaims.api.query_runner import QueryJob, WorkerPoolRunner
-from oncoclaims.api.settings import ServerSettings, ServerState
+from oncoclaims.api.settings import ServerSettings
+from oncoclaims.api.state import ServerState
 from oncoclaims.cli import _server_settings
 from oncoclaims.errors import ConfigError, QueryRefusedError, StoreError
 from oncoclaims.graph.store import ClaimStore

@@ -1,21 +1,36 @@
-"""The SPARQL 1.1 Protocol at /sparql, driven by real clients over a real socket."""
+"""The SPARQL 1.1 Protocol at /sparql, driven by real clients over a real socket, on the
+reference graph kept on each backend: the embedded store, a real Oxigraph server and a real
+Virtuoso (tests/api/served.py). Every answer is the same on all three."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Iterator
 
 import httpx
 import pytest
 import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from served import BACKENDS, load, served
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
+
+from oncoclaims.ontology import ontology_quads
+from oncoclaims.reference import reference_quads
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 CLAIMS = "PREFIX oc: <https://w3id.org/oncoclaims/vocab#> SELECT ?c WHERE { ?c a oc:Claim }"
 CONSTRUCT = ("PREFIX oc: <https://w3id.org/oncoclaims/vocab#> PREFIX schema: <https://schema.org/> "
              "CONSTRUCT { ?c schema:text ?t } WHERE { ?c a oc:Claim ; schema:text ?t }")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def live_server(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The base URL of a read-only API over the ontology and the reference graph, on each backend."""
+    with served(request.param, request) as running:
+        load(running, [*ontology_quads(), *reference_quads()])
+        yield running.base
 
 
 def wrapper(base: str, query: str, fmt: str) -> SPARQLWrapper:

@@ -1,7 +1,8 @@
 """The W3C SPARQL 1.1 Protocol test suite (``tests/data/w3c/protocol/manifest.ttl``), one case per test.
 
-Every request goes over a real socket to a server on a fresh in-memory store, with the
-graphs each test names (``ut:graphData``) loaded from ``data1..3.nt``. The manifest's
+Every request goes over a real socket to a server on each backend (a fresh in-memory
+store, a real Oxigraph server, a real Virtuoso: tests/api/served.py), with the graphs each
+test names (``ut:graphData``) loaded from ``data1..3.nt``. The manifest's
 ``/sparql/`` is our ``/sparql``; every request carries our update token, since the
 manifest assumes an endpoint open to updates (our read-only default is tested in
 ``test_updates.py``).
@@ -15,11 +16,12 @@ from urllib.parse import quote
 import httpx
 import pyoxigraph as ox
 import pytest
+from served import BACKENDS, Served, clear, load, served
 from w3c_manifest import W3C, ManifestTest, manifest_tests
-from w3c_server import TOKEN, writable_server
+from w3c_server import TOKEN
 
+from oncoclaims.api import ServerSettings
 from oncoclaims.api.sparql import GRAPH_TYPES, MAX_BODY_BYTES, RESULT_TYPES
-from oncoclaims.graph.store import ClaimStore
 
 MANIFEST = W3C / "protocol" / "manifest.ttl"
 TESTS = manifest_tests(MANIFEST)
@@ -37,9 +39,9 @@ NOT_OFFERED = {
 }
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[tuple[str, ClaimStore]]:
-    with writable_server() as running:
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(request: pytest.FixtureRequest) -> Iterator[Served]:
+    with served(request.param, request, ServerSettings(update_token=TOKEN)) as running:
         yield running
 
 
@@ -77,12 +79,12 @@ def run(base: str, test: ManifestTest) -> None:
     [pytest.param(t, id=t.id, marks=[pytest.mark.xfail(reason=NOT_OFFERED[t.id], strict=True)]
                   if t.id in NOT_OFFERED else []) for t in TESTS],
 )
-def test_w3c_protocol(server: tuple[str, ClaimStore], test: ManifestTest) -> None:
-    base, store = server
-    store.inner.clear()
+def test_w3c_protocol(server: Served, test: ManifestTest) -> None:
+    clear(server)
     for graph, path in test.graph_data.items():
-        store.inner.load(path=path, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
-    run(base, test)
+        load(server, [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(graph))
+                      for q in ox.parse(path=path, format=ox.RdfFormat.N_TRIPLES)])
+    run(server.base, test)
 
 
 def test_the_manifest_is_read_whole() -> None:
@@ -92,9 +94,9 @@ def test_the_manifest_is_read_whole() -> None:
     assert {t.id.split("_")[0] for t in TESTS} == {"query", "update", "bad"}
 
 
-def test_bodies_not_in_utf8_are_refused_before_parsing(server: tuple[str, ClaimStore]) -> None:
+def test_bodies_not_in_utf8_are_refused_before_parsing(server: Served) -> None:
     """Beyond the manifest's "any 4xx": a declared other charset is 415, broken UTF-8 is 400."""
-    base, _ = server
+    base = server.base
     auth = {"authorization": f"Bearer {TOKEN}"}
     declared = httpx.post(f"{base}/sparql", content="ASK {}".encode("utf-16"),
                           headers={"content-type": "application/sparql-query; charset=UTF-16", **auth})
@@ -104,9 +106,9 @@ def test_bodies_not_in_utf8_are_refused_before_parsing(server: tuple[str, ClaimS
     assert broken.status_code == 400 and broken.json()["error"]["title"] == "Body is not UTF-8"
 
 
-def test_update_dataset_parameters_are_refused_not_ignored(server: tuple[str, ClaimStore]) -> None:
-    base, store = server
-    store.inner.clear()
+def test_update_dataset_parameters_are_refused_not_ignored(server: Served) -> None:
+    base = server.base
+    clear(server)
     update = "INSERT DATA { GRAPH <https://example.org/g> { <https://example.org/s> <https://example.org/p> 1 } }"
     for body, content_type, params in (
         (update, "application/sparql-update", {"using-graph-uri": "https://example.org/g"}),
@@ -116,12 +118,12 @@ def test_update_dataset_parameters_are_refused_not_ignored(server: tuple[str, Cl
         refused = httpx.post(f"{base}/sparql", params=params, content=body,
                              headers={"content-type": content_type, "authorization": f"Bearer {TOKEN}"})
         assert refused.status_code == 400 and "USING" in refused.json()["error"]["detail"]
-    assert len(store) == 0
+    assert not server.backend.ask("ASK { GRAPH <https://example.org/g> { ?s ?p ?o } }")
 
 
-def test_a_streamed_body_over_the_limit_is_cut_off(server: tuple[str, ClaimStore]) -> None:
+def test_a_streamed_body_over_the_limit_is_cut_off(server: Served) -> None:
     """Without Content-Length the 1 MiB limit holds on the stream, before the body is kept."""
-    base, _ = server
+    base = server.base
 
     def chunks() -> Iterator[bytes]:
         for _ in range(3):
