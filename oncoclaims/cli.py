@@ -166,17 +166,34 @@ def serve(
                                  help="How deep brackets may nest in a /sparql query or update (default 100; "
                                       "env ONCOCLAIMS_MAX_NESTING).")
     ] = None,
+    workers: Annotated[
+        str | None, typer.Option(metavar="N", show_default=False,
+                                 help="uvicorn worker processes (default 1; more than one needs the graph on a "
+                                      "SPARQL server, --backend sparql: the embedded store is locked by one process).")
+    ] = None,
     store: StoreOption = None,
 ) -> None:
     """Serve the landing page, the REST API, GraphML export, the SPARQL endpoint and the Graph Store."""
     import uvicorn
 
     from oncoclaims.api import create_app
+    from oncoclaims.api.launch import ServeOptions, parse_workers, run
     from oncoclaims.api.serving import http_implementation, loop_implementation, server_options
 
     with _errors():
         settings = _server_settings(update_token, cors_origin, query_timeout, max_result_bytes,
                                     query_workers, allow_service, max_nesting)
+        backend = chosen_settings(store)
+        if backend.kind != "embedded" or workers is not None:
+            options = ServeOptions(server=settings, backend=backend, host=host, port=port,
+                                   workers=parse_workers(workers) if workers is not None else 1,
+                                   access_log=access_log)
+            where = backend.query_url if backend.kind != "embedded" else backend.store_path or "the default store"
+            err.print(f"oncoclaims: serving the graph at {where} on http://{host}:{port}/ with {options.workers} "
+                      f"worker(s) ({'read-write with the update token' if settings.update_token else 'read-only'})",
+                      markup=False)
+            run(options)
+            return
     with _errors(), _open(store) as claim_store:
         mode = "read-write with the update token" if settings.update_token else "read-only"
         err.print(f"oncoclaims: serving {len(claim_store)} quads on http://{host}:{port}/ ({mode}; queries limited "

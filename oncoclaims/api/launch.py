@@ -31,11 +31,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from oncoclaims.api.serving import server_options
 from oncoclaims.api.settings import ServerSettings
 from oncoclaims.backends import Backend, BackendSettings, open_backend
-from oncoclaims.errors import ConfigError, StoreError
+from oncoclaims.errors import ConfigError
+from oncoclaims.graph.store import ClaimStore
 
 __all__ = [
     "OPTIONS_VARIABLE",
-    "BackendStore",
     "ServeOptions",
     "WorkerHeader",
     "app_from_environment",
@@ -116,62 +116,32 @@ def check_workers(options: ServeOptions) -> None:
             "keep the graph on a SPARQL server: --backend sparql --query-url ... (docs/deployment.md)")
 
 
-class BackendStore:
-    """A store that is nothing but a backend on a SPARQL server: what the API serves from
-    ``store.backend`` (:mod:`oncoclaims.api.backend_access`).
-
-    TODO(lead): at the merge with branch ``store``, :func:`open_served_store` returns that
-    branch's ``ClaimStore`` over the backend instead, and this class goes; until then, routes
-    that read through ``ClaimStore`` itself (the REST lists, reports, stories) answer 500
-    naming this.
-    """
-
-    path: Path | None = None
-
-    def __init__(self, backend: Backend) -> None:
-        self.backend = backend
-
-    def __getattr__(self, name: str) -> Any:
-        """Anything else of a ClaimStore (``inner``...): not available, there is no pyoxigraph
-        store in this process."""
-        if name.startswith("__"):
-            raise AttributeError(name)
-        raise StoreError(f"this route reads the graph through ClaimStore.{name}, which on a SPARQL server needs "
-                           "the store over a backend (branch store); /sparql, /rdf-graphs and /status work already")
-
-    def __len__(self) -> int:
-        return self.backend.count()
-
-    def close(self) -> None:
-        """Close the backend's connections."""
-        self.backend.close()
-
-
-def open_served_store(settings: BackendSettings) -> Any:
-    """The store to serve: the embedded one at ``settings.store_path`` (the default path when
+def open_served_store(settings: BackendSettings, *, prepare: bool = True) -> ClaimStore:
+    """The store to serve, opened as every CLI command opens it
+    (:func:`oncoclaims.graph.bootstrap.open_store`: the ontology loaded, the reference graph
+    in an empty store): the embedded one at ``settings.store_path`` (the default path when
     none), or one over the SPARQL server the settings name.
 
     :raises ConfigError: unusable settings.
-    :raises StoreError: the embedded store cannot be opened.
+    :raises StoreError: the store cannot be opened or the server cannot be reached.
     """
-    from oncoclaims.graph.store import ClaimStore
+    from oncoclaims.graph.bootstrap import open_store
 
-    if settings.kind == "embedded":
-        return ClaimStore.open(settings.store_path)
-    return store_over(open_backend(settings))
-
-
-def store_over(backend: Backend) -> Any:
-    """The store the API serves from ``backend``.
-
-    TODO(lead): at the merge with branch ``store``, return its ClaimStore over ``backend``
-    (tests/api/test_rest_everywhere.py then passes on the SPARQL servers: drop its xfail).
-    """
-    return BackendStore(backend)
+    if not prepare and settings.kind != "embedded":
+        return ClaimStore.from_settings(settings)
+    return open_store(settings=settings)
 
 
-def app_from_options(options: ServeOptions) -> FastAPI:
+def store_over(backend: Backend) -> ClaimStore:
+    """A store over ``backend`` as it is (nothing loaded into it)."""
+    return ClaimStore(backend)
+
+
+def app_from_options(options: ServeOptions, *, prepared: bool = False) -> FastAPI:
     """The application ``options`` describe, over a store it opens (and closes when it stops).
+
+    ``prepared``: the ontology and reference graph are already in place (a worker process of
+    :func:`run`, whose parent prepared the server once before starting them all).
 
     :raises ConfigError: unusable options (several workers on the embedded store, a bad backend).
     :raises StoreError: the embedded store cannot be opened.
@@ -184,7 +154,7 @@ def app_from_options(options: ServeOptions) -> FastAPI:
         # The service's time limit is the HTTP client's too; SERVICE is the service's decision.
         backend = dataclasses.replace(backend, timeout=options.server.query_timeout,
                                       allow_service=options.server.allow_service)
-    app = create_app(open_served_store(backend), options.server, close_store=True)
+    app = create_app(open_served_store(backend, prepare=not prepared), options.server, close_store=True)
     if options.workers > 1:
         app.add_middleware(WorkerHeader)
     return app
@@ -215,8 +185,9 @@ def app_from_environment() -> FastAPI:
     """The app of the options in :data:`OPTIONS_VARIABLE`, else of the ``ONCOCLAIMS_*`` variables
     (the factory each uvicorn worker process calls)."""
     text = os.environ.get(OPTIONS_VARIABLE)
-    options = ServeOptions.from_json(text) if text else ServeOptions.from_environment()
-    return app_from_options(options)
+    if text:
+        return app_from_options(ServeOptions.from_json(text), prepared=True)
+    return app_from_options(ServeOptions.from_environment())
 
 
 def run(options: ServeOptions) -> None:
@@ -230,6 +201,7 @@ def run(options: ServeOptions) -> None:
     if options.workers == 1:
         uvicorn.run(app_from_options(options), host=options.host, port=options.port, **uvicorn_options)
         return
+    open_served_store(options.backend).close()  # the ontology and reference graph, once, before the workers
     os.environ[OPTIONS_VARIABLE] = options.to_json()
     uvicorn.run(f"{__name__}:app_from_environment", factory=True, host=options.host, port=options.port,
                 workers=options.workers, **uvicorn_options)

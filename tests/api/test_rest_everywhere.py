@@ -17,7 +17,6 @@ import pytest
 from served import BACKENDS, Served, load, served
 
 from oncoclaims.api import ServerSettings
-from oncoclaims.api.launch import BackendStore
 from oncoclaims.ontology import ontology_quads
 from oncoclaims.reference import reference_quads
 
@@ -34,13 +33,6 @@ def api(request: pytest.FixtureRequest) -> Iterator[Served]:
     with served(request.param, request, ServerSettings(update_token=TOKEN)) as running:
         load(running, [*ontology_quads(), *reference_quads()])
         yield running
-
-
-@pytest.fixture(autouse=True)
-def _needs_claimstore_on_servers(request: pytest.FixtureRequest, api: Served) -> None:
-    if isinstance(api.store, BackendStore):
-        request.applymarker(pytest.mark.xfail(
-            strict=True, reason="ClaimStore over a SPARQL server comes with branch store (launch.store_over)"))
 
 
 _ANSWERS: dict[str, Any] = {}

@@ -19,7 +19,8 @@ from app_server import connected, listening, serving
 from backend_servers import Server, free_port, oxigraph_backend, oxigraph_binary, run_oxigraph
 
 from oncoclaims.api import ServerSettings, create_app
-from oncoclaims.api.launch import OPTIONS_VARIABLE, BackendStore, ServeOptions, check_workers
+from oncoclaims.api.launch import OPTIONS_VARIABLE, ServeOptions, check_workers
+from oncoclaims.graph.store import ClaimStore
 from oncoclaims.backends import BackendSettings, SparqlBackend, SparqlEndpoints
 from oncoclaims.errors import ConfigError
 from oncoclaims.vocab import GRAPH_BASE
@@ -38,7 +39,7 @@ def test_the_server_down_answers_503_naming_it_and_status_keeps_serving(tmp_path
     if oxigraph_binary() is None:
         pytest.skip("no oxigraph program: pip install 'oncoclaims[test]' (the oxigraph wheel)")
     with run_oxigraph(tmp_path) as server:
-        store = BackendStore(oxigraph_backend(server))
+        store = ClaimStore(oxigraph_backend(server))
         with serving(create_app(store, ServerSettings(update_token=TOKEN)), start_timeout=120) as base:
             assert httpx.post(f"{base}/sparql", data={"update": INSERT}, headers=_auth()).status_code == 204
             assert httpx.get(f"{base}/sparql", params={"query": ASK}).json()["boolean"] is True
@@ -63,12 +64,12 @@ def test_a_server_that_does_not_answer_meets_the_time_limit() -> None:
         port = silent.getsockname()[1]
         endpoints = SparqlEndpoints(f"http://127.0.0.1:{port}/query", server="oxigraph")
         # The HTTP client gives up at its own limit...
-        quick = BackendStore(SparqlBackend(endpoints, timeout=1.0))
+        quick = ClaimStore(SparqlBackend(endpoints, timeout=1.0))
         with serving(create_app(quick, ServerSettings(query_timeout=30))) as base:
             answer = httpx.get(f"{base}/sparql", params={"query": ASK}, timeout=60)
             assert answer.status_code == 503 and "within 1 s" in answer.json()["error"]["detail"]
         # ...and the service's own limit holds when the client's is longer.
-        patient = BackendStore(SparqlBackend(endpoints, timeout=60.0))
+        patient = ClaimStore(SparqlBackend(endpoints, timeout=60.0))
         with serving(create_app(patient, ServerSettings(query_timeout=1))) as base:
             answer = httpx.get(f"{base}/sparql", params={"query": ASK}, timeout=60)
             assert answer.status_code == 503 and "time limit of 1 s" in answer.json()["error"]["detail"]
@@ -79,7 +80,7 @@ def test_service_and_load_are_refused_before_anything_reaches_the_sparql_server(
     with listening() as backend_socket, listening() as target:
         port, aim = backend_socket.getsockname()[1], f"http://127.0.0.1:{target.getsockname()[1]}/"
         base_url = f"http://127.0.0.1:{port}"
-        store = BackendStore(SparqlBackend(SparqlEndpoints(f"{base_url}/query", f"{base_url}/update",
+        store = ClaimStore(SparqlBackend(SparqlEndpoints(f"{base_url}/query", f"{base_url}/update",
                                                            f"{base_url}/store", "oxigraph"), timeout=2.0))
         with serving(create_app(store, ServerSettings(update_token=TOKEN)), start_timeout=120) as base:
             query = httpx.get(f"{base}/sparql", params={"query": f"SELECT * {{ SERVICE <{aim}> {{ ?s ?p ?o }} }}"})
@@ -110,16 +111,25 @@ def test_serve_options_reach_the_workers_whole() -> None:
 
 
 @contextmanager
-def _launched(server: Server, workers: int, log: Path) -> Iterator[str]:
-    """``python -m oncoclaims.api.launch --workers N`` on the Oxigraph server, its output in
-    ``log`` (a pipe nobody reads could fill and stop it); stopped by its PID."""
+def _launched(server: Server, workers: int, log: Path, *, cli: bool = False) -> Iterator[str]:
+    """``python -m oncoclaims.api.launch --workers N`` on the Oxigraph server (its URLs in the
+    environment), or ``oncoclaims serve --backend sparql --query-url ... --workers N`` (``cli``:
+    the URLs as options), its output in ``log`` (a pipe nobody reads could fill and stop it);
+    stopped by its PID."""
     port = free_port()
-    env = {**os.environ, "ONCOCLAIMS_BACKEND": "sparql", "ONCOCLAIMS_SPARQL_SERVER": "oxigraph",
-           "ONCOCLAIMS_QUERY_URL": f"{server.base}/query", "ONCOCLAIMS_UPDATE_URL": f"{server.base}/update",
-           "ONCOCLAIMS_GSP_URL": f"{server.base}/store", "ONCOCLAIMS_UPDATE_TOKEN": TOKEN}
-    env.pop(OPTIONS_VARIABLE, None)
+    urls = {"ONCOCLAIMS_QUERY_URL": f"{server.base}/query", "ONCOCLAIMS_UPDATE_URL": f"{server.base}/update",
+            "ONCOCLAIMS_GSP_URL": f"{server.base}/store"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ONCOCLAIMS_")}
+    env["ONCOCLAIMS_UPDATE_TOKEN"] = TOKEN
+    if cli:
+        command = ["-m", "oncoclaims", "serve", "--backend", "sparql", "--sparql-server", "oxigraph",
+                   "--query-url", urls["ONCOCLAIMS_QUERY_URL"], "--update-url", urls["ONCOCLAIMS_UPDATE_URL"],
+                   "--gsp-url", urls["ONCOCLAIMS_GSP_URL"]]
+    else:
+        env.update(urls, ONCOCLAIMS_BACKEND="sparql", ONCOCLAIMS_SPARQL_SERVER="oxigraph")
+        command = ["-m", "oncoclaims.api.launch"]
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "oncoclaims.api.launch",  # noqa: S603
+        process = subprocess.Popen([sys.executable, *command,  # noqa: S603
                                     "--port", str(port), "--workers", str(workers)], env=env,
                                    stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -149,11 +159,13 @@ def _launched(server: Server, workers: int, log: Path) -> Iterator[str]:
             process.wait(timeout=30)
 
 
-def test_two_workers_on_one_oxigraph_server_see_each_others_writes(oxigraph_server: Server, tmp_path: Path) -> None:
+@pytest.mark.parametrize("cli", [False, True], ids=["launch-module", "oncoclaims-serve"])
+def test_two_workers_on_one_oxigraph_server_see_each_others_writes(
+        oxigraph_server: Server, tmp_path: Path, cli: bool) -> None:
     backend = oxigraph_backend(oxigraph_server)
     log = tmp_path / "server.log"
     try:
-        with _launched(oxigraph_server, workers=2, log=log) as base:
+        with _launched(oxigraph_server, workers=2, log=log, cli=cli) as base:
             pids: set[int] = set()
             deadline = time.monotonic() + 120  # the second worker may still be starting
             with ThreadPoolExecutor(8) as pool:
@@ -190,7 +202,7 @@ def test_whole_store_answers_expire_on_a_sparql_server_only(monkeypatch: pytest.
 
     clock = [1000.0]
     monkeypatch.setattr(rest.time, "monotonic", lambda: clock[0])
-    remote = rest._Cache(BackendStore(SparqlBackend(SparqlEndpoints("http://127.0.0.1:9/query"))))
+    remote = rest._Cache(ClaimStore(SparqlBackend(SparqlEndpoints("http://127.0.0.1:9/query"))))
     embedded = rest._Cache(ClaimStore.in_memory())
     state, seen = ServerState(), [0]
     for cache in (remote, embedded):

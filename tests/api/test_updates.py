@@ -13,7 +13,6 @@ from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
 from served import BACKENDS, Served, clear, load, served
 
 from oncoclaims.api import ServerSettings
-from oncoclaims.api.launch import BackendStore
 from oncoclaims.ontology import ontology_quads
 from oncoclaims.reference import reference_quads
 
@@ -38,11 +37,6 @@ def writable(server: Served) -> tuple[str, Served]:
 
 def _size(server: Served) -> int:
     return int(server.backend.select(COUNT).rows[0][0].value)  # type: ignore[union-attr]
-
-
-def _needs_rest(server: Served) -> None:
-    if isinstance(server.store, BackendStore):
-        pytest.xfail("the REST lists on a SPARQL server come with branch store (launch.store_over)")
 
 
 def test_updates_need_the_token(writable) -> None:
@@ -76,7 +70,6 @@ def test_rdflib_sparqlupdatestore_with_the_token(writable) -> None:
 
 def test_claim_lists_refresh_after_an_update(writable) -> None:
     base, server = writable
-    _needs_rest(server)
     assert httpx.get(f"{base}/claims").json()["total"] == 13
     institutions = httpx.get(f"{base}/institutions").json()["total"]
     insert = ('PREFIX oc: <https://w3id.org/oncoclaims/vocab#> PREFIX schema: <https://schema.org/> '
@@ -90,7 +83,6 @@ def test_claim_lists_refresh_after_an_update(writable) -> None:
 
 def test_cors_allows_the_configured_origin_only(writable) -> None:
     base, server = writable
-    _needs_rest(server)
     allowed = httpx.get(f"{base}/therapies", headers={"origin": "https://factcheck.example"})
     assert allowed.headers.get("access-control-allow-origin") == "https://factcheck.example"
     other = httpx.get(f"{base}/therapies", headers={"origin": "https://elsewhere.example"})
