@@ -881,11 +881,11 @@ def trace_command(
     A story file not yet in the store is ingested first (ingesting it again changes nothing).
     """
     from oncoclaims.trace import trace_document, trace_lines
-    from oncoclaims.trace_store import existing_records, refresh_study_groups, trace_input
+    from oncoclaims.trace_store import existing_records, trace_input, update_study_groups
 
     with _errors(), _open(store) as claim_store:
         traces = [trace_input(claim_store, name) for name in inputs]
-        groups, _candidates = refresh_study_groups(claim_store)
+        groups, _candidates = update_study_groups(claim_store, [t.source for t in traces])
         identifiers = sorted({i for t in traces for s in t.studies for i in s.identifiers})
         document = trace_document(traces, groups, existing_records(claim_store, identifiers))
         if as_json:

@@ -25,8 +25,9 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from oncoclaims.extract.names import is_org_like, normalise_name, same_org, same_person
+from oncoclaims.extract.names import normalise_name, same_org, same_person
 from oncoclaims.extract.origin_mapping import reference_iri
+from oncoclaims.extract.study_keys import match_keys
 from oncoclaims.extract.study_refs import StudyReference
 from oncoclaims.extract.voices import Voice
 from oncoclaims.iris import mint_graph_iri, mint_iri
@@ -169,14 +170,13 @@ def _reason(shared: dict[str, str], days: int | None) -> str:
 
 def _block_keys(f: StudyFeatures) -> set[str]:
     """Keys two references must share one of to be compared at all (so grouping is not quadratic)."""
-    keys = {"id:" + i for i in f.identifiers} | {"venue:" + normalise_name(v) for v in f.venues}
-    keys |= {"person:" + normalise_name(p).split()[-1] for p in f.people if normalise_name(p)}
-    keys |= {"condition:" + c for c in f.conditions if " " in c}
-    for name in f.institutions:
-        keys |= {
-            "org:" + w for w in normalise_name(name).split() if len(w) > 3 and not is_org_like(w)
-        }
-    return keys
+    return match_keys(
+        identifiers=f.identifiers,
+        venues=f.venues,
+        people=f.people,
+        institutions=f.institutions,
+        conditions=f.conditions,
+    )
 
 
 def _pairs_to_compare(items: list[StudyFeatures]) -> Iterator[tuple[StudyFeatures, StudyFeatures]]:

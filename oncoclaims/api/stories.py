@@ -64,9 +64,9 @@ from oncoclaims.ingest.url_fetch import UnsafeURLError, fetch_public_url
 from oncoclaims.trace import group_references, trace_document
 from oncoclaims.trace_store import (
     existing_records,
-    refresh_study_groups,
     stored_features,
     trace_input,
+    update_study_groups,
 )
 from oncoclaims.vocab import ID_BASE, OC
 
@@ -199,7 +199,9 @@ def _ingest(store: ClaimStore, state: ServerState, data: bytes, origin: str, fmt
     with state.write_lock:
         report = ingest_bytes(data, origin, store, fmt=fmt, on_record=noted)
         if report.format.startswith("news-") and report.quads_added:
-            refresh_study_groups(store)  # the new story may report a study other stories report
+            # the new story may report a study other stories report
+            update_study_groups(store, [q.subject.value for r in records
+                                        for q in store.inner.quads_for_pattern(None, OC.sourceType, None, r.graph)])
         state.generation += 1
     return report, records
 
