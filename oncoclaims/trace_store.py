@@ -35,8 +35,6 @@ from oncoclaims.trace import (
 __all__ = [
     "existing_records",
     "refresh_study_groups",
-    "source_origin",
-    "story_origins",
     "stored_features",
     "trace_input",
     "update_study_groups",
@@ -262,31 +260,3 @@ def update_study_groups(
             store.remove_graph(mint_graph_iri("study", match))
     store.extend(group_quads(*found))
     return _involving(found, new)
-
-
-def source_origin(store: ClaimStore, source: str) -> dict[str, list[dict]]:
-    """The study references and voices stored for ``source`` (query ``source_origin``)."""
-    studies: list[dict] = []
-    voices: dict[str, dict] = {}
-    for row in queries.select(store, "source_origin", source=source):
-        if row["kind"].value == "study":
-            studies.append({"iri": row["node"].value, "label": row["label"].value})
-        else:
-            independent = row.get("independent")
-            voices.setdefault(
-                row["node"].value,
-                {
-                    "name": row["label"].value,
-                    "role": row["role"].value,
-                    "reason": row["reason"].value,
-                    "independent": None if independent is None else independent.value == "true",
-                },
-            )
-    return {"studies": studies, "voices": list(voices.values())}
-
-
-def story_origins(store: ClaimStore, sources: list[str]) -> dict[str, dict[str, list[dict]]]:
-    """For each of ``sources`` that reports a study or quotes someone: its studies and voices
-    (:func:`source_origin`); the confirmation report carries them as ``story_origins``."""
-    found = {source: source_origin(store, source) for source in sources}
-    return {source: origin for source, origin in found.items() if origin["studies"] or origin["voices"]}

@@ -73,6 +73,9 @@ _ACCORDING = re.compile(
     rf"\baccording to (?:(?:the )?(?:[a-z]+ ){{0,2}})?{_TITLE}(?P<name>{NAME}|{ORG}|"
     rf"[A-Z][a-z’'-]+)"
 )
+#: Every speech pattern (and the pronoun one) holds a speech word or "according to": a sentence
+#: without any is not searched with them (speed only; the same voices are found).
+_SPEECH_GATE = re.compile(rf"{_SPEECH}|according to")
 _PRONOUN = re.compile(rf"(?:^|[,”\"’]\s*)(?P<p>he|she|He|She) (?:also |then )?(?:{_SPEECH})\b")
 _NOT_INVOLVED = re.compile(
     r"\b(?:(?:was|is|were|are|had been|has been)(?: not|n[’']t)|wasn[’']t|isn[’']t) (?:involved|part of|"
@@ -156,6 +159,8 @@ def _speech_mentions(sentence: Segment) -> list[tuple[str, int, int, str]]:
     """(name as written, start, end, rule) of each speaker the sentence names."""
     found: list[tuple[str, int, int, str]] = []
     text = sentence.text
+    if _SPEECH_GATE.search(text) is None:
+        return found
     for pattern, rule in (
         (_AFTER, "voice:quote-said"),
         (_SUBJECT, "voice:subject-said"),
@@ -270,7 +275,8 @@ def find_voices(
     last_person: str | None = None
     for sentence in sentences:
         mentions = _speech_mentions(sentence)
-        for pronoun in _PRONOUN.finditer(sentence.text):
+        speech = mentions or _SPEECH_GATE.search(sentence.text) is not None
+        for pronoun in _PRONOUN.finditer(sentence.text) if speech else ():
             if last_person is not None and not mentions:
                 start = sentence.start + pronoun.start("p")
                 mentions.append(

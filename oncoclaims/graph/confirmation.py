@@ -22,6 +22,7 @@ from oncoclaims.discover.report import candidate_entries, explain_candidates
 from oncoclaims.errors import ConfigError, NotFoundError
 from oncoclaims.graph import analysis
 from oncoclaims.graph.basis import Basis, bases_of, claim_links, describe_inference, verdict_links
+from oncoclaims.graph.origins import describe_origins, story_origins
 from oncoclaims.graph.projection import to_networkx
 from oncoclaims.graph.statuses import all_statuses
 from oncoclaims.graph.store import ClaimStore
@@ -72,6 +73,9 @@ class ConfirmationReport:
     #: Candidate evidence (``oncoclaims discover``), best first: records of the claim's
     #: therapy, not yet support (oncoclaims.discover.report).
     candidates: list[dict[str, Any]] = field(default_factory=list)
+    #: Where each stating source came from (source IRI -> its studies, voices and the other
+    #: stories of the same study; oncoclaims.graph.origins), for the sources that name any.
+    story_origins: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON shape of ``oncoclaims check --json`` and ``GET /claims/{id}``."""
@@ -192,6 +196,7 @@ def confirmation_report(
         inferences=_inferences(graph, bases, stating_links.union(*links.values())),
         depth=depth,
         labels=_labels_of_named_nodes(graph, sources, evidence),
+        story_origins=story_origins(store, stating),
     )
     report.explanation = _explain(report)
     report.candidates, total = candidate_entries(store, iri, depth=depth)
@@ -257,6 +262,8 @@ def _explain(report: ConfirmationReport) -> str:
         text = f"Not independently confirmed: all its supporting evidence is tied to interested parties or not from a confirmatory source ({reasons})."
     else:
         text = "Not independently confirmed: no evidence bears on it, only statements of the claim."
+    if origins := describe_origins(report.sources, report.story_origins, evidence=bool(report.evidence)):
+        text += " " + origins
     if report.inferences:
         text += f" This {rests_on(report.inferences, reasons=False)} (the curator's reasons are in the report)."
     if report.circular_reporting and len(report.origins) == 1:
