@@ -198,7 +198,7 @@ def confirmation_report(
         labels=_labels_of_named_nodes(graph, sources, evidence),
         story_origins=story_origins(store, stating),
     )
-    report.explanation = _explain(report)
+    report.explanation = _explain(report, _claim_spans(store, iri, list(report.story_origins)))
     report.candidates, total = candidate_entries(store, iri, depth=depth)
     if report.candidates:
         report.explanation += " " + explain_candidates(report.candidates, total)
@@ -240,7 +240,17 @@ def _labels_of_named_nodes(
     return labels
 
 
-def _explain(report: ConfirmationReport) -> str:
+def _claim_spans(store: ClaimStore, claim: str, sources: list[str]) -> dict[str, list[tuple[int, int]]]:
+    """Where each of ``sources`` states ``claim`` (query ``source_statements``)."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    for source in sources:
+        for row in queries.select(store, "source_statements", source=source):
+            if row["claim"].value == claim and "start" in row and "end" in row:
+                found.setdefault(source, []).append((int(row["start"].value), int(row["end"].value)))
+    return found
+
+
+def _explain(report: ConfirmationReport, report_spans: dict[str, list[tuple[int, int]]] | None = None) -> str:
     key = report.status["iri"].rsplit("status-", 1)[-1]
     supporting = [e for e in report.evidence if e["relation"] == "supports"]
     disputing = [e for e in report.evidence if e["relation"] == "disputes" and e["independent"]]
@@ -262,7 +272,9 @@ def _explain(report: ConfirmationReport) -> str:
         text = f"Not independently confirmed: all its supporting evidence is tied to interested parties or not from a confirmatory source ({reasons})."
     else:
         text = "Not independently confirmed: no evidence bears on it, only statements of the claim."
-    if origins := describe_origins(report.sources, report.story_origins, evidence=bool(report.evidence)):
+    origins = describe_origins(report.sources, report.story_origins, evidence=bool(report.evidence),
+                               claim_spans=report_spans)
+    if origins:
         text += " " + origins
     if report.inferences:
         text += f" This {rests_on(report.inferences, reasons=False)} (the curator's reasons are in the report)."

@@ -22,7 +22,7 @@ from oncoclaims import queries
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.trace import evidence_level
 
-__all__ = ["describe_origins", "origin_from_rows", "story_origin", "story_origins"]
+__all__ = ["claim_study", "describe_origins", "origin_from_rows", "story_origin", "story_origins"]
 
 _LISTS = ("people", "institutions", "funders", "identifiers", "affiliations")
 
@@ -114,7 +114,8 @@ def story_origins(store: ClaimStore, sources: list[str]) -> dict[str, dict[str, 
 
 
 def _study_words(study: dict[str, Any]) -> str:
-    design = f"a {study['design']} study" if study["design"] else "a study"
+    article = "an" if (study["design"] or "")[:1] in {"a", "e", "i", "o", "u"} else "a"
+    design = f"{article} {study['design']} study" if study["design"] else "a study"
     parts = []
     if study["venue"]:
         parts.append(study["venue"] + (f", {study['date']}" if study["date"] else ""))
@@ -129,11 +130,25 @@ def _voice_words(voice: dict[str, Any]) -> str:
     return f"{voice['name']} ({voice['role']}, {mark}: {voice['reason']})"
 
 
+def claim_study(studies: list[dict[str, Any]], spans: list[tuple[int, int]]) -> dict[str, Any] | None:
+    """The study a claim came from: the one read from a sentence that holds one of the claim's
+    ``spans`` in the story, else the last one introduced before the claim, else the main one."""
+    if not studies:
+        return None
+    for study in studies:
+        if any(s < e2 and s2 < e for s, e in spans for s2, e2 in study["spans"]):
+            return study
+    before = [st for st in studies if spans and st["spans"] and st["spans"][0][0] <= min(s for s, _ in spans)]
+    return before[-1] if before else studies[0]
+
+
 def describe_origins(sources: list[dict[str, Any]], origins: dict[str, dict[str, list]], *,
-                     evidence: bool) -> str:
-    """Sentences naming, for each source of a claim with a stored origin, the study it reports
-    and the voices it quotes; pure. ``sources`` as the confirmation report lists them;
-    ``evidence``: whether any evidence bears on the claim."""
+                     evidence: bool, claim_spans: dict[str, list[tuple[int, int]]] | None = None) -> str:
+    """Sentences naming, for each source of a claim with a stored origin, the study the claim
+    came from (:func:`claim_study`) and the voices the source quotes; pure. ``sources`` as the
+    confirmation report lists them; ``evidence``: whether any evidence bears on the claim;
+    ``claim_spans``: per source, where it states the claim."""
+    claim_spans = claim_spans or {}
     sentences = []
     described = [s for s in sources if s["iri"] in origins]
     for source in described[:3]:
@@ -142,10 +157,11 @@ def describe_origins(sources: list[dict[str, Any]], origins: dict[str, dict[str,
         who = f"a {kind}" + (f" published by {source['publisher_label']}" if source.get("publisher_label") else "")
         opening = "Its only source" if len(sources) == 1 else f"Its source {source['title']!r}"
         studies = origin["studies"]
-        if studies:
-            text = f"{opening}, {who}, reports {_study_words(studies[0])}"
-            if len(studies) > 1:
-                text += f" and {len(studies) - 1} other {'study' if len(studies) == 2 else 'studies'}"
+        study = claim_study(studies, claim_spans.get(source["iri"], []))
+        if study is not None and len(studies) == 1:
+            text = f"{opening}, {who}, reports {_study_words(study)}"
+        elif study is not None:
+            text = f"{opening}, {who}, names {len(studies)} studies; the claim is about {_study_words(study)}"
         else:
             text = f"{opening}, {who}, names no study it reports"
         voices = origin["voices"]

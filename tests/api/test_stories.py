@@ -322,5 +322,5 @@ def test_the_story_page_and_the_claim_report_read_one_stored_origin(desk) -> Non
     assert all(text[s:e] for s, e in voice["spans"]) and "Berzofsky" in text[slice(*voice["spans"][0])]
     # the explanation names the study and the voice from the same stored nodes
     explanation = report["explanation"]
-    assert "reports a phase-1 study (Fourth CRI-CIMT-EATI-AACR" in explanation
+    assert "a phase-1 study (Fourth CRI-CIMT-EATI-AACR" in explanation
     assert "the one voice it quotes is Jay A. Berzofsky (study-author, tied: a reason stored, not in the text)" in explanation
