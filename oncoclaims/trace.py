@@ -162,6 +162,10 @@ def _shared(a: StudyFeatures, b: StudyFeatures) -> dict[str, str]:
     return shared
 
 
+def _names(f: StudyFeatures) -> tuple:
+    return (f.identifiers, f.venues, f.people, f.institutions, f.conditions)
+
+
 def _reason(shared: dict[str, str], days: int | None) -> str:
     parts = [f"same {name} '{value}'" for name, value in shared.items()]
     when = f"stories {days} days apart" if days is not None else "a story's date unknown"
@@ -208,10 +212,16 @@ def group_references(
         return x
 
     candidates: list[StudyCandidate] = []
+    # references with the same names share the same features with any other (a news cycle
+    # repeats them): compare each pair of distinct name sets once
+    compared: dict[tuple[tuple, tuple], dict[str, str]] = {}
     for a, b in _pairs_to_compare(items):
         if a.source == b.source:
             continue
-        shared = _shared(a, b)
+        key = (_names(a), _names(b))
+        shared = compared.get(key)
+        if shared is None:
+            shared = compared[key] = _shared(a, b)
         if not shared:
             continue
         days = _days_apart(a.date, b.date)
