@@ -10,7 +10,10 @@ measures, each in a fresh process and a fresh in-memory store:
 - ``ingest-with``: news ingest as shipped;
 - ``trace``: as ``oncoclaims trace`` does: :func:`oncoclaims.trace_store.trace_input` for
   each story (which ingests it), one same-study grouping for the stories traced, and the
-  JSON document.
+  JSON document;
+- ``desk``: as ``POST /stories`` does: each story ingested, then grouped with the store's
+  (the baseline regroups the whole store after each story: quadratic; run it on fewer
+  stories).
 
 Each is run for this checkout and for the baseline commit (``git archive`` of it into a
 temporary folder), interleaved, so that both see the same load on the shared machine.
@@ -38,7 +41,7 @@ from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
 NEWS = ROOT / "tests" / "data" / "news"
-KINDS = ("ingest-without", "ingest-with", "trace")
+KINDS = ("ingest-without", "ingest-with", "trace", "desk")
 
 
 def _replicate(count: int, folder: Path) -> list[Path]:
@@ -79,6 +82,16 @@ def _measure(kind: str, paths: list[Path]) -> dict:
         document = trace_document(traces, groups)
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         return {"seconds": seconds, "cpu": cpu, "groups": len(groups), "stories": len(document["stories"])}
+    if kind == "desk":
+        update = getattr(trace_store, "update_study_groups", None)
+        start, cpu = time.perf_counter(), time.process_time()
+        for path in paths:
+            trace = trace_store.trace_input(store, str(path))
+            if update is not None:
+                update(store, [trace.source])
+            else:
+                trace_store.refresh_study_groups(store)
+        return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu}
     start, cpu = time.perf_counter(), time.process_time()
     if kind == "ingest-without":
         with mock.patch.object(news, "find_origin", lambda text, language: news.StoryOrigin()):
@@ -105,7 +118,7 @@ def main() -> None:
     parser.add_argument("--stories", type=int, default=1000)
     parser.add_argument("--baseline", default="80374e9", help="the commit to compare with")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; the best counts")
-    parser.add_argument("--kinds", default=",".join(KINDS), help="which measurements")
+    parser.add_argument("--kinds", default=",".join(KINDS[:3]), help="which measurements, of " + ", ".join(KINDS))
     parser.add_argument("--measure", choices=KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     args = parser.parse_args()
