@@ -215,25 +215,32 @@ def group_references(
     # references with the same names share the same features with any other (a news cycle
     # repeats them): compare each pair of distinct name sets once
     compared: dict[tuple[tuple, tuple], dict[str, str]] = {}
+    verdicts: dict[tuple, tuple[bool, bool, str]] = {}  # (names, dates) -> join, weak, reason
+    names = {f.reference: _names(f) for f in items}
     for a, b in _pairs_to_compare(items):
         if a.source == b.source:
             continue
-        key = (_names(a), _names(b))
+        key = (names[a.reference], names[b.reference])
         shared = compared.get(key)
         if shared is None:
             shared = compared[key] = _shared(a, b)
         if not shared:
             continue
-        days = _days_apart(a.date, b.date)
-        strong = {k for k in shared if k != "condition"}
-        in_window = days is not None and days <= DATE_WINDOW_DAYS
-        reason = _reason(shared, days)
-        if "identifier" in shared or (in_window and len(shared) >= 2 and strong):
+        known = verdicts.get((key, a.date, b.date))
+        if known is None:
+            days = _days_apart(a.date, b.date)
+            strong = {k for k in shared if k != "condition"}
+            in_window = days is not None and days <= DATE_WINDOW_DAYS
+            join = "identifier" in shared or (in_window and len(shared) >= 2 and bool(strong))
+            weak = bool(strong) or len(shared) >= 2
+            known = verdicts[key, a.date, b.date] = (join, weak, _reason(shared, days))
+        join, weak, reason = known
+        if join:
             ra, rb = root(a.reference), root(b.reference)
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)
             reasons.setdefault(a.reference, []).append(reason)
-        elif strong or len(shared) >= 2:
+        elif weak:
             pair = (a.reference, b.reference)
             candidates.append(StudyCandidate(mint_iri("match", "study", *pair).value, pair, reason))
     members: dict[str, set[str]] = {}
