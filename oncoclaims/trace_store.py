@@ -236,27 +236,36 @@ def update_study_groups(
     for key in sorted(keys):
         seen.update(row["ref"].value for row in queries.select(store, "study_key_references", key=key))
     old_studies: set[str] = set()
-    old_matches: dict[str, set[str]] = {}
+    component: dict[str, str] = {}  # reference -> its study before (else itself)
     pending = sorted(seen)
-    while pending:  # the members of the studies these belong to, and of theirs
+    while pending:  # the members of the studies these belong to
         ref = pending.pop()
         for row in queries.select(store, "study_group_of", ref=ref):
-            member = row["member"].value
-            if "match" in row:
-                old_matches.setdefault(row["match"].value, set()).update((ref, member))
-            elif member not in seen:
+            member, study = row["member"].value, row["study"].value
+            old_studies.add(study)
+            component[member] = study
+            if member not in seen:
                 seen.add(member)
                 pending.append(member)
-            if "study" in row:
-                old_studies.add(row["study"].value)
     for ref in sorted(seen - new):
         for f in _features(queries.select(store, "study_references", ref=ref)):
             features[f.reference] = f
     found = group_references(features.values())
     for study in old_studies:
         store.remove_graph(mint_graph_iri("study", study))
-    for match, members in old_matches.items():
-        if members <= seen:  # compared again just now; a pair with an outside reference stays
-            store.remove_graph(mint_graph_iri("study", match))
+    for group in found[0]:
+        # a candidate match between two studies (or references) this one has now joined
+        # is not one any more; any other old candidate stands, as grouping all would find it
+        parts: dict[str, list[str]] = {}
+        for ref in sorted(group.references - new):
+            parts.setdefault(component.get(ref, ref), []).append(ref)
+        if len(parts) < 2:
+            continue
+        olds = sorted(group.references - new)
+        for i, first in enumerate(olds):
+            for second in olds[i + 1 :]:
+                if component.get(first, first) != component.get(second, second):
+                    match = mint_iri("match", "study", first, second).value
+                    store.remove_graph(mint_graph_iri("study", match))
     store.extend(group_quads(*found))
     return _involving(found, new)
