@@ -33,6 +33,7 @@ from oncoclaims.trace import (
 )
 
 __all__ = [
+    "BATCH_REGROUPS",
     "existing_records",
     "refresh_study_groups",
     "stored_features",
@@ -165,6 +166,10 @@ def existing_records(store: ClaimStore, identifiers: list[str]) -> dict[str, str
     return records
 
 
+#: More new stories than this (a bulk trace) are grouped by reading every reference in one
+#: query, which costs less than a few queries per new reference.
+BATCH_REGROUPS = 100
+
 _STUDY_GRAPHS = mint_graph_iri("study", "x").value.rsplit("/", 1)[0] + "/"
 
 
@@ -210,11 +215,12 @@ def update_study_groups(
     ``study_key_references``), with the other members of the studies those belong to
     (``study_group_of``); the study graphs of those are rewritten. The store ends as
     :func:`refresh_study_groups` would leave it, without reading every reference (a store
-    with references ingested before the keys were written is regrouped whole). Returns the
+    with references ingested before the keys were written, or a batch of more than
+    :data:`BATCH_REGROUPS` stories, is regrouped whole). Returns the
     groups and candidate matches that involve a reference of ``sources``.
     """
     wanted_sources = set(sources)
-    if queries.select(store, "unkeyed_study_references"):
+    if len(wanted_sources) > BATCH_REGROUPS or queries.select(store, "unkeyed_study_references"):
         every = stored_features(store)
         new = {f.reference for f in every if f.source in wanted_sources}
         return _involving(_write_groups(store, every), new)
