@@ -618,13 +618,11 @@ def check(
 ) -> None:
     """Claim -> sources -> origins -> evidence -> verdict: is the claim independently confirmed?"""
     from oncoclaims.graph.confirmation import confirmation_report, rests_on
-    from oncoclaims.trace_store import story_origins
 
     with _errors(), _open(store) as claim_store:
         report = confirmation_report(claim_store, claim, depth=depth)
-        origins = story_origins(claim_store, [s["iri"] for s in report.sources]) if as_json else {}
     if as_json:
-        out.print_json(json.dumps({**report.to_dict(), "story_origins": origins}))
+        out.print_json(json.dumps(report.to_dict()))
         return
     out.print(f"[bold]{report.claim['label'] or report.claim['iri']}[/bold]")
     out.print(f"  {report.claim['text']}", markup=False)
@@ -637,7 +635,7 @@ def check(
         mark = "origin" if source["origin"] else "echo  "
         publisher = f", published by {source['publisher_label']}" if source["publisher_label"] else ""
         out.print(f"  {mark} {source['title']} ({source['type_label'] or 'type unknown'}{publisher})", markup=False)
-    _print_origins(store, report)
+    _print_origins(report)
     out.print(f"\n[bold]evidence[/bold] ({len(report.evidence)})")
     if not report.evidence:
         out.print("  none")
@@ -655,27 +653,26 @@ def check(
         out.print(f"    {cand['reason']}", markup=False)
 
 
-def _print_origins(store: Path | None, report: Any) -> None:
-    """Where each stating source came from: its study and voices (docs/trace.md), and, for a release
-    reporting its own team's study with no evidence, why the claim is only self-confirmed."""
-    from oncoclaims.trace_store import source_origin
-
-    with _errors(), _open(store) as claim_store:
-        origins = {s["iri"]: source_origin(claim_store, s["iri"]) for s in report.sources}
-    if not any(o["studies"] or o["voices"] for o in origins.values()):
+def _print_origins(report: Any) -> None:
+    """Where each stating source came from, as the store holds it: its studies and voices
+    (docs/trace.md); the explanation above already names them."""
+    if not report.story_origins:
         return
     out.print("\n[bold]where the sources came from[/bold]")
     for source in report.sources:
-        origin = origins[source["iri"]]
+        origin = report.story_origins.get(source["iri"])
+        if origin is None:
+            continue
         for study in origin["studies"]:
             out.print(f"  {source['title']}: {study['label']}", markup=False)
+            level = f" ({study['evidence_level']})" if study["evidence_level"] else ""
+            out.print(f"    design: {study['design'] or 'not stated'}{level}", markup=False)
+            for key in ("people", "institutions", "funders", "identifiers"):
+                if study[key]:
+                    out.print(f"    {key}: {'; '.join(study[key])}", markup=False)
         for voice in origin["voices"]:
             mark = {True: "independent", False: "tied", None: "unknown"}[voice["independent"]]
             out.print(f"    [{mark}] {voice['name']} ({voice['role']}): {voice['reason']}", markup=False)
-        authors = [v["name"] for v in origin["voices"] if v["role"] == "study-author"]
-        if authors and not report.evidence and (source["type"] or "").endswith("source-press-release"):
-            out.print(f"    self-confirmed: this press release reports its own team's study ({', '.join(authors)}) "
-                      "and no other evidence bears on the claim", markup=False)
 
 
 @app.command()
@@ -920,11 +917,11 @@ def trace_command(
     A story file not yet in the store is ingested first (ingesting it again changes nothing).
     """
     from oncoclaims.trace import trace_document, trace_lines
-    from oncoclaims.trace_store import existing_records, refresh_study_groups, trace_input
+    from oncoclaims.trace_store import existing_records, trace_input, update_study_groups
 
     with _errors(), _open(store) as claim_store:
         traces = [trace_input(claim_store, name) for name in inputs]
-        groups, _candidates = refresh_study_groups(claim_store)
+        groups, _candidates = update_study_groups(claim_store, [t.source for t in traces])
         identifiers = sorted({i for t in traces for s in t.studies for i in s.identifiers})
         document = trace_document(traces, groups, existing_records(claim_store, identifiers))
         if as_json:

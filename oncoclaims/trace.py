@@ -26,8 +26,9 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from oncoclaims.extract.names import is_org_like, normalise_name, same_org, same_person
+from oncoclaims.extract.names import normalise_name, same_org, same_person
 from oncoclaims.extract.origin_mapping import reference_iri
+from oncoclaims.extract.study_keys import match_keys
 from oncoclaims.extract.study_refs import StudyReference
 from oncoclaims.extract.voices import Voice
 from oncoclaims.iris import mint_graph_iri, mint_iri
@@ -169,6 +170,10 @@ def _shared(a: StudyFeatures, b: StudyFeatures) -> dict[str, str]:
     return shared
 
 
+def _names(f: StudyFeatures) -> tuple:
+    return (f.identifiers, f.venues, f.people, f.institutions, f.conditions)
+
+
 def _reason(shared: dict[str, str], days: int | None) -> str:
     parts = [f"same {name} '{value}'" for name, value in shared.items()]
     when = f"stories {days} days apart" if days is not None else "a story's date unknown"
@@ -177,15 +182,14 @@ def _reason(shared: dict[str, str], days: int | None) -> str:
 
 def _block_keys(f: StudyFeatures) -> set[str]:
     """Keys two references must share one of to be compared at all (so grouping is not quadratic)."""
-    keys = {"id:" + i for i in f.identifiers} | {"venue:" + normalise_name(v) for v in f.venues}
-    keys |= {"person:" + normalise_name(p).split()[-1] for p in f.people if normalise_name(p)}
-    keys |= {"condition:" + c for c in f.conditions if " " in c}
-    keys |= {"size:" + n for n in f.sizes}
-    for name in f.institutions:
-        keys |= {
-            "org:" + w for w in normalise_name(name).split() if len(w) > 3 and not is_org_like(w)
-        }
-    return keys
+    return match_keys(
+        identifiers=f.identifiers,
+        venues=f.venues,
+        people=f.people,
+        institutions=f.institutions,
+        conditions=f.conditions,
+        sizes=f.sizes,
+    )
 
 
 def _pairs_to_compare(items: list[StudyFeatures]) -> Iterator[tuple[StudyFeatures, StudyFeatures]]:
@@ -217,22 +221,35 @@ def group_references(
         return x
 
     candidates: list[StudyCandidate] = []
+    # references with the same names share the same features with any other (a news cycle
+    # repeats them): compare each pair of distinct name sets once
+    compared: dict[tuple[tuple, tuple], dict[str, str]] = {}
+    verdicts: dict[tuple, tuple[bool, bool, str]] = {}  # (names, dates) -> join, weak, reason
+    names = {f.reference: _names(f) for f in items}
     for a, b in _pairs_to_compare(items):
         if a.source == b.source:
             continue
-        shared = _shared(a, b)
+        key = (names[a.reference], names[b.reference])
+        shared = compared.get(key)
+        if shared is None:
+            shared = compared[key] = _shared(a, b)
         if not shared:
             continue
-        days = _days_apart(a.date, b.date)
-        strong = {k for k in shared if k not in {"condition", "size"}}
-        in_window = days is not None and days <= DATE_WINDOW_DAYS
-        reason = _reason(shared, days)
-        if "identifier" in shared or (in_window and len(shared) >= 2 and strong):
+        known = verdicts.get((key, a.date, b.date))
+        if known is None:
+            days = _days_apart(a.date, b.date)
+            strong = {k for k in shared if k not in {"condition", "size"}}
+            in_window = days is not None and days <= DATE_WINDOW_DAYS
+            join = "identifier" in shared or (in_window and len(shared) >= 2 and bool(strong))
+            weak = bool(strong) or len(shared) >= 2
+            known = verdicts[key, a.date, b.date] = (join, weak, _reason(shared, days))
+        join, weak, reason = known
+        if join:
             ra, rb = root(a.reference), root(b.reference)
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)
             reasons.setdefault(a.reference, []).append(reason)
-        elif strong or len(shared) >= 2:
+        elif weak:
             pair = (a.reference, b.reference)
             candidates.append(StudyCandidate(mint_iri("match", "study", *pair).value, pair, reason))
     members: dict[str, set[str]] = {}

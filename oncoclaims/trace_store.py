@@ -7,6 +7,7 @@ Reads go through the named queries ``study_references``, ``record_exists`` and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,9 +17,11 @@ from oncoclaims import queries
 from oncoclaims.errors import ConfigError
 from oncoclaims.extract.language import detect_language
 from oncoclaims.extract.origin_mapping import record_iri
+from oncoclaims.extract.study_keys import match_keys
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ingest import ingest
-from oncoclaims.ingest.news import Article, article_digest, find_origin, read_article
+from oncoclaims.ingest.base import SourceRecord
+from oncoclaims.ingest.news import Article, article_digest, find_origin
 from oncoclaims.iris import mint_graph_iri, mint_iri
 from oncoclaims.trace import (
     StoryTrace,
@@ -30,12 +33,12 @@ from oncoclaims.trace import (
 )
 
 __all__ = [
+    "BATCH_REGROUPS",
     "existing_records",
     "refresh_study_groups",
-    "source_origin",
-    "story_origins",
     "stored_features",
     "trace_input",
+    "update_study_groups",
 ]
 
 _NEWS_FORMATS = ("news-fakehealth-json", "news-html", "news-text", "news-submission-json")
@@ -89,24 +92,35 @@ def trace_input(store: ClaimStore, name: str) -> StoryTrace:
             if trace.source == name
             else StoryTrace(name, name, trace.source_key, *_rest(trace))
         )
-    report = ingest(Path(name), store)
+    records: list[SourceRecord] = []
+    report = ingest(Path(name), store, on_record=records.append)
     if report.format not in _NEWS_FORMATS:
         raise ConfigError(
             f"{name}: read as {report.format}, not a news story; trace reads news stories "
             f"({', '.join(_NEWS_FORMATS)}) — the file was ingested as {report.format}"
         )
-    article = read_article(Path(name).read_bytes(), name, report.format)
-    return _trace(article, name)
+    # what ingest read and wrote: the story is not read or searched a second time
+    article, _extraction, digest, origin = records[0].data
+    key = "news:" + digest
+    return StoryTrace(
+        name,
+        mint_iri("source", key).value,
+        key,
+        article.title,
+        article.publisher,
+        article.date,
+        origin.studies,
+        origin.voices,
+    )
 
 
 def _rest(trace: StoryTrace) -> tuple:
     return trace.title, trace.publisher, trace.date, trace.studies, trace.voices
 
 
-def stored_features(store: ClaimStore) -> list[StudyFeatures]:
-    """The features of every study reference in the store (query ``study_references``)."""
+def _features(rows: list[dict]) -> list[StudyFeatures]:
     found: dict[str, dict] = {}
-    for row in queries.select(store, "study_references"):
+    for row in rows:
         ref = row["ref"].value
         item = found.setdefault(
             ref,
@@ -139,6 +153,11 @@ def stored_features(store: ClaimStore) -> list[StudyFeatures]:
     ]
 
 
+def stored_features(store: ClaimStore) -> list[StudyFeatures]:
+    """The features of every study reference in the store (query ``study_references``)."""
+    return _features(queries.select(store, "study_references"))
+
+
 def existing_records(store: ClaimStore, identifiers: list[str]) -> dict[str, str]:
     """identifier -> IRI of the record the store holds for it (NCT trials, PubMed articles)."""
     records = {}
@@ -149,43 +168,113 @@ def existing_records(store: ClaimStore, identifiers: list[str]) -> dict[str, str
     return records
 
 
-def refresh_study_groups(store: ClaimStore) -> tuple[list[StudyGroup], list[StudyCandidate]]:
-    """Group every study reference in the store and write the ``oc:Study`` nodes and candidate
-    matches, replacing the study graphs of an earlier grouping. Returns (groups, candidates)."""
-    groups, candidates = group_references(stored_features(store))
+#: More new stories than this (a bulk trace) are grouped by reading every reference in one
+#: query, which costs less than a few queries per new reference.
+BATCH_REGROUPS = 100
+
+_STUDY_GRAPHS = mint_graph_iri("study", "x").value.rsplit("/", 1)[0] + "/"
+
+
+def _write_groups(
+    store: ClaimStore, features: list[StudyFeatures]
+) -> tuple[list[StudyGroup], list[StudyCandidate]]:
+    """Group all of the store's references and rewrite every study graph."""
+    groups, candidates = group_references(features)
     quads = list(group_quads(groups, candidates))
     wanted = {q.graph_name for q in quads}
-    prefix = mint_graph_iri("study", "x").value.rsplit("/", 1)[0] + "/"
     for graph in store.named_graphs():
-        if isinstance(graph, NamedNode) and graph.value.startswith(prefix) and graph not in wanted:
+        stale = isinstance(graph, NamedNode) and graph.value.startswith(_STUDY_GRAPHS)
+        if stale and graph not in wanted:
             store.remove_graph(graph)
     store.extend(quads)
     return groups, candidates
 
 
-def source_origin(store: ClaimStore, source: str) -> dict[str, list[dict]]:
-    """The study references and voices stored for ``source`` (query ``source_origin``)."""
-    studies: list[dict] = []
-    voices: dict[str, dict] = {}
-    for row in queries.select(store, "source_origin", source=source):
-        if row["kind"].value == "study":
-            studies.append({"iri": row["node"].value, "label": row["label"].value})
-        else:
-            independent = row.get("independent")
-            voices.setdefault(
-                row["node"].value,
-                {
-                    "name": row["label"].value,
-                    "role": row["role"].value,
-                    "reason": row["reason"].value,
-                    "independent": None if independent is None else independent.value == "true",
-                },
-            )
-    return {"studies": studies, "voices": list(voices.values())}
+def refresh_study_groups(store: ClaimStore) -> tuple[list[StudyGroup], list[StudyCandidate]]:
+    """Group every study reference in the store and write the ``oc:Study`` nodes and candidate
+    matches, replacing the study graphs of an earlier grouping. Returns (groups, candidates).
+
+    Reads and compares every reference; :func:`update_study_groups` is the incremental way."""
+    return _write_groups(store, stored_features(store))
 
 
-def story_origins(store: ClaimStore, sources: list[str]) -> dict[str, dict[str, list[dict]]]:
-    """For each of ``sources`` that reports a study or quotes someone: its studies and voices
-    (:func:`source_origin`); the confirmation report carries them as ``story_origins``."""
-    found = {source: source_origin(store, source) for source in sources}
-    return {source: origin for source, origin in found.items() if origin["studies"] or origin["voices"]}
+def _involving(
+    found: tuple[list[StudyGroup], list[StudyCandidate]], refs: set[str]
+) -> tuple[list[StudyGroup], list[StudyCandidate]]:
+    groups, candidates = found
+    return (
+        [g for g in groups if refs & g.references],
+        [c for c in candidates if refs & set(c.references)],
+    )
+
+
+def update_study_groups(
+    store: ClaimStore, sources: Iterable[str]
+) -> tuple[list[StudyGroup], list[StudyCandidate]]:
+    """Group the study references of ``sources`` (stories just ingested) with those of the store.
+
+    Only the references that share an ``oc:matchKey`` with theirs are compared (query
+    ``study_key_references``), with the other members of the studies those belong to
+    (``study_group_of``); the study graphs of those are rewritten. The store ends as
+    :func:`refresh_study_groups` would leave it, without reading every reference (a store
+    with references ingested before the keys were written, or a batch of more than
+    :data:`BATCH_REGROUPS` stories, is regrouped whole). Returns the
+    groups and candidate matches that involve a reference of ``sources``.
+    """
+    wanted_sources = set(sources)
+    if len(wanted_sources) > BATCH_REGROUPS or queries.select(store, "unkeyed_study_references"):
+        every = stored_features(store)
+        new = {f.reference for f in every if f.source in wanted_sources}
+        return _involving(_write_groups(store, every), new)
+    features: dict[str, StudyFeatures] = {}
+    for source in sorted(wanted_sources):
+        for f in _features(queries.select(store, "study_references", source=source)):
+            features[f.reference] = f
+    new = set(features)
+    keys: set[str] = set()
+    for f in features.values():
+        keys |= match_keys(
+            identifiers=f.identifiers,
+            venues=f.venues,
+            people=f.people,
+            institutions=f.institutions,
+            conditions=f.conditions,
+            sizes=f.sizes,
+        )
+    seen = set(new)
+    for key in sorted(keys):
+        seen.update(row["ref"].value for row in queries.select(store, "study_key_references", key=key))
+    old_studies: set[str] = set()
+    component: dict[str, str] = {}  # reference -> its study before (else itself)
+    pending = sorted(seen)
+    while pending:  # the members of the studies these belong to
+        ref = pending.pop()
+        for row in queries.select(store, "study_group_of", ref=ref):
+            member, study = row["member"].value, row["study"].value
+            old_studies.add(study)
+            component[member] = study
+            if member not in seen:
+                seen.add(member)
+                pending.append(member)
+    for ref in sorted(seen - new):
+        for f in _features(queries.select(store, "study_references", ref=ref)):
+            features[f.reference] = f
+    found = group_references(features.values())
+    for study in old_studies:
+        store.remove_graph(mint_graph_iri("study", study))
+    for group in found[0]:
+        # a candidate match between two studies (or references) this one has now joined
+        # is not one any more; any other old candidate stands, as grouping all would find it
+        parts: dict[str, list[str]] = {}
+        for ref in sorted(group.references - new):
+            parts.setdefault(component.get(ref, ref), []).append(ref)
+        if len(parts) < 2:
+            continue
+        olds = sorted(group.references - new)
+        for i, first in enumerate(olds):
+            for second in olds[i + 1 :]:
+                if component.get(first, first) != component.get(second, second):
+                    match = mint_iri("match", "study", first, second).value
+                    store.remove_graph(mint_graph_iri("study", match))
+    store.extend(group_quads(*found))
+    return _involving(found, new)

@@ -42,7 +42,6 @@ from oncoclaims.graph.confirmation import (
 from oncoclaims.graph.metrics import institution_metrics
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.iris import mint_iri
-from oncoclaims.trace_store import story_origins
 from oncoclaims.vocab import ID_BASE, OC
 
 __all__ = ["REMOTE_CACHE_SECONDS", "ClaimPage", "ClaimSummary", "InstitutionPage", "SourcePage", "TherapyPage",
@@ -483,9 +482,7 @@ def create_rest_router(store: ClaimStore, state: ServerState | None = None) -> A
         """The confirmation report of one claim (its id, or its full IRI)."""
         iri = claim_id if claim_id.startswith(("http://", "https://")) else _CLAIM_BASE + claim_id
         try:
-            report = confirmation_report(store, iri, depth=depth).to_dict()
-            report["story_origins"] = story_origins(store, [s["iri"] for s in report["sources"]])
-            return report
+            return confirmation_report(store, iri, depth=depth).to_dict()
         except NotFoundError as exc:
             return error_response(404, "Claim not found", str(exc))
         except ConfigError as exc:

@@ -43,7 +43,6 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from pyoxigraph import NamedNode
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
@@ -55,24 +54,19 @@ from oncoclaims.api.state import ServerState
 from oncoclaims.api.write_access import BodyTooLarge, read_limited_body, too_large, write_refusal
 from oncoclaims.discover.candidates import discover_claims
 from oncoclaims.discover.report import candidate_entries
-from oncoclaims.errors import ConfigError, FetchError, IngestError, NotFoundError
+from oncoclaims.errors import FetchError, IngestError, NotFoundError
+from oncoclaims.graph.origins import story_origin
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.graph.story import story_view
 from oncoclaims.ingest import ingest_bytes
 from oncoclaims.ingest.base import SourceRecord
 from oncoclaims.ingest.news import SUBMISSION_KEYS
 from oncoclaims.ingest.url_fetch import UnsafeURLError, fetch_public_url
-from oncoclaims.trace import group_references, trace_document
-from oncoclaims.trace_store import (
-    existing_records,
-    refresh_study_groups,
-    stored_features,
-    trace_input,
-)
+from oncoclaims.trace_store import update_study_groups
 from oncoclaims.vocab import ID_BASE, OC
 
-__all__ = ["MAX_SUBMISSION_BYTES", "StoryJob", "StoryPage", "StorySubmitted", "create_stories_router", "loopback_fetch_allowed",
-           "story_origin"]
+__all__ = ["MAX_SUBMISSION_BYTES", "StoryJob", "StoryPage", "StorySubmitted", "create_stories_router",
+           "loopback_fetch_allowed"]
 
 #: Request bodies of ``POST /stories`` larger than this are refused with 413 (16 MiB).
 MAX_SUBMISSION_BYTES = 16 * 1024 * 1024
@@ -200,39 +194,11 @@ def _ingest(store: ClaimStore, state: ServerState, data: bytes, origin: str, fmt
     with state.write_lock:
         report = ingest_bytes(data, origin, store, fmt=fmt, on_record=noted)
         if report.format.startswith("news-") and report.quads_added:
-            refresh_study_groups(store)  # the new story may report a study other stories report
+            # the new story may report a study other stories report
+            update_study_groups(store, [q.subject.value for r in records
+                                        for q in store.inner.quads_for_pattern(None, OC.sourceType, None, r.graph)])
         state.generation += 1
     return report, records
-
-
-def story_origin(store: ClaimStore, source: str) -> dict[str, Any]:
-    """The studies a story reports, its voices, and the other stories of the same studies.
-
-    As ``oncoclaims trace --json`` gives them for one story (docs/trace.md), with
-    ``same_study``: ``[{"study", "sources": [{"source", "title"}]}]`` (this story left out).
-    A source without a text (a trial record, say) reports no study and quotes no one.
-    """
-    try:
-        trace = trace_input(store, source)
-    except ConfigError:
-        return {"studies": [], "voices": [], "same_study": []}
-    groups, _candidates = group_references(stored_features(store))
-    identifiers = sorted({i for s in trace.studies for i in s.identifiers})
-    document = trace_document([trace], groups, existing_records(store, identifiers))
-    story = document["stories"][0]
-    studies = {s["study"] for s in story["studies"]}
-    same_study = []
-    for group in document["shared_studies"]:
-        others = [o for o in group["sources"] if o != source]
-        if others and (group["study"] in studies or source in group["sources"]):
-            same_study.append({"study": group["study"], "sources": [
-                {"source": o, "title": _title(store, o)} for o in others]})
-    return {"studies": story["studies"], "voices": story["voices"], "same_study": same_study}
-
-
-def _title(store: ClaimStore, source: str) -> str | None:
-    rows = queries.select(store, "source_summary", source=NamedNode(source))
-    return rows[0]["title"].value if rows and "title" in rows[0] else None
 
 
 class StoryJob(BaseModel):

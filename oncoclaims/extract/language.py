@@ -53,11 +53,11 @@ def detect_language(text: str) -> str:
     :param text: the text; only its first 20,000 characters are read.
     """
     sample = text[:20_000]
-    letters = [c for c in sample if c.isalpha()]
+    letters = sum(map(str.isalpha, sample))
     if not letters:
         return "und"
     for code, script in _SCRIPTS:
-        if len(script.findall(sample)) > len(letters) / 3:
+        if len(script.findall(sample)) > letters / 3:
             return code
     words = [w.lower() for w in _WORD.findall(sample)]
     if len(words) < 5:

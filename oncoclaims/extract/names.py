@@ -119,6 +119,12 @@ def is_org_like(name: str) -> bool:
 
 def find_people(text: str, start: int = 0, end: int | None = None) -> list[NameMention]:
     """Return the person names in ``text[start:end]`` with offsets into ``text``."""
+    return list(_people(text, start, end))
+
+
+@lru_cache(maxsize=4096)
+def _people(text: str, start: int, end: int | None) -> tuple[NameMention, ...]:
+    """:func:`find_people`, cached: study references and voices read the same sentences."""
     found = []
     for match in _PERSON.finditer(text, start, len(text) if end is None else end):
         name = match["name"]
@@ -133,7 +139,7 @@ def find_people(text: str, start: int = 0, end: int | None = None) -> list[NameM
         if any(w in _ORG_WORDS or w in _PLACE_OR_TIME for w in words):
             continue
         found.append(NameMention(name, match.start("name"), match.end("name")))
-    return found
+    return tuple(found)
 
 
 def _trim_org(org: str) -> str:
@@ -230,6 +236,7 @@ class NameIndex:
 
     def __init__(self, text: str) -> None:
         self._by_part: dict[str, set[str]] = {}
+        self._resolved: dict[str, str] = {}
         self.mentions = find_people(text)
         self.by_surname: dict[str, list[NameMention]] = {}
         for mention in self.mentions:
@@ -240,6 +247,12 @@ class NameIndex:
 
     def resolve(self, name: str) -> str:
         """The full name for a one-word name when the text names one such person, else ``name``."""
+        known = self._resolved.get(name)
+        if known is None:
+            known = self._resolved[name] = self._resolve(name)
+        return known
+
+    def _resolve(self, name: str) -> str:
         name = _TITLE.sub("", name).strip()
         if " " in name:
             fuller = [n for n in self._by_part.get(name.split()[-1], ()) if same_person(n, name)]

@@ -21,6 +21,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from oncoclaims.extract.attribution import Party
 from oncoclaims.extract.mapping import party_iri
+from oncoclaims.extract.study_keys import match_keys
 from oncoclaims.extract.study_refs import StudyReference
 from oncoclaims.extract.voices import Voice
 from oncoclaims.iris import mint_iri
@@ -119,6 +120,16 @@ def reference_quads(
             yield Quad(ref, OC.funder, node, graph)
         for rule in study.rules:
             yield Quad(ref, OC.extractedBy, Literal(rule), graph)
+        keys = match_keys(
+            identifiers=study.identifiers,
+            venues=study.venues,
+            people=study.people,
+            institutions=study.institutions,
+            conditions=study.conditions,
+            sizes=(str(study.size),) if study.size is not None else (),
+        )
+        for key in sorted(keys):
+            yield Quad(ref, OC.matchKey, Literal(key), graph)
         yield from _spans(ref, source, source_key, study.spans, graph)
     for voice in voices:
         node = voice_iri(source_key, voice.name)

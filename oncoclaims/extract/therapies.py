@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "TherapyIndex",
@@ -41,6 +42,8 @@ _PROPOSAL_RULES = (
      re.compile(rf"\b(?:treated with|received|receiving|respond to|responded to) {_NAME}\b")),
 )
 # "a molecule called GM-CSF" names a molecule, not a therapy.
+#: How far before a "called X" the words that make X not a therapy are looked for.
+_BEFORE_WINDOW = 200
 _NOT_A_THERAPY_BEFORE = re.compile(
     r"\b(?:molecules?|proteins?|genes?|receptors?|antigens?|cells?|signal\w*|tumou?rs?|forms?|"
     r"mutations?|syndrome|condition)\W+(?:\w+\W+)?$",
@@ -120,6 +123,13 @@ class TherapyIndex:
         ]
 
 
+@lru_cache(maxsize=8)
+def _tokens(text: str) -> frozenset[str]:
+    """The maximal runs of word characters and hyphens in ``text``: a word occurs in it on its
+    own exactly when it is one of them (one pass over the text, not one search per name)."""
+    return frozenset(re.findall(r"[\w-]+", text))
+
+
 def _looks_like_a_name(name: str, text: str) -> bool:
     """Reject ordinary words that happen to be capitalised (sentence starts, nationalities)."""
     lower = name.lower()
@@ -129,6 +139,8 @@ def _looks_like_a_name(name: str, text: str) -> bool:
         return False  # a plural abbreviation ("GSCs") or a molecule ("CD19")
     if name[0].isupper() and name[1:].islower():
         # An ordinary word also occurs in lower case somewhere in the text.
+        if re.fullmatch(r"[\w-]+", lower):
+            return lower not in _tokens(text)
         return re.search(rf"(?<![\w-]){re.escape(lower)}(?![\w-])", text) is None
     return True
 
@@ -150,7 +162,10 @@ def propose_therapies(text: str, offset: int = 0, exclude: Iterable[str] = ()) -
                 continue
             if not _looks_like_a_name(name, text):
                 continue
-            if rule == "therapy:called" and _NOT_A_THERAPY_BEFORE.search(text, 0, match.start()):
+            # the pattern ends at the match and spans a word and two gaps: a short window will do
+            # (searching from 0 made this quadratic in the text's length)
+            window = max(0, match.start() - _BEFORE_WINDOW)
+            if rule == "therapy:called" and _NOT_A_THERAPY_BEFORE.search(text, window, match.start()):
                 continue
             labels.setdefault(name, rule)
     mentions: list[TherapyMention] = []

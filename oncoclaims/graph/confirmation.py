@@ -22,6 +22,7 @@ from oncoclaims.discover.report import candidate_entries, explain_candidates
 from oncoclaims.errors import ConfigError, NotFoundError
 from oncoclaims.graph import analysis
 from oncoclaims.graph.basis import Basis, bases_of, claim_links, describe_inference, verdict_links
+from oncoclaims.graph.origins import describe_origins, story_origins
 from oncoclaims.graph.projection import to_networkx
 from oncoclaims.graph.statuses import all_statuses
 from oncoclaims.graph.store import ClaimStore
@@ -72,6 +73,9 @@ class ConfirmationReport:
     #: Candidate evidence (``oncoclaims discover``), best first: records of the claim's
     #: therapy, not yet support (oncoclaims.discover.report).
     candidates: list[dict[str, Any]] = field(default_factory=list)
+    #: Where each stating source came from (source IRI -> its studies, voices and the other
+    #: stories of the same study; oncoclaims.graph.origins), for the sources that name any.
+    story_origins: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON shape of ``oncoclaims check --json`` and ``GET /claims/{id}``."""
@@ -192,8 +196,9 @@ def confirmation_report(
         inferences=_inferences(graph, bases, stating_links.union(*links.values())),
         depth=depth,
         labels=_labels_of_named_nodes(graph, sources, evidence),
+        story_origins=story_origins(store, stating),
     )
-    report.explanation = _explain(report)
+    report.explanation = _explain(report, _claim_spans(store, iri, list(report.story_origins)))
     report.candidates, total = candidate_entries(store, iri, depth=depth)
     if report.candidates:
         report.explanation += " " + explain_candidates(report.candidates, total)
@@ -235,7 +240,17 @@ def _labels_of_named_nodes(
     return labels
 
 
-def _explain(report: ConfirmationReport) -> str:
+def _claim_spans(store: ClaimStore, claim: str, sources: list[str]) -> dict[str, list[tuple[int, int]]]:
+    """Where each of ``sources`` states ``claim`` (query ``source_statements``)."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    for source in sources:
+        for row in queries.select(store, "source_statements", source=source):
+            if row["claim"].value == claim and "start" in row and "end" in row:
+                found.setdefault(source, []).append((int(row["start"].value), int(row["end"].value)))
+    return found
+
+
+def _explain(report: ConfirmationReport, report_spans: dict[str, list[tuple[int, int]]] | None = None) -> str:
     key = report.status["iri"].rsplit("status-", 1)[-1]
     supporting = [e for e in report.evidence if e["relation"] == "supports"]
     disputing = [e for e in report.evidence if e["relation"] == "disputes" and e["independent"]]
@@ -257,6 +272,10 @@ def _explain(report: ConfirmationReport) -> str:
         text = f"Not independently confirmed: all its supporting evidence is tied to interested parties or not from a confirmatory source ({reasons})."
     else:
         text = "Not independently confirmed: no evidence bears on it, only statements of the claim."
+    origins = describe_origins(report.sources, report.story_origins, evidence=bool(report.evidence),
+                               claim_spans=report_spans)
+    if origins:
+        text += " " + origins
     if report.inferences:
         text += f" This {rests_on(report.inferences, reasons=False)} (the curator's reasons are in the report)."
     if report.circular_reporting and len(report.origins) == 1:

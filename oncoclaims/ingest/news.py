@@ -105,9 +105,14 @@ def _check_size(data: bytes, origin: str) -> None:
         )
 
 
+#: Control bytes other than tab, newlines, vertical tab, form feed and carriage return.
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b)
+
+
 def _is_binary(data: bytes) -> bool:
     head = data[:8192]
-    return b"\x00" in head or (bool(head) and sum(b < 9 or 13 < b < 32 for b in head) > len(head) // 10)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    return b"\x00" in head or (bool(head) and controls > len(head) // 10)
 
 
 def _decode(data: bytes, origin: str) -> str:

@@ -290,3 +290,37 @@ def test_the_claim_report_names_the_study_and_the_voices_of_the_story_it_came_fr
     assert origin["studies"] and origin["voices"]
     assert any("Berzofsky" in v["name"] for v in origin["voices"]), "the trial's leader is quoted"
     assert all(v["independent"] in (True, False, None) and v["reason"] for v in origin["voices"])
+
+
+def test_the_story_page_and_the_claim_report_read_one_stored_origin(desk) -> None:
+    from pyoxigraph import Literal, Quad
+
+    from oncoclaims.vocab import OC
+
+    base, store = desk
+    files = {"file": (RELEASE.name, RELEASE.read_bytes(), "application/json")}
+    submitted = httpx.post(f"{base}/stories", files=files, headers=AUTH, timeout=60).json()
+    source_id = submitted["source"].rsplit("/source/", 1)[1]
+    # a value the text could not produce: the views show it only if they read the store
+    reasons = list(store.inner.quads_for_pattern(None, OC.independenceReason, None, None))
+    assert len(reasons) == 1
+    old = reasons[0]
+    store.inner.remove(old)
+    store.inner.add(Quad(old.subject, old.predicate, Literal("a reason stored, not in the text"), old.graph_name))
+    page = httpx.get(f"{base}/stories/{source_id}", timeout=60).json()
+    report = httpx.get(f"{base}/claims/{submitted['claims'][0]['id']}", timeout=60).json()
+    origin = report["story_origins"][submitted["source"]]
+    assert (page["studies"], page["voices"]) == (origin["studies"], origin["voices"])
+    main = page["studies"][0]
+    assert main["venue"] == "Fourth CRI-CIMT-EATI-AACR International Cancer Immunotherapy Conference"
+    assert (main["design"], main["evidence_level"]) == ("phase-1", "level-uncontrolled-human")
+    assert main["funders"] == ["National Cancer Institute"] and main["people"] == ["Jay A. Berzofsky"]
+    [voice] = page["voices"]
+    assert (voice["name"], voice["role"], voice["independent"]) == ("Jay A. Berzofsky", "study-author", False)
+    assert voice["reason"] == "a reason stored, not in the text"
+    text = page["text"]
+    assert all(text[s:e] for s, e in voice["spans"]) and "Berzofsky" in text[slice(*voice["spans"][0])]
+    # the explanation names the study and the voice from the same stored nodes
+    explanation = report["explanation"]
+    assert "a phase-1 study (Fourth CRI-CIMT-EATI-AACR" in explanation
+    assert "the one voice it quotes is Jay A. Berzofsky (study-author, tied: a reason stored, not in the text)" in explanation

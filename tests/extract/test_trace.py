@@ -270,9 +270,12 @@ def test_check_names_the_study_and_voices_and_says_self_confirmed(tmp_path: Path
     )
     assert "[tied] Jay A. Berzofsky (study-author)" in result.output
     assert (
-        "self-confirmed: this press release reports its own team's study (Jay A. Berzofsky)"
-        in result.output
+        "Self-confirmed in substance: this press release reports its own team's study "
+        "(Jay A. Berzofsky), and no other evidence bears on the claim." in result.output
     )
+    assert "the one voice it quotes is Jay A. Berzofsky (study-author, tied:" in result.output
+    # the claim is stated in the sentence of the release's second study, not of its main one
+    assert "names 2 studies; the claim is about an animal study (Cancer Research)" in result.output
 
 
 def test_identifiers_are_read_and_a_trial_in_the_store_is_the_record(tmp_path: Path) -> None:
