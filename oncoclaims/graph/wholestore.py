@@ -58,7 +58,6 @@ Engine = Literal["server", "tables"]
 STATUS_ENGINE: dict[str, Engine] = {
     "embedded": "tables",
     "oxigraph": "tables",
-    # claim_statuses.rq runs on Virtuoso 7.2.5 but misses untied support (docs/deployment.md)
     "virtuoso": "tables",
     "generic": "tables",
 }

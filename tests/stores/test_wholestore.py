@@ -18,8 +18,6 @@ from oncoclaims.graph.confirmation import claim_statuses
 from oncoclaims.graph.metrics import institution_metrics
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.graph.wholestore import (
-    STATUS_ENGINE,
-    backend_kind,
     compute_institution_metrics,
     compute_statuses,
     preferred_engine,
@@ -66,11 +64,6 @@ def test_the_statuses_to_compare_are_varied(expected: dict[str, Any]) -> None:
 def test_every_status_equals_the_python_engine(
     loaded: Backend, expected: dict[str, Any], engine: str
 ) -> None:
-    if engine == "server" and backend_kind(loaded) == "virtuoso":
-        # docs/deployment.md: Virtuoso 7.2.5 counts no untied support for the BRCA1 claim
-        # (independence unknown): a known difference, so Virtuoso computes statuses from tables
-        assert STATUS_ENGINE["virtuoso"] == "tables"
-        pytest.xfail("Virtuoso 7.2.5 answers claim_statuses.rq differently (documented)")
     assert compute_statuses(loaded, engine=engine) == expected["statuses"]  # type: ignore[arg-type]
 
 
