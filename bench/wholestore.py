@@ -53,7 +53,7 @@ from oncoclaims.vocab import GRAPH_BASE
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "stores"))
-from backend_servers import (  # noqa: I001
+from backend_servers import (
     oxigraph_backend,
     oxigraph_binary,
     run_oxigraph,
@@ -83,6 +83,7 @@ def _guarded(action: Callable[[], Any]) -> tuple[float | str, Any]:
     try:
         return _timed(action)
     except OncoclaimsError as exc:
+        print(f"  ({type(exc).__name__}: {str(exc)[:300]})", file=sys.stderr, flush=True)
         return type(exc).__name__, None
 
 
@@ -94,13 +95,18 @@ def measure(
     row["ingest"], _ = _timed(lambda: backend.bulk_load(quads))
     row["quads/s"] = len(quads) / row["ingest"]
     status_text = queries.load_query("claim_statuses").text
-    picks = [ex("claim", i) for i in random.Random(7).sample(range(claims), min(50, claims))]
+    chosen = random.Random(7).sample(range(claims), min(50, claims))  # noqa: S311 (a sample)
+    picks = [ex("claim", i) for i in chosen]
     depth = ox.Literal(3)
-    warm, _ = _guarded(lambda: backend.select(status_text, {"claim": picks[0], "depth": depth}, union=True))
+    warm, _ = _guarded(
+        lambda: backend.select(status_text, {"claim": picks[0], "depth": depth}, union=True)
+    )
     if isinstance(warm, float):
         row["one status p50 ms"] = 1000 * statistics.median(
-            _timed(lambda c=c: backend.select(status_text, {"claim": c, "depth": depth}, union=True))[0]
-            for c in picks[:10 if warm > 0.05 else 50]
+            _timed(
+                lambda c=c: backend.select(status_text, {"claim": c, "depth": depth}, union=True)
+            )[0]
+            for c in picks[: 10 if warm > 0.05 else 50]
         )
     else:
         row["one status p50 ms"] = warm
@@ -112,31 +118,43 @@ def measure(
         )
     row["statuses tables"], statuses = _guarded(lambda: compute_statuses(backend, engine="tables"))
     counted = None
-    if isinstance(backend, SparqlBackend) and backend.endpoints.server == "virtuoso" or claims <= server_statuses_max:
-        row["statuses server"], counted = _guarded(lambda: compute_statuses(backend, engine="server"))
+    if (
+        isinstance(backend, SparqlBackend) and backend.endpoints.server == "virtuoso"
+    ) or claims <= server_statuses_max:
+        row["statuses server"], counted = _guarded(
+            lambda: compute_statuses(backend, engine="server")
+        )
     else:
         row["statuses server"] = "not run"  # minutes already at 2,000 claims (docs/deployment.md)
     row["server = tables"] = counted == statuses if counted is not None else "-"
     row["metrics tables"], _ = _guarded(
-        lambda: compute_institution_metrics(backend, engine="tables", statuses=statuses))
+        lambda: compute_institution_metrics(backend, engine="tables", statuses=statuses)
+    )
     row["metrics server"], _ = _guarded(
-        lambda: compute_institution_metrics(backend, engine="server", statuses=statuses))
+        lambda: compute_institution_metrics(backend, engine="server", statuses=statuses)
+    )
     if isinstance(backend, EmbeddedBackend):
         row["GraphML"], _ = _timed(
-            lambda: write_graphml(ClaimStore(backend.inner), io.BytesIO(), status=True))
+            lambda: write_graphml(ClaimStore(backend.inner), io.BytesIO(), status=True)
+        )
     return row
 
 
-def _backends(stack: ExitStack, args: argparse.Namespace, rows: int) -> Iterator[tuple[str, Backend]]:
+def _backends(
+    stack: ExitStack, args: argparse.Namespace, rows: int
+) -> Iterator[tuple[str, Backend]]:
     folder = stack.enter_context(tempfile.TemporaryDirectory())
     yield "embedded (on disk)", EmbeddedBackend(ox.Store(folder))
     options = {"timeout": args.limit, "write_timeout": args.limit}
     if "oxigraph" not in args.skip and oxigraph_binary():
-        server = stack.enter_context(run_oxigraph(Path(stack.enter_context(tempfile.TemporaryDirectory()))))
+        server = stack.enter_context(
+            run_oxigraph(Path(stack.enter_context(tempfile.TemporaryDirectory())))
+        )
         yield "Oxigraph server", oxigraph_backend(server, **options)
     if "virtuoso" not in args.skip and virtuoso_binary():
         server = stack.enter_context(
-            run_virtuoso(Path(stack.enter_context(tempfile.TemporaryDirectory())), max_rows=rows))
+            run_virtuoso(Path(stack.enter_context(tempfile.TemporaryDirectory())), max_rows=rows)
+        )
         yield "Virtuoso", virtuoso_backend(server, page_size=rows, **options)
 
 
@@ -151,10 +169,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sizes", type=int, nargs="+", help="claims per run (about 31 quads each)")
     parser.add_argument("--skip", action="append", default=[], choices=["oxigraph", "virtuoso"])
-    parser.add_argument("--limit", type=float, default=600, help="seconds a server request may take")
-    parser.add_argument("--server-statuses-max", type=int, default=2_000,
-                        help="largest size at which pyoxigraph and Oxigraph count every status "
-                             "by the server (minutes at 2,000 claims); Virtuoso always does")
+    parser.add_argument(
+        "--limit", type=float, default=600, help="seconds a server request may take"
+    )
+    parser.add_argument(
+        "--server-statuses-max",
+        type=int,
+        default=2_000,
+        help="largest size at which pyoxigraph and Oxigraph count every status "
+        "by the server (minutes at 2,000 claims); Virtuoso always does",
+    )
     args = parser.parse_args()
     for claims in args.sizes:
         quads = synthetic(claims)
@@ -162,19 +186,31 @@ def main() -> None:
         with ExitStack() as stack:
             for name, backend in _backends(stack, args, rows=max(100_000, 4 * claims)):
                 results.append(measure(name, backend, quads, claims, args.server_statuses_max))
-                print(f"{claims:,} claims, {name}: " + ", ".join(
-                    f"{k} {_text(v)}" for k, v in results[-1].items() if k != "backend"), flush=True)
+                print(
+                    f"{claims:,} claims, {name}: "
+                    + ", ".join(
+                        f"{k} {_text(v)}" for k, v in results[-1].items() if k != "backend"
+                    ),
+                    flush=True,
+                )
                 backend.close()
         base = results[0]
         columns = [c for c in dict.fromkeys(k for r in results for k in r)]
-        print(f"\n{claims:,} claims, {len(quads):,} quads; seconds unless named; (x): ratio to "
-              f"the embedded store's value in the same column, the baseline")
+        print(
+            f"\n{claims:,} claims, {len(quads):,} quads; seconds unless named; (x): ratio to "
+            f"the embedded store's value in the same column, the baseline"
+        )
         print("| " + " | ".join(columns) + " |")
         print("|" + "---|" * len(columns))
         for row in results:
-            print("| " + " | ".join(
-                _text(row.get(c, "-"), None if row is base or c == "backend" else base.get(c))
-                for c in columns) + " |")
+            print(
+                "| "
+                + " | ".join(
+                    _text(row.get(c, "-"), None if row is base or c == "backend" else base.get(c))
+                    for c in columns
+                )
+                + " |"
+            )
         print(flush=True)
 
 

@@ -39,13 +39,13 @@ from oncoclaims.graph.tables import EdgeTables, iri_of
 __all__ = [
     "BETWEENNESS_SAMPLES",
     "EXACT_BETWEENNESS_NODES",
-    "metrics_tables",
     "NETWORK_KINDS",
     "PAGERANK_TOLERANCE",
     "betweenness",
     "echo_chambers",
     "institution_metrics",
     "metrics_from_tables",
+    "metrics_tables",
     "network_links",
     "pagerank",
 ]

@@ -98,8 +98,11 @@ def status_of_counts(
     >>> status_of_counts(0, 0, 0, 1, 0).removeprefix(STATUS_PREFIX)
     'retracted-support'
     """
-    relations = {name for name, count in (("supports", independent_support),
-                                          ("disputes", independent_dispute)) if count}
+    relations = {
+        name
+        for name, count in (("supports", independent_support), ("disputes", independent_dispute))
+        if count
+    }
     return STATUS_PREFIX + status_name(
         relations, untied_support > 0, all_support > 0, all_support > 0 and live_support == 0
     )
@@ -113,7 +116,7 @@ def _cell(text: str) -> str:
 def _count(text: str) -> int:
     """An integer TSV cell: ``3`` or ``"3"^^<...#integer>``."""
     if text.startswith('"'):
-        text = text[1:text.index('"', 1)]
+        text = text[1 : text.index('"', 1)]
     return int(text)
 
 
@@ -215,8 +218,8 @@ def compute_institution_metrics(
     """
     from oncoclaims.graph.metrics import (  # metrics imports confirmation, which imports this
         NETWORK_KINDS,
-        metrics_tables,
         metrics_from_tables,
+        metrics_tables,
         network_links,
     )
 
@@ -226,8 +229,11 @@ def compute_institution_metrics(
         if statuses is None:
             statuses = compute_statuses(backend)
         members = {
-            kind: set(_first_column(_select_tsv(
-                backend, "class_members", {"class": iri_of("oc:" + kind)})))
+            kind: set(
+                _first_column(
+                    _select_tsv(backend, "class_members", {"class": iri_of("oc:" + kind)})
+                )
+            )
             for kind in NETWORK_KINDS
         }
         labels = {
@@ -248,4 +254,3 @@ def compute_institution_metrics(
         return metrics_from_tables(
             edges, statuses, members, labels, claims_made=claims_made, amplification=amplification
         )
-

@@ -98,27 +98,37 @@ def test_each_backend_has_a_measured_engine(loaded: Backend) -> None:
         ((0, 0, 0, 0, 0), "unconfirmed"),
     ],
 )
-def test_counts_give_the_status_in_the_documented_order(counts: tuple[int, ...], status: str) -> None:
+def test_counts_give_the_status_in_the_documented_order(
+    counts: tuple[int, ...], status: str
+) -> None:
     assert status_of_counts(*counts) == STATUS_PREFIX + status
 
 
 def test_amplification_follows_chains_through_its_own_sources(backend: Backend) -> None:
     """A made-up chain s3 -> s2 -> s1 -> s0: A published s0 and s2, B published s1. A's
     amplification is s1 and s3 (s2 is its own, but the chain goes on through it)."""
-    from oncoclaims.vocab import DCTERMS, OC, PROV, RDF, GRAPH_BASE
-
     import pyoxigraph as ox
+
+    from oncoclaims.vocab import DCTERMS, GRAPH_BASE, OC, PROV, RDF
 
     ex = "https://example.org/chain/"
     graph = ox.NamedNode(GRAPH_BASE + "test/chain")
     a, b = ox.NamedNode(ex + "A"), ox.NamedNode(ex + "B")
     s = [ox.NamedNode(f"{ex}s{i}") for i in range(4)]
-    triples = [(a, RDF.type, OC.Institution), (b, RDF.type, OC.Institution),
-               (s[0], DCTERMS.publisher, a), (s[1], DCTERMS.publisher, b),
-               (s[2], DCTERMS.publisher, a), (s[1], PROV.wasDerivedFrom, s[0]),
-               (s[2], PROV.wasQuotedFrom, s[1]), (s[3], OC.reportsOn, s[2])]
+    triples = [
+        (a, RDF.type, OC.Institution),
+        (b, RDF.type, OC.Institution),
+        (s[0], DCTERMS.publisher, a),
+        (s[1], DCTERMS.publisher, b),
+        (s[2], DCTERMS.publisher, a),
+        (s[1], PROV.wasDerivedFrom, s[0]),
+        (s[2], PROV.wasQuotedFrom, s[1]),
+        (s[3], OC.reportsOn, s[2]),
+    ]
     triples += [(node, RDF.type, OC.Source) for node in s]
     backend.bulk_load([ox.Quad(*t, graph) for t in triples])
     for engine in ("server", "tables"):
         rows = compute_institution_metrics(backend, engine=engine, statuses={})  # type: ignore[arg-type]
-        assert {r["institution"]: r["amplification"] for r in rows} == {a.value: 2, b.value: 2}, engine
+        assert {r["institution"]: r["amplification"] for r in rows} == {a.value: 2, b.value: 2}, (
+            engine
+        )
