@@ -64,7 +64,7 @@ STATUS_ENGINE: dict[str, Engine] = {
 }
 #: The engine for the institution metrics' claims made and amplification, per backend kind:
 #: the server's joins on the embedded store (181 s against 254 s at 100k claims), tables on
-#: the Oxigraph server (32.5 s against 41.8 s at 10k); on Virtuoso only the server's
+#: the Oxigraph server (111.9 s against 158.1 s at 100k); on Virtuoso only the server's
 #: finished in the side-by-side run (91 s at 10k).
 METRICS_ENGINE: dict[str, Engine] = {
     "embedded": "server",
