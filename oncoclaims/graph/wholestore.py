@@ -63,11 +63,11 @@ STATUS_ENGINE: dict[str, Engine] = {
     "generic": "tables",
 }
 #: The engine for the institution metrics' claims made and amplification, per backend kind:
-#: the server's joins on the embedded store (181 s against 254 s at 100k claims), tables on
-#: the Oxigraph server (111.9 s against 158.1 s at 100k); on Virtuoso only the server's
-#: finished in the side-by-side run (91 s at 10k).
+#: tables on the embedded store (42.1 s against 50.8 s by the server's joins at 100k claims,
+#: quiet machine) and the Oxigraph server (7.4 against 7.6 s at 10k, 111.9 against 158.1 s
+#: at 100k under load); the server's joins on Virtuoso (9.9 against 11.4 s at 10k).
 METRICS_ENGINE: dict[str, Engine] = {
-    "embedded": "server",
+    "embedded": "tables",
     "oxigraph": "tables",
     "virtuoso": "server",
     "generic": "server",
