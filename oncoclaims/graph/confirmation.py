@@ -19,12 +19,14 @@ import pyoxigraph as ox
 
 from oncoclaims import queries
 from oncoclaims.discover.report import candidate_entries, explain_candidates
+from oncoclaims.backends import EmbeddedBackend
 from oncoclaims.errors import ConfigError, NotFoundError
 from oncoclaims.graph import analysis
 from oncoclaims.graph.basis import Basis, bases_of, claim_links, describe_inference, verdict_links
 from oncoclaims.graph.origins import describe_origins, story_origins
 from oncoclaims.graph.projection import to_networkx
 from oncoclaims.graph.statuses import all_statuses
+from oncoclaims.graph.wholestore import server_statuses
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.vocab import OC, RDF
 
@@ -316,7 +318,5 @@ def claim_statuses(
     if engine == "python":
         # the definitions of analysis.status, for all claims at once (graph/statuses.py)
         return all_statuses(store, depth=depth, confirmatory=confirmatory)
-    params: dict[str, Any] = {"depth": depth}
-    if confirmatory is not None:
-        params["confirmatory"] = " ".join(sorted(confirmatory))
-    return {row["claim"].value: row["status"].value for row in queries.select(store, "claim_statuses", **params)}
+    # claim_statuses.rq counts what decides each status; the rule turns counts into statuses
+    return server_statuses(EmbeddedBackend(store.inner), depth=depth, confirmatory=confirmatory)

@@ -43,6 +43,8 @@ __all__ = [
     "betweenness",
     "echo_chambers",
     "institution_metrics",
+    "metrics_from_tables",
+    "metrics_tables",
     "network_links",
     "pagerank",
 ]
@@ -130,17 +132,46 @@ def _pairs(edges: EdgeTables, predicates: Iterable[str]) -> Iterable[tuple[str, 
                 yield subject, obj
 
 
+def metrics_tables() -> tuple[str, ...]:
+    """The edge tables :func:`metrics_from_tables` reads when it is given nothing computed."""
+    return (*network_links(), "oc:claimedBy", "oc:attributedTo", "oa:hasBody",
+            *analysis.DERIVATION, "dcterms:publisher")
+
+
 def institution_metrics(store: ClaimStore, *, statuses: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """One row per institution: claims made, share independently confirmed, PageRank,
     betweenness and amplification (sources derived from the sources it published).
     """
     with EdgeTables(store) as edges:
         # read on two threads while the statuses are computed (they read on two more)
-        edges.prefetch(*network_links(), "oc:claimedBy", "oc:attributedTo", "oa:hasBody",
-                       *analysis.DERIVATION, "dcterms:publisher")
+        edges.prefetch(*metrics_tables())
         statuses = statuses if statuses is not None else claim_statuses(store)
         members = _members(store, NETWORK_KINDS)
         edges.finish_prefetch()
+        labels = {node_id(row[0]): row[1].value  # type: ignore[arg-type,union-attr]
+                  for row in queries.rows(store, "institution_labels").rows}
+        return metrics_from_tables(edges, statuses, members, labels)
+
+
+def metrics_from_tables(
+    edges: EdgeTables,
+    statuses: dict[str, str],
+    members: dict[str, set[str]],
+    labels: dict[str, str],
+    *,
+    claims_made: dict[str, set[str]] | None = None,
+    amplification: dict[str, int] | None = None,
+) -> list[dict[str, Any]]:
+    """The rows of :func:`institution_metrics` from the network's edge tables, each claim's
+    status, the members of :data:`NETWORK_KINDS` and the institutions' labels.
+
+    :param claims_made: institution -> the claims it made (claimant or attributed), when a
+        server joined them; else from the ``oc:claimedBy``, ``oc:attributedTo`` and
+        ``oa:hasBody`` tables.
+    :param amplification: institution -> sources derived (in any number of steps) from the
+        sources it published, not its own, when a server counted them; else from the tables.
+    """
+    edges.finish_prefetch()
     institutions = sorted(members["Institution"])
     nodes = sorted(set().union(*members.values()))
     network = _undirected(nodes, _pairs(edges, network_links()))
@@ -148,31 +179,20 @@ def institution_metrics(store: ClaimStore, *, statuses: dict[str, str] | None = 
     between = betweenness(network)
     position = {node: i for i, node in enumerate(nodes)}
 
-    claims_made: dict[str, set[str]] = defaultdict(set)
-    for claim, parties in edges.table("oc:claimedBy").items():
-        for party in parties:
-            claims_made[party].add(claim)
-    attributed = edges.table("oc:attributedTo")
-    for statement, claims in edges.table("oa:hasBody").items():
-        for party in attributed.get(statement, ()):
-            claims_made[party].update(claims)
-    derived_into: dict[str, set[str]] = defaultdict(set)
-    for source, earlier in _pairs(edges, analysis.DERIVATION):
-        derived_into[earlier].add(source)
-    published_by = edges.inverse("dcterms:publisher")
-    labels = {node_id(row[0]): row[1].value  # type: ignore[arg-type,union-attr]
-              for row in queries.rows(store, "institution_labels").rows}
+    if claims_made is None:
+        claims_made = defaultdict(set)
+        for claim, parties in edges.table("oc:claimedBy").items():
+            for party in parties:
+                claims_made[party].add(claim)
+        attributed = edges.table("oc:attributedTo")
+        for statement, claims in edges.table("oa:hasBody").items():
+            for party in attributed.get(statement, ()):
+                claims_made[party].update(claims)
+    if amplification is None:
+        amplification = _amplification(edges, institutions)
     rows = []
     for institution in institutions:
         made = {c for c in claims_made.get(institution, ()) if c in statuses}
-        published = set(published_by.get(institution, ()))
-        amplified: set[str] = set()
-        frontier = list(published)
-        while frontier:
-            for follower in derived_into.get(frontier.pop(), ()):
-                if follower not in amplified and follower not in published:
-                    amplified.add(follower)
-                    frontier.append(follower)
         confirmed = sum(1 for c in made if statuses.get(c) == _CONFIRMED)
         at = position[institution]
         rows.append({
@@ -182,9 +202,29 @@ def institution_metrics(store: ClaimStore, *, statuses: dict[str, str] | None = 
             "share_independently_confirmed": confirmed / len(made) if made else None,
             "pagerank": ranks[at],
             "betweenness": between[at],
-            "amplification": len(amplified),
+            "amplification": amplification.get(institution, 0),
         })
     return rows
+
+
+def _amplification(edges: EdgeTables, institutions: list[str]) -> dict[str, int]:
+    """Institution -> how many sources derive from those it published (not its own)."""
+    derived_into: dict[str, set[str]] = defaultdict(set)
+    for source, earlier in _pairs(edges, analysis.DERIVATION):
+        derived_into[earlier].add(source)
+    published_by = edges.inverse("dcterms:publisher")
+    counts = {}
+    for institution in institutions:
+        published = set(published_by.get(institution, ()))
+        amplified: set[str] = set()
+        frontier = list(published)
+        while frontier:
+            for follower in derived_into.get(frontier.pop(), ()):
+                if follower not in amplified and follower not in published:
+                    amplified.add(follower)
+                    frontier.append(follower)
+        counts[institution] = len(amplified)
+    return counts
 
 
 def echo_chambers(store: ClaimStore, *, seed: int = 42) -> list[list[str]]:

@@ -44,7 +44,15 @@ from oncoclaims.graph.analysis import (
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.graph.tables import Edges, EdgeTables, claim_iris, true_subjects
 
-__all__ = ["Tables", "all_statuses", "claim_status_name", "graph_tables", "status_from_graph"]
+__all__ = [
+    "STATUS_TABLES",
+    "Tables",
+    "all_statuses",
+    "claim_status_name",
+    "graph_tables",
+    "status_from_graph",
+    "statuses_from_tables",
+]
 
 
 class _Reach:
@@ -125,34 +133,49 @@ def all_statuses(
     """
     with EdgeTables(store) as edges:
         # the largest reads first, so both reading threads stay busy to the end
-        edges.prefetch(
-            "query:source_parties", "query:stating_sources", "query:claim_parties",
-            "cito:supports", "oc:reportedIn", "query:report_types", "query:claim_attributions",
-            *DERIVATION, *TIE_LINKS, "schema:affiliation", "oc:sponsor", "oc:leadSponsor",
-            "oc:funder", "cito:disputes", "dcterms:creator",
-        )
+        edges.prefetch(*STATUS_TABLES)
         claims = claim_iris(store)
         if confirmatory is None:
             confirmatory = true_subjects(store, "oc:confirmatory")
         retracted = true_subjects(store, "oc:retracted")
-        edges.finish_prefetch()
-        tables = Tables(
-            stating_sources=edges.joined("stating_sources"),
-            claim_parties=edges.joined("claim_parties"),
-            attributions=edges.joined("claim_attributions"),
-            supports=edges.inverse("cito:supports"),
-            disputes=edges.inverse("cito:disputes"),
-            derivation=[edges.table(p) for p in DERIVATION],
-            reported_in=edges.table("oc:reportedIn"),
-            report_types=edges.joined("report_types"),
-            source_parties=edges.joined("source_parties"),
-            creators=edges.table("dcterms:creator"),
-            responsible=[edges.table(p) for p in ("oc:sponsor", "oc:leadSponsor", "oc:funder")],
-            tie_links=[edges.table(link) for link in TIE_LINKS],
-            affiliation=edges.table("schema:affiliation"),
-            confirmatory=confirmatory,
-            retracted=retracted,
+        return statuses_from_tables(
+            edges, claims, depth=depth, confirmatory=confirmatory, retracted=retracted
         )
+
+
+#: The tables :func:`statuses_from_tables` reads, largest first (named queries as ``query:``).
+STATUS_TABLES = (
+    "query:source_parties", "query:stating_sources", "query:claim_parties",
+    "cito:supports", "oc:reportedIn", "query:report_types", "query:claim_attributions",
+    *DERIVATION, *TIE_LINKS, "schema:affiliation", "oc:sponsor", "oc:leadSponsor",
+    "oc:funder", "cito:disputes", "dcterms:creator",
+)
+
+
+def statuses_from_tables(
+    edges: EdgeTables, claims: Iterable[str], *, depth: int, confirmatory: set[str],
+    retracted: set[str],
+) -> dict[str, str]:
+    """Every claim's status IRI from the tables of :data:`STATUS_TABLES` (prefetched or not),
+    whichever store or backend ``edges`` reads them from."""
+    edges.finish_prefetch()
+    tables = Tables(
+        stating_sources=edges.joined("stating_sources"),
+        claim_parties=edges.joined("claim_parties"),
+        attributions=edges.joined("claim_attributions"),
+        supports=edges.inverse("cito:supports"),
+        disputes=edges.inverse("cito:disputes"),
+        derivation=[edges.table(p) for p in DERIVATION],
+        reported_in=edges.table("oc:reportedIn"),
+        report_types=edges.joined("report_types"),
+        source_parties=edges.joined("source_parties"),
+        creators=edges.table("dcterms:creator"),
+        responsible=[edges.table(p) for p in ("oc:sponsor", "oc:leadSponsor", "oc:funder")],
+        tie_links=[edges.table(link) for link in TIE_LINKS],
+        affiliation=edges.table("schema:affiliation"),
+        confirmatory=confirmatory,
+        retracted=retracted,
+    )
     reach = _Reach(tables.tie_links, tables.affiliation, depth)
     return {claim: STATUS_PREFIX + claim_status_name(tables, reach, claim) for claim in claims}
 

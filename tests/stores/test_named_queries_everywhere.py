@@ -102,7 +102,6 @@ VIRTUOSO_DIFFERENCES = {
     "class_counts": "it counts in every graph, Virtuoso's own system graphs too",
     "graph_sizes": "it lists every graph, Virtuoso's own system graphs too",
     "predicate_counts": "it counts in every graph, Virtuoso's own system graphs too",
-    "claim_statuses": "Virtuoso 7.2.5 cannot compile it (error SQ156, 'Bad dfe in sqlo_place_exp')",
 }
 
 

@@ -1,0 +1,218 @@
+"""Whole-store work on each backend side by side, in one run: embedded pyoxigraph, an Oxigraph
+server and Virtuoso, on synthetic claims from ``bench/generate.py``.
+
+Per size and backend: ingest (``bulk_load`` of the generated quads and the ontology), one
+claim's status (``claim_statuses.rq`` with ``$claim``, p50 of 50 claims; on the embedded
+store also the full confirmation report), every claim's status by each engine
+(``tables``: edge tables read into Python; ``server``: counted by the server), the
+institution metrics by each engine (statuses given), and on the embedded store the GraphML
+export with statuses. Ratios are against the embedded store's ``tables`` engine, the
+baseline, in the same run.
+
+    .venv/bin/python bench/wholestore.py 10000 100000            # starts both servers itself
+    .venv/bin/python bench/wholestore.py 100000 --skip virtuoso --limit 600
+
+The servers run from the test helpers (tests/stores/backend_servers.py) in temporary
+folders on loopback ports, Virtuoso with ``ResultSetMaxRows`` raised above the largest
+table (a deployment does the same for whole-store work), and are stopped by PID.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# bench/http.py would shadow the standard library's `http` (which httpx imports) for scripts
+# run from this folder: take the folder off the import path first, hence the imports after it.
+# ruff: noqa: E402
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or os.curdir) != _HERE]
+
+import argparse
+import io
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from oncoclaims import queries
+from oncoclaims.backends import Backend, EmbeddedBackend, SparqlBackend
+from oncoclaims.errors import OncoclaimsError
+from oncoclaims.graph.confirmation import confirmation_report
+from oncoclaims.graph.graphml import write_graphml
+from oncoclaims.graph.store import ClaimStore
+from oncoclaims.graph.wholestore import compute_institution_metrics, compute_statuses
+from oncoclaims.ontology import ontology_quads
+from oncoclaims.vocab import GRAPH_BASE
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "stores"))
+from backend_servers import (
+    oxigraph_backend,
+    oxigraph_binary,
+    run_oxigraph,
+    run_virtuoso,
+    virtuoso_backend,
+    virtuoso_binary,
+)
+from generate import ex, triples
+
+GRAPH = ox.NamedNode(GRAPH_BASE + "bench/synthetic")
+
+
+def synthetic(claims: int) -> list[ox.Quad]:
+    """bench/generate.py's graph in one project graph, and the ontology."""
+    quads = [ox.Quad(s, p, o, GRAPH) for s, p, o in triples(claims)]  # type: ignore[arg-type]
+    return quads + list(ontology_quads())
+
+
+def _timed(action: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def _guarded(action: Callable[[], Any]) -> tuple[float | str, Any]:
+    """Seconds and result, or the error's first words when the backend refused or timed out."""
+    try:
+        return _timed(action)
+    except OncoclaimsError as exc:
+        print(f"  ({type(exc).__name__}: {str(exc)[:300]})", file=sys.stderr, flush=True)
+        return type(exc).__name__, None
+
+
+def measure(
+    name: str, backend: Backend, quads: list[ox.Quad], claims: int, server_statuses_max: int
+) -> dict[str, Any]:
+    """Every measure of one backend, as numbers (seconds) or the error met."""
+    row: dict[str, Any] = {"backend": name}
+    row["ingest"], _ = _timed(lambda: backend.bulk_load(quads))
+    row["quads/s"] = len(quads) / row["ingest"]
+    status_text = queries.load_query("claim_statuses").text
+    chosen = random.Random(7).sample(range(claims), min(50, claims))  # noqa: S311 (a sample)
+    picks = [ex("claim", i) for i in chosen]
+    depth = ox.Literal(3)
+    warm, _ = _guarded(
+        lambda: backend.select(status_text, {"claim": picks[0], "depth": depth}, union=True)
+    )
+    if isinstance(warm, float):
+        row["one status p50 ms"] = 1000 * statistics.median(
+            _timed(
+                lambda c=c: backend.select(status_text, {"claim": c, "depth": depth}, union=True)
+            )[0]
+            for c in picks[: 10 if warm > 0.05 else 50]
+        )
+    else:
+        row["one status p50 ms"] = warm
+    if isinstance(backend, EmbeddedBackend):
+        store = ClaimStore(backend.inner)
+        confirmation_report(store, picks[0].value)
+        row["one report p50 ms"] = 1000 * statistics.median(
+            _timed(lambda c=c: confirmation_report(store, c.value))[0] for c in picks
+        )
+    row["statuses tables"], statuses = _guarded(lambda: compute_statuses(backend, engine="tables"))
+    counted = None
+    if (
+        isinstance(backend, SparqlBackend) and backend.endpoints.server == "virtuoso"
+    ) or claims <= server_statuses_max:
+        row["statuses server"], counted = _guarded(
+            lambda: compute_statuses(backend, engine="server")
+        )
+    else:
+        row["statuses server"] = "not run"  # minutes already at 2,000 claims (docs/deployment.md)
+    row["server = tables"] = counted == statuses if counted is not None else "-"
+    row["metrics tables"], _ = _guarded(
+        lambda: compute_institution_metrics(backend, engine="tables", statuses=statuses)
+    )
+    row["metrics server"], _ = _guarded(
+        lambda: compute_institution_metrics(backend, engine="server", statuses=statuses)
+    )
+    if isinstance(backend, EmbeddedBackend):
+        row["GraphML"], _ = _timed(
+            lambda: write_graphml(ClaimStore(backend.inner), io.BytesIO(), status=True)
+        )
+    return row
+
+
+def _backends(
+    stack: ExitStack, args: argparse.Namespace, rows: int
+) -> Iterator[tuple[str, Backend]]:
+    folder = stack.enter_context(tempfile.TemporaryDirectory())
+    yield "embedded (on disk)", EmbeddedBackend(ox.Store(folder))
+    options = {"timeout": args.limit, "write_timeout": args.limit}
+    if "oxigraph" not in args.skip and oxigraph_binary():
+        server = stack.enter_context(
+            run_oxigraph(Path(stack.enter_context(tempfile.TemporaryDirectory())))
+        )
+        yield "Oxigraph server", oxigraph_backend(server, **options)
+    if "virtuoso" not in args.skip and virtuoso_binary():
+        server = stack.enter_context(
+            run_virtuoso(Path(stack.enter_context(tempfile.TemporaryDirectory())), max_rows=rows)
+        )
+        yield "Virtuoso", virtuoso_backend(server, page_size=rows, **options)
+
+
+def _text(value: Any, base: Any = None) -> str:
+    if isinstance(value, float):
+        ratio = f" ({value / base:.2f}x)" if isinstance(base, float) and base > 0 else ""
+        return f"{value:,.1f}{ratio}" if value >= 10 else f"{value:.2f}{ratio}"
+    return str(value)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sizes", type=int, nargs="+", help="claims per run (about 31 quads each)")
+    parser.add_argument("--skip", action="append", default=[], choices=["oxigraph", "virtuoso"])
+    parser.add_argument(
+        "--limit", type=float, default=600, help="seconds a server request may take"
+    )
+    parser.add_argument(
+        "--server-statuses-max",
+        type=int,
+        default=2_000,
+        help="largest size at which pyoxigraph and Oxigraph count every status "
+        "by the server (minutes at 2,000 claims); Virtuoso always does",
+    )
+    args = parser.parse_args()
+    for claims in args.sizes:
+        quads = synthetic(claims)
+        results = []
+        with ExitStack() as stack:
+            for name, backend in _backends(stack, args, rows=max(100_000, 4 * claims)):
+                results.append(measure(name, backend, quads, claims, args.server_statuses_max))
+                print(
+                    f"{claims:,} claims, {name}: "
+                    + ", ".join(
+                        f"{k} {_text(v)}" for k, v in results[-1].items() if k != "backend"
+                    ),
+                    flush=True,
+                )
+                backend.close()
+        base = results[0]
+        columns = [c for c in dict.fromkeys(k for r in results for k in r)]
+        print(
+            f"\n{claims:,} claims, {len(quads):,} quads; seconds unless named; (x): ratio to "
+            f"the embedded store's value in the same column, the baseline"
+        )
+        print("| " + " | ".join(columns) + " |")
+        print("|" + "---|" * len(columns))
+        for row in results:
+            print(
+                "| "
+                + " | ".join(
+                    _text(row.get(c, "-"), None if row is base or c == "backend" else base.get(c))
+                    for c in columns
+                )
+                + " |"
+            )
+        print(flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""Whole-store work gives the Python engine's answers on every backend, by either engine:
+every claim's status (``claim_statuses.rq`` counted by the server, or edge tables read into
+Python) and the institution metrics, on the bundled graph plus real PubMed and
+ClinicalTrials.gov records (tests/data, copies of /work/shared/data)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oncoclaims.backends import Backend
+from oncoclaims.graph.analysis import STATUS_PREFIX
+from oncoclaims.graph.bootstrap import open_store
+from oncoclaims.graph.confirmation import claim_statuses
+from oncoclaims.graph.metrics import institution_metrics
+from oncoclaims.graph.store import ClaimStore
+from oncoclaims.graph.wholestore import (
+    compute_institution_metrics,
+    compute_statuses,
+    preferred_engine,
+    status_of_counts,
+)
+from oncoclaims.ingest import ingest_bytes
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+RECORDS = [
+    DATA / "pubmed" / "medline16n0902-oncology-subset.xml",
+    DATA / "pubmed" / "biopython-pubmed1.xml",
+]
+
+
+@pytest.fixture(scope="module")
+def reference() -> ClaimStore:
+    """The bundled graph (ontology, reference claims and their real records) plus real records."""
+    store = open_store(memory=True)
+    for path in RECORDS:
+        ingest_bytes(path.read_bytes(), str(path), store)
+    return store
+
+
+@pytest.fixture(scope="module")
+def expected(reference: ClaimStore) -> dict[str, Any]:
+    """Today's Python engine on the embedded store."""
+    statuses = claim_statuses(reference)
+    return {"statuses": statuses, "metrics": institution_metrics(reference, statuses=statuses)}
+
+
+@pytest.fixture(scope="module")
+def loaded(module_backend: Backend, reference: ClaimStore) -> Backend:
+    """Each backend holding every quad of the reference store."""
+    module_backend.bulk_load(reference.inner.quads_for_pattern(None, None, None, None))
+    return module_backend
+
+
+def test_the_statuses_to_compare_are_varied(expected: dict[str, Any]) -> None:
+    kinds = Counter(s.removeprefix(STATUS_PREFIX) for s in expected["statuses"].values())
+    assert {"self-confirmed", "independence-unknown", "unconfirmed"} <= set(kinds), kinds
+
+
+@pytest.mark.parametrize("engine", ["server", "tables"])
+def test_every_status_equals_the_python_engine(
+    loaded: Backend, expected: dict[str, Any], engine: str
+) -> None:
+    assert compute_statuses(loaded, engine=engine) == expected["statuses"]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("engine", ["server", "tables"])
+def test_institution_metrics_equal_the_python_engine(
+    loaded: Backend, expected: dict[str, Any], engine: str
+) -> None:
+    rows = compute_institution_metrics(loaded, engine=engine)  # type: ignore[arg-type]
+    want = expected["metrics"]
+    assert [r["institution"] for r in rows] == [r["institution"] for r in want]
+    assert any(r["amplification"] for r in want) and any(r["claims_made"] for r in want)
+    for got, row in zip(rows, want, strict=True):
+        exact = {k: v for k, v in row.items() if k not in ("pagerank", "betweenness")}
+        assert {k: got[k] for k in exact} == exact
+        assert got["pagerank"] == pytest.approx(row["pagerank"], rel=1e-9, abs=1e-12)
+        assert got["betweenness"] == pytest.approx(row["betweenness"], rel=1e-9, abs=1e-12)
+
+
+def test_each_backend_has_a_measured_engine(loaded: Backend) -> None:
+    assert preferred_engine(loaded) in ("server", "tables")
+
+
+@pytest.mark.parametrize(
+    ("counts", "status"),
+    [
+        ((1, 0, 1, 1, 1), "independently-confirmed"),
+        ((2, 1, 2, 2, 2), "contested"),
+        ((0, 1, 0, 0, 0), "contradicted"),
+        ((0, 0, 0, 2, 0), "retracted-support"),
+        ((0, 0, 1, 1, 1), "independence-unknown"),
+        ((0, 0, 0, 1, 1), "self-confirmed"),
+        ((0, 0, 0, 0, 0), "unconfirmed"),
+    ],
+)
+def test_counts_give_the_status_in_the_documented_order(
+    counts: tuple[int, ...], status: str
+) -> None:
+    assert status_of_counts(*counts) == STATUS_PREFIX + status
+
+
+def test_amplification_follows_chains_through_its_own_sources(backend: Backend) -> None:
+    """A made-up chain s3 -> s2 -> s1 -> s0: A published s0 and s2, B published s1. A's
+    amplification is s1 and s3 (s2 is its own, but the chain goes on through it)."""
+    import pyoxigraph as ox
+
+    from oncoclaims.vocab import DCTERMS, GRAPH_BASE, OC, PROV, RDF
+
+    ex = "https://example.org/chain/"
+    graph = ox.NamedNode(GRAPH_BASE + "test/chain")
+    a, b = ox.NamedNode(ex + "A"), ox.NamedNode(ex + "B")
+    s = [ox.NamedNode(f"{ex}s{i}") for i in range(4)]
+    triples = [
+        (a, RDF.type, OC.Institution),
+        (b, RDF.type, OC.Institution),
+        (s[0], DCTERMS.publisher, a),
+        (s[1], DCTERMS.publisher, b),
+        (s[2], DCTERMS.publisher, a),
+        (s[1], PROV.wasDerivedFrom, s[0]),
+        (s[2], PROV.wasQuotedFrom, s[1]),
+        (s[3], OC.reportsOn, s[2]),
+    ]
+    triples += [(node, RDF.type, OC.Source) for node in s]
+    backend.bulk_load([ox.Quad(*t, graph) for t in triples])
+    for engine in ("server", "tables"):
+        rows = compute_institution_metrics(backend, engine=engine, statuses={})  # type: ignore[arg-type]
+        assert {r["institution"]: r["amplification"] for r in rows} == {a.value: 2, b.value: 2}, (
+            engine
+        )
