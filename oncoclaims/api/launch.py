@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from oncoclaims.api.serving import server_options
 from oncoclaims.api.settings import ServerSettings
-from oncoclaims.backends import Backend, BackendSettings, open_backend
+from oncoclaims.backends import Backend, BackendSettings
 from oncoclaims.errors import ConfigError
 from oncoclaims.graph.store import ClaimStore
 

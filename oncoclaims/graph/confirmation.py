@@ -19,7 +19,6 @@ import pyoxigraph as ox
 
 from oncoclaims import queries
 from oncoclaims.discover.report import candidate_entries, explain_candidates
-from oncoclaims.backends import EmbeddedBackend
 from oncoclaims.errors import ConfigError, NotFoundError
 from oncoclaims.graph import analysis
 from oncoclaims.graph.basis import Basis, bases_of, claim_links, describe_inference, verdict_links
@@ -319,4 +318,4 @@ def claim_statuses(
         # the definitions of analysis.status, for all claims at once (graph/statuses.py)
         return all_statuses(store, depth=depth, confirmatory=confirmatory)
     # claim_statuses.rq counts what decides each status; the rule turns counts into statuses
-    return server_statuses(EmbeddedBackend(store.inner), depth=depth, confirmatory=confirmatory)
+    return server_statuses(store.backend, depth=depth, confirmatory=confirmatory)

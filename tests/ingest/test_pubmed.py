@@ -13,7 +13,7 @@ from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ingest import ingest
 from oncoclaims.iris import mint_iri
 from oncoclaims.ontology import ontology_quads, validate_quads
-from oncoclaims.vocab import DCTERMS, OC, RDF
+from oncoclaims.vocab import DCTERMS, OC
 
 DATA = Path(__file__).parents[1] / "data"
 SAMPLES = sorted((DATA / "pubmed").glob("*.xml"))

@@ -160,9 +160,6 @@ def test_statuses_from_python_are_the_same_on_every_backend(loaded: ClaimStore) 
 
 
 def test_statuses_from_sparql_agree_with_python(loaded: ClaimStore) -> None:
-    if _server(loaded.backend) == "virtuoso":
-        pytest.xfail("Virtuoso 7.2.5 refuses claim_statuses.rq: SQ156 Internal Optimized compiler "
-                     "error: Bad dfe in sqlo_place_exp (branch wholestore rewrites it)")
     assert claim_statuses(loaded, engine="sparql") == claim_statuses(loaded)
 
 
