@@ -196,7 +196,7 @@ def _ingest(store: ClaimStore, state: ServerState, data: bytes, origin: str, fmt
         if report.format.startswith("news-") and report.quads_added:
             # the new story may report a study other stories report
             update_study_groups(store, [q.subject.value for r in records
-                                        for q in store.inner.quads_for_pattern(None, OC.sourceType, None, r.graph)])
+                                        for q in store.quads(None, OC.sourceType, None, r.graph)])
         state.generation += 1
     return report, records
 
