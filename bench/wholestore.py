@@ -110,12 +110,15 @@ def measure(
         )
     else:
         row["one status p50 ms"] = warm
-    if isinstance(backend, EmbeddedBackend):
-        store = ClaimStore(backend.inner)
-        confirmation_report(store, picks[0].value)
+    store = ClaimStore(backend)  # the report reads through the store's backend, on any backend
+    warm_report, _ = _guarded(lambda: confirmation_report(store, picks[0].value))
+    if isinstance(warm_report, float):
         row["one report p50 ms"] = 1000 * statistics.median(
-            _timed(lambda c=c: confirmation_report(store, c.value))[0] for c in picks
+            _timed(lambda c=c: confirmation_report(store, c.value))[0]
+            for c in picks[: 10 if warm_report > 0.05 else 50]
         )
+    else:
+        row["one report p50 ms"] = warm_report
     row["statuses tables"], statuses = _guarded(lambda: compute_statuses(backend, engine="tables"))
     counted = None
     if (
@@ -133,10 +136,7 @@ def measure(
     row["metrics server"], _ = _guarded(
         lambda: compute_institution_metrics(backend, engine="server", statuses=statuses)
     )
-    if isinstance(backend, EmbeddedBackend):
-        row["GraphML"], _ = _timed(
-            lambda: write_graphml(ClaimStore(backend.inner), io.BytesIO(), status=True)
-        )
+    row["GraphML"], _ = _guarded(lambda: write_graphml(store, io.BytesIO(), status=True))
     return row
 
 
