@@ -29,7 +29,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from oncoclaims.api.serving import server_options
-from oncoclaims.api.settings import ServerSettings
+from oncoclaims.api.settings import ServerSettings, parse_whole_number
 from oncoclaims.backends import Backend, BackendSettings
 from oncoclaims.errors import ConfigError
 from oncoclaims.graph.store import ClaimStore
@@ -56,13 +56,7 @@ def parse_workers(text: str | int, source: str = "--workers") -> int:
 
     :raises ConfigError: naming ``source`` when ``text`` is not such a number.
     """
-    try:
-        count = int(str(text).strip())
-    except ValueError:
-        count = 0
-    if not 1 <= count <= 64:
-        raise ConfigError(f"{source}: {text!r} is not a number of workers; give a whole number from 1 to 64, e.g. 2")
-    return count
+    return parse_whole_number(text, source, "a number of workers", 64, 2)
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,7 @@ __all__ = [
     "parse_max_nesting",
     "parse_query_timeout",
     "parse_query_workers",
+    "parse_whole_number",
 ]
 
 #: Seconds a query may run before it is stopped (issue 6).
@@ -84,18 +85,28 @@ def parse_byte_size(text: str | int, source: str = "--max-result-bytes") -> int:
     return size
 
 
+def parse_whole_number(text: str | int, source: str, what: str, most: int, example: int) -> int:
+    """A whole number from 1 to ``most`` from ``text`` (an option's or a variable's value).
+
+    :raises ConfigError: naming ``source`` and ``what`` it should be, with ``example``.
+    """
+    try:
+        number = int(str(text).strip())
+    except ValueError:
+        number = 0
+    if not 1 <= number <= most:
+        raise ConfigError(
+            f"{source}: {text!r} is not {what}; give a whole number from 1 to {most}, e.g. {example}"
+        )
+    return number
+
+
 def parse_query_workers(text: str | int, source: str = "--query-workers") -> int:
     """A worker count from ``text``: a whole number from 1 to 64.
 
     :raises ConfigError: naming ``source`` when ``text`` is not such a number.
     """
-    try:
-        count = int(str(text).strip())
-    except ValueError:
-        count = 0
-    if not 1 <= count <= 64:
-        raise ConfigError(f"{source}: {text!r} is not a worker count; give a whole number from 1 to 64, e.g. 2")
-    return count
+    return parse_whole_number(text, source, "a worker count", 64, 2)
 
 
 def parse_max_nesting(text: str | int, source: str = "--max-nesting") -> int:
@@ -104,13 +115,7 @@ def parse_max_nesting(text: str | int, source: str = "--max-nesting") -> int:
 
     :raises ConfigError: naming ``source`` when ``text`` is not such a number.
     """
-    try:
-        limit = int(str(text).strip())
-    except ValueError:
-        limit = 0
-    if not 1 <= limit <= 500:
-        raise ConfigError(f"{source}: {text!r} is not a nesting limit; give a whole number from 1 to 500, e.g. 100")
-    return limit
+    return parse_whole_number(text, source, "a nesting limit", 500, 100)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,13 +34,13 @@ from oncoclaims.backends import Backend, SparqlBackend
 from oncoclaims.backends.base import Params
 from oncoclaims.graph.analysis import DEFAULT_DEPTH, STATUS_PREFIX, status_name
 from oncoclaims.graph.projection import node_id
-from oncoclaims.graph.statuses import STATUS_TABLES, statuses_from_tables
+from oncoclaims.graph.statuses import all_statuses
+from oncoclaims.graph.store import ClaimStore
 from oncoclaims.graph.tables import EdgeTables, edges_from_tsv, iri_of
 
 __all__ = [
     "METRICS_ENGINE",
     "STATUS_ENGINE",
-    "BackendTables",
     "Engine",
     "backend_kind",
     "compute_institution_metrics",
@@ -154,46 +154,16 @@ def server_statuses(
     }
 
 
-class BackendTables(EdgeTables):
-    """:class:`~oncoclaims.graph.tables.EdgeTables` read through a :class:`Backend` (SPARQL
-    TSV from ``select_tsv``: pyoxigraph's writer in process, the server's answer otherwise)."""
-
-    def __init__(self, backend: Backend) -> None:
-        super().__init__(None)  # type: ignore[arg-type]  # reads go through _read below
-        self._backend = backend
-
-    def _read(self, name: str) -> bytes:
-        if name.startswith("query:"):
-            return _select_tsv(self._backend, name.removeprefix("query:"))
-        return _select_tsv(self._backend, "predicate_links", {"predicate": iri_of(name)})
-
-
 def _first_column(tsv: bytes) -> list[str]:
     return [_cell(row[0]) for row in _tsv_rows(tsv)]
-
-
-def _true_subjects(backend: Backend, compact: str) -> set[str]:
-    """Nodes with a true boolean value for ``compact`` (as :func:`tables.true_subjects`)."""
-    return {
-        node_id(quad.subject)
-        for quad in backend.quads(None, iri_of(compact), None, None)
-        if isinstance(quad.object, ox.Literal) and quad.object.value in ("true", "1")
-    }
 
 
 def table_statuses(
     backend: Backend, *, depth: int = DEFAULT_DEPTH, confirmatory: set[str] | None = None
 ) -> dict[str, str]:
-    """Every claim's status IRI from edge tables read through ``backend`` into Python."""
-    with BackendTables(backend) as edges:
-        edges.prefetch(*STATUS_TABLES)
-        claims = sorted(_first_column(_select_tsv(backend, "claim_iris")))
-        if confirmatory is None:
-            confirmatory = _true_subjects(backend, "oc:confirmatory")
-        retracted = _true_subjects(backend, "oc:retracted")
-        return statuses_from_tables(
-            edges, claims, depth=depth, confirmatory=confirmatory, retracted=retracted
-        )
+    """Every claim's status IRI from edge tables read through ``backend`` into Python
+    (:func:`oncoclaims.graph.statuses.all_statuses` on a store over ``backend``)."""
+    return all_statuses(ClaimStore(backend), depth=depth, confirmatory=confirmatory)
 
 
 def compute_statuses(
@@ -228,7 +198,7 @@ def compute_institution_metrics(
     )
 
     engine = engine or preferred_engine(backend, "metrics")
-    with BackendTables(backend) as edges:
+    with EdgeTables(ClaimStore(backend)) as edges:
         edges.prefetch(*(network_links() if engine == "server" else metrics_tables()))
         if statuses is None:
             statuses = compute_statuses(backend)
