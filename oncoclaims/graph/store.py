@@ -34,6 +34,7 @@ from oncoclaims.errors import (
     StoreError,
 )
 from oncoclaims.graph.streaming_load import load_streaming, recover_interrupted_batches
+from oncoclaims.queries.values import select_values
 from oncoclaims.xml_guard import refuse_xml_entities
 
 __all__ = [
@@ -239,9 +240,20 @@ class ClaimStore:
             inner.extend(head)
             return len(new)
         graphs = {quad.graph_name for quad in head}
-        before = sum(backend.count(graph) for graph in graphs)
+        before = self._count_graphs(graphs)
         backend.bulk_load(head)
-        return sum(backend.count(graph) for graph in graphs) - before
+        return self._count_graphs(graphs) - before
+
+    def _count_graphs(self, graphs: set[ox.NamedNode | ox.DefaultGraph]) -> int:
+        """Quads in ``graphs`` together: one query for the named ones (``backend_graph_count.rq``,
+        a ``VALUES`` row each), not one per graph."""
+        named = sorted((g for g in graphs if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
+        total = sum(
+            int(row["n"].value) for row in select_values(self, "backend_graph_count", [{"graph": g} for g in named])
+        )
+        if any(isinstance(g, ox.DefaultGraph) for g in graphs):
+            total += self.backend.count(ox.DefaultGraph())
+        return total
 
     def remove_graph(self, graph: ox.NamedNode) -> None:
         """Remove one named graph and everything in it (nothing happens if it is absent)."""

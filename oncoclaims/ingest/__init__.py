@@ -19,8 +19,11 @@ from pyoxigraph import Literal, NamedNode, Quad
 from oncoclaims.errors import FormatError, ParseError, RecordError, SourceLocation
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ingest.articles import (
+    DOI_BASE,
     adopt_known_articles,
     article_dois,
+    doi_nodes,
+    known_articles,
     moved_article_quads,
     remove_moved,
 )
@@ -51,6 +54,7 @@ from oncoclaims.vocab import OC, PROV, RDF, SCHEMA
 __all__ = [
     "INGESTERS",
     "MAX_INPUT_BYTES",
+    "RECORD_WINDOW",
     "IngestContext",
     "IngestReport",
     "Ingester",
@@ -85,6 +89,12 @@ INGESTERS: dict[str, Ingester] = {
         NewsTextIngester(),
     )
 }
+
+
+#: Records mapped before the store is asked what it knows of them (the graphs they write,
+#: the DOIs they name): the lookups of a window are one query per kind, on a server one
+#: request each, instead of one per record (docs/deployment.md, "Ingest on a server").
+RECORD_WINDOW = 1_000
 
 
 @dataclass(slots=True)
@@ -220,14 +230,27 @@ def _ingest_bytes(
     article_nodes: dict[str, NamedNode] = {}  # DOI -> PubMed node, for the PubMed articles in this batch
     stale = StaleValues(store, (PROVENANCE_GRAPH, MATCHES_GRAPH))  # values a new version replaces
 
+    def window(mapped: list[tuple[SourceRecord, list[Quad]]]) -> Iterator[Quad]:
+        # what the store knows of a window of records: one query per kind, not per record
+        if adopts_articles:
+            known = known_articles(
+                store, (node.value.removeprefix(DOI_BASE) for _, q in mapped for node in doi_nodes(q))
+            )
+            mapped = [(record, adopt_known_articles(quads, known)) for record, quads in mapped]
+        stale.note((record.graph, quads) for record, quads in mapped)
+        for _, quads in mapped:
+            institutions.extend(_named_institutions(quads))
+            if moves_articles:
+                article_nodes.update(article_dois(quads))
+            yield from quads
+
     def batch() -> Iterator[Quad]:
         records = ingester.records(data, origin)
+        mapped: list[tuple[SourceRecord, list[Quad]]] = []
         while True:
             try:
                 record = next(records)
                 quads = list(ingester.to_quads(record))
-                if adopts_articles:
-                    quads = adopt_known_articles(quads, store)
             except StopIteration:
                 break
             except RecordError as exc:
@@ -239,13 +262,13 @@ def _ingest_bytes(
             report.records += 1
             report.warnings.extend(f"{record.location}: {w}" for w in record.warnings)
             graphs.add(record.graph)
-            stale.note(record.graph, quads)
-            institutions.extend(_named_institutions(quads))
-            if moves_articles:
-                article_nodes.update(article_dois(quads))
+            mapped.append((record, quads))
             if on_record is not None:
                 on_record(record)
-            yield from quads
+            if len(mapped) >= RECORD_WINDOW:
+                yield from window(mapped)
+                mapped = []
+        yield from window(mapped)
         if report.records == 0:
             raise RecordError(SourceLocation(origin), f"no usable {ingester.name} record found")
         # Not in the provenance record: a match depends on every input naming its members.

@@ -19,32 +19,58 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import NamedNode, Quad
 
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.iris import mint_iri
+from oncoclaims.queries.values import select_values
 from oncoclaims.vocab import ID_BASE, OC
 
-__all__ = ["adopt_known_articles", "article_dois", "moved_article_quads", "remove_moved"]
+__all__ = [
+    "DOI_BASE",
+    "PUBMED_BASE",
+    "adopt_known_articles",
+    "article_dois",
+    "doi_nodes",
+    "known_articles",
+    "moved_article_quads",
+    "remove_moved",
+]
 
-_DOI_BASE = ID_BASE + "doi/"
-_PUBMED_BASE = ID_BASE + "pubmed/"
+#: The IRIs of articles known by DOI only (Crossref), and by PMID.
+DOI_BASE = ID_BASE + "doi/"
+PUBMED_BASE = ID_BASE + "pubmed/"
 
 
 def article_dois(quads: Iterable[Quad]) -> dict[str, NamedNode]:
     """DOI -> PubMed node, for the PubMed nodes among ``quads`` that state a DOI."""
     found = {}
     for quad in quads:
-        if quad.predicate == OC.doi and quad.subject.value.startswith(_PUBMED_BASE):
+        if quad.predicate == OC.doi and quad.subject.value.startswith(PUBMED_BASE):
             found[quad.object.value] = quad.subject
     return found
 
 
-def _pubmed_node_for(store: ClaimStore, doi: str) -> NamedNode | None:
-    for quad in store.quads(None, OC.doi, Literal(doi), None):
-        if isinstance(quad.subject, NamedNode) and quad.subject.value.startswith(_PUBMED_BASE):
-            return quad.subject
-    return None
+def known_articles(store: ClaimStore, dois: Iterable[str]) -> dict[str, NamedNode]:
+    """DOI -> the PubMed node the store states it for, for those of ``dois`` it knows
+    (one query for all of them, ``articles_by_doi.rq``)."""
+    found: dict[str, NamedNode] = {}
+    rows = select_values(store, "articles_by_doi", [{"doi": doi} for doi in sorted(set(dois))])
+    for row in sorted(rows, key=lambda r: r["article"].value):
+        article = row["article"]
+        if isinstance(article, NamedNode) and article.value.startswith(PUBMED_BASE):
+            found.setdefault(row["doi"].value, article)
+    return found
+
+
+def doi_nodes(quads: Iterable[Quad]) -> set[NamedNode]:
+    """The DOI nodes (``mint_iri("doi", ...)``) named among ``quads``."""
+    return {
+        term
+        for quad in quads
+        for term in (quad.subject, quad.object)
+        if isinstance(term, NamedNode) and term.value.startswith(DOI_BASE)
+    }
 
 
 def _swap(quad: Quad, mapping: dict[NamedNode, NamedNode]) -> Quad:
@@ -55,36 +81,36 @@ def _swap(quad: Quad, mapping: dict[NamedNode, NamedNode]) -> Quad:
     return Quad(subject, quad.predicate, obj, quad.graph_name)
 
 
-def adopt_known_articles(quads: list[Quad], store: ClaimStore) -> list[Quad]:
-    """``quads`` of a Crossref record, with each DOI node the store knows as a PubMed
-    article replaced by that PubMed node."""
-    mapping: dict[NamedNode, NamedNode] = {}
-    for quad in quads:
-        for term in (quad.subject, quad.object):
-            if isinstance(term, NamedNode) and term.value.startswith(_DOI_BASE) and term not in mapping:
-                doi = term.value[len(_DOI_BASE):]
-                known = _pubmed_node_for(store, doi)
-                mapping[term] = known if known is not None else term
-    mapping = {old: new for old, new in mapping.items() if old != new}
+def adopt_known_articles(quads: list[Quad], known: dict[str, NamedNode]) -> list[Quad]:
+    """``quads`` of a Crossref record, with each DOI node whose DOI ``known`` maps to a
+    PubMed article (:func:`known_articles`) replaced by that PubMed node."""
+    mapping = {
+        node: known[node.value[len(DOI_BASE):]]
+        for node in doi_nodes(quads)
+        if node.value[len(DOI_BASE):] in known
+    }
     return [_swap(q, mapping) for q in quads] if mapping else quads
 
 
-def _old_quads(store: ClaimStore, doi_node: NamedNode) -> Iterator[Quad]:
-    yield from store.quads(doi_node, None, None, None)
-    yield from store.quads(None, None, doi_node, None)
+def _old_quads(store: ClaimStore, dois: Iterable[str]) -> list[Quad]:
+    """The quads of the named graphs about the DOI nodes of ``dois`` (one query, ``quads_about.rq``)."""
+    rows = select_values(store, "quads_about", [{"node": mint_iri("doi", doi)} for doi in sorted(set(dois))])
+    return [
+        Quad(row.get("s", row["node"]), row["p"], row.get("o", row["node"]), row["g"])  # type: ignore[arg-type]
+        for row in rows
+    ]
 
 
 def moved_article_quads(dois: dict[str, NamedNode], store: ClaimStore) -> Iterator[Quad]:
     """The statements the store makes about the DOI nodes of ``dois``, rewritten onto
     their PubMed nodes (to be written with the PubMed batch)."""
-    for doi, node in sorted(dois.items()):
-        doi_node = mint_iri("doi", doi)
-        for quad in _old_quads(store, doi_node):
-            yield _swap(quad, {doi_node: node})
+    mapping = {mint_iri("doi", doi): node for doi, node in dois.items()}
+    for quad in _old_quads(store, dois):
+        yield _swap(quad, mapping)
 
 
 def remove_moved(dois: Iterable[str], store: ClaimStore) -> int:
     """Remove what the store still says about the DOI nodes of ``dois``; return how many quads."""
-    old = [quad for doi in dois for quad in _old_quads(store, mint_iri("doi", doi))]
+    old = _old_quads(store, dois)
     store.remove(old)
     return len(old)

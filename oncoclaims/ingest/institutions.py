@@ -29,6 +29,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.iris import mint_graph_iri, mint_iri, normalise_name
+from oncoclaims.queries.values import select_values
 from oncoclaims.vocab import DCTERMS, OC, RDF, RDFS, SCHEMA
 
 __all__ = [
@@ -105,10 +106,21 @@ class NamedInstitution:
     country: str | None
 
 
-def _country(store: ClaimStore, node: NamedNode) -> str | None:
-    for quad in store.quads(node, SCHEMA.addressCountry, None, None):
-        return quad.object.value
-    return None
+def _known_by_name(store: ClaimStore, names: Iterable[str]) -> dict[tuple[str, str | None], set[NamedNode]]:
+    """The store's name-keyed institutions with one of ``names``, grouped by name and country
+    (one query for every name, ``institutions_by_name.rq``). A node stated with several
+    countries counts with the first of them in order of their text."""
+    countries: dict[tuple[str, NamedNode], str | None] = {}
+    for row in select_values(store, "institutions_by_name", [{"normalised": name} for name in sorted(set(names))]):
+        key = (row["normalised"].value, row["institution"])
+        country = row["country"].value if "country" in row else None
+        held = countries.get(key)
+        if key not in countries or (country is not None and (held is None or country < held)):
+            countries[key] = country
+    groups: dict[tuple[str, str | None], set[NamedNode]] = {}
+    for (name, node), country in countries.items():
+        groups.setdefault((name, country), set()).add(node)  # type: ignore[arg-type]
+    return groups
 
 
 def candidate_match_quads(new: Iterable[NamedInstitution], store: ClaimStore) -> Iterator[Quad]:
@@ -125,10 +137,8 @@ def candidate_match_quads(new: Iterable[NamedInstitution], store: ClaimStore) ->
     for item in new:
         groups.setdefault((item.name, item.country), set()).add(item.node)
     with_new = set(groups)
-    for name in sorted({name for name, _ in with_new}):
-        for quad in store.quads(None, OC.normalisedName, Literal(name), None):
-            if isinstance(quad.subject, NamedNode):
-                groups.setdefault((name, _country(store, quad.subject)), set()).add(quad.subject)
+    for key, members in _known_by_name(store, (name for name, _ in with_new)).items():
+        groups.setdefault(key, set()).update(members)
     groups = {key: members for key, members in groups.items() if key in with_new}
     for (name, country), members in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1] or "")):
         if len(members) < 2:

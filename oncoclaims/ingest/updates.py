@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from pyoxigraph import NamedNode, Quad
 
 from oncoclaims.graph.store import ClaimStore
+from oncoclaims.queries.values import select_values
 from oncoclaims.vocab import DCTERMS, OC
 
 __all__ = ["SINGLE_VALUED", "StaleValues"]
@@ -52,28 +53,42 @@ class StaleValues:
         self._held_before: dict[NamedNode, bool] = {}
         self._given: dict[tuple[object, NamedNode, NamedNode], set[object]] = {}
 
-    def note(self, graph: NamedNode, quads: Iterable[Quad]) -> None:
-        """Note what one record's ``quads`` state in its ``graph``; call before the batch is written."""
-        if graph in self._shared:
-            return
-        held = self._held_before.get(graph)
-        if held is None:
-            held = any(self._store.quads(None, None, None, graph))
-            self._held_before[graph] = held
-        if not held:
-            return  # a graph new with this batch holds nothing stale
-        for quad in quads:
-            predicate = quad.predicate
-            if predicate in SINGLE_VALUED and quad.graph_name == graph:
-                self._given.setdefault((quad.subject, predicate, graph), set()).add(quad.object)
+    def note(self, records: Iterable[tuple[NamedNode, Iterable[Quad]]]) -> None:
+        """Note what some records' quads state in their graphs (``(graph, quads)`` each); call
+        before the batch is written. Whether the graphs held data before is asked once for
+        all of them (``backend_graphs_present.rq``), not once per record.
+        """
+        records = [(graph, quads) for graph, quads in records if graph not in self._shared]
+        unknown = list(dict.fromkeys(g for g, _ in records if g not in self._held_before))
+        if unknown:
+            held = {row["g"] for row in select_values(
+                self._store, "backend_graphs_present", [{"g": g} for g in unknown]
+            )}
+            self._held_before.update((g, g in held) for g in unknown)
+        for graph, quads in records:
+            if not self._held_before[graph]:
+                continue  # a graph new with this batch holds nothing stale
+            for quad in quads:
+                predicate = quad.predicate
+                if (
+                    predicate in SINGLE_VALUED
+                    and quad.graph_name == graph
+                    and isinstance(quad.subject, NamedNode)  # a blank node cannot be asked for
+                ):
+                    self._given.setdefault((quad.subject, predicate, graph), set()).add(quad.object)
 
     def remove(self) -> int:
-        """Remove the values the batch no longer gives (call once it is written); return how many."""
+        """Remove the values the batch no longer gives (call once it is written); return how
+        many. The values held now are asked once for every noted key (``single_values.rq``)."""
+        rows = select_values(
+            self._store,
+            "single_values",
+            [{"s": s, "p": p, "g": g} for s, p, g in self._given],
+        )
         stale = [
-            quad
-            for (subject, predicate, graph), values in self._given.items()
-            for quad in self._store.quads(subject, predicate, None, graph)
-            if quad.object not in values
+            Quad(row["s"], row["p"], row["o"], row["g"])  # type: ignore[arg-type]
+            for row in rows
+            if row["o"] not in self._given[(row["s"], row["p"], row["g"])]  # type: ignore[index]
         ]
         self._store.remove(stale)
         return len(stale)

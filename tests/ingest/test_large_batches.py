@@ -17,6 +17,7 @@ from oncoclaims.errors import ParseError, RecordError
 from oncoclaims.graph import store as store_module
 from oncoclaims.graph import streaming_load
 from oncoclaims.graph.store import ClaimStore
+import oncoclaims.ingest as ingest_module
 from oncoclaims.ingest import SourceRecord, ingest, ingest_bytes
 
 DATA = Path(__file__).parents[1] / "data"
@@ -28,6 +29,7 @@ TRIAL = DATA / "ctgov" / "v2" / "aact" / "NCT00763412.json"
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(store_module, "SPILL_THRESHOLD", 100)
     monkeypatch.setattr(streaming_load, "LOAD_CHUNK", 150)
+    monkeypatch.setattr(ingest_module, "RECORD_WINDOW", 2)  # records are mapped two at a time
 
 
 def wait_for_loads(store: ClaimStore, before: int):
@@ -85,6 +87,7 @@ def test_a_file_loaded_in_chunks_gives_the_quads_of_one_transaction(
     whole_report = ingest(MEDLINE, whole)
     monkeypatch.setattr(store_module, "SPILL_THRESHOLD", 100)
     monkeypatch.setattr(streaming_load, "LOAD_CHUNK", 150)
+    monkeypatch.setattr(ingest_module, "RECORD_WINDOW", 2)  # records are mapped two at a time
     with ClaimStore.open(tmp_path / "store") as chunked:
         ingest(TRIAL, chunked)
         chunked_report = ingest(MEDLINE, chunked)
