@@ -24,6 +24,7 @@ __all__ = [
     "bind_rows",
     "bind_table",
     "bind_values",
+    "same_value",
     "split_prologue",
     "term_text",
     "values_block",
@@ -46,6 +47,27 @@ _TOKEN = re.compile(r"[{}]|(?<![\w?$:])WHERE(?![\w:])", re.IGNORECASE)
 _PROLOGUE = re.compile(
     r"""\A(?:\s+|\#[^\n\r]*|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)*""", re.IGNORECASE
 )
+
+
+_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+_BOOLEAN_FORMS = {"1": "true", "0": "false"}
+
+
+def same_value(
+    a: ox.NamedNode | ox.BlankNode | ox.Literal, b: ox.NamedNode | ox.BlankNode | ox.Literal
+) -> bool:
+    """Whether two terms are one value as a server gives them back: Virtuoso writes an
+    ``xsd:boolean`` ``true`` back as ``"1"`` (docs/deployment.md), so the lexical forms
+    ``1``/``0`` and ``true``/``false`` of a boolean are the same value.
+
+    >>> same_value(ox.Literal("1", datatype=_BOOLEAN), ox.Literal("true", datatype=_BOOLEAN))
+    True
+    """
+    if a == b:
+        return True
+    if isinstance(a, ox.Literal) and isinstance(b, ox.Literal) and a.datatype == b.datatype == _BOOLEAN:
+        return _BOOLEAN_FORMS.get(a.value, a.value) == _BOOLEAN_FORMS.get(b.value, b.value)
+    return False
 
 
 def term_text(term: Term, *, name: str = "value") -> str:

@@ -26,9 +26,11 @@ after the batch is written: a crash between the two leaves both values, as befor
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from pyoxigraph import NamedNode, Quad
 
+from oncoclaims.backends.terms import same_value
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.queries.values import select_values
 from oncoclaims.vocab import DCTERMS, OC
@@ -51,7 +53,7 @@ class StaleValues:
         self._store = store
         self._shared = frozenset(shared_graphs)
         self._held_before: dict[NamedNode, bool] = {}
-        self._given: dict[tuple[object, NamedNode, NamedNode], set[object]] = {}
+        self._given: dict[tuple[object, NamedNode, NamedNode], set[Any]] = {}
 
     def note(self, records: Iterable[tuple[NamedNode, Iterable[Quad]]]) -> None:
         """Note what some records' quads state in their graphs (``(graph, quads)`` each); call
@@ -88,7 +90,10 @@ class StaleValues:
         stale = [
             Quad(row["s"], row["p"], row["o"], row["g"])  # type: ignore[arg-type]
             for row in rows
-            if row["o"] not in self._given[(row["s"], row["p"], row["g"])]  # type: ignore[index]
+            if not any(
+                same_value(row["o"], given)  # Virtuoso gives a true boolean back as 1
+                for given in self._given[(row["s"], row["p"], row["g"])]  # type: ignore[index]
+            )
         ]
         self._store.remove(stale)
         return len(stale)
