@@ -2,13 +2,14 @@
 
 The whole file is one record. Triples outside a named graph go to a graph minted from the
 file's content hash, so each loaded file keeps its statements apart and loading the same
-file twice changes nothing. Blank nodes are renamed after the file's content hash and the
-order in which they first appear
-(:func:`~oncoclaims.graph.blank_nodes.document_blank_nodes`): pyoxigraph gives an
-anonymous node (``[ ]`` in Turtle, a nested description in RDF/XML or JSON-LD) a random
-name on every parse, and keeps a label such as ``_:b0`` as it is, so without renaming a
-second load of the same file would add its anonymous nodes again, and two files that both
-say ``_:b0`` would share one node.
+file twice changes nothing. Blank nodes become IRIs named after the file's content hash and
+the order in which they first appear (Skolem IRIs,
+:func:`~oncoclaims.graph.blank_nodes.skolem_iris`): pyoxigraph gives an anonymous node
+(``[ ]`` in Turtle, a nested description in RDF/XML or JSON-LD) a random name on every
+parse, and keeps a label such as ``_:b0`` as it is, so without renaming a second load of
+the same file would add its anonymous nodes again, and two files that both say ``_:b0``
+would share one node; and a SPARQL server mints new blank nodes for every request, so only
+an IRI is the same node on every backend.
 
 Files of up to :data:`VALIDATE_UP_TO` quads are checked against the SHACL shapes; each
 violation becomes a warning of the ingest report (the data is still loaded: a curator
@@ -25,7 +26,7 @@ from typing import ClassVar
 import pyoxigraph as ox
 
 from oncoclaims.errors import FormatError, SourceLocation
-from oncoclaims.graph.blank_nodes import document_blank_nodes
+from oncoclaims.graph.blank_nodes import skolem_iris
 from oncoclaims.graph.store import RDF_FORMATS, parse_rdf
 from oncoclaims.ingest.base import SourceRecord
 from oncoclaims.iris import mint_graph_iri
@@ -75,7 +76,7 @@ class RdfIngester:
             )
         digest = hashlib.sha256(data).hexdigest()
         graph = mint_graph_iri("rdf", Path(origin).name, digest[:16])
-        quads = tuple(document_blank_nodes(parse_rdf(data, fmt, origin, graph=graph), digest[:24]))
+        quads = tuple(skolem_iris(parse_rdf(data, fmt, origin, graph=graph), digest[:24]))
         warnings = []
         if len(quads) <= VALIDATE_UP_TO:
             from oncoclaims.ontology import ontology_quads, validate_quads

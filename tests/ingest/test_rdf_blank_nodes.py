@@ -1,5 +1,6 @@
-"""RDF ingest: blank nodes are named after their file, so re-ingest adds nothing and files
-never share a blank node.
+"""RDF ingest: blank nodes become IRIs named after their file (Skolem IRIs), so re-ingest
+adds nothing and files never share a node, on the embedded store as on a server
+(tests/stores/test_ingest_batched.py).
 
 pyoxigraph names an anonymous node at random on each parse and keeps ``_:b0`` as written;
 before the renaming, a second ingest of ``ANONYMOUS`` added its two anonymous quads again.
@@ -11,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from pyoxigraph import BlankNode, NamedNode
+
+from oncoclaims.graph.blank_nodes import GENID_BASE, GENID_GRAPH_BASE
 
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ingest import ingest_bytes
@@ -47,6 +50,9 @@ def test_ingesting_a_file_with_anonymous_nodes_twice_changes_nothing(
     assert first.quads_added > 0
     assert second.quads_added == 0
     assert len(store) == size
+    assert not any(isinstance(term, BlankNode) for q in store for term in (q.subject, q.object, q.graph_name))
+    named = {q.graph_name.value for q in store}
+    assert not name.endswith(".trig") or any(g.startswith(GENID_GRAPH_BASE) for g in named)
 
 
 def test_two_files_saying_b0_get_two_nodes(store: ClaimStore) -> None:
@@ -55,7 +61,7 @@ def test_two_files_saying_b0_get_two_nodes(store: ClaimStore) -> None:
         ingest_bytes(text.encode(), name, store, fmt="rdf")
     subjects = {quad.subject for quad in store.quads(predicate=NamedNode(EX + "value"))}
     assert len(subjects) == 2
-    assert all(isinstance(subject, BlankNode) for subject in subjects)
+    assert all(subject.value.startswith(GENID_BASE) for subject in subjects)
 
 
 def test_one_label_within_a_file_stays_one_node(store: ClaimStore) -> None:
