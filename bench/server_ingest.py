@@ -70,8 +70,9 @@ def _measure(kind: str, where: str, path: Path) -> dict[str, float]:
         if kind == "oxigraph":
             backend = SparqlBackend(SparqlEndpoints.oxigraph(where))
         else:
-            backend = SparqlBackend(SparqlEndpoints.virtuoso(where), auth=httpx.DigestAuth("dba", "dba"))
-        backend._client.event_hooks["request"] = [lambda r: seen.update(["r"])]  # noqa: SLF001
+            auth = httpx.DigestAuth("dba", "dba")  # a fresh database's documented default
+            backend = SparqlBackend(SparqlEndpoints.virtuoso(where), auth=auth)
+        backend._client.event_hooks["request"] = [lambda r: seen.update(["r"])]
         store = ClaimStore(backend)
     data = path.read_bytes()
     found: dict[str, float] = {}
@@ -115,7 +116,8 @@ def main() -> None:
     kinds = [k for k in BACKENDS if k not in args.skip.split(",")]
     print(f"records: {args.records}; baseline: {args.baseline}; load average before: "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    print("| backend | code | ingest s | records/s | requests | ingest again s | requests again | quads |")
+    print("| backend | code | ingest s | records/s | requests | ingest again s | requests again "
+          "| quads |")
     print("|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -127,7 +129,8 @@ def main() -> None:
                                  capture_output=True, check=True).stdout
         subprocess.run(["tar", "-x", "-C", str(baseline)], input=archive, check=True)  # noqa: S603 S607
         for kind in kinds:
-            if kind == "oxigraph" and oxigraph_binary() is None or kind == "virtuoso" and virtuoso_binary() is None:
+            program = {"oxigraph": oxigraph_binary, "virtuoso": virtuoso_binary}.get(kind)
+            if program is not None and program() is None:
                 print(f"| {kind} | skipped: no server program | | | | | | |")
                 continue
             for name, code in (("baseline", baseline), ("now", ROOT)):

@@ -65,7 +65,11 @@ def same_value(
     """
     if a == b:
         return True
-    if isinstance(a, ox.Literal) and isinstance(b, ox.Literal) and a.datatype == b.datatype == _BOOLEAN:
+    if (
+        isinstance(a, ox.Literal)
+        and isinstance(b, ox.Literal)
+        and a.datatype == b.datatype == _BOOLEAN
+    ):
         return _BOOLEAN_FORMS.get(a.value, a.value) == _BOOLEAN_FORMS.get(b.value, b.value)
     return False
 

@@ -248,9 +248,8 @@ class ClaimStore:
         """Quads in ``graphs`` together: one query for the named ones (``backend_graph_count.rq``,
         a ``VALUES`` row each), not one per graph."""
         named = sorted((g for g in graphs if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
-        total = sum(
-            int(row["n"].value) for row in select_values(self, "backend_graph_count", [{"graph": g} for g in named])
-        )
+        rows = select_values(self, "backend_graph_count", [{"graph": g} for g in named])
+        total = sum(int(row["n"].value) for row in rows)
         if any(isinstance(g, ox.DefaultGraph) for g in graphs):
             total += self.backend.count(ox.DefaultGraph())
         return total

@@ -233,9 +233,8 @@ def _ingest_bytes(
     def window(mapped: list[tuple[SourceRecord, list[Quad]]]) -> Iterator[Quad]:
         # what the store knows of a window of records: one query per kind, not per record
         if adopts_articles:
-            known = known_articles(
-                store, (node.value.removeprefix(DOI_BASE) for _, q in mapped for node in doi_nodes(q))
-            )
+            dois = (node.value.removeprefix(DOI_BASE) for _, q in mapped for node in doi_nodes(q))
+            known = known_articles(store, dois)
             mapped = [(record, adopt_known_articles(quads, known)) for record, quads in mapped]
         stale.note((record.graph, quads) for record, quads in mapped)
         for _, quads in mapped:

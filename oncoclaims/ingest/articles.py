@@ -93,8 +93,10 @@ def adopt_known_articles(quads: list[Quad], known: dict[str, NamedNode]) -> list
 
 
 def _old_quads(store: ClaimStore, dois: Iterable[str]) -> list[Quad]:
-    """The quads of the named graphs about the DOI nodes of ``dois`` (one query, ``quads_about.rq``)."""
-    rows = select_values(store, "quads_about", [{"node": mint_iri("doi", doi)} for doi in sorted(set(dois))])
+    """The quads of the named graphs about the DOI nodes of ``dois`` (one query,
+    ``quads_about.rq``)."""
+    nodes = [{"node": mint_iri("doi", doi)} for doi in sorted(set(dois))]
+    rows = select_values(store, "quads_about", nodes)
     return [
         Quad(row.get("s", row["node"]), row["p"], row.get("o", row["node"]), row["g"])  # type: ignore[arg-type]
         for row in rows

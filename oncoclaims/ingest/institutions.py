@@ -106,12 +106,15 @@ class NamedInstitution:
     country: str | None
 
 
-def _known_by_name(store: ClaimStore, names: Iterable[str]) -> dict[tuple[str, str | None], set[NamedNode]]:
+def _known_by_name(
+    store: ClaimStore, names: Iterable[str]
+) -> dict[tuple[str, str | None], set[NamedNode]]:
     """The store's name-keyed institutions with one of ``names``, grouped by name and country
     (one query for every name, ``institutions_by_name.rq``). A node stated with several
     countries counts with the first of them in order of their text."""
     countries: dict[tuple[str, NamedNode], str | None] = {}
-    for row in select_values(store, "institutions_by_name", [{"normalised": name} for name in sorted(set(names))]):
+    keys = [{"normalised": name} for name in sorted(set(names))]
+    for row in select_values(store, "institutions_by_name", keys):
         key = (row["normalised"].value, row["institution"])
         country = row["country"].value if "country" in row else None
         held = countries.get(key)

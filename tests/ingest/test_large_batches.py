@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+import oncoclaims.ingest as ingest_module
 from oncoclaims.errors import ParseError, RecordError
 from oncoclaims.graph import store as store_module
 from oncoclaims.graph import streaming_load
 from oncoclaims.graph.store import ClaimStore
-import oncoclaims.ingest as ingest_module
 from oncoclaims.ingest import SourceRecord, ingest, ingest_bytes
 
 DATA = Path(__file__).parents[1] / "data"

@@ -14,7 +14,6 @@ import pytest
 from pyoxigraph import BlankNode, NamedNode
 
 from oncoclaims.graph.blank_nodes import GENID_BASE, GENID_GRAPH_BASE
-
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ingest import ingest_bytes
 
@@ -50,7 +49,8 @@ def test_ingesting_a_file_with_anonymous_nodes_twice_changes_nothing(
     assert first.quads_added > 0
     assert second.quads_added == 0
     assert len(store) == size
-    assert not any(isinstance(term, BlankNode) for q in store for term in (q.subject, q.object, q.graph_name))
+    terms = [term for q in store for term in (q.subject, q.object, q.graph_name)]
+    assert not any(isinstance(term, BlankNode) for term in terms)
     named = {q.graph_name.value for q in store}
     assert not name.endswith(".trig") or any(g.startswith(GENID_GRAPH_BASE) for g in named)
 

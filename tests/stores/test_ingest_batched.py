@@ -42,7 +42,7 @@ def _requests(backend: SparqlBackend) -> collections.Counter[str]:
     def hook(request: httpx.Request) -> None:
         seen[request.url.path] += 1
 
-    backend._client.event_hooks["request"] = [hook]  # noqa: SLF001 (the test's own instrument)
+    backend._client.event_hooks["request"] = [hook]
     return seen
 
 
