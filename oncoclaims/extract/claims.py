@@ -50,6 +50,7 @@ from oncoclaims.extract.rules import (
     find_population,
     skip_reason,
 )
+from oncoclaims.extract.screen import Lowered, could_match
 from oncoclaims.extract.sentences import (
     Segment,
     split_blocks,
@@ -290,8 +291,10 @@ class _Extractor:
         named = self.mentions_in(sentence.start, sentence.end)
         if skip_reason(sentence.text) is not None:
             return
-        if not named and any(r.pattern.search(sentence.text) for r in GENERIC_RULES):
-            return
+        if not named:
+            lowered = Lowered(sentence.text)
+            if any(could_match(r.words, lowered) and r.pattern.search(sentence.text) for r in GENERIC_RULES):
+                return
         masked = _masked(sentence, attributions)
         kind = classify_claim_type(masked)
         # An outcome with a population or a number ("In mice, tumors are said to shrink by
