@@ -27,10 +27,10 @@ except ImportError:  # pragma: no cover
     import sre_constants as _sre  # type: ignore[no-redef]
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-__all__ = ["Lowered", "could_match", "required_words"]
+__all__ = ["Lowered", "could_match", "may_match", "required_words"]
 
 _REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT))
-_GROUPS = (_sre.SUBPATTERN, getattr(_sre, "ATOMIC_GROUP", _sre.SUBPATTERN))
+_ATOMIC = getattr(_sre, "ATOMIC_GROUP", None)
 #: A character class of more characters than this gives no useful screen.
 _MAX_CLASS = 4
 
@@ -72,8 +72,10 @@ def _sequence(items) -> Words:
             continue
         flush()
         words: Words = None
-        if op in _GROUPS:
+        if op is _sre.SUBPATTERN:
             words = _sequence(av[-1])
+        elif op is _ATOMIC:
+            words = _sequence(av)
         elif op is _sre.BRANCH:
             branches = [_sequence(branch) for branch in av[1]]
             if all(b is not None for b in branches):
@@ -101,7 +103,10 @@ def required_words(pattern: re.Pattern[str]) -> Words:
     """Lower-case ASCII strings of which every match of ``pattern`` contains one, or ``None``."""
     if not isinstance(pattern.pattern, str):
         return None
-    return _sequence(_sre_parse.parse(pattern.pattern, pattern.flags))
+    try:
+        return _sequence(_sre_parse.parse(pattern.pattern, pattern.flags))
+    except (TypeError, ValueError, IndexError):  # a syntax tree of a shape not read here: no screen
+        return None
 
 
 @cache
@@ -133,3 +138,8 @@ def could_match(words: Words, text: Lowered) -> bool:
         if word in lowered:
             return True
     return False
+
+
+def may_match(pattern: re.Pattern[str], text: Lowered) -> bool:
+    """:func:`could_match` with the :func:`required_words` of ``pattern`` (cached per pattern)."""
+    return could_match(required_words(pattern), text)

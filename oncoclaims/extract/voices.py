@@ -37,6 +37,7 @@ from oncoclaims.extract.names import (
     same_org,
     same_person,
 )
+from oncoclaims.extract.screen import Lowered, may_match
 from oncoclaims.extract.sentences import Segment, split_sentences
 from oncoclaims.extract.study_refs import DEVELOPER_CUE, StudyReference, appositive
 
@@ -271,7 +272,8 @@ def _speech_mentions(
     """(name as written, start, end, rule) of each speaker the sentence names."""
     found: list[tuple[str, int, int, str]] = []
     text = sentence.text
-    speech = _SPEECH_WORD.search(text) is not None
+    lowered = Lowered(text)
+    speech = may_match(_SPEECH_WORD, lowered) and _SPEECH_WORD.search(text) is not None
     for pattern, rule in (
         (_AFTER, "voice:quote-said"),
         (_SUBJECT, "voice:subject-said"),
@@ -286,6 +288,8 @@ def _speech_mentions(
             or (pattern is _SPOKES and "spokes" in text)
         ):
             continue  # every other pattern needs a speech or paraphrase verb
+        if not may_match(pattern, lowered):
+            continue
         for match in pattern.finditer(text):
             group = "name" if match["name"] else "before"
             if pattern is _SPOKES and (
@@ -465,7 +469,8 @@ def find_voices(
     last_person: str | None = None
     for sentence in sentences:
         mentions = _speech_mentions(sentence, companies, bodies, orgs)
-        for pronoun in _PRONOUN.finditer(sentence.text):
+        pronouns = _PRONOUN.finditer(sentence.text) if may_match(_PRONOUN, Lowered(sentence.text)) else ()
+        for pronoun in pronouns:
             if last_person is not None and not mentions:
                 start = sentence.start + pronoun.start("p")
                 mentions.append(
