@@ -38,7 +38,7 @@ Words = frozenset[str] | None
 
 
 def _better(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Whether screen ``a`` rejects more texts than ``b``: longer shortest word, then fewer words."""
+    """Whether screen ``a`` rejects more texts than ``b``: longer shortest word, then fewer."""
     return (min(map(len, a)), -len(a)) > (min(map(len, b)), -len(b))
 
 
@@ -130,7 +130,7 @@ class Lowered:
 
 
 def could_match(words: Words, text: Lowered) -> bool:
-    """False only when no match of a pattern with these :func:`required_words` can be in ``text``."""
+    """False only when no match of a pattern with these :func:`required_words` is in ``text``."""
     if words is None or not text.screenable:
         return True
     lowered = text.text

@@ -20,7 +20,10 @@ from oncoclaims.ingest.news import MAX_NEWS_BYTES
 from oncoclaims.vocab import SCHEMA
 
 NEWS = Path(__file__).parents[1] / "data" / "news"
-SAMPLES = [json.loads(p.read_text(encoding="utf-8"))["text"] for p in sorted(NEWS.glob("*_reviews_*[0-9].json"))]
+SAMPLES = [
+    json.loads(p.read_text(encoding="utf-8"))["text"]
+    for p in sorted(NEWS.glob("*_reviews_*[0-9].json"))
+]
 HANG_GUARD_SECONDS = 1800
 
 
@@ -40,8 +43,20 @@ def test_a_story_of_nearly_five_mebibytes_is_traced_whole(tmp_path: Path) -> Non
     story = tmp_path / "long.txt"
     story.write_text(text, encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "oncoclaims", "trace", "--json", "--store", str(tmp_path / "store"), str(story)],
-        capture_output=True, text=True, timeout=HANG_GUARD_SECONDS, env=os.environ,
+        [
+            sys.executable,
+            "-m",
+            "oncoclaims",
+            "trace",
+            "--json",
+            "--store",
+            str(tmp_path / "store"),
+            str(story),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD_SECONDS,
+        env=os.environ,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     (traced,) = json.loads(result.stdout)["stories"]
@@ -55,5 +70,9 @@ def test_a_story_of_nearly_five_mebibytes_is_traced_whole(tmp_path: Path) -> Non
     assert len({v["name"] for v in traced["voices"]} & quoted) >= len(quoted) * 3 // 4
     # nothing lost: the whole text is the source's
     with open_store(tmp_path / "store") as store:
-        (stored,) = [q.object.value for q in store.quads(None, SCHEMA.text) if q.subject.value == traced["source"]]
+        (stored,) = [
+            q.object.value
+            for q in store.quads(None, SCHEMA.text)
+            if q.subject.value == traced["source"]
+        ]
     assert stored == text

@@ -44,23 +44,30 @@ def _outputs(path: Path) -> dict:
             del row[key]
         claims.append(row)
     origin = find_origin.__wrapped__(text, extraction.language)
-    return _plain({
-        "language": extraction.language,
-        "main_therapy": extraction.main_therapy,
-        "therapies": [dataclasses.asdict(m) for m in extraction.therapies],
-        "claims": claims,
-        "studies": [
-            {f.name: getattr(s, f.name) for f in dataclasses.fields(s) if not f.name.startswith("_")}
-            for s in origin.studies
-        ],
-        "voices": [dataclasses.asdict(v) for v in origin.voices],
-    })
+    return _plain(
+        {
+            "language": extraction.language,
+            "main_therapy": extraction.main_therapy,
+            "therapies": [dataclasses.asdict(m) for m in extraction.therapies],
+            "claims": claims,
+            "studies": [
+                {
+                    f.name: getattr(s, f.name)
+                    for f in dataclasses.fields(s)
+                    if not f.name.startswith("_")
+                }
+                for s in origin.studies
+            ],
+            "voices": [dataclasses.asdict(v) for v in origin.voices],
+        }
+    )
 
 
 def test_the_snapshot_covers_every_sample_story() -> None:
     if os.environ.get("ONCOCLAIMS_WRITE_SNAPSHOT") == "1":
         SNAPSHOT.write_text(
-            json.dumps({p.name: _outputs(p) for p in ARTICLES}, indent=1, ensure_ascii=False) + "\n",
+            json.dumps({p.name: _outputs(p) for p in ARTICLES}, indent=1, ensure_ascii=False)
+            + "\n",
             encoding="utf-8",
         )
     assert sorted(json.loads(SNAPSHOT.read_text(encoding="utf-8"))) == [p.name for p in ARTICLES]

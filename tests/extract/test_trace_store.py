@@ -7,12 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from oncoclaims import trace_store
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ingest import ingest
 from oncoclaims.iris import mint_graph_iri
-from oncoclaims import trace_store
 from oncoclaims.trace import trace_document
-from oncoclaims.trace_store import existing_records, refresh_study_groups, trace_input, update_study_groups
+from oncoclaims.trace_store import (
+    existing_records,
+    refresh_study_groups,
+    trace_input,
+    update_study_groups,
+)
 from oncoclaims.vocab import OC
 
 NEWS = Path(__file__).parents[1] / "data" / "news"
