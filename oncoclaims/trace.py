@@ -44,6 +44,7 @@ __all__ = [
     "features_of",
     "group_quads",
     "group_references",
+    "stored_origin",
     "trace_document",
     "trace_lines",
 ]
@@ -306,6 +307,76 @@ def group_quads(groups: list[StudyGroup], candidates: list[StudyCandidate]) -> I
             yield Quad(match, OC.candidateStudy, NamedNode(ref), graph)
 
 
+def _values(rows: list[dict[str, Any]], kind: str) -> dict[str, dict[str, list[str]]]:
+    found: dict[str, dict[str, list[str]]] = {}
+    for row in rows:
+        if row["kind"].value == kind:
+            values = found.setdefault(row["node"].value, {}).setdefault(row["field"].value, [])
+            if row["value"].value not in values:
+                values.append(row["value"].value)
+    return found
+
+
+def _stored_spans(values: list[str]) -> tuple[tuple[int, int], ...]:
+    return tuple(sorted((int(v.split()[0]), int(v.split()[1])) for v in values))
+
+
+def stored_origin(
+    rows: list[dict[str, Any]], source_key: str
+) -> tuple[tuple[StudyReference, ...], tuple[Voice, ...]]:
+    """The study references (in the order the story gave them) and voices (in the order of their
+    first speech) of the story ``source_key``, from the rows of query ``story_origin``; pure.
+
+    What :func:`trace_document` shows of them equals what extraction gave at ingest; the
+    rule ids are not read (``rules`` is empty)."""
+    studies = _values(rows, "study")
+    order = {reference_iri(source_key, index).value: index for index in range(len(studies))}
+    references = []
+    for ref in sorted(studies, key=lambda r: (order.get(r, len(order)), r)):
+        fields = studies[ref]
+        design = fields.get("design", [None])[0]
+        size = fields.get("size")
+        references.append(
+            StudyReference(
+                venues=tuple(sorted(fields.get("venue", []))),
+                date=fields.get("date", [None])[0],
+                people=tuple(sorted(fields.get("people", []))),
+                institutions=tuple(sorted(fields.get("institutions", []))),
+                funders=tuple(sorted(fields.get("funders", []))),
+                identifiers=tuple(sorted(fields.get("identifiers", []))),
+                design=design.rsplit("#", 1)[-1].removeprefix("study-") if design else None,
+                conditions=tuple(sorted(fields.get("conditions", []))),
+                size=int(size[0]) if size else None,
+                spans=_stored_spans(fields.get("spans", [])),
+                main=order.get(ref) == 0,
+            )
+        )
+    voices = []
+    for fields in _values(rows, "voice").values():
+        names = fields.get("name", [])
+        label = (fields.get("voice") or [""])[0]
+        name = next((n for n in names if label == f"{n} in the story"), max(names, key=len, default=""))
+        independent = (fields.get("independent") or [None])[0]
+        person = any(k.endswith("#Person") for k in fields.get("kind", []))
+        voices.append(
+            Voice(
+                name,
+                "person" if person else "institution",
+                spans=_stored_spans(fields.get("spans", [])),
+                affiliations=tuple(sorted(fields.get("affiliations", []))),
+                role=(fields.get("role") or ["unknown"])[0],
+                independent=None if independent is None else independent in {"true", "1"},
+                reason=(fields.get("reason") or [""])[0],
+            )
+        )
+    voices.sort(key=_voice_order)
+    return tuple(references), tuple(voices)
+
+
+def _voice_order(voice: Voice) -> tuple:
+    return (min(voice.spans) if voice.spans else (1 << 62, 0), voice.name)
+
+
 def _study_json(
     trace: StoryTrace,
     index: int,
@@ -318,23 +389,25 @@ def _study_json(
     record = next((records[i] for i in study.identifiers if i in records), None)
     return {
         "study": group.study if group else ref,
-        "venue": "; ".join(study.venues) or None,
+        "venue": "; ".join(sorted(study.venues)) or None,
         "date": study.date,
-        "people": list(study.people),
-        "institutions": list(study.institutions),
-        "funders": list(study.funders),
-        "identifiers": list(study.identifiers),
+        "people": sorted(study.people),
+        "institutions": sorted(study.institutions),
+        "funders": sorted(study.funders),
+        "identifiers": sorted(study.identifiers),
         "design": study.design,
         "evidence_level": evidence_level(study.design),
         "record": record,
-        "spans": [list(span) for span in study.spans],
+        "spans": [list(span) for span in sorted(study.spans)],
     }
 
 
 def trace_document(
     traces: list[StoryTrace], groups: list[StudyGroup], records: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """The JSON contract of ``oncoclaims trace --json`` (docs/trace.md)."""
+    """The JSON contract of ``oncoclaims trace --json`` (docs/trace.md): studies in the order the
+    story gives them, voices in the order of their first speech, names and spans sorted (the
+    store keeps sets: a story traced from its file and from its stored source give one document)."""
     records = records or {}
     stories = []
     for trace in traces:
@@ -350,13 +423,13 @@ def trace_document(
                 "voices": [
                     {
                         "name": v.name,
-                        "affiliations": list(v.affiliations),
+                        "affiliations": sorted(v.affiliations),
                         "role": v.role,
                         "independent": v.independent,
                         "reason": v.reason,
-                        "spans": [list(span) for span in v.spans],
+                        "spans": [list(span) for span in sorted(v.spans)],
                     }
-                    for v in trace.voices
+                    for v in sorted(trace.voices, key=_voice_order)
                 ],
             }
         )

@@ -21,7 +21,7 @@ from oncoclaims.extract.study_keys import match_keys
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ingest import ingest
 from oncoclaims.ingest.base import SourceRecord
-from oncoclaims.ingest.news import Article, article_digest, find_origin
+from oncoclaims.ingest.news import article_digest, find_origin
 from oncoclaims.iris import mint_graph_iri, mint_iri
 from oncoclaims.trace import (
     StoryTrace,
@@ -30,6 +30,7 @@ from oncoclaims.trace import (
     StudyGroup,
     group_quads,
     group_references,
+    stored_origin,
 )
 
 __all__ = [
@@ -49,22 +50,6 @@ def _language(text: str) -> str:
     return detect_language(text)
 
 
-def _trace(article: Article, name: str) -> StoryTrace:
-    digest = article_digest(article.text)
-    key = "news:" + digest
-    origin = find_origin(article.text, _language(article.text))
-    return StoryTrace(
-        name,
-        mint_iri("source", key).value,
-        key,
-        article.title,
-        article.publisher,
-        article.date,
-        origin.studies,
-        origin.voices,
-    )
-
-
 def trace_input(store: ClaimStore, name: str) -> StoryTrace:
     """Ingest the story file ``name`` (nothing changes when it is in the store already) and trace
     it; or trace the source IRI ``name`` the store holds.
@@ -80,17 +65,24 @@ def trace_input(store: ClaimStore, name: str) -> StoryTrace:
                 "ingest the story first, or give its file"
             )
         row = rows[0]
-        article = Article(
-            row["text"].value,
-            title=row["title"].value if "title" in row else None,
-            publisher=row["publisher"].value if "publisher" in row else None,
-            date=row["date"].value if "date" in row else None,
-        )
-        trace = _trace(article, name)
-        return (
-            trace
-            if trace.source == name
-            else StoryTrace(name, name, trace.source_key, *_rest(trace))
+        # the stored study references and voices: the text is not read for them again
+        text = row["text"].value
+        key = "news:" + article_digest(text)
+        origin = queries.select(store, "story_origin", source=name)
+        if origin:
+            studies, voices = stored_origin(origin, key)
+        else:  # nothing stored: none found, or ingested before study references were read
+            found = find_origin(text, _language(text))
+            studies, voices = found.studies, found.voices
+        return StoryTrace(
+            name,
+            name,
+            key,
+            row["title"].value if "title" in row else None,
+            row["publisher"].value if "publisher" in row else None,
+            row["date"].value if "date" in row else None,
+            studies,
+            voices,
         )
     records: list[SourceRecord] = []
     report = ingest(Path(name), store, on_record=records.append)
@@ -112,10 +104,6 @@ def trace_input(store: ClaimStore, name: str) -> StoryTrace:
         origin.studies,
         origin.voices,
     )
-
-
-def _rest(trace: StoryTrace) -> tuple:
-    return trace.title, trace.publisher, trace.date, trace.studies, trace.voices
 
 
 def _features(rows: list[dict]) -> list[StudyFeatures]:

@@ -22,6 +22,7 @@ The pipeline, rule by rule (each rule's id is recorded with the claim it produce
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -50,6 +51,7 @@ from oncoclaims.extract.rules import (
     find_population,
     skip_reason,
 )
+from oncoclaims.extract.screen import Lowered, could_match
 from oncoclaims.extract.sentences import (
     Segment,
     split_blocks,
@@ -205,6 +207,7 @@ class _Extractor:
             if all(m.end <= s or m.start >= e for s, e in taken)
         ]
         self.mentions = sorted(self.known + proposed, key=lambda m: m.start)
+        self._starts = [m.start for m in self.mentions]
         self.main = choose_main_therapy(self.mentions, title)
         self.full_names: dict[str, str] = find_full_names(text)
         self.last_person: Party | None = None
@@ -212,8 +215,13 @@ class _Extractor:
 
     def mentions_in(self, start: int, end: int) -> tuple[TherapyMention, ...]:
         found: dict[str, TherapyMention] = {}
-        for mention in self.mentions:
-            if start <= mention.start and mention.end <= end:
+        # the mentions are sorted by start: look at those starting in the span only (a long
+        # story names its therapy thousands of times)
+        for index in range(bisect_left(self._starts, start), len(self.mentions)):
+            mention = self.mentions[index]
+            if mention.start > end:
+                break
+            if mention.end <= end:
                 found.setdefault(mention.label, mention)
         return tuple(found.values())
 
@@ -290,8 +298,10 @@ class _Extractor:
         named = self.mentions_in(sentence.start, sentence.end)
         if skip_reason(sentence.text) is not None:
             return
-        if not named and any(r.pattern.search(sentence.text) for r in GENERIC_RULES):
-            return
+        if not named:
+            lowered = Lowered(sentence.text)
+            if any(could_match(r.words, lowered) and r.pattern.search(sentence.text) for r in GENERIC_RULES):
+                return
         masked = _masked(sentence, attributions)
         kind = classify_claim_type(masked)
         # An outcome with a population or a number ("In mice, tumors are said to shrink by

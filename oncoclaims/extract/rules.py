@@ -14,7 +14,9 @@ before regulatory before availability ... before trial status).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from oncoclaims.extract.screen import Lowered, could_match, required_words
 
 __all__ = [
     "CLAIM_TYPE_RULES",
@@ -42,6 +44,8 @@ class Rule:
     id: str
     pattern: re.Pattern[str]
     value: str
+    #: What every match contains one of (:func:`.screen.required_words`): a cheap prefilter.
+    words: frozenset[str] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +69,9 @@ class Marker:
 
 def _rules(prefix: str, table: list[tuple[str, str, str]]) -> tuple[Rule, ...]:
     return tuple(
-        Rule(f"{prefix}:{name}", re.compile(pattern, re.IGNORECASE), value)
+        Rule(f"{prefix}:{name}", compiled, value, required_words(compiled))
         for name, value, pattern in table
+        for compiled in (re.compile(pattern, re.IGNORECASE),)
     )
 
 
@@ -243,7 +248,10 @@ _INDICATION_BARE = frozenset({"cancer", "cancers", "tumor", "tumors", "tumour", 
 
 def classify_claim_type(text: str) -> TypeMatch | None:
     """Return the first claim-type rule matching ``text``, or ``None``."""
+    lowered = Lowered(text)
     for rule in CLAIM_TYPE_RULES:
+        if not could_match(rule.words, lowered):
+            continue
         match = rule.pattern.search(text)
         if match is not None:
             return TypeMatch(rule.value, rule.id, match.group(0))
@@ -256,7 +264,10 @@ def find_markers(rules: tuple[Rule, ...], text: str, offset: int = 0) -> list[Ma
     :param offset: added to each marker's offsets (the text's start in its article).
     """
     found: list[Marker] = []
+    lowered = Lowered(text)
     for rule in rules:
+        if not could_match(rule.words, lowered):
+            continue
         for match in rule.pattern.finditer(text):
             found.append(
                 Marker(match.group(0), offset + match.start(), offset + match.end(), rule.id)
@@ -272,14 +283,17 @@ def find_markers(rules: tuple[Rule, ...], text: str, offset: int = 0) -> list[Ma
 
 def find_population(text: str) -> tuple[str, str] | None:
     """Return ``(population, rule id)`` for the first population rule matching ``text``."""
+    lowered = Lowered(text)
     for rule in POPULATION_RULES:
-        if rule.pattern.search(text):
+        if could_match(rule.words, lowered) and rule.pattern.search(text):
             return rule.value, rule.id
     return None
 
 
 def find_indication(text: str) -> str | None:
     """Return the cancer type ``text`` names ("certain cancers", "chronic lymphocytic leukemia")."""
+    if not could_match(required_words(INDICATION_PATTERN), Lowered(text)):
+        return None
     for match in INDICATION_PATTERN.finditer(text):
         words = match.group(1).split()
         while len(words) > 1 and words[0].lower().rstrip(",") in _INDICATION_DROP:
@@ -293,7 +307,8 @@ def find_indication(text: str) -> str | None:
 def skip_reason(text: str) -> str | None:
     """Return the id of the skip rule ``text`` falls under, or ``None``."""
     stripped = text.strip()
+    lowered = Lowered(stripped)
     for rule in SKIP_RULES:
-        if rule.pattern.search(stripped):
+        if could_match(rule.words, lowered) and rule.pattern.search(stripped):
             return rule.id
     return None

@@ -37,6 +37,7 @@ from oncoclaims.extract.names import (
     same_org,
     same_person,
 )
+from oncoclaims.extract.screen import Lowered, may_match
 from oncoclaims.extract.sentences import Segment, split_sentences
 from oncoclaims.extract.study_refs import DEVELOPER_CUE, StudyReference, appositive
 
@@ -271,7 +272,8 @@ def _speech_mentions(
     """(name as written, start, end, rule) of each speaker the sentence names."""
     found: list[tuple[str, int, int, str]] = []
     text = sentence.text
-    speech = _SPEECH_WORD.search(text) is not None
+    lowered = Lowered(text)
+    speech = may_match(_SPEECH_WORD, lowered) and _SPEECH_WORD.search(text) is not None
     for pattern, rule in (
         (_AFTER, "voice:quote-said"),
         (_SUBJECT, "voice:subject-said"),
@@ -286,6 +288,8 @@ def _speech_mentions(
             or (pattern is _SPOKES and "spokes" in text)
         ):
             continue  # every other pattern needs a speech or paraphrase verb
+        if not may_match(pattern, lowered):
+            continue
         for match in pattern.finditer(text):
             group = "name" if match["name"] else "before"
             if pattern is _SPOKES and (
@@ -337,13 +341,13 @@ def _context(text: str, name: str, index: NameIndex) -> str:
     return " | ".join(parts)
 
 
-def _sentences_naming(sentences: list[Segment], name: str, words: list[set[str]]) -> list[str]:
-    surname = name.split()[-1]
-    return [s.text for s, found in zip(sentences, words, strict=True) if surname in found]
+def _sentences_naming(sentences: list[Segment], name: str, naming: dict[str, list[int]]) -> list[str]:
+    """The sentences holding the voice's surname as a word (``naming``: word -> sentence numbers)."""
+    return [sentences[i].text for i in naming.get(name.split()[-1], ())]
 
 
 def _introduction(
-    text: str, voice: Voice, index: NameIndex, sentences: list[Segment]
+    text: str, voice: Voice, index: NameIndex, sentences: list[Segment], starts: list[int]
 ) -> tuple[str, str]:
     """How the story introduces a person: (the words just before and after the first mention, the
     sentence of that mention and the next when it goes on with "He" or "She")."""
@@ -358,7 +362,7 @@ def _introduction(
     if first is None:
         return "", ""
     near = text[max(0, first.start - 60) : first.start] + " " + appositive(text, first.end)
-    position = bisect_right([s.start for s in sentences], first.start) - 1
+    position = bisect_right(starts, first.start) - 1
     said = [sentences[position].text] if position >= 0 else []
     if 0 <= position + 1 < len(sentences) and _PRONOUN_START.match(sentences[position + 1].text):
         said.append(sentences[position + 1].text)
@@ -449,7 +453,11 @@ def find_voices(
     """
     index = index or NameIndex(text)
     sentences = sentences if sentences is not None else split_sentences(text)
-    words = [set(re.findall(r"[\w’'-]+", s.text)) for s in sentences]
+    naming: dict[str, list[int]] = {}  # word -> the sentences holding it, in order
+    for number, sentence in enumerate(sentences):
+        for word in set(re.findall(r"[\w’'-]+", sentence.text)):
+            naming.setdefault(word, []).append(number)
+    starts = [s.start for s in sentences]
     bodies = _organisations(text)
     companies = frozenset(name for _, name in bodies)
     orgs = [
@@ -461,7 +469,8 @@ def find_voices(
     last_person: str | None = None
     for sentence in sentences:
         mentions = _speech_mentions(sentence, companies, bodies, orgs)
-        for pronoun in _PRONOUN.finditer(sentence.text):
+        pronouns = _PRONOUN.finditer(sentence.text) if may_match(_PRONOUN, Lowered(sentence.text)) else ()
+        for pronoun in pronouns:
             if last_person is not None and not mentions:
                 start = sentence.start + pronoun.start("p")
                 mentions.append(
@@ -509,6 +518,6 @@ def find_voices(
             if org and not any(same_org(org, a) for a in affiliations):
                 affiliations.append(org)
         voice.affiliations = tuple(affiliations)
-        intro = _introduction(text, voice, index, sentences) if voice.kind == "person" else ("", "")
-        _judge(voice, context, _sentences_naming(sentences, voice.name, words), studies, intro)
+        intro = _introduction(text, voice, index, sentences, starts) if voice.kind == "person" else ("", "")
+        _judge(voice, context, _sentences_naming(sentences, voice.name, naming), studies, intro)
     return list(voices.values())

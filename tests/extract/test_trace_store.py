@@ -7,10 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from oncoclaims import trace_store
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ingest import ingest
 from oncoclaims.iris import mint_graph_iri
-from oncoclaims.trace_store import refresh_study_groups, update_study_groups
+from oncoclaims.trace import trace_document
+from oncoclaims.trace_store import (
+    existing_records,
+    refresh_study_groups,
+    trace_input,
+    update_study_groups,
+)
 from oncoclaims.vocab import OC
 
 NEWS = Path(__file__).parents[1] / "data" / "news"
@@ -64,3 +71,31 @@ def test_references_stored_without_match_keys_are_still_grouped(whole: set[str])
     groups, _candidates = update_study_groups(store, sources[-1:])
     assert _study_quads(store) == whole
     assert all(sources[-1] in g.sources for g in groups)
+
+
+def _document(store: ClaimStore, names: list[str]) -> dict:
+    traces = [trace_input(store, name) for name in names]
+    groups, _candidates = update_study_groups(store, [t.source for t in traces])
+    identifiers = sorted({i for t in traces for s in t.studies for i in s.identifiers})
+    document = trace_document(traces, groups, existing_records(store, identifiers))
+    for story in document["stories"]:
+        del story["input"]
+    return document
+
+
+def test_tracing_a_stored_source_reads_its_stored_nodes_and_gives_the_files_document(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = ClaimStore.in_memory()
+    # the submission copy of news_reviews_00027 is the same text (one source) without a publisher
+    stories = [p for p in STORIES if not p.name.endswith(".submission.json")]
+    by_file = _document(store, [str(p) for p in stories])
+    assert any(len(s["people"]) > 1 for story in by_file["stories"] for s in story["studies"])
+    assert any(v["affiliations"] for story in by_file["stories"] for v in story["voices"])
+
+    def no_extraction(*args: object) -> None:
+        raise AssertionError("the story was read again")
+
+    monkeypatch.setattr(trace_store, "find_origin", no_extraction)
+    by_source = _document(store, [story["source"] for story in by_file["stories"]])
+    assert by_source == by_file
