@@ -19,7 +19,7 @@ from conftest import build_records_store
 from oncoclaims import queries
 from oncoclaims.backends.embedded import EmbeddedBackend
 from oncoclaims.discover import discover_claims
-from oncoclaims.discover.candidates import candidate_graph_iri
+from oncoclaims.discover.candidates import claim_graphs
 from oncoclaims.errors import StoreError
 from oncoclaims.graph.confirmation import find_claim
 from oncoclaims.graph.store import ClaimStore
@@ -67,8 +67,13 @@ def _claims(store: ClaimStore) -> list[str]:
     return [row["claim"].value for row in queries.select(store, "claim_iris")]
 
 
+def _candidates(store: ClaimStore, claim: str) -> set[ox.Quad]:
+    """What discovery stored for ``claim``: its links, its candidate set, its tie verdicts."""
+    return {quad for graph in claim_graphs(store, claim) for quad in store.quads(graph=graph)}
+
+
 def _candidate_graphs(store: ClaimStore, claims: list[str]) -> dict[str, set[ox.Quad]]:
-    return {claim: set(store.quads(graph=candidate_graph_iri(claim))) for claim in claims}
+    return {claim: _candidates(store, claim) for claim in claims}
 
 
 def test_a_run_over_all_claims_writes_what_claim_by_claim_writes(data_dir: Path, tmp_path: Path) -> None:
@@ -103,8 +108,7 @@ def test_rediscovery_on_unchanged_records_writes_nothing(data_dir: Path, tmp_pat
 
 def _make_stale(store: ClaimStore, claim: str) -> tuple[set[ox.Quad], ox.NamedNode]:
     """Take one candidate record's therapy away: its candidate must go at the next run."""
-    graph = candidate_graph_iri(claim)
-    before = set(store.quads(graph=graph))
+    before = _candidates(store, claim)
     record = next(q.object for q in before if q.predicate == OC.candidateRecord)
     for quad in list(store.quads(record, OC.intervention)):
         store.inner.remove(quad)
@@ -124,7 +128,7 @@ def test_a_claims_candidates_are_replaced_in_one_step(data_dir: Path, tmp_path: 
     report = discover_claims(store, [claim])
     assert report.written == 1 and report.quads_removed > 0
     assert inner.writes == ["update"]  # stale quads out and new ones in: one transaction
-    after = set(store.quads(graph=candidate_graph_iri(claim)))
+    after = _candidates(store, claim)
     assert gone not in {q.object for q in after if q.predicate == OC.candidateRecord}
     assert before != after
 
@@ -136,6 +140,7 @@ def test_a_refused_replacement_leaves_the_old_candidates_whole(data_dir: Path, t
     discover_claims(store, [claim])
     before, _ = _make_stale(store, claim)
     inner.refuse_update = True
-    with pytest.raises(StoreError, match="could not replace 1 candidate graphs"):
+    # its candidate set and its tie verdicts: both or neither
+    with pytest.raises(StoreError, match="could not replace 2 candidate graphs"):
         discover_claims(store, [claim])
-    assert set(store.quads(graph=candidate_graph_iri(claim))) == before  # nothing half-written
+    assert _candidates(store, claim) == before  # nothing half-written
