@@ -55,10 +55,12 @@ from oncoclaims.discover.proposals import propose
 from oncoclaims.discover.ranking import (
     Candidate,
     ClaimProfile,
+    RecordBase,
     RecordProfile,
     StatedGroup,
     StatedResult,
     rank_candidates,
+    record_base,
 )
 from oncoclaims.discover.writing import GraphContent, is_current, write_graphs
 from oncoclaims.graph import analysis
@@ -103,8 +105,9 @@ __all__ = [
 #: At most this many records are profiled and ranked for one claim (the first in IRI order;
 #: the best of them are kept); more are reported as left out (``ClaimCandidates.truncated``).
 MAX_RECORDS = 20_000
-#: At most this many candidates are written to a claim's graph.
-MAX_STORED = 50
+#: At most this many candidates are written to a candidate set: what a report shows
+#: (:func:`~oncoclaims.discover.report.candidate_entries`, 20 by default).
+MAX_STORED = 20
 #: The tie verdicts of this many best candidates are written with them (the report
 #: computes the verdicts of what it shows when it is made).
 MAX_VERDICTS = 10
@@ -177,9 +180,12 @@ class Lookups:
         self.parts: dict[tuple[str, ...], tuple[list[tuple[str, str]], dict[str, str], bool]] = {}
         self.profiles: dict[str, RecordProfile] = {}
         self.rankings: dict[tuple[Any, ...], tuple[list[Candidate], int, dict[str, str], bool]] = {}
+        self.matched: dict[tuple[tuple[str, ...], ...], tuple[
+            list[RecordProfile], dict[str, RecordBase], dict[str, str], bool]] = {}
         self.projections: dict[tuple[str, int], nx.MultiDiGraph] = {}
         self.verdicts: dict[tuple[Any, ...], tuple[bool | None, str]] = {}
-        self.responsibles: dict[str, tuple[nx.MultiDiGraph, dict[str, list[str]]]] = {}
+        self.responsibles: dict[str, tuple[list[ox.Quad], dict[str, list[str]]]] = {}
+        self.shapes: dict[tuple[tuple[bool, str, str], ...], dict[str, list[str]]] = {}
         self._table: dict[str, dict[str, list[Any]]] = {}
         self._interested: set[str] | None = None
 
@@ -216,7 +222,7 @@ class Lookups:
             self.projections[(node, depth)] = to_networkx(self.store, node, tie_depth=depth)
         return self.projections[(node, depth)]
 
-    def record_edges(self, record: str) -> nx.MultiDiGraph:
+    def record_links(self, record: str) -> list[ox.Quad]:
         """The record's links to its responsible parties, and those of the sources it is reported in."""
         node = ox.NamedNode(record)
         quads = [q for p in _PARTY_LINKS for q in self.store.quads(node, p)]
@@ -224,14 +230,24 @@ class Lookups:
             quads.append(link)
             if isinstance(link.object, ox.NamedNode):
                 quads += [q for p in _REPORT_PARTY_LINKS for q in self.store.quads(link.object, p)]
-        return quads_graph(quads)
+        return quads
 
-    def responsible(self, record: str) -> tuple[nx.MultiDiGraph, dict[str, list[str]]]:
-        """:meth:`record_edges` and the responsible parties on them, read once per record."""
+    def responsible(self, record: str) -> tuple[list[ox.Quad], dict[str, list[str]]]:
+        """:meth:`record_links` and the responsible parties they name, read once per record.
+
+        The parties are worked out once per shape of links (which party by which link, the
+        reports themselves left out): records sponsored alike share the answer.
+        """
         found = self.responsibles.get(record)
         if found is None:
-            edges = self.record_edges(record)
-            found = self.responsibles[record] = (edges, analysis.responsible_parties(edges, record))
+            links = self.record_links(record)
+            node = ox.NamedNode(record)
+            shape = tuple((q.subject == node, q.predicate.value, "" if q.predicate == OC.reportedIn else q.object.value)
+                          for q in links)
+            parties = self.shapes.get(shape)
+            if parties is None:
+                parties = self.shapes[shape] = analysis.responsible_parties(quads_graph(links), record)
+            found = self.responsibles[record] = (links, parties)
         return found
 
     def interested(self, claim: str, depth: int) -> dict[str, list[str]]:
@@ -412,27 +428,34 @@ def record_profile(store: ClaimStore, record: str, matched_parts: dict[int, str]
     reads tens of records; a SPARQL query each cost ten times more, bench/discover.py).
     """
     node = ox.NamedNode(record)
-    titles = [o.value for p in (RDFS.label, DCTERMS.title) for o in _objects(store, node, p)]
-    identifiers = {"NCT:" + o.value for o in _objects(store, node, OC.nctId)}
-    identifiers |= {"PMID:" + o.value for o in _objects(store, node, OC.pmid)}
-    conditions = [o.value for p in (OC.condition, OC.meshTerm) for o in _objects(store, node, p)]
-    for report in _objects(store, node, OC.reportedIn):
+    said: dict[ox.NamedNode, list[ox.Term]] = {}
+    for quad in store.quads(node, None, None, None):  # one lookup, then by predicate (in the store's order)
+        said.setdefault(quad.predicate, []).append(quad.object)
+
+    def objects(predicate: ox.NamedNode) -> list[ox.Term]:
+        return said.get(predicate, [])
+
+    titles = [o.value for p in (RDFS.label, DCTERMS.title) for o in objects(p)]
+    identifiers = {"NCT:" + o.value for o in objects(OC.nctId)}
+    identifiers |= {"PMID:" + o.value for o in objects(OC.pmid)}
+    conditions = [o.value for p in (OC.condition, OC.meshTerm) for o in objects(p)]
+    for report in objects(OC.reportedIn):
         for value in _objects(store, report, OC.pmid):  # type: ignore[arg-type]
             identifiers.add("PMID:" + value.value)
         for value in _objects(store, report, OC.meshTerm):  # type: ignore[arg-type]
             conditions.append(value.value)
         titles += [o.value for o in _objects(store, report, DCTERMS.title)]  # type: ignore[arg-type]
-    populations = _objects(store, node, OC.population)
+    populations = objects(OC.population)
     level = rank = None
-    study_types = _objects(store, node, OC.studyType)
+    study_types = objects(OC.studyType)
     for study_type in study_types:
         level, rank = _level(store, study_type)  # type: ignore[arg-type]
-    trial = next(iter(store.quads(node, OC.intervention, None, None)), None) is not None
+    trial = bool(objects(OC.intervention))
     # a regulator's decision (openFDA): named by its application number
     decision = OC["study-regulatory-decision"] in study_types
     if decision:
-        identifiers |= {o.value.replace("fda-application:", "FDA:") for o in _objects(store, node, DCTERMS.identifier)}
-    results = tuple(_stated_result(store, r) for r in _objects(store, node, OC.primaryResult)
+        identifiers |= {o.value.replace("fda-application:", "FDA:") for o in objects(DCTERMS.identifier)}
+    results = tuple(_stated_result(store, r) for r in objects(OC.primaryResult)
                     if isinstance(r, ox.NamedNode))
     return RecordProfile(
         iri=record,
@@ -471,14 +494,27 @@ def _stated_result(store: ClaimStore, node: ox.NamedNode) -> StatedResult:
     )
 
 
+def _matched(lookups: Lookups, profile: ClaimProfile) -> tuple[
+        list[RecordProfile], dict[str, RecordBase], dict[str, str], bool]:
+    """The profiles of the records ``profile``'s therapy parts reach, each with the parts it
+    matched, and their :func:`~oncoclaims.discover.ranking.record_base`; read once per run for
+    all the claims about the same therapy parts."""
+    parts = profile.therapy_parts
+    if parts not in lookups.matched:
+        matched, therapies, truncated = _records_of(lookups, profile)
+        records = [replace(lookups.profile(r), matched_parts=found) for r, found in sorted(matched.items())]
+        bases = {r.iri: record_base(max(1, len(parts)), r) for r in records}
+        lookups.matched[parts] = (records, bases, therapies, truncated)
+    return lookups.matched[parts]
+
+
 def _rank(lookups: Lookups, profile: ClaimProfile, limit: int, offset: int) -> tuple[
         list[Candidate], int, dict[str, str], bool]:
     # claims that say the same about the same therapies rank the same records the same way
     key = (profile.therapy_parts, profile.indication, profile.population, limit, offset)
     if key not in lookups.rankings:
-        matched, therapies, truncated = _records_of(lookups, profile)
-        records = (replace(lookups.profile(r), matched_parts=parts) for r, parts in sorted(matched.items()))
-        page, total = rank_candidates(profile, records, limit=limit, offset=offset)
+        records, bases, therapies, truncated = _matched(lookups, profile)
+        page, total = rank_candidates(profile, records, limit=limit, offset=offset, bases=bases)
         lookups.rankings[key] = (page, total, therapies, truncated)
     return lookups.rankings[key]
 
@@ -549,10 +585,10 @@ def _verdicts(
     def compute() -> dict[str, tuple[bool | None, str]]:
         verdicts = {}
         for record in records:
-            edges, responsible = lookups.responsible(record)
+            links, responsible = lookups.responsible(record)
             key = (tuple(sorted((party, tuple(roles)) for party, roles in responsible.items())), parties, depth)
             if key not in lookups.verdicts:
-                graph = nx.compose_all([edges, *(lookups.projection(party, depth) for party in sorted(responsible)),
+                graph = nx.compose_all([quads_graph(links), *(lookups.projection(party, depth) for party in sorted(responsible)),
                                         *(lookups.projection(party, depth) for party, _ in parties)])
                 lookups.verdicts[key] = verdict_for(graph, record, interested, depth=depth)
             verdicts[record] = lookups.verdicts[key]
