@@ -1,4 +1,4 @@
-"""Candidate evidence in the store: read claims and records, rank, write one graph per claim.
+"""Candidate evidence in the store: read claims and records, rank, write candidate sets.
 
 The ranking itself is pure (:mod:`oncoclaims.discover.ranking`); this module does the
 store I/O around it, through named queries only:
@@ -13,9 +13,14 @@ store I/O around it, through named queries only:
    them (``mesh_records``), at most :data:`MAX_RECORDS`;
 4. each record's profile (:func:`record_profile`, pattern lookups), scored; the best are
    kept (a bounded heap, whatever order the store gives the records in), and the best
-   :data:`MAX_STORED` are written, with their tie verdicts and the judgement a record's
-   own stated result proposes (:mod:`oncoclaims.discover.proposals`), to the claim's own
-   graph ``mint_graph_iri("candidates", claim)`` (never as ``supports``).
+   :data:`MAX_STORED` are written, with the judgement a record's own stated result
+   proposes (:mod:`oncoclaims.discover.proposals`), never as ``supports``, to a
+   **candidate set** shared by every claim that says the same about the same therapies
+   (:func:`set_key`: all that ranking reads of a claim), in a graph of its own;
+5. the tie verdicts of the set's best :data:`MAX_VERDICTS` against the claim's interested
+   parties, to a **tie-verdict set** shared by the set's claims with the same interested
+   parties (:func:`verdicts_key`);
+6. the claim's links to both, in its own graph ``candidate_graph_iri(claim)``.
 
 A run over many claims (:data:`TABLE_RUN` or more, and ``discover --all``) reads what every
 claim needs once: the claims' profiles, the therapies under each name, the records of
@@ -25,9 +30,10 @@ interested parties. A run over fewer claims asks the store per claim, as a new c
 discovery does.
 Either way the result is the same (tests/discover/test_discover_at_scale.py).
 
-Writing is incremental and atomic (:mod:`oncoclaims.discover.writing`): a claim's graph
-is rewritten only when its candidates changed, in one step with the other claims of its
-batch, so re-running discovery on unchanged records writes nothing.
+Writing is incremental and atomic (:mod:`oncoclaims.discover.writing`): a graph (set,
+verdict set, a claim's links) is rewritten only when what it says changed, in one step
+with the rest of its batch, so re-running discovery on unchanged records writes nothing;
+sets no claim links to any more are dropped. docs/discovery.md, "Stored candidates".
 """
 
 from __future__ import annotations
@@ -138,7 +144,7 @@ class DiscoverReport:
     """What one discovery run did."""
 
     claims: int = 0
-    written: int = 0  # claims whose candidate graph changed
+    written: int = 0  # claims whose candidates changed (their links, candidate set or tie verdicts)
     unchanged: int = 0
     candidates: int = 0
     quads_added: int = 0
