@@ -607,11 +607,11 @@ def _verdicts(
 _LINES_VERSION = 3
 _P = {name: str(term) for name, term in {
     "type": RDF.type, "class": OC.CandidateEvidence, "set": OC.candidateSet, "setClass": OC.CandidateSet,
-    "in": OC.candidateIn, "record": OC.candidateRecord,
+    "in": OC.inCandidateSet, "record": OC.candidateRecord,
     "score": OC.score, "matched": OC.matchedOn, "independent": OC.independent,
     "reason": OC.independenceReason, "count": OC.candidateCount, "digest": OC.candidateDigest,
     "proposed": OC.proposedJudgement, "why": OC.proposalReason, "verdicts": OC.tieVerdicts,
-    "verdictsClass": OC.TieVerdictSet, "verdictsOn": OC.verdictsOn, "verdict": OC.verdict,
+    "verdictsClass": OC.TieVerdictSet, "verdictsOn": OC.verdictsOn, "verdict": OC.tieVerdict,
     "verdictClass": OC.TieVerdict, "verdictOf": OC.verdictOf}.items()}
 
 

@@ -162,7 +162,7 @@ def test_claims_that_say_the_same_share_one_candidate_set_but_not_their_tie_verd
                                   for c in (maker, other))
     assert maker_set == other_set  # one set, written once
     maker_entries, other_entries = candidate_entries(store, maker)[0], candidate_entries(store, other)[0]
-    assert len({q.subject for q in store.quads(None, OC.candidateIn, maker_set)}) == len(maker_entries) >= 2
+    assert len({q.subject for q in store.quads(None, OC.inCandidateSet, maker_set)}) == len(maker_entries) >= 2
     keys = ("record", "score", "matched_on")
     assert [[e[k] for k in keys] for e in maker_entries] == [[e[k] for k in keys] for e in other_entries]
     # the tie verdicts are the claim's own: the maker's trial is tied to the maker's claim only
