@@ -110,8 +110,9 @@ def measure(n: int, claims_run: int, sample: int) -> dict[str, float]:
     out["run_s"] = time.perf_counter() - t
     out["run_per_claim_ms"] = out["run_s"] / len(claims) * 1000
     out["all_s"] = out["run_per_claim_ms"] * n / 1000
+    out["run_quads"] = getattr(report, "quads_added", 0)
     print(f"discover {len(claims)} claims: {out['run_s']:.1f} s, {out['run_per_claim_ms']:.2f} ms per claim with "
-          f"tie verdicts, {report.written} written; for all {n}: about {out['all_s']:.0f} s")
+          f"tie verdicts, {report.written} written, {out['run_quads']} quads; for all {n}: about {out['all_s']:.0f} s")
     t = time.perf_counter()
     again = discover_claims(store, claims)
     out["rerun_s"] = time.perf_counter() - t

@@ -694,6 +694,9 @@ def discover(
     openfda_url: Annotated[str | None, typer.Option(help="With --fetch: another address for openFDA.")] = None,
     retries: Annotated[int, typer.Option(help="With --fetch: tries again after 429/5xx, with backoff.")] = 4,
     timeout: Annotated[float, typer.Option(help="With --fetch: seconds to wait for an answer.")] = 30.0,
+    max_searches: Annotated[int | None, typer.Option(
+        help="With --fetch: the most searches to send (default 50); a run needing more asks nothing and "
+             "says so.")] = None,
     store: StoreOption = None,
 ) -> None:
     """Link claims to the trials and papers of their therapy, as ranked candidates (not supports)."""
@@ -720,7 +723,8 @@ def discover(
             services = Services(base_url or live.CTGOV_URL, eutils_url or live.EUTILS_URL,
                                 openfda_url or live.OPENFDA_URL)
             fetched = fetch_for_claims(claim_store, claims, client, limit=limit, sources=source or SOURCES,
-                                       services=services)
+                                       services=services,
+                                       **({} if max_searches is None else {"max_searches": max_searches}))
             out.print(f"fetched {'; '.join(fetched.searches) or 'nothing'}: {fetched.documents} answers, "
                       f"{fetched.records} records, {fetched.quads_added} new quads", markup=False)
         report = discover_claims(claim_store, claims, depth=depth, tables=True if every else None)

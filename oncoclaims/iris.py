@@ -55,6 +55,9 @@ KINDS = frozenset(
         "voice",
         "span",
         "candidate",
+        "candidate-set",
+        "tie-verdicts",
+        "tie-verdict",
         "judgement",
         "result",
     }

@@ -1,4 +1,4 @@
-"""Candidate evidence in the store: read claims and records, rank, write one graph per claim.
+"""Candidate evidence in the store: read claims and records, rank, write candidate sets.
 
 The ranking itself is pure (:mod:`oncoclaims.discover.ranking`); this module does the
 store I/O around it, through named queries only:
@@ -13,9 +13,14 @@ store I/O around it, through named queries only:
    them (``mesh_records``), at most :data:`MAX_RECORDS`;
 4. each record's profile (:func:`record_profile`, pattern lookups), scored; the best are
    kept (a bounded heap, whatever order the store gives the records in), and the best
-   :data:`MAX_STORED` are written, with their tie verdicts and the judgement a record's
-   own stated result proposes (:mod:`oncoclaims.discover.proposals`), to the claim's own
-   graph ``mint_graph_iri("candidates", claim)`` (never as ``supports``).
+   :data:`MAX_STORED` are written, with the judgement a record's own stated result
+   proposes (:mod:`oncoclaims.discover.proposals`), never as ``supports``, to a
+   **candidate set** shared by every claim that says the same about the same therapies
+   (:func:`set_key`: all that ranking reads of a claim), in a graph of its own;
+5. the tie verdicts of the set's best :data:`MAX_VERDICTS` against the claim's interested
+   parties, to a **tie-verdict set** shared by the set's claims with the same interested
+   parties (:func:`verdicts_key`);
+6. the claim's links to both, in its own graph ``candidate_graph_iri(claim)``.
 
 A run over many claims (:data:`TABLE_RUN` or more, and ``discover --all``) reads what every
 claim needs once: the claims' profiles, the therapies under each name, the records of
@@ -25,15 +30,16 @@ interested parties. A run over fewer claims asks the store per claim, as a new c
 discovery does.
 Either way the result is the same (tests/discover/test_discover_at_scale.py).
 
-Writing is incremental and atomic (:mod:`oncoclaims.discover.writing`): a claim's graph
-is rewritten only when its candidates changed, in one step with the other claims of its
-batch, so re-running discovery on unchanged records writes nothing.
+Writing is incremental and atomic (:mod:`oncoclaims.discover.writing`): a graph (set,
+verdict set, a claim's links) is rewritten only when what it says changed, in one step
+with the rest of its batch, so re-running discovery on unchanged records writes nothing;
+sets no claim links to any more are dropped. docs/discovery.md, "Stored candidates".
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache, partial
@@ -43,7 +49,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from oncoclaims import queries
-from oncoclaims.discover.independence import candidate_verdict, verdict_for
+from oncoclaims.discover.independence import verdict_for
 from oncoclaims.discover.names import (
     name_key,
     name_variants,
@@ -55,17 +61,19 @@ from oncoclaims.discover.proposals import propose
 from oncoclaims.discover.ranking import (
     Candidate,
     ClaimProfile,
+    RecordBase,
     RecordProfile,
     StatedGroup,
     StatedResult,
     rank_candidates,
+    record_base,
 )
-from oncoclaims.discover.writing import GraphContent, write_graphs
+from oncoclaims.discover.writing import GraphContent, is_current, write_graphs
 from oncoclaims.graph import analysis
 from oncoclaims.graph.projection import quads_graph, to_networkx
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.iris import mint_graph_iri, mint_iri
-from oncoclaims.vocab import DCTERMS, OC, PREFIXES, RDF, RDFS, SKOS, XSD
+from oncoclaims.vocab import DCTERMS, ID_BASE, OC, PREFIXES, RDF, RDFS, SKOS, XSD
 
 __all__ = [
     "MAX_RECORDS",
@@ -80,22 +88,32 @@ __all__ = [
     "candidate_graph_iri",
     "candidate_lines",
     "candidate_quads",
+    "candidate_set_graph",
+    "candidate_set_iri",
+    "claim_graphs",
     "claim_profile",
     "claims_in_graphs",
     "compound_index",
     "discover_claims",
     "find_candidates",
     "has_discovered",
+    "link_lines",
     "project_for",
     "record_profile",
+    "set_key",
     "touched_claims",
+    "verdict_lines",
+    "verdicts_graph",
+    "verdicts_iri",
+    "verdicts_key",
 ]
 
 #: At most this many records are profiled and ranked for one claim (the first in IRI order;
 #: the best of them are kept); more are reported as left out (``ClaimCandidates.truncated``).
 MAX_RECORDS = 20_000
-#: At most this many candidates are written to a claim's graph.
-MAX_STORED = 50
+#: At most this many candidates are written to a candidate set: what a report shows
+#: (:func:`~oncoclaims.discover.report.candidate_entries`, 20 by default).
+MAX_STORED = 20
 #: The tie verdicts of this many best candidates are written with them (the report
 #: computes the verdicts of what it shows when it is made).
 MAX_VERDICTS = 10
@@ -126,7 +144,7 @@ class DiscoverReport:
     """What one discovery run did."""
 
     claims: int = 0
-    written: int = 0  # claims whose candidate graph changed
+    written: int = 0  # claims whose candidates changed (their links, candidate set or tie verdicts)
     unchanged: int = 0
     candidates: int = 0
     quads_added: int = 0
@@ -168,8 +186,12 @@ class Lookups:
         self.parts: dict[tuple[str, ...], tuple[list[tuple[str, str]], dict[str, str], bool]] = {}
         self.profiles: dict[str, RecordProfile] = {}
         self.rankings: dict[tuple[Any, ...], tuple[list[Candidate], int, dict[str, str], bool]] = {}
+        self.matched: dict[tuple[tuple[str, ...], ...], tuple[
+            list[RecordProfile], dict[str, RecordBase], dict[str, str], bool]] = {}
         self.projections: dict[tuple[str, int], nx.MultiDiGraph] = {}
         self.verdicts: dict[tuple[Any, ...], tuple[bool | None, str]] = {}
+        self.responsibles: dict[str, tuple[list[ox.Quad], dict[str, list[str]]]] = {}
+        self.shapes: dict[tuple[tuple[bool, str, str], ...], dict[str, list[str]]] = {}
         self._table: dict[str, dict[str, list[Any]]] = {}
         self._interested: set[str] | None = None
 
@@ -206,7 +228,7 @@ class Lookups:
             self.projections[(node, depth)] = to_networkx(self.store, node, tie_depth=depth)
         return self.projections[(node, depth)]
 
-    def record_edges(self, record: str) -> nx.MultiDiGraph:
+    def record_links(self, record: str) -> list[ox.Quad]:
         """The record's links to its responsible parties, and those of the sources it is reported in."""
         node = ox.NamedNode(record)
         quads = [q for p in _PARTY_LINKS for q in self.store.quads(node, p)]
@@ -214,7 +236,25 @@ class Lookups:
             quads.append(link)
             if isinstance(link.object, ox.NamedNode):
                 quads += [q for p in _REPORT_PARTY_LINKS for q in self.store.quads(link.object, p)]
-        return quads_graph(quads)
+        return quads
+
+    def responsible(self, record: str) -> tuple[list[ox.Quad], dict[str, list[str]]]:
+        """:meth:`record_links` and the responsible parties they name, read once per record.
+
+        The parties are worked out once per shape of links (which party by which link, the
+        reports themselves left out): records sponsored alike share the answer.
+        """
+        found = self.responsibles.get(record)
+        if found is None:
+            links = self.record_links(record)
+            node = ox.NamedNode(record)
+            shape = tuple((q.subject == node, q.predicate.value, "" if q.predicate == OC.reportedIn else q.object.value)
+                          for q in links)
+            parties = self.shapes.get(shape)
+            if parties is None:
+                parties = self.shapes[shape] = analysis.responsible_parties(quads_graph(links), record)
+            found = self.responsibles[record] = (links, parties)
+        return found
 
     def interested(self, claim: str, depth: int) -> dict[str, list[str]]:
         """``claim``'s interested parties with their roles (:func:`analysis.interested_parties`);
@@ -394,27 +434,34 @@ def record_profile(store: ClaimStore, record: str, matched_parts: dict[int, str]
     reads tens of records; a SPARQL query each cost ten times more, bench/discover.py).
     """
     node = ox.NamedNode(record)
-    titles = [o.value for p in (RDFS.label, DCTERMS.title) for o in _objects(store, node, p)]
-    identifiers = {"NCT:" + o.value for o in _objects(store, node, OC.nctId)}
-    identifiers |= {"PMID:" + o.value for o in _objects(store, node, OC.pmid)}
-    conditions = [o.value for p in (OC.condition, OC.meshTerm) for o in _objects(store, node, p)]
-    for report in _objects(store, node, OC.reportedIn):
+    said: dict[ox.NamedNode, list[ox.Term]] = {}
+    for quad in store.quads(node, None, None, None):  # one lookup, then by predicate (in the store's order)
+        said.setdefault(quad.predicate, []).append(quad.object)
+
+    def objects(predicate: ox.NamedNode) -> list[ox.Term]:
+        return said.get(predicate, [])
+
+    titles = [o.value for p in (RDFS.label, DCTERMS.title) for o in objects(p)]
+    identifiers = {"NCT:" + o.value for o in objects(OC.nctId)}
+    identifiers |= {"PMID:" + o.value for o in objects(OC.pmid)}
+    conditions = [o.value for p in (OC.condition, OC.meshTerm) for o in objects(p)]
+    for report in objects(OC.reportedIn):
         for value in _objects(store, report, OC.pmid):  # type: ignore[arg-type]
             identifiers.add("PMID:" + value.value)
         for value in _objects(store, report, OC.meshTerm):  # type: ignore[arg-type]
             conditions.append(value.value)
         titles += [o.value for o in _objects(store, report, DCTERMS.title)]  # type: ignore[arg-type]
-    populations = _objects(store, node, OC.population)
+    populations = objects(OC.population)
     level = rank = None
-    study_types = _objects(store, node, OC.studyType)
+    study_types = objects(OC.studyType)
     for study_type in study_types:
         level, rank = _level(store, study_type)  # type: ignore[arg-type]
-    trial = next(iter(store.quads(node, OC.intervention, None, None)), None) is not None
+    trial = bool(objects(OC.intervention))
     # a regulator's decision (openFDA): named by its application number
     decision = OC["study-regulatory-decision"] in study_types
     if decision:
-        identifiers |= {o.value.replace("fda-application:", "FDA:") for o in _objects(store, node, DCTERMS.identifier)}
-    results = tuple(_stated_result(store, r) for r in _objects(store, node, OC.primaryResult)
+        identifiers |= {o.value.replace("fda-application:", "FDA:") for o in objects(DCTERMS.identifier)}
+    results = tuple(_stated_result(store, r) for r in objects(OC.primaryResult)
                     if isinstance(r, ox.NamedNode))
     return RecordProfile(
         iri=record,
@@ -453,6 +500,31 @@ def _stated_result(store: ClaimStore, node: ox.NamedNode) -> StatedResult:
     )
 
 
+def _matched(lookups: Lookups, profile: ClaimProfile) -> tuple[
+        list[RecordProfile], dict[str, RecordBase], dict[str, str], bool]:
+    """The profiles of the records ``profile``'s therapy parts reach, each with the parts it
+    matched, and their :func:`~oncoclaims.discover.ranking.record_base`; read once per run for
+    all the claims about the same therapy parts."""
+    parts = profile.therapy_parts
+    if parts not in lookups.matched:
+        matched, therapies, truncated = _records_of(lookups, profile)
+        records = [replace(lookups.profile(r), matched_parts=found) for r, found in sorted(matched.items())]
+        bases = {r.iri: record_base(max(1, len(parts)), r) for r in records}
+        lookups.matched[parts] = (records, bases, therapies, truncated)
+    return lookups.matched[parts]
+
+
+def _rank(lookups: Lookups, profile: ClaimProfile, limit: int, offset: int) -> tuple[
+        list[Candidate], int, dict[str, str], bool]:
+    # claims that say the same about the same therapies rank the same records the same way
+    key = (profile.therapy_parts, profile.indication, profile.population, limit, offset)
+    if key not in lookups.rankings:
+        records, bases, therapies, truncated = _matched(lookups, profile)
+        page, total = rank_candidates(profile, records, limit=limit, offset=offset, bases=bases)
+        lookups.rankings[key] = (page, total, therapies, truncated)
+    return lookups.rankings[key]
+
+
 def find_candidates(
     store: ClaimStore,
     claim: str,
@@ -467,16 +539,13 @@ def find_candidates(
     """
     lookups = lookups or Lookups(store)
     profile, _ = claim_profile(store, claim, lookups)
-    # claims that say the same about the same therapies rank the same records the same way
-    key = (profile.therapy_parts, profile.indication, profile.population, limit, offset)
-    if key not in lookups.rankings:
-        matched, therapies, truncated = _records_of(lookups, profile)
-        records = (replace(lookups.profile(r), matched_parts=parts) for r, parts in sorted(matched.items()))
-        page, total = rank_candidates(profile, records, limit=limit, offset=offset)
-        lookups.rankings[key] = (page, total, therapies, truncated)
-    page, total, therapies, truncated = lookups.rankings[key]
+    return _found(lookups, profile, limit, offset)
+
+
+def _found(lookups: Lookups, profile: ClaimProfile, limit: int, offset: int) -> ClaimCandidates:
+    page, total, therapies, truncated = _rank(lookups, profile, limit, offset)
     proposals = {c.record.iri: found for c in page if (found := propose(profile, c.record)) is not None}
-    return ClaimCandidates(claim, profile, page, total, therapies, truncated=truncated, proposals=proposals)
+    return ClaimCandidates(profile.iri, profile, page, total, therapies, truncated=truncated, proposals=proposals)
 
 
 def project_for(
@@ -495,10 +564,16 @@ def project_for(
     return nx.compose_all(parts)
 
 
+def _parties(interested: dict[str, list[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple(sorted((party, tuple(roles)) for party, roles in interested.items()))
+
+
 def _verdicts(
     lookups: Lookups, claim: str, records: list[str], depth: int
-) -> dict[str, tuple[bool | None, str]]:
-    """The tie verdict of each of ``records`` against ``claim``'s interested parties.
+) -> tuple[dict[str, list[str]], Callable[[], dict[str, tuple[bool | None, str]]]]:
+    """``claim``'s interested parties, and a function giving the tie verdict of each of
+    ``records`` against them (called only when no claim of the run with the same
+    candidate set and interested parties has had them computed).
 
     One claim: one projection of the claim and its records (:func:`project_for`). A run
     over many claims (``lookups.tables``): each verdict once per set of responsible parties
@@ -506,33 +581,38 @@ def _verdicts(
     the record's own links and the projections of those parties, each read once (the
     ties of a party within ``depth`` steps are all in its own projection).
     """
-    if not records:
-        return {}
     if not lookups.tables:
         graph = project_for(lookups.store, claim, records, depth, lookups)
-        return {r: candidate_verdict(graph, claim, r, depth=depth) for r in records}
+        found = analysis.interested_parties(graph, claim)
+        return found, lambda: {r: verdict_for(graph, r, found, depth=depth) for r in records}
     interested = lookups.interested(claim, depth)
-    parties = tuple(sorted((party, tuple(roles)) for party, roles in interested.items()))
-    verdicts = {}
-    for record in records:
-        edges = lookups.record_edges(record)
-        responsible = analysis.responsible_parties(edges, record)
-        key = (tuple(sorted((party, tuple(roles)) for party, roles in responsible.items())), parties, depth)
-        if key not in lookups.verdicts:
-            graph = nx.compose_all([edges, *(lookups.projection(party, depth) for party in sorted(responsible)),
-                                    *(lookups.projection(party, depth) for party, _ in parties)])
-            lookups.verdicts[key] = verdict_for(graph, record, interested, depth=depth)
-        verdicts[record] = lookups.verdicts[key]
-    return verdicts
+    parties = _parties(interested)
+
+    def compute() -> dict[str, tuple[bool | None, str]]:
+        verdicts = {}
+        for record in records:
+            links, responsible = lookups.responsible(record)
+            key = (tuple(sorted((party, tuple(roles)) for party, roles in responsible.items())), parties, depth)
+            if key not in lookups.verdicts:
+                graph = nx.compose_all([quads_graph(links), *(lookups.projection(party, depth) for party in sorted(responsible)),
+                                        *(lookups.projection(party, depth) for party, _ in parties)])
+                lookups.verdicts[key] = verdict_for(graph, record, interested, depth=depth)
+            verdicts[record] = lookups.verdicts[key]
+        return verdicts
+
+    return interested, compute
 
 
-#: Bumped when the lines a candidate graph holds change shape, so every graph is rewritten.
-_LINES_VERSION = 2
+#: Bumped when the lines candidate graphs hold change shape, so every graph is rewritten.
+_LINES_VERSION = 3
 _P = {name: str(term) for name, term in {
-    "type": RDF.type, "class": OC.CandidateEvidence, "for": OC.candidateFor, "record": OC.candidateRecord,
+    "type": RDF.type, "class": OC.CandidateEvidence, "set": OC.candidateSet, "setClass": OC.CandidateSet,
+    "in": OC.inCandidateSet, "record": OC.candidateRecord,
     "score": OC.score, "matched": OC.matchedOn, "independent": OC.independent,
     "reason": OC.independenceReason, "count": OC.candidateCount, "digest": OC.candidateDigest,
-    "proposed": OC.proposedJudgement, "why": OC.proposalReason}.items()}
+    "proposed": OC.proposedJudgement, "why": OC.proposalReason, "verdicts": OC.tieVerdicts,
+    "verdictsClass": OC.TieVerdictSet, "verdictsOn": OC.verdictsOn, "verdict": OC.tieVerdict,
+    "verdictClass": OC.TieVerdict, "verdictOf": OC.verdictOf}.items()}
 
 
 class _Terms:
@@ -556,68 +636,224 @@ def _score_text(score: float) -> str:
     return str(Decimal(str(score)))
 
 
-def candidate_digest(found: ClaimCandidates, verdicts: dict[str, tuple[bool | None, str]]) -> str:
-    """A digest of everything ``found``'s candidate graph says (pure): equal digests, equal graphs."""
-    said = (_LINES_VERSION, found.claim, found.total, tuple(
-        (c.record.iri, _score_text(c.score), c.matched_on, verdicts.get(c.record.iri, (None, "")),
-         found.proposals.get(c.record.iri))
-        for c in found.candidates))
+def _digest(said: object) -> str:
     return hashlib.sha256(repr(said).encode("utf-8")).hexdigest()[:32]
 
 
-def candidate_lines(
-    found: ClaimCandidates, verdicts: dict[str, tuple[bool | None, str]], terms: _Terms | None = None
-) -> list[str]:
-    """The N-Quads lines of ``found``'s candidate graph, its digest among them (pure).
+def set_key(profile: ClaimProfile) -> str:
+    """The key of the candidate set ``profile``'s claim shares (pure): a digest of all that
+    ranking and proposals read of a claim (therapy parts, indication, population, claim type).
+
+    >>> a = ClaimProfile("urn:a", (("Keytruda",),), "melanoma", None, "efficacy")
+    >>> set_key(a) == set_key(replace(a, iri="urn:b")) != set_key(replace(a, indication="NSCLC"))
+    True
+    """
+    return _digest((profile.therapy_parts, profile.indication, profile.population, profile.claim_type))
+
+
+def verdicts_key(key: str, interested: dict[str, list[str]], depth: int) -> str:
+    """The key of the tie verdicts on candidate set ``key`` against ``interested`` parties (pure)."""
+    return _digest((key, _parties(interested), depth))
+
+
+def candidate_set_iri(key: str) -> ox.NamedNode:
+    """The candidate set node of :func:`set_key` ``key``."""
+    return mint_iri("candidate-set", key)
+
+
+def candidate_set_graph(key: str) -> ox.NamedNode:
+    """The named graph holding candidate set ``key``."""
+    return mint_graph_iri("candidate-set", key)
+
+
+def verdicts_iri(key: str) -> ox.NamedNode:
+    """The tie-verdict set node of :func:`verdicts_key` ``key``."""
+    return mint_iri("tie-verdicts", key)
+
+
+def verdicts_graph(key: str) -> ox.NamedNode:
+    """The named graph holding tie-verdict set ``key``."""
+    return mint_graph_iri("tie-verdicts", key)
+
+
+def _member(kind: str, key: str, record: str) -> str:
+    # one candidate (or verdict) of a set: the set's key and a digest of the record
+    return f"<{ID_BASE}{kind}/{key}-{hashlib.sha256(record.encode('utf-8')).hexdigest()[:16]}>"
+
+
+def candidate_digest(key: str, found: ClaimCandidates) -> str:
+    """A digest of everything candidate set ``key`` says (pure): equal digests, equal graphs."""
+    return _digest((_LINES_VERSION, key, found.total, tuple(
+        (c.record.iri, _score_text(c.score), c.matched_on, found.proposals.get(c.record.iri))
+        for c in found.candidates)))
+
+
+def _verdicts_digest(key: str, set_of: str, verdicts: dict[str, tuple[bool | None, str]]) -> str:
+    return _digest((_LINES_VERSION, key, set_of, sorted(verdicts.items())))
+
+
+def _link_digest(claim: str, set_of: str, verdicts_of: str | None) -> str:
+    return _digest((_LINES_VERSION, claim, set_of, verdicts_of))
+
+
+def candidate_lines(key: str, found: ClaimCandidates, terms: _Terms | None = None) -> list[str]:
+    """The N-Quads lines of candidate set ``key`` holding ``found``'s candidates, its digest among them (pure).
 
     :param terms: the term texts an earlier call of the same run made.
     """
     terms = terms or _Terms()
-    claim = f"<{found.claim}>"
-    graph = f" {candidate_graph_iri(found.claim)} .\n"
+    node = f"{candidate_set_iri(key)}"
+    graph = f" {candidate_set_graph(key)} .\n"
     p = _P
-    lines = [claim + " " + p["count"] + " " + terms.literal(str(found.total), XSD.integer) + graph,
-             claim + " " + p["digest"] + " " + terms.literal(candidate_digest(found, verdicts)) + graph]
+    lines = [node + " " + p["type"] + " " + p["setClass"] + graph,
+             node + " " + p["count"] + " " + terms.literal(str(found.total), XSD.integer) + graph,
+             node + " " + p["digest"] + " " + terms.literal(candidate_digest(key, found)) + graph]
     for candidate in found.candidates:
         record = candidate.record.iri
-        node = str(mint_iri.__wrapped__("candidate", found.claim, record)) + " "  # each pair once: no cache
-        lines += [node + p["type"] + " " + p["class"] + graph,
-                  node + p["for"] + " " + claim + graph,
-                  node + p["record"] + " <" + record + ">" + graph,
-                  node + p["score"] + " " + terms.literal(_score_text(candidate.score), XSD.decimal) + graph]
-        lines += [node + p["matched"] + " " + terms.literal(text) + graph for text in candidate.matched_on]
-        independent, reason = verdicts.get(record, (None, ""))
-        if independent is not None:
-            lines.append(node + p["independent"] + " " + terms.literal(str(independent).lower(), XSD.boolean) + graph)
-        if reason:
-            lines.append(node + p["reason"] + " " + terms.literal(reason) + graph)
+        member = _member("candidate", key, record) + " "
+        lines += [member + p["type"] + " " + p["class"] + graph,
+                  member + p["in"] + " " + node + graph,
+                  member + p["record"] + " <" + record + ">" + graph,
+                  member + p["score"] + " " + terms.literal(_score_text(candidate.score), XSD.decimal) + graph]
+        lines += [member + p["matched"] + " " + terms.literal(text) + graph for text in candidate.matched_on]
         if record in found.proposals:
             proposed, why = found.proposals[record]
-            lines.append(node + p["proposed"] + " " + terms.literal(proposed) + graph)
-            lines.append(node + p["why"] + " " + terms.literal(why) + graph)
+            lines.append(member + p["proposed"] + " " + terms.literal(proposed) + graph)
+            lines.append(member + p["why"] + " " + terms.literal(why) + graph)
     return lines
 
 
-def candidate_quads(found: ClaimCandidates, verdicts: dict[str, tuple[bool | None, str]]) -> list[ox.Quad]:
-    """The quads of ``found``'s candidates in the claim's candidate graph (pure)."""
-    return list(ox.parse("".join(candidate_lines(found, verdicts)), format=ox.RdfFormat.N_QUADS))
+def verdict_lines(
+    key: str, set_of: str, verdicts: dict[str, tuple[bool | None, str]], terms: _Terms | None = None
+) -> list[str]:
+    """The N-Quads lines of tie-verdict set ``key`` on candidate set ``set_of`` (pure):
+    each record's verdict, on that record's candidate node, its digest among them."""
+    terms = terms or _Terms()
+    node = f"{verdicts_iri(key)}"
+    graph = f" {verdicts_graph(key)} .\n"
+    p = _P
+    lines = [node + " " + p["type"] + " " + p["verdictsClass"] + graph,
+             node + " " + p["verdictsOn"] + " " + str(candidate_set_iri(set_of)) + graph,
+             node + " " + p["digest"] + " " + terms.literal(_verdicts_digest(key, set_of, verdicts)) + graph]
+    for record, (independent, reason) in sorted(verdicts.items()):
+        member = _member("tie-verdict", key, record)
+        lines += [node + " " + p["verdict"] + " " + member + graph,
+                  member + " " + p["type"] + " " + p["verdictClass"] + graph,
+                  member + " " + p["verdictOf"] + " " + _member("candidate", set_of, record) + graph]
+        if independent is not None:
+            lines.append(member + " " + p["independent"] + " " + terms.literal(str(independent).lower(), XSD.boolean)
+                         + graph)
+        if reason:
+            lines.append(member + " " + p["reason"] + " " + terms.literal(reason) + graph)
+    return lines
 
 
-def _batches(lookups: Lookups, claims: Iterable[str], depth: int, report: DiscoverReport) -> Iterator[
-        list[GraphContent]]:
-    terms = _Terms()
+def link_lines(claim: str, set_of: str, verdicts_of: str | None, terms: _Terms | None = None) -> list[str]:
+    """The N-Quads lines of ``claim``'s own candidates graph: its links to its candidate set
+    and tie-verdict set, and their digest (pure)."""
+    terms = terms or _Terms()
+    node = f"<{claim}> "
+    graph = f" {candidate_graph_iri(claim)} .\n"
+    lines = [node + _P["set"] + " " + str(candidate_set_iri(set_of)) + graph,
+             node + _P["digest"] + " " + terms.literal(_link_digest(claim, set_of, verdicts_of)) + graph]
+    if verdicts_of is not None:
+        lines.append(node + _P["verdicts"] + " " + str(verdicts_iri(verdicts_of)) + graph)
+    return lines
+
+
+def candidate_quads(claim: str, found: ClaimCandidates, verdicts: dict[str, tuple[bool | None, str]],
+                    depth: int = analysis.DEFAULT_DEPTH, interested: dict[str, list[str]] | None = None) -> list[ox.Quad]:
+    """The quads discovery writes for ``claim`` (pure): its links, its candidate set and its
+    tie verdicts against ``interested`` parties."""
+    key = set_key(found.profile)
+    lines = candidate_lines(key, found)
+    of = None
+    if verdicts:
+        of = verdicts_key(key, interested or {}, depth)
+        lines += verdict_lines(of, key, verdicts)
+    lines += link_lines(claim, key, of)
+    return list(ox.parse("".join(lines), format=ox.RdfFormat.N_QUADS))
+
+
+def claim_graphs(store: ClaimStore, claim: str) -> list[ox.NamedNode]:
+    """The graphs discovery wrote for ``claim``: its own (links), its candidate set's and
+    its tie verdicts' (those present)."""
+    graphs = [candidate_graph_iri(claim)]
+    node = ox.NamedNode(claim)
+    for link, graph_of in ((OC.candidateSet, candidate_set_graph), (OC.tieVerdicts, verdicts_graph)):
+        for quad in store.quads(node, link, None, graphs[0]):
+            graphs.append(graph_of(quad.object.value.rsplit("/", 1)[-1]))
+    return graphs
+
+
+@dataclass
+class _Run:
+    """What one discovery run has computed and queued: each candidate set and tie-verdict
+    set once, whatever number of claims share it."""
+
+    lookups: Lookups
+    depth: int
+    report: DiscoverReport
+    terms: _Terms = field(default_factory=_Terms)
+    sets: dict[str, ClaimCandidates] = field(default_factory=dict)
+    verdicts: dict[str, None] = field(default_factory=dict)
+    stale: set[str] = field(default_factory=set)  # the keys of sets and verdict sets to write
+    unlinked: set[tuple[ox.NamedNode, ox.NamedNode]] = field(default_factory=set)  # (link, node) replaced
+
+    def stale_contents(self, claim: str) -> list[tuple[GraphContent, int]]:
+        """The graphs ``claim`` needs that differ from the stored ones and that this run has
+        not queued yet, each with its size in quads about; counts the claim in the report."""
+        store, lookups = self.lookups.store, self.lookups
+        profile, _ = claim_profile(store, claim, lookups)
+        key = set_key(profile)
+        out: list[tuple[GraphContent, int]] = []
+        found = self.sets.get(key)
+        if found is None:
+            found = self.sets[key] = _found(lookups, profile, MAX_STORED, 0)
+            content = GraphContent(candidate_set_graph(key), candidate_set_iri(key), candidate_digest(key, found),
+                                   partial(candidate_lines, key, found, self.terms))
+            if not is_current(store, content):
+                self.stale.add(key)
+                out.append((content, 3 + 8 * len(found.candidates)))
+        changed = key in self.stale
+        records = [c.record.iri for c in found.candidates[:MAX_VERDICTS]]
+        of = None
+        if records:
+            interested, verdicts = _verdicts(lookups, claim, records, self.depth)
+            of = verdicts_key(key, interested, self.depth)
+            if of not in self.verdicts:
+                self.verdicts[of] = None
+                said = verdicts()
+                content = GraphContent(verdicts_graph(of), verdicts_iri(of), _verdicts_digest(of, key, said),
+                                       partial(verdict_lines, of, key, said, self.terms))
+                if not is_current(store, content):
+                    self.stale.add(of)
+                    out.append((content, 3 + 5 * len(said)))
+            changed = changed or of in self.stale
+        link = GraphContent(candidate_graph_iri(claim), ox.NamedNode(claim), _link_digest(claim, key, of),
+                            partial(link_lines, claim, key, of, self.terms))
+        if not is_current(store, link):
+            changed = True
+            for old in (OC.candidateSet, OC.tieVerdicts):
+                for quad in store.quads(ox.NamedNode(claim), old, None, link.graph):
+                    self.unlinked.add((old, quad.object))  # type: ignore[arg-type]
+            out.append((link, 3))
+        self.report.claims += 1
+        self.report.written += changed
+        self.report.unchanged += not changed
+        self.report.candidates += len(found.candidates)
+        if found.truncated:
+            self.report.truncated.append(claim)
+        return out
+
+
+def _batches(run: _Run, claims: Iterable[str]) -> Iterator[list[GraphContent]]:
     batch: list[GraphContent] = []
     size = 0
     for claim in claims:
-        found = find_candidates(lookups.store, claim, limit=MAX_STORED, lookups=lookups)
-        verdicts = _verdicts(lookups, claim, [c.record.iri for c in found.candidates[:MAX_VERDICTS]], depth)
-        batch.append(GraphContent(candidate_graph_iri(claim), ox.NamedNode(claim), candidate_digest(found, verdicts),
-                                  partial(candidate_lines, found, verdicts, terms)))
-        size += 2 + 8 * len(found.candidates)
-        report.claims += 1
-        report.candidates += len(found.candidates)
-        if found.truncated:
-            report.truncated.append(claim)
+        for content, quads in run.stale_contents(claim):
+            batch.append(content)
+            size += quads
         if size >= WRITE_BATCH:
             yield batch
             batch, size = [], 0
@@ -625,13 +861,27 @@ def _batches(lookups: Lookups, claims: Iterable[str], depth: int, report: Discov
         yield batch
 
 
+def _orphans(store: ClaimStore, unlinked: Iterable[tuple[ox.NamedNode, ox.NamedNode]]) -> list[ox.NamedNode]:
+    """The graphs of the candidate and tie-verdict sets a run unlinked that no claim links to any more."""
+    graphs = []
+    for link, node in sorted(unlinked, key=str):
+        if next(iter(store.quads(None, link, node, None)), None) is None:
+            key = node.value.rsplit("/", 1)[-1]
+            graphs.append(candidate_set_graph(key) if link == OC.candidateSet else verdicts_graph(key))
+    return graphs
+
+
 def discover_claims(
     store: ClaimStore, claims: Iterable[str], *, depth: int = analysis.DEFAULT_DEPTH, tables: bool | None = None
 ) -> DiscoverReport:
     """Find, rank and write the candidate evidence of each of ``claims``.
 
-    Each batch of about :data:`WRITE_BATCH` quads is written in one step, and only the
-    graphs that changed (:func:`~oncoclaims.discover.writing.write_graphs`).
+    Claims that say the same about the same therapies share one candidate set (computed
+    and written once), and those with the same interested parties too one set of tie
+    verdicts on it; each claim links to them from its own graph. Each batch of about
+    :data:`WRITE_BATCH` quads is written in one step, and only the graphs that changed
+    (:func:`~oncoclaims.discover.writing.write_graphs`). Sets no claim links to any more
+    are dropped at the end.
 
     :param tables: read the store's tables once for the whole run (:class:`Lookups`);
         by default when there are :data:`TABLE_RUN` claims or more.
@@ -639,12 +889,14 @@ def discover_claims(
     claims = list(dict.fromkeys(claims))
     report = DiscoverReport()
     lookups = Lookups(store, tables=len(claims) >= TABLE_RUN if tables is None else tables)
-    for batch in _batches(lookups, claims, depth, report):
+    run = _Run(lookups, depth, report)
+    for batch in _batches(run, claims):
         done = write_graphs(store, batch)
-        report.written += done.graphs
-        report.unchanged += done.unchanged
         report.quads_added += done.added
         report.quads_removed += done.removed
+    orphans = _orphans(store, run.unlinked)
+    if orphans:
+        report.quads_removed += write_graphs(store, [], drop=orphans).removed
     return report
 
 

@@ -21,8 +21,9 @@ as a file would be.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 from oncoclaims import queries
 from oncoclaims.discover.candidates import claim_profile
@@ -35,6 +36,7 @@ from oncoclaims.ingest import fetch as live
 
 __all__ = [
     "FORMATS",
+    "MAX_SEARCHES",
     "SOURCES",
     "FetchReport",
     "Services",
@@ -48,6 +50,10 @@ __all__ = [
 
 #: What ``--fetch`` may ask, by the name ``--source`` takes.
 SOURCES = ("ctgov", "pubmed", "drugsfda", "label")
+#: The most searches one ``--fetch`` sends unless told otherwise (``--max-searches``): a
+#: ``discover --all --fetch`` over a large store would otherwise ask the public services
+#: once per therapy name, thousands of times.
+MAX_SEARCHES = 50
 #: The format each source answers in: its answers are read as that, never guessed.
 FORMATS = {"ctgov": "clinicaltrials-json", "pubmed": "pubmed-xml", "drugsfda": "openfda-json", "label": "openfda-json"}
 
@@ -146,34 +152,35 @@ def _nct_ids(store: ClaimStore, claims: list[str]) -> list[str]:
 Answer = tuple[live.FetchedDocument, str]
 
 
-def _fetch(
+Search = tuple[str, str, Callable[[], list[live.FetchedDocument]]]
+
+
+def _plan(
     store: ClaimStore, claims: list[str], client: live.FetchClient, limit: int,
     sources: tuple[str, ...], services: Services,
-) -> tuple[list[str], list[Answer]]:
-    searches: list[str] = []
-    answers: list[Answer] = []
-
-    def asked(source: str, what: str, documents: list[live.FetchedDocument]) -> None:
-        searches.append(f"{source}: {what}")
-        answers.extend((document, FORMATS[source]) for document in documents)
-
+) -> list[Search]:
+    """Every search to send, as ``(source, what, send)``; nothing is sent yet."""
+    plan: list[Search] = []
     if "ctgov" in sources:
         for name in therapy_searches(store, claims):
-            asked("ctgov", name, live.fetch_ctgov(client, intervention=name, limit=limit, base_url=services.ctgov))
+            plan.append(("ctgov", name, partial(live.fetch_ctgov, client, intervention=name, limit=limit,
+                                                base_url=services.ctgov)))
         if ncts := _nct_ids(store, claims):
-            asked("ctgov", ", ".join(ncts), live.fetch_ctgov(client, ncts, base_url=services.ctgov))
+            plan.append(("ctgov", ", ".join(ncts), partial(live.fetch_ctgov, client, ncts, base_url=services.ctgov)))
     if "pubmed" in sources:
         terms, pmids = pubmed_searches(store, claims)
         if pmids:
-            asked("pubmed", "PMID " + ", ".join(pmids), live.fetch_pubmed(client, pmids, base_url=services.eutils))
+            plan.append(("pubmed", "PMID " + ", ".join(pmids),
+                         partial(live.fetch_pubmed, client, pmids, base_url=services.eutils)))
         for term in terms:
-            asked("pubmed", term, live.fetch_pubmed(client, query=term, limit=limit, base_url=services.eutils))
+            plan.append(("pubmed", term, partial(live.fetch_pubmed, client, query=term, limit=limit,
+                                                 base_url=services.eutils)))
     for endpoint in ("drugsfda", "label"):
         if endpoint in sources:
             for name in therapy_names(store, claims):
-                asked(endpoint, name, live.fetch_openfda(client, [name], endpoint=endpoint, limit=limit,
-                                                         base_url=services.openfda))
-    return searches, answers
+                plan.append((endpoint, name, partial(live.fetch_openfda, client, [name], endpoint=endpoint,
+                                                     limit=limit, base_url=services.openfda)))
+    return plan
 
 
 def _check_parses(document: live.FetchedDocument, fmt: str) -> None:
@@ -197,14 +204,17 @@ def fetch_for_claims(
     sources: Iterable[str] = SOURCES,
     services: Services | None = None,
     base_url: str | None = None,
+    max_searches: int = MAX_SEARCHES,
 ) -> FetchReport:
     """Fetch the records of the claims' therapies and studies from ``sources``, then ingest them.
 
     :param limit: the most records a search returns.
+    :param max_searches: the most searches to send; more planned is refused before any is sent.
     :param base_url: ClinicalTrials.gov's address (kept for callers of the first version;
         ``services`` names every service's).
-    :raises FetchError: for an unknown source, a service that does not answer after the
-        retries, or an answer that cannot be read; nothing is ingested then.
+    :raises FetchError: for an unknown source, more searches than ``max_searches``, a service
+        that does not answer after the retries, or an answer that cannot be read; nothing is
+        ingested then.
     """
     chosen = tuple(dict.fromkeys(sources))
     unknown = [s for s in chosen if s not in SOURCES]
@@ -213,7 +223,22 @@ def fetch_for_claims(
     services = services or Services()
     if base_url is not None:
         services = Services(base_url, services.eutils, services.openfda)
-    searches, answers = _fetch(store, list(claims), client, limit, chosen, services)
+    if max_searches < 1:
+        raise FetchError(f"--max-searches must be 1 or more, not {max_searches}")
+    claims = list(claims)
+    plan = _plan(store, claims, client, limit, chosen, services)
+    if len(plan) > max_searches:
+        counts = {source: sum(1 for s in plan if s[0] == source) for source in chosen}
+        raise FetchError(
+            f"--fetch for {len(claims)} claims needs {len(plan)} searches "
+            f"({', '.join(f'{source} {n}' for source, n in counts.items() if n)}), more than the "
+            f"{max_searches} allowed; nothing was asked: name fewer claims, pick fewer --source, "
+            "or raise --max-searches")
+    searches: list[str] = []
+    answers: list[Answer] = []
+    for source, what, send in plan:
+        searches.append(f"{source}: {what}")
+        answers.extend((document, FORMATS[source]) for document in send())
     for document, fmt in answers:
         _check_parses(document, fmt)
     report = FetchReport(searches, len(answers), 0, 0)

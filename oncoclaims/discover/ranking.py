@@ -19,8 +19,9 @@ A record about none of the claim's therapies is no candidate, whatever else matc
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from oncoclaims.discover.conditions import condition_similarity
 
@@ -29,10 +30,12 @@ __all__ = [
     "WEIGHTS",
     "Candidate",
     "ClaimProfile",
+    "RecordBase",
     "RecordProfile",
     "StatedGroup",
     "StatedResult",
     "rank_candidates",
+    "record_base",
     "score_record",
 ]
 
@@ -103,42 +106,77 @@ class Candidate:
     matched_on: tuple[str, ...]
 
 
-def score_record(claim: ClaimProfile, record: RecordProfile) -> Candidate | None:
-    """Score ``record`` for ``claim``; ``None`` when it concerns none of the claim's therapies."""
-    parts = max(1, len(claim.therapy_parts))
+#: What of a record's score does not depend on the claim's condition or population: the
+#: therapy texts and weight (for a claim of so many therapy parts), the design text and weight.
+RecordBase = tuple[tuple[str, ...], float, str | None, float]
+
+
+def record_base(parts: int, record: RecordProfile) -> RecordBase:
+    """The therapy and design parts of ``record``'s score for a claim of ``parts`` therapy parts (pure)."""
+    texts = tuple(f"therapy: {record.matched_parts[i]}" for i in sorted(record.matched_parts))
+    therapy = WEIGHTS["therapy"] * min(1.0, len(record.matched_parts) / parts)
+    if record.level_rank is None:
+        return texts, therapy, None, 0.0
+    return (texts, therapy, f"design: {record.evidence_level or 'rank ' + str(record.level_rank)}",
+            WEIGHTS["design"] * min(1.0, record.level_rank / MAX_LEVEL_RANK))
+
+
+def score_record(claim: ClaimProfile, record: RecordProfile, base: RecordBase | None = None) -> Candidate | None:
+    """Score ``record`` for ``claim``; ``None`` when it concerns none of the claim's therapies.
+
+    :param base: :func:`record_base` of the record for this claim, when already made.
+    """
     if not record.matched_parts:
         return None
-    matched = [f"therapy: {record.matched_parts[i]}" for i in sorted(record.matched_parts)]
-    score = WEIGHTS["therapy"] * min(1.0, len(record.matched_parts) / parts)
-    similarity = condition_similarity(claim.indication, record.conditions)
-    if similarity > 0:
-        best = max(record.conditions, key=lambda c: condition_similarity(claim.indication, [c]))
-        matched.append(f"condition: {best} ({similarity:.2f})")
+    texts, score, design, weight = base or record_base(max(1, len(claim.therapy_parts)), record)
+    matched = list(texts)
+    similarity, best = _condition_match(claim.indication, record.conditions)
+    if best is not None:
+        matched.append(best)
         score += WEIGHTS["condition"] * similarity
     if claim.population and record.population and claim.population == record.population:
-        matched.append("population: " + claim.population.rsplit("population-", 1)[-1])
+        matched.append(_population_text(claim.population))
         score += WEIGHTS["population"]
-    if record.level_rank is not None:
-        matched.append(f"design: {record.evidence_level or 'rank ' + str(record.level_rank)}")
-        score += WEIGHTS["design"] * min(1.0, record.level_rank / MAX_LEVEL_RANK)
+    if design is not None:
+        matched.append(design)
+        score += weight
     return Candidate(record, round(score, 4), tuple(matched))
 
 
+@lru_cache(maxsize=1 << 10)
+def _population_text(population: str) -> str:
+    return "population: " + population.rsplit("population-", 1)[-1]
+
+
+@lru_cache(maxsize=1 << 16)
+def _condition_match(indication: str | None, conditions: tuple[str, ...]) -> tuple[float, str | None]:
+    # the similarity and the text naming the first best of the record's conditions (claims
+    # and records repeat both)
+    similarity = condition_similarity(indication, conditions)
+    if similarity <= 0:
+        return similarity, None
+    best = max(conditions, key=lambda c: condition_similarity(indication, [c]))
+    return similarity, f"condition: {best} ({similarity:.2f})"
+
+
 def rank_candidates(
-    claim: ClaimProfile, records: Iterable[RecordProfile], *, limit: int = 20, offset: int = 0
+    claim: ClaimProfile, records: Iterable[RecordProfile], *, limit: int = 20, offset: int = 0,
+    bases: Mapping[str, RecordBase] | None = None,
 ) -> tuple[list[Candidate], int]:
     """Rank ``records`` for ``claim``, best first, ties by record IRI.
 
     Only the best ``offset + limit`` are kept while the records stream by (a bounded
     heap), so ranking many records keeps the best of all of them in little memory.
 
+    :param bases: each record's :func:`record_base` for this claim, by IRI, when already made
+        (claims about the same therapies share them).
     :returns: the page ``[offset, offset + limit)`` and how many candidates there are in all.
     """
     keep = max(0, offset) + max(0, limit)
     heap: list[tuple[float, _Reversed, Candidate]] = []  # the worst kept candidate on top
     total = 0
     for record in records:
-        candidate = score_record(claim, record)
+        candidate = score_record(claim, record, bases.get(record.iri) if bases is not None else None)
         if candidate is None:
             continue
         total += 1

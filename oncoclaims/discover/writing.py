@@ -29,7 +29,7 @@ from oncoclaims.errors import StoreError
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.vocab import OC
 
-__all__ = ["GraphContent", "GraphWrites", "replace_graphs_update", "write_graphs"]
+__all__ = ["GraphContent", "GraphWrites", "is_current", "replace_graphs_update", "write_graphs"]
 
 _OLD = "VALUES ?old { }"
 _NEW = "VALUES (?newS ?newP ?newO ?newGraph) { }"
@@ -79,22 +79,29 @@ def replace_graphs_update(graphs: Iterable[ox.NamedNode], lines: Iterable[str]) 
     return _update_text().replace(_OLD, f"VALUES ?old {{ {old} }}").replace(_NEW, _NEW[:-1] + new + " }")
 
 
-def _stored_digest(store: ClaimStore, content: GraphContent) -> str | None:
-    for quad in store.quads(content.subject, OC.candidateDigest, None, content.graph):
-        return quad.object.value
-    return None
+def is_current(store: ClaimStore, content: GraphContent) -> bool:
+    """Whether the graph holds ``content`` already (its digest quad is there)."""
+    digest = ox.Literal(content.digest)
+    return next(iter(store.quads(content.subject, OC.candidateDigest, digest, content.graph)), None) is not None
 
 
-def write_graphs(store: ClaimStore, contents: Iterable[GraphContent]) -> GraphWrites:
-    """Make each graph hold exactly its lines, the whole batch in one transaction.
+def write_graphs(
+    store: ClaimStore, contents: Iterable[GraphContent], *, drop: Iterable[ox.NamedNode] = ()
+) -> GraphWrites:
+    """Make each graph hold exactly its lines, and each of ``drop`` nothing, the whole batch in one transaction.
 
     :raises StoreError: when the store refuses the write (nothing of the batch is written).
     """
     done = GraphWrites()
     replaced: list[ox.NamedNode] = []
     lines: list[str] = []
+    for graph in drop:
+        old = sum(1 for _ in store.quads(graph=graph))
+        if old:
+            replaced.append(graph)
+            done.removed += old
     for content in contents:
-        if _stored_digest(store, content) == content.digest:
+        if is_current(store, content):
             done.unchanged += 1
             continue
         done.graphs += 1

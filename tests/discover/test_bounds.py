@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from oncoclaims.discover import candidates, discover_claims, find_candidates
-from oncoclaims.discover.candidates import MAX_STORED, candidate_graph_iri
+from oncoclaims.discover.candidates import MAX_STORED, claim_graphs
 from oncoclaims.discover.report import candidate_entries, explain_candidates
 from oncoclaims.graph.confirmation import find_claim
 from oncoclaims.graph.store import ClaimStore
@@ -47,8 +47,8 @@ def test_ten_thousand_records_of_one_therapy_are_ranked_best_first_bounded_and_p
     assert second.candidates[0].score <= first.candidates[-1].score
     report = discover_claims(records_store, [claim])
     assert report.truncated == []
-    stored = {q.subject for q in records_store.inner.quads_for_pattern(None, OC.candidateRecord, None,
-                                                                        candidate_graph_iri(claim))}
+    stored = {q.subject for graph in claim_graphs(records_store, claim)
+              for q in records_store.inner.quads_for_pattern(None, OC.candidateRecord, None, graph)}
     assert len(stored) == MAX_STORED
     entries, total = candidate_entries(records_store, claim)
     assert total == 10_001 and len(entries) == 20

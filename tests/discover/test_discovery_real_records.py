@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from oncoclaims.discover import discover_claims, find_candidates, touched_claims
-from oncoclaims.discover.candidates import candidate_graph_iri, claim_profile
+from oncoclaims.discover.candidates import claim_graphs, claim_profile
 from oncoclaims.discover.names import resolve_drug
 from oncoclaims.discover.report import candidate_entries
 from oncoclaims.graph.confirmation import confirmation_report, find_claim
@@ -126,8 +126,8 @@ def test_rediscovering_unchanged_records_writes_nothing(records_store: ClaimStor
     assert (again.written, again.unchanged) == (0, 3)
     assert len(records_store) == size
     # candidates are never supports
-    assert not list(records_store.inner.quads_for_pattern(
-        None, ox.NamedNode("http://purl.org/spar/cito/supports"), None, candidate_graph_iri(claims[0])))
+    assert not [q for graph in claim_graphs(records_store, claims[0]) for q in records_store.inner.quads_for_pattern(
+        None, ox.NamedNode("http://purl.org/spar/cito/supports"), None, graph)]
 
 
 def test_a_new_trial_touches_only_the_claims_about_its_therapy(records_store: ClaimStore, data_dir: Path) -> None:

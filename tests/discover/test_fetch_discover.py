@@ -226,3 +226,24 @@ def test_a_pmid_a_story_names_is_fetched_by_efetch_and_a_later_failure_still_wri
     assert parse_qs(urlsplit(server.requests[0]).query)["id"] == ["22663011"]  # asked first, and answered
     assert server.hits("/esearch.fcgi") == 1
     assert len(store) == before  # the article fetched before the failure is not written
+
+
+def test_a_fetch_needing_more_searches_than_allowed_asks_nothing_and_says_so(tmp_path: Path, data_dir: Path) -> None:
+    store = _store(tmp_path)
+    before = runner.invoke(app, ["stats", "--store", str(store)]).output
+    with replay_server({}) as server:
+        result = runner.invoke(app, ["discover", "--all", "--fetch", "--source", "ctgov", "--max-searches", "2",
+                                     "--base-url", f"{server.base_url}/api/v2", "--store", str(store),
+                                     "--cache-dir", str(tmp_path / "cache")])
+    assert result.exit_code != 0
+    assert "searches (ctgov " in result.output and "more than the 2 allowed; nothing was asked" in result.output
+    assert "raise --max-searches" in result.output
+    assert server.requests == []  # refused before the first request
+    assert runner.invoke(app, ["stats", "--store", str(store)]).output == before
+    # within the cap (one claim, one therapy: one search), the real captured answer is fetched
+    page = (data_dir / "ctgov/v2/biomcp/search_keytruda_limit3_20260811.json").read_bytes()
+    with replay_server({"/api/v2/studies": [(200, page, {})]}) as server:
+        result = _discover(store, tmp_path, "Keytruda shrinks", "--source", "ctgov", "--limit", "3",
+                           "--max-searches", "1", "--base-url", f"{server.base_url}/api/v2")
+    assert result.exit_code == 0, result.output
+    assert len(server.requests) == 1 and "3 records" in result.output

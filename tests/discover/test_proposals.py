@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from oncoclaims.discover import discover_claims, find_candidates
-from oncoclaims.discover.candidates import candidate_graph_iri
+from oncoclaims.discover.candidates import claim_graphs
 from oncoclaims.discover.report import candidate_entries, explain_candidates
 from oncoclaims.graph.confirmation import find_claim
 from oncoclaims.graph.store import ClaimStore
@@ -63,8 +63,8 @@ def test_a_trial_that_states_the_claims_comparison_is_proposed_as_supporting(res
 def test_the_proposal_is_stored_and_reported_as_a_candidate_never_as_support(results_store: ClaimStore) -> None:
     claim = find_claim(results_store, "improves disease activity in axial")
     discover_claims(results_store, [claim])
-    graph = candidate_graph_iri(claim)
-    assert [q.object.value for q in results_store.quads(None, OC.proposedJudgement, None, graph)] == ["supports"]
+    assert [q.object.value for graph in claim_graphs(results_store, claim)
+            for q in results_store.quads(None, OC.proposedJudgement, None, graph)] == ["supports"]
     assert not any(results_store.quads(None, CITO.supports, None, None))  # no judged link anywhere
     entries, _ = candidate_entries(results_store, claim)
     (entry,) = [e for e in entries if e["record"].endswith("NCT02552212")]
