@@ -242,10 +242,11 @@ def _labels_of_named_nodes(
 
 
 def _claim_spans(store: ClaimStore, claim: str, sources: list[str]) -> dict[str, list[tuple[int, int]]]:
-    """Where each of ``sources`` states ``claim`` (query ``source_statements``)."""
+    """Where each of ``sources`` states ``claim`` (query ``source_statements``, once for all)."""
     found: dict[str, list[tuple[int, int]]] = {}
-    for source in sources:
-        for row in queries.select(store, "source_statements", source=source):
+    sources = list(dict.fromkeys(sources))
+    for source, rows in zip(sources, queries.select_each(store, "source_statements", "source", sources), strict=True):
+        for row in rows:
             if row["claim"].value == claim and "start" in row and "end" in row:
                 found.setdefault(source, []).append((int(row["start"].value), int(row["end"].value)))
     return found
