@@ -221,7 +221,9 @@ class SparqlBackend:
     def _prepare(self, query: str, params: Params | None) -> str:
         if not self.allow_service:
             refuse_service(query)
-        return bind_values(query, params or {})
+        # Virtuoso 7.2 fails to compile a block in a nested group (SP031); it binds the
+        # WHERE group's block inside the groups itself (docs/deployment.md)
+        return bind_values(query, params or {}, every_group=self.endpoints.server != "virtuoso")
 
     # -- queries -------------------------------------------------------------------------
 

@@ -43,6 +43,8 @@ _OPAQUE = re.compile(
     r"""|\#[^\n\r]*"""
 )
 _TOKEN = re.compile(r"[{}]|(?<![\w?$:])WHERE(?![\w:])", re.IGNORECASE)
+_GROUP_TOKEN = re.compile(r"[{}]|(?<![\w?$:])VALUES(?![\w:])", re.IGNORECASE)
+_SUBSELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
 _PROLOGUE = re.compile(
     r"""\A(?:\s+|\#[^\n\r]*|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)*""", re.IGNORECASE
 )
@@ -100,15 +102,59 @@ def _where_brace(query: str) -> int:
     return first_brace
 
 
-def bind_values(query: str, params: Mapping[str, Term]) -> str:
-    """``query`` with ``params`` as a ``VALUES`` block opening its WHERE group.
+def _group_braces(query: str, where: int) -> list[int]:
+    """The offsets of the ``{`` of every group of the WHERE clause that opens at ``where``,
+    itself first; not a ``VALUES`` data block, nor a sub-select or anything inside one."""
+    structure = _structure(query)
+    found: list[int] = []
+    depth = 0
+    skip_to = -1  # inside a VALUES data block or a sub-select until this depth again
+    data_block = False
+    for match in _GROUP_TOKEN.finditer(structure, where):
+        token = match.group(0).upper()
+        if token == "VALUES":
+            data_block = skip_to < 0
+        elif token == "{":  # noqa: S105 (a brace, not a password)
+            if skip_to < 0 and data_block:
+                skip_to, data_block = depth, False
+            elif skip_to < 0 and _SUBSELECT.match(structure, match.end()):
+                skip_to = depth
+            elif skip_to < 0:
+                found.append(match.start())
+            depth += 1
+        elif token == "}":  # noqa: S105
+            depth -= 1
+            if depth == skip_to:
+                skip_to = -1
+            if depth == 0:
+                break
+    return found
 
-    A CONSTRUCT template is skipped: the block goes into the group after ``WHERE``.
+
+def bind_values(query: str, params: Mapping[str, Term], *, every_group: bool = True) -> str:
+    """``query`` with ``params`` as a ``VALUES`` block opening its WHERE group and every group
+    nested in it (not a sub-select), so that it means what pyoxigraph's substitution means
+    (``every_group=False``: the WHERE group only, for Virtuoso 7.2, whose SPARQL compiler
+    fails on a block in a nested group of claim_statuses.rq, error SP031).
+
+    A group is evaluated apart from the groups around it: a block only at the top leaves a
+    parameter unbound in an ``OPTIONAL``, ``MINUS`` or ``UNION`` part that names it (a filter
+    there sees no value), and a server such as Oxigraph evaluates such a part for every
+    value before the join with the block (claim_statuses.rq with ``$claim``: minutes). One
+    row in each group binds the same value there. A CONSTRUCT template is skipped.
+
+    >>> import pyoxigraph as ox
+    >>> bind_values("SELECT * WHERE { OPTIONAL { ?x ?p $v } }", {"v": ox.NamedNode("urn:v")})
+    'SELECT * WHERE { VALUES ($v) { (<urn:v>) } OPTIONAL { VALUES ($v) { (<urn:v>) } ?x ?p $v } }'
     """
     if not params:
         return query
-    brace = _where_brace(query)
-    return f"{query[: brace + 1]} {values_block(params)}{query[brace + 1 :]}"
+    block = values_block(params)
+    text = query
+    where = _where_brace(query)
+    for brace in reversed(_group_braces(query, where) if every_group else [where]):
+        text = f"{text[: brace + 1]} {block}{text[brace + 1 :]}"
+    return text
 
 
 def bind_rows(query: str, name: str, terms: list[Term]) -> str:

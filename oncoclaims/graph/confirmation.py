@@ -24,6 +24,7 @@ from oncoclaims.graph import analysis
 from oncoclaims.graph.basis import Basis, bases_of, claim_links, describe_inference, verdict_links
 from oncoclaims.graph.origins import describe_origins, story_origins
 from oncoclaims.graph.projection import to_networkx
+from oncoclaims.graph.read_ahead import read_ahead
 from oncoclaims.graph.statuses import all_statuses
 from oncoclaims.graph.wholestore import server_statuses
 from oncoclaims.graph.store import ClaimStore
@@ -125,6 +126,7 @@ def confirmation_report(
     :raises NotFoundError: when the claim is not in the store.
     """
     _check_depth(depth)
+    store = read_ahead(store)  # on a server, each pattern is read once for the whole report
     iri = find_claim(store, claim)
     graph = to_networkx(store, iri, tie_depth=depth)
     label = analysis._label

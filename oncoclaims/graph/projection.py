@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.vocab import PREFIXES
 
-__all__ = ["MAX_NEIGHBOURHOOD", "compact", "node_id", "quads_graph", "to_networkx"]
+__all__ = ["MAX_NEIGHBOURHOOD", "compact", "neighbourhoods", "node_id", "quads_graph", "to_networkx"]
 
 #: The most nodes a one-claim projection visits before it stops growing.
 MAX_NEIGHBOURHOOD = 20_000
@@ -142,11 +142,41 @@ def to_networkx(
         for quad in store.quads():
             _add(graph, quad)
         return _finish(graph)
-    start = ox.NamedNode(claim)
-    queue: deque[ox.NamedNode | ox.BlankNode] = deque([start])
+    _walk(store, [ox.NamedNode(claim)], graph, max_nodes, tie_depth)
+    return _finish(graph)
+
+
+def neighbourhoods(
+    store: ClaimStore,
+    starts: Iterable[str],
+    *,
+    max_nodes: int = MAX_NEIGHBOURHOOD,
+    tie_depth: int | None = None,
+) -> nx.MultiDiGraph:
+    """The neighbourhoods of several nodes (as :func:`to_networkx` walks from one), walked
+    together: on a SPARQL server one read per level for all of them. Holds at least what
+    each one's own projection holds (a node reached from two starts is walked with the
+    fewer tie steps); ``max_nodes`` bounds the whole walk."""
+    graph = nx.MultiDiGraph()
+    _walk(store, [ox.NamedNode(start) for start in dict.fromkeys(starts)], graph, max_nodes, tie_depth)
+    return _finish(graph)
+
+
+def _walk(
+    store: ClaimStore,
+    starts: list[ox.NamedNode],
+    graph: nx.MultiDiGraph,
+    max_nodes: int,
+    tie_depth: int | None,
+) -> None:
+    queue: deque[ox.NamedNode | ox.BlankNode] = deque(starts)
     # steps along tie links since the chain started, for each node reached (0 elsewhere)
-    chain: dict[ox.NamedNode | ox.BlankNode, int] = {start: 0}
-    for quads in store.quads_each("p", _INTO_CLAIM, obj=start):
+    chain: dict[ox.NamedNode | ox.BlankNode, int] = dict.fromkeys(starts, 0)
+    if len(starts) == 1:
+        into = store.quads_each("p", _INTO_CLAIM, obj=starts[0])
+    else:
+        into = [quads for p in _INTO_CLAIM for quads in store.quads_each("o", starts, predicate=p)]
+    for quads in into:
         for quad in quads:
             _add(graph, quad)
             if quad.subject not in chain:
@@ -170,7 +200,6 @@ def to_networkx(
                 # first seen, or now fewer steps from a chain's start: (re)visit it
                 chain[target] = reached
                 queue.append(target)
-    return _finish(graph)
 
 
 def _outgoing(store: ClaimStore, node: ox.NamedNode | ox.BlankNode) -> Iterable[ox.Quad]:
