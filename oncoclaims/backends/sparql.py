@@ -221,9 +221,13 @@ class SparqlBackend:
     def _prepare(self, query: str, params: Params | None) -> str:
         if not self.allow_service:
             refuse_service(query)
-        # Virtuoso 7.2 fails to compile a block in a nested group (SP031); it binds the
-        # WHERE group's block inside the groups itself (docs/deployment.md)
-        return bind_values(query, params or {}, every_group=self.endpoints.server != "virtuoso")
+        return bind_values(query, params or {}, every_group=self._every_group)
+
+    @property
+    def _every_group(self) -> bool:
+        # Virtuoso 7.2 fails to compile a block in some nested groups (SP031, claim_statuses.rq):
+        # the WHERE group only there (docs/deployment.md)
+        return self.endpoints.server != "virtuoso"
 
     # -- queries -------------------------------------------------------------------------
 
@@ -301,13 +305,18 @@ class SparqlBackend:
 
         :raises QueryParameterError: the query does not project ``$name``.
         """
-        text = self._prepare(query, params)
+        if not self.allow_service:
+            refuse_service(query)
+        fixed = dict(params or {})
+        fixed.pop(name, None)
+        names = (name, *fixed)
         unique = list(dict.fromkeys(terms))
         found: dict[Term, list[tuple[ox.NamedNode | ox.BlankNode | ox.Literal | None, ...]]] = {}
         variables: tuple[str, ...] = ()
         for start in range(0, len(unique), EACH_CHUNK):
-            chunk = unique[start : start + EACH_CHUNK]
-            rows = self._select_text(bind_rows(text, name, chunk), union)
+            table = [(term, *fixed.values()) for term in unique[start : start + EACH_CHUNK]]
+            text = bind_table(query, names, table, every_group=self._every_group)
+            rows = self._select_text(text, union)
             variables = rows.variables
             if name not in variables:
                 raise QueryParameterError(

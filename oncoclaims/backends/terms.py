@@ -112,7 +112,7 @@ def _group_braces(query: str, where: int) -> list[int]:
     data_block = False
     for match in _GROUP_TOKEN.finditer(structure, where):
         token = match.group(0).upper()
-        if token == "VALUES":
+        if token == "VALUES":  # noqa: S105 (a keyword, not a password)
             data_block = skip_to < 0
         elif token == "{":  # noqa: S105 (a brace, not a password)
             if skip_to < 0 and data_block:
@@ -149,9 +149,13 @@ def bind_values(query: str, params: Mapping[str, Term], *, every_group: bool = T
     """
     if not params:
         return query
-    block = values_block(params)
-    text = query
+    return _insert(query, values_block(params), every_group)
+
+
+def _insert(query: str, block: str, every_group: bool) -> str:
+    """``query`` with ``block`` opening its WHERE group (and every group nested in it)."""
     where = _where_brace(query)
+    text = query
     for brace in reversed(_group_braces(query, where) if every_group else [where]):
         text = f"{text[: brace + 1]} {block}{text[brace + 1 :]}"
     return text
@@ -172,8 +176,12 @@ def bind_rows(query: str, name: str, terms: list[Term]) -> str:
     return f"{query[: brace + 1]} VALUES (${name}) {{ {rows} }}{query[brace + 1 :]}"
 
 
-def bind_table(query: str, names: tuple[str, ...], rows: list[tuple[Term, ...]]) -> str:
-    """``query`` with the variables ``names`` bound to each row of ``rows`` (a VALUES row each).
+def bind_table(
+    query: str, names: tuple[str, ...], rows: list[tuple[Term, ...]], *, every_group: bool = False
+) -> str:
+    """``query`` with the variables ``names`` bound to each row of ``rows`` (a VALUES row each),
+    the block opening the WHERE group (and with ``every_group``, every group nested in it, as
+    :func:`bind_values` places it: a query run once per row, each part narrowed first).
 
     >>> import pyoxigraph as ox
     >>> bind_table("DELETE { $s $p $o } WHERE { $s $p $o }", ("s", "p", "o"),
@@ -188,8 +196,7 @@ def bind_table(query: str, names: tuple[str, ...], rows: list[tuple[Term, ...]])
         for row in rows
     )
     header = " ".join(f"${name}" for name in names)
-    brace = _where_brace(query)
-    return f"{query[: brace + 1]} VALUES ({header}) {{ {lines} }}{query[brace + 1 :]}"
+    return _insert(query, f"VALUES ({header}) {{ {lines} }}", every_group)
 
 
 def split_prologue(query: str) -> tuple[str, str]:

@@ -174,8 +174,8 @@ def _walk(
     chain: dict[ox.NamedNode | ox.BlankNode, int] = dict.fromkeys(starts, 0)
     if len(starts) == 1:
         into = store.quads_each("p", _INTO_CLAIM, obj=starts[0])
-    else:
-        into = [quads for p in _INTO_CLAIM for quads in store.quads_each("o", starts, predicate=p)]
+    else:  # every quad into each start in one read, those of the statement and evidence links kept
+        into = [[q for q in quads if q.predicate in _INTO_CLAIM] for quads in store.quads_each("o", starts)]
     for quads in into:
         for quad in quads:
             _add(graph, quad)

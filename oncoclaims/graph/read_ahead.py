@@ -28,8 +28,8 @@ Pattern = tuple[ox.NamedNode | ox.BlankNode | None, ox.NamedNode | None, Object 
 
 class ReadAhead(ClaimStore):
     """A :class:`ClaimStore` on the same backend whose pattern reads (without a graph) are
-    answered from the patterns it has read: a subject's whole description once read, any
-    pattern on that subject is filtered from it."""
+    answered from the patterns it has read: once a subject's whole description (or every
+    quad into an object) is read, any pattern on that subject (object) is filtered from it."""
 
     def __init__(self, store: ClaimStore) -> None:
         super().__init__(store.backend, store.path)
@@ -41,6 +41,8 @@ class ReadAhead(ClaimStore):
             return found
         subject, predicate, obj = pattern
         whole = self._read.get((subject, None, None)) if subject is not None else None
+        if whole is None and obj is not None and subject is None:
+            whole = self._read.get((None, None, obj))  # every quad into ``obj``
         if whole is None:
             return None
         return [q for q in whole if (predicate is None or q.predicate == predicate)
