@@ -2,8 +2,9 @@
 server and Virtuoso, on synthetic claims from ``bench/generate.py``.
 
 Per size and backend: ingest (``bulk_load`` of the generated quads and the ontology), one
-claim's status (``claim_statuses.rq`` with ``$claim``, p50 of 50 claims; on the embedded
-store also the full confirmation report), every claim's status by each engine
+claim's status (``claim_statuses.rq`` with ``$claim``, p50 of 50 claims; ``walk``: by
+``claim_status``, the projection of its neighbourhood, p50 of 20), the full confirmation
+report of one claim, every claim's status by each engine
 (``tables``: edge tables read into Python; ``server``: counted by the server), the
 institution metrics by each engine (statuses given), and on the embedded store the GraphML
 export with statuses. Ratios are against the embedded store's ``tables`` engine, the
@@ -44,7 +45,7 @@ import pyoxigraph as ox
 from oncoclaims import queries
 from oncoclaims.backends import Backend, EmbeddedBackend, SparqlBackend
 from oncoclaims.errors import OncoclaimsError
-from oncoclaims.graph.confirmation import confirmation_report
+from oncoclaims.graph.confirmation import claim_status, confirmation_report
 from oncoclaims.graph.graphml import write_graphml
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.graph.wholestore import compute_institution_metrics, compute_statuses
@@ -111,6 +112,9 @@ def measure(
     else:
         row["one status p50 ms"] = warm
     store = ClaimStore(backend)  # the report reads through the store's backend, on any backend
+    row["one status walk p50 ms"] = 1000 * statistics.median(
+        _timed(lambda c=c: claim_status(store, c.value))[0] for c in picks[:20]
+    )
     warm_report, _ = _guarded(lambda: confirmation_report(store, picks[0].value))
     if isinstance(warm_report, float):
         row["one report p50 ms"] = 1000 * statistics.median(

@@ -9,21 +9,23 @@ graphs, which the named queries with ``#+ dataset: union`` need.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import IO, Protocol, runtime_checkable
+from typing import IO, Literal, Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
 from oncoclaims.backends.terms import Term
 
-__all__ = ["Backend", "GraphName", "Object", "Params", "Rows", "Subject"]
+__all__ = ["Backend", "GraphName", "Object", "Params", "Position", "Rows", "Subject"]
 
 #: Parameters of a query: variable name (without ``$``) -> term.
 Params = Mapping[str, Term]
 GraphName = ox.NamedNode | ox.DefaultGraph
 Subject = ox.NamedNode | ox.BlankNode
 Object = ox.NamedNode | ox.BlankNode | ox.Literal
+#: Which place of a pattern varies in :meth:`Backend.quads_each`.
+Position = Literal["s", "p", "o"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,35 @@ class Backend(Protocol):
 
     def select_tsv(self, query: str, params: Params | None = None, *, union: bool = False) -> bytes:
         """Run a SELECT query and return its whole answer as SPARQL TSV (for whole tables)."""
+        ...
+
+    def select_each(
+        self,
+        query: str,
+        name: str,
+        terms: Sequence[Term],
+        params: Params | None = None,
+        *,
+        union: bool = False,
+    ) -> list[Rows]:
+        """The answer of ``query`` for each of ``terms`` bound to ``$name`` (with ``params``
+        as well), in the order of ``terms``: as many queries in process, one request per
+        :data:`~oncoclaims.backends.sparql.EACH_CHUNK` terms (a ``VALUES`` block) on a
+        server. The query must project ``$name``; within one term's rows the order is the
+        query's own."""
+        ...
+
+    def quads_each(
+        self,
+        position: Position,
+        terms: Sequence[Object],
+        subject: Subject | None = None,
+        predicate: ox.NamedNode | None = None,
+        obj: Object | None = None,
+    ) -> list[list[ox.Quad]]:
+        """The quads matching a pattern (any graph) for each of ``terms`` in the pattern's
+        ``position`` (``"s"``, ``"p"`` or ``"o"``), in the order of ``terms``: one request
+        per chunk of terms on a server, one lookup each in process."""
         ...
 
     def ask(self, query: str, params: Params | None = None, *, union: bool = False) -> bool:

@@ -18,6 +18,7 @@ from oncoclaims.discover.candidates import find_candidates, project_for, record_
 from oncoclaims.discover.independence import candidate_verdict
 from oncoclaims.discover.ranking import RecordProfile
 from oncoclaims.graph import analysis
+from oncoclaims.graph.read_ahead import ReadAhead, read_ahead
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.iris import mint_iri
 
@@ -74,6 +75,9 @@ def candidate_entries(
     else:
         entries, total = stored
         entries = entries[:limit]
+        store = read_ahead(store)
+        if isinstance(store, ReadAhead):  # a server: every record's neighbourhood in a few requests
+            store.walk([claim, *(e["record"] for e in entries)], depth)
         profiles = {e["record"]: record_profile(store, e["record"]) for e in entries}
     if not entries:
         return [], total

@@ -108,9 +108,9 @@ def basis_quads(
     return quads
 
 
-def _basis(store: ClaimStore, node: ox.NamedNode | ox.BlankNode, link: Link) -> Basis:
+def _basis(quads: Iterable[ox.Quad], link: Link) -> Basis:
     kind, quotes, reason, document = "stated", [], None, None
-    for quad in store.quads(node, None, None, None):
+    for quad in quads:
         if quad.predicate == RDF.type and quad.object == OC.InferredLink:
             kind = "inferred"
         elif quad.predicate == OC.quote:
@@ -123,23 +123,27 @@ def _basis(store: ClaimStore, node: ox.NamedNode | ox.BlankNode, link: Link) -> 
 
 
 def bases_of(store: ClaimStore, links: Iterable[Link]) -> dict[Link, Basis]:
-    """The basis of each of ``links`` that has one (one index lookup per link subject)."""
+    """The basis of each of ``links`` that has one: the basis nodes of every link subject,
+    then every quad of those nodes (two batched reads: two requests on a SPARQL server)."""
     wanted: dict[str, set[Link]] = {}
     for link in links:
-        wanted.setdefault(link[0], set()).add(link)
+        if not link[0].startswith("_:"):
+            wanted.setdefault(link[0], set()).add(link)
+    subjects = list(wanted)
+    about = store.quads_each("o", [ox.NamedNode(s) for s in subjects], predicate=RDF.subject)
+    nodes = list(dict.fromkeys(quad.subject for quads in about for quad in quads))
+    of_node = dict(zip(nodes, store.quads_each("s", nodes), strict=True))
     found: dict[Link, Basis] = {}
-    for subject, subject_links in wanted.items():
-        if subject.startswith("_:"):
-            continue
-        for quad in store.quads(None, RDF.subject, ox.NamedNode(subject), None):
-            node = quad.subject
-            predicate = next(store.quads(node, RDF.predicate, None, None), None)
-            obj = next(store.quads(node, RDF.object, None, None), None)
+    for subject, quads in zip(subjects, about, strict=True):
+        for quad in quads:
+            node_quads = of_node[quad.subject]
+            predicate = next((q.object for q in node_quads if q.predicate == RDF.predicate), None)
+            obj = next((q.object for q in node_quads if q.predicate == RDF.object), None)
             if predicate is None or obj is None:
                 continue
-            link = (subject, _COMPACT.get(predicate.object.value, ""), obj.object.value)
-            if link in subject_links and link not in found:
-                found[link] = _basis(store, node, link)
+            link = (subject, _COMPACT.get(predicate.value, ""), obj.value)
+            if link in wanted[subject] and link not in found:
+                found[link] = _basis(node_quads, link)
     return found
 
 

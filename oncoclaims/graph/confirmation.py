@@ -24,6 +24,7 @@ from oncoclaims.graph import analysis
 from oncoclaims.graph.basis import Basis, bases_of, claim_links, describe_inference, verdict_links
 from oncoclaims.graph.origins import describe_origins, story_origins
 from oncoclaims.graph.projection import to_networkx
+from oncoclaims.graph.read_ahead import read_ahead
 from oncoclaims.graph.statuses import all_statuses
 from oncoclaims.graph.wholestore import server_statuses
 from oncoclaims.graph.store import ClaimStore
@@ -125,6 +126,7 @@ def confirmation_report(
     :raises NotFoundError: when the claim is not in the store.
     """
     _check_depth(depth)
+    store = read_ahead(store)  # on a server, each pattern is read once for the whole report
     iri = find_claim(store, claim)
     graph = to_networkx(store, iri, tie_depth=depth)
     label = analysis._label
@@ -242,10 +244,11 @@ def _labels_of_named_nodes(
 
 
 def _claim_spans(store: ClaimStore, claim: str, sources: list[str]) -> dict[str, list[tuple[int, int]]]:
-    """Where each of ``sources`` states ``claim`` (query ``source_statements``)."""
+    """Where each of ``sources`` states ``claim`` (query ``source_statements``, once for all)."""
     found: dict[str, list[tuple[int, int]]] = {}
-    for source in sources:
-        for row in queries.select(store, "source_statements", source=source):
+    sources = list(dict.fromkeys(sources))
+    for source, rows in zip(sources, queries.select_each(store, "source_statements", "source", sources), strict=True):
+        for row in rows:
             if row["claim"].value == claim and "start" in row and "end" in row:
                 found.setdefault(source, []).append((int(row["start"].value), int(row["end"].value)))
     return found

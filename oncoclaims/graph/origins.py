@@ -95,21 +95,33 @@ def story_origin(store: ClaimStore, source: str) -> dict[str, list[dict[str, Any
     """The studies ``source`` reports, its voices, and ``same_study``: ``[{"study", "sources":
     [{"source", "title"}]}]``, the other stories of the same studies. A source without a text
     (a trial record, say) reports no study and quotes no one."""
-    origin = origin_from_rows(queries.select(store, "story_origin", source=source))
-    same: dict[str, list[dict[str, Any]]] = {}
-    for row in queries.select(store, "same_study_sources", source=source):
-        title = row.get("title")
-        others = same.setdefault(row["study"].value, [])
-        entry = {"source": row["other"].value, "title": title.value if title is not None else None}
-        if entry["source"] not in {o["source"] for o in others}:
-            others.append(entry)
-    origin["same_study"] = [{"study": study, "sources": others} for study, others in same.items()]
-    return origin
+    return _origins_of(store, [source])[source]
+
+
+def _origins_of(store: ClaimStore, sources: list[str]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """:func:`story_origin` of each of ``sources``, two queries for all of them (one
+    ``VALUES`` block each on a SPARQL server)."""
+    sources = list(dict.fromkeys(sources))
+    origins = queries.select_each(store, "story_origin", "source", sources)
+    stories = queries.select_each(store, "same_study_sources", "source", sources)
+    found = {}
+    for source, origin_rows, same_rows in zip(sources, origins, stories, strict=True):
+        origin = origin_from_rows(origin_rows)
+        same: dict[str, list[dict[str, Any]]] = {}
+        for row in same_rows:
+            title = row.get("title")
+            others = same.setdefault(row["study"].value, [])
+            entry = {"source": row["other"].value, "title": title.value if title is not None else None}
+            if entry["source"] not in {o["source"] for o in others}:
+                others.append(entry)
+        origin["same_study"] = [{"study": study, "sources": others} for study, others in same.items()]
+        found[source] = origin
+    return found
 
 
 def story_origins(store: ClaimStore, sources: list[str]) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """:func:`story_origin` of each of ``sources`` that reports a study or quotes someone."""
-    found = {source: story_origin(store, source) for source in dict.fromkeys(sources)}
+    found = _origins_of(store, sources)
     return {source: origin for source, origin in found.items() if origin["studies"] or origin["voices"]}
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "rows",
     "run",
     "select",
+    "select_each",
     "to_term",
     "tsv",
 ]
@@ -268,6 +269,23 @@ def run(store: ClaimStore | ox.Store, name: str, **params: Any) -> Any:
         )
     except SyntaxError as exc:  # only a broken bundled file can get here
         raise QuerySyntaxError(f"{name}.rq does not parse: {exc}") from exc
+
+
+def select_each(
+    store: ClaimStore | Backend | ox.Store, name: str, param: str, values: list[Any], **params: Any
+) -> list[list[dict[str, Any]]]:
+    """Run a SELECT named query once for each of ``values`` of its parameter ``param`` (the
+    query projects it), the other ``params`` the same each time: rows as :func:`select` gives
+    them, one list per value in the order of ``values``. On a SPARQL server the values go
+    in one ``VALUES`` block per request (:meth:`~oncoclaims.backends.base.Backend.select_each`).
+    """
+    if not values:
+        return []
+    query, terms, union = _bound(name, {**params, param: values[0]})
+    del terms[param]
+    bound = [to_term(value, query.params[param], name=param) for value in values]
+    answers = _backend(store).select_each(query.text, param, bound, terms, union=union)
+    return [answer.dicts() for answer in answers]
 
 
 def select(
