@@ -20,6 +20,11 @@ baseline, in the same run.
 At 1M claims (31M quads) nothing holds the quads in memory: the file is written while
 generated and each backend reads it back as it loads.
 
+The one-status column runs ``claim_statuses.rq`` for one claim: since the query keeps its
+parties' unions in sub-selects (for Virtuoso, docs/deployment.md), pyoxigraph evaluates
+those for every claim even when ``$claim`` is given, so it costs seconds at a few thousand
+claims; ``--skip one-status`` above that.
+
 The servers run from the test helpers (tests/stores/backend_servers.py) in temporary
 folders on loopback ports, Virtuoso with ``ResultSetMaxRows`` raised above the largest
 table (a deployment does the same for whole-store work), and are stopped by PID.
