@@ -266,9 +266,7 @@ def main() -> None:
                 flush=True,
             )
             for name, backend in _backends(stack, args, rows=max(100_000, 4 * claims)):
-                results.append(
-                    measure(name, backend, data, claims, args.server_statuses_max, skip)
-                )
+                results.append(measure(name, backend, data, claims, args.server_statuses_max, skip))
                 print(
                     f"{claims:,} claims, {name}: "
                     + ", ".join(

@@ -167,9 +167,7 @@ def test_server_statuses_equal_the_python_engine_on_a_generated_graph(backend: B
     backend.bulk_load(_generated_quads(GENERATED_CLAIMS))
     press = {OC_NS + "source-press-release"}  # a confirmatory set given, not the ontology's
     for depth, confirmatory in ((3, None), (1, None), (4, press)):
-        python = compute_statuses(
-            backend, engine="tables", depth=depth, confirmatory=confirmatory
-        )
+        python = compute_statuses(backend, engine="tables", depth=depth, confirmatory=confirmatory)
         kinds = Counter(s.removeprefix(STATUS_PREFIX) for s in python.values())
         assert {"self-confirmed", "independently-confirmed", "unconfirmed"} <= set(kinds), kinds
         counted = compute_statuses(backend, engine="server", depth=depth, confirmatory=confirmatory)
