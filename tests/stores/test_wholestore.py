@@ -172,3 +172,34 @@ def test_server_statuses_equal_the_python_engine_on_a_generated_graph(backend: B
         assert {"self-confirmed", "independently-confirmed", "unconfirmed"} <= set(kinds), kinds
         counted = compute_statuses(backend, engine="server", depth=depth, confirmatory=confirmatory)
         assert counted == python, (depth, confirmatory)
+
+
+def _independent_rows(store: ClaimStore | Backend, depth: int) -> set[tuple[str, str, str]]:
+    from oncoclaims import queries
+
+    return {
+        (str(row["claim"]), str(row["evidence"]), str(row["relation"]))
+        for row in queries.select(store, "independent_evidence", depth=depth)
+    }
+
+
+def test_independent_evidence_is_the_same_on_every_backend_on_a_generated_graph(
+    backend: Backend, request: pytest.FixtureRequest
+) -> None:
+    """independent_evidence.rq over every claim of the generated graph (ties through institution
+    chains) gives on a server what it gives in process, where the parameters are substituted;
+    the in-process answer is held to the Python engine by tests/confirm. Virtuoso 7.2.5
+    answers no row here: a documented difference (docs/deployment.md, "Ties on Virtuoso and
+    parameters on servers"); the statuses there come from claim_statuses.rq or the tables."""
+    if "virtuoso" in request.node.name:
+        request.applymarker(pytest.mark.xfail(
+            strict=True, reason="independent_evidence.rq answers no row on Virtuoso 7.2.5 (docs/deployment.md)"
+        ))
+    quads = _generated_quads(GENERATED_CLAIMS)
+    embedded = ClaimStore.in_memory()
+    embedded.backend.bulk_load(quads)
+    backend.bulk_load(quads)
+    for depth in (1, 3):
+        expected_rows = _independent_rows(embedded, depth)
+        assert expected_rows, depth
+        assert _independent_rows(backend, depth) == expected_rows, depth
