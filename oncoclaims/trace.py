@@ -42,6 +42,7 @@ __all__ = [
     "StudyGroup",
     "evidence_level",
     "features_of",
+    "fields_by_node",
     "group_quads",
     "group_references",
     "stored_origin",
@@ -307,7 +308,9 @@ def group_quads(groups: list[StudyGroup], candidates: list[StudyCandidate]) -> I
             yield Quad(match, OC.candidateStudy, NamedNode(ref), graph)
 
 
-def _values(rows: list[dict[str, Any]], kind: str) -> dict[str, dict[str, list[str]]]:
+def fields_by_node(rows: list[dict[str, Any]], kind: str) -> dict[str, dict[str, list[str]]]:
+    """The rows of query ``story_origin`` of one ``kind`` (``study`` or ``voice``) as
+    ``{node: {field: [values, first seen first]}}``; pure."""
     found: dict[str, dict[str, list[str]]] = {}
     for row in rows:
         if row["kind"].value == kind:
@@ -329,7 +332,7 @@ def stored_origin(
 
     What :func:`trace_document` shows of them equals what extraction gave at ingest; the
     rule ids are not read (``rules`` is empty)."""
-    studies = _values(rows, "study")
+    studies = fields_by_node(rows, "study")
     order = {reference_iri(source_key, index).value: index for index in range(len(studies))}
     references = []
     for ref in sorted(studies, key=lambda r: (order.get(r, len(order)), r)):
@@ -352,7 +355,7 @@ def stored_origin(
             )
         )
     voices = []
-    for fields in _values(rows, "voice").values():
+    for fields in fields_by_node(rows, "voice").values():
         names = fields.get("name", [])
         label = (fields.get("voice") or [""])[0]
         name = next((n for n in names if label == f"{n} in the story"), max(names, key=len, default=""))

@@ -20,7 +20,7 @@ from typing import Any
 
 from oncoclaims import queries
 from oncoclaims.graph.store import ClaimStore
-from oncoclaims.trace import evidence_level
+from oncoclaims.trace import evidence_level, fields_by_node
 
 __all__ = ["claim_study", "describe_origins", "origin_from_rows", "story_origin", "story_origins"]
 
@@ -30,16 +30,6 @@ _LISTS = ("people", "institutions", "funders", "identifiers", "affiliations")
 def _span(value: str) -> list[int]:
     start, end = value.split()
     return [int(start), int(end)]
-
-
-def _fields(rows: list[dict[str, Any]], kind: str) -> dict[str, dict[str, list[str]]]:
-    found: dict[str, dict[str, list[str]]] = {}
-    for row in rows:
-        if row["kind"].value == kind:
-            values = found.setdefault(row["node"].value, {}).setdefault(row["field"].value, [])
-            if row["value"].value not in values:
-                values.append(row["value"].value)
-    return found
 
 
 def _first(fields: dict[str, list[str]], name: str) -> str | None:
@@ -86,8 +76,8 @@ def _voice(fields: dict[str, list[str]]) -> dict[str, Any]:
 
 def origin_from_rows(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """The studies and voices of one story from the rows of query ``story_origin``; pure."""
-    studies = [_study(ref, fields) for ref, fields in _fields(rows, "study").items()]
-    voices = [_voice(fields) for fields in _fields(rows, "voice").values()]
+    studies = [_study(ref, fields) for ref, fields in fields_by_node(rows, "study").items()]
+    voices = [_voice(fields) for fields in fields_by_node(rows, "voice").values()]
     return {"studies": sorted(studies, key=_position), "voices": sorted(voices, key=_position)}
 
 
