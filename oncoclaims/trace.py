@@ -40,6 +40,7 @@ __all__ = [
     "StudyCandidate",
     "StudyFeatures",
     "StudyGroup",
+    "block_keys",
     "evidence_level",
     "features_of",
     "fields_by_node",
@@ -182,7 +183,7 @@ def _reason(shared: dict[str, str], days: int | None) -> str:
     return ", ".join(parts) + f"; {when}"
 
 
-def _block_keys(f: StudyFeatures) -> set[str]:
+def block_keys(f: StudyFeatures) -> set[str]:
     """Keys two references must share one of to be compared at all (so grouping is not quadratic)."""
     return match_keys(
         identifiers=f.identifiers,
@@ -197,7 +198,7 @@ def _block_keys(f: StudyFeatures) -> set[str]:
 def _pairs_to_compare(items: list[StudyFeatures]) -> Iterator[tuple[StudyFeatures, StudyFeatures]]:
     blocks: dict[str, list[int]] = {}
     for index, item in enumerate(items):
-        for key in _block_keys(item):
+        for key in block_keys(item):
             blocks.setdefault(key, []).append(index)
     seen: set[tuple[int, int]] = set()
     for members in blocks.values():

@@ -17,7 +17,6 @@ from oncoclaims import queries
 from oncoclaims.errors import ConfigError
 from oncoclaims.extract.language import detect_language
 from oncoclaims.extract.origin_mapping import record_iri
-from oncoclaims.extract.study_keys import match_keys
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ingest import ingest
 from oncoclaims.ingest.base import SourceRecord
@@ -28,6 +27,7 @@ from oncoclaims.trace import (
     StudyCandidate,
     StudyFeatures,
     StudyGroup,
+    block_keys,
     group_quads,
     group_references,
     stored_origin,
@@ -221,14 +221,7 @@ def update_study_groups(
     new = set(features)
     keys: set[str] = set()
     for f in features.values():
-        keys |= match_keys(
-            identifiers=f.identifiers,
-            venues=f.venues,
-            people=f.people,
-            institutions=f.institutions,
-            conditions=f.conditions,
-            sizes=f.sizes,
-        )
+        keys |= block_keys(f)
     seen = set(new)
     for key in sorted(keys):
         seen.update(row["ref"].value for row in queries.select(store, "study_key_references", key=key))
