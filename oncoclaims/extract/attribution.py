@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from oncoclaims.extract.names import find_people
+from oncoclaims.extract.names import PARTICLE, find_people, is_org_like
 
 __all__ = [
     "SUBJECT_WINDOW",
@@ -56,14 +56,19 @@ _ORG_WORDS = frozenset(
      "college", "clinic", "journal", "laboratory", "health", "medicine", "network", "group"}
 )
 # One word of a person's name, hyphenated given names included ("Pei-Yong").
-_NAME_WORD = r"[A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)*"
+# A second capital is allowed once ("McCarthy", "DeVita"); a particle may stand before a surname
+# ("van der Berg", "de Souza").
+_NAME_WORD = rf"(?:{PARTICLE})?[A-Z][a-z'’]+(?:[A-Z][a-z]+)?(?:-[A-Z]?[a-z'’]+)*"
+_PARTICLES = frozenset(PARTICLE.split("(?:")[2].split(")")[0].split("|"))
 _TITLES = re.compile(r"^(?:Dr|Prof|Professor|Mr|Mrs|Ms|Sir|Dame)\.?\s+")
 _DETERMINERS = re.compile(r"^(?:the|a|an|its|their|his|her|some|several|other|many)\s+", re.I)
 _SPEECH = (r"said|says|say|reported|reports|announced|announces|claimed|claims|stated|states|"
            r"told|tells|noted|notes|explained|explains|added|cautioned|cautions|warned|wrote|"
            r"concluded|believes|surmised|contends|argued|argues|continued|continues|expects|"
            r"highlighting|emphasizing|emphasising|touting|promising(?= (?:that|to)\b)|stressed|"
-           r"stress|stresses|insist|insists|insisted")
+           r"stress|stresses|insist|insists|insisted|adds|writes|agreed|agrees|commented|comments|"
+           r"remarked|recalled|replied|acknowledged|acknowledges|admitted|admits|conceded|concedes|"
+           r"emphasized|emphasised|emphasizes|emphasises|pointed out|points out|predicted|predicts")
 # After a quotation, "told X" / "tells X" names the listener ("…, told Newsweek"), not the speaker.
 _SPEECH_NOT_TOLD = _SPEECH.replace("told|tells|", "")
 # Lowercase role words allowed between the verb and the name ("said virologist Dr. Cheng-Feng Qin").
@@ -71,7 +76,9 @@ _ROLE_WORDS = (r"(?:(?!(?:in|on|at|to|for|with|that|this|the|it|he|she|they|we|l
                r"today|yesterday|earlier|later)\b)[a-z][a-z-]+ ){0,3}")
 _AUX = r"(?:(?:is|are|was|were|has|have|had|also|now|further) )*"
 
-_ACCORDING = re.compile(r"\baccording to (?P<np>[^,.;:“”\"()]+)", re.IGNORECASE)
+_ACCORDING = re.compile(
+    r"\baccording to (?P<np>(?:\b(?:Dr|Prof|Mr|Mrs|Ms)\.|[^,.;:“”\"()])+)", re.IGNORECASE
+)
 _BY = re.compile(
     r"\b(?:reported|announced|claimed|stated|published|released) by (?P<np>[^,.;:“”\"()]+)",
     re.IGNORECASE,
@@ -81,8 +88,8 @@ _COMES_FROM = re.compile(
 )
 _AFTER_QUOTE = re.compile(
     rf"[,”\"]\s*(?:{_SPEECH_NOT_TOLD}) (?:{_ROLE_WORDS}(?=(?:Dr\.? |Prof\.? )?[A-Z]))?"
-    r"(?P<np>(?:Dr\.? |Prof\.? )?[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}"
-    r"|the [a-z]+(?: [a-z]+)?)"
+    r"(?P<np>(?:Dr\.? |Prof\.? )?[A-Z][\w'’.-]*(?: (?:of |for |and |de )?[A-Z][\w'’.-]*){0,5}"
+    r"|the [a-z]+(?: [a-z]+)?|the [A-Z][\w'’.-]*(?: (?:of |for |and |on )?[A-Z][\w'’.-]*){0,5})"
 )
 _HAS_SPEECH = re.compile(rf"\b(?:{_SPEECH})\b")
 # The subject starts at a word's start (so a long word is not re-read from each of its letters).
@@ -91,6 +98,19 @@ _PAIR_BEFORE = re.compile(r"(?:[,;:]\s*|\s)(?P<first>[a-z][\w'’-]*) and $")
 _LEAD_NAME = re.compile(rf"^(?:Dr\.? |Prof\.? )?(?P<name>{_NAME_WORD}(?: [A-Z]\.)?(?: {_NAME_WORD}){{1,2}}),")
 _QUOTE_MARK = re.compile(r"[“”\"]")
 _TRAILING_AUX = re.compile(r"(?:\s+(?:is|are|was|were|has|have|had|also|now|further))+$", re.I)
+# Lowercase role words before a title or a name: "researcher Dr. Diane Hale", "oncologist Jane Roe".
+_ROLE_LEAD = re.compile(r"^(?P<roles>(?:[a-z][a-z-]+ ){1,3})(?=(?:(?:Dr|Prof|Professor)\.? )?[A-Z][a-z])")
+# A statement or release speaks for whoever issued it: "a statement from Amgen".
+_ISSUED = re.compile(
+    r"^(?:(?:a|an|the|its|their|joint|written|emailed|prepared) )*(?:statements?|(?:news |press )?releases?|"
+    r"announcements?) (?:from|by|issued by|of) (?:the )?",
+    re.I,
+)
+# A person named with the place they work: "Jane Roe of the Mayo Clinic" is Jane Roe.
+_PERSON_OF = re.compile(
+    rf"^(?:(?:Dr|Prof|Professor)\.? )?(?P<name>{_NAME_WORD}(?: [A-Z]\.)?(?: {_NAME_WORD}){{1,2}}) "
+    r"(?:of|at|from|with) (?:the )?[A-Z]"
+)
 _BOUNDARY = re.compile(r".*(?:[,;:“”\"]|\bthat\b|\band\b|\bbut\b)\s*", re.DOTALL)
 
 
@@ -125,11 +145,21 @@ def _clean(phrase: str) -> str:
         phrase = phrase[:-1]
     phrase = re.split(r"\s+(?:who|which|that|in|on|at|to|for|as|of)\s+(?=[a-z])", phrase)[0]
     phrase = _TRAILING_AUX.sub("", phrase)
+    phrase = _ISSUED.sub("", phrase)
     while True:
         shorter = _DETERMINERS.sub("", phrase)
         if shorter == phrase:
             break
         phrase = shorter
+    roles = _ROLE_LEAD.match(phrase)
+    if roles is not None and not any(
+        w in INSTITUTION_HEADS or w in {"of", "at", "from", "with", "for", "and", "by"}
+        for w in roles["roles"].split()
+    ):
+        phrase = phrase[roles.end("roles"):]
+    person = _PERSON_OF.match(phrase)
+    if person is not None and not is_org_like(person["name"]):
+        return person["name"]
     words = phrase.split()
     # Cut after the last of the first run of head words: "Russian press sound spectacular".
     for index, word in enumerate(words):
@@ -147,10 +177,10 @@ def _clean(phrase: str) -> str:
     if words and words[0][:1].isupper():
         kept = [words[0]]
         for word in words[1:]:
-            if not (word[:1].isupper() or word in {"of", "de", "van", "von"}):
+            if not (word[:1].isupper() or word == "of" or word in _PARTICLES):
                 break
             kept.append(word)
-        while kept and kept[-1] in {"of", "de", "van", "von"}:
+        while kept and (kept[-1] == "of" or kept[-1] in _PARTICLES):
             kept.pop()
         return " ".join(kept)
     return phrase.strip()
@@ -173,7 +203,7 @@ def parse_party(phrase: str) -> Party | None:
     name = _TITLES.sub("", cleaned)
     if re.fullmatch(r"[A-Z]{2,6}", name):
         return Party(name, "institution")
-    if re.fullmatch(rf"{_NAME_WORD}(?: [A-Z]\.?)?(?: {_NAME_WORD}){{0,2}}", name):
+    if re.fullmatch(rf"{_NAME_WORD}(?: [A-Z]\.?)?(?: {_NAME_WORD}){{0,2}}", name) and not name[:1].islower():
         return Party(name, "person", scoped=" " not in name)
     return None
 

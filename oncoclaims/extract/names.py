@@ -22,6 +22,7 @@ __all__ = [
     "NAME",
     "ORG",
     "ORG_SHORT",
+    "PARTICLE",
     "NameIndex",
     "NameMention",
     "find_people",
@@ -33,9 +34,14 @@ __all__ = [
     "split_org_list",
 ]
 
-_TOKEN = r"(?:[A-Z](?:[a-z]+|[’'][A-Z][a-z]+)(?:-[A-Z]?[a-z]+)*)"
-#: A person's name: two or three capitalised words, an initial allowed before the last.
-NAME = rf"{_TOKEN}(?: [A-Z]\.)?(?: {_TOKEN}){{1,2}}"
+#: One capitalised word of a name: hyphenated ("Pei-Yong"), with an apostrophe ("O’Donnell") or
+#: a second capital ("McCarthy", "DeVita", "LeBlanc").
+_TOKEN = r"(?:[A-Z](?:[a-z]+|[’'][A-Z][a-z]+)(?:[A-Z][a-z]+)?(?:-[A-Z]?[a-z]+)*)"
+#: Lowercase particles before a surname ("Hans van der Berg", "Ana de Souza", "Luca di Marco").
+PARTICLE = r"(?:(?:van|von|der|den|de|del|della|da|di|du|le|la|ter|ten|dos|das|bin|ibn|al) ){1,2}"
+#: A person's name: two or three capitalised words, an initial allowed before the last, a
+#: particle before the surname.
+NAME = rf"{_TOKEN}(?: [A-Z]\.)?(?: (?:{PARTICLE})?{_TOKEN}){{1,2}}"
 _CAP = r"(?:[A-Z]|[a-z]{1,3}[A-Z])[\w’'.&®-]*"
 #: An organisation-like run of capitalised words.
 ORG = rf"{_CAP}(?:(?: (?:of|for|and|on|the|de|&))* {_CAP})*"

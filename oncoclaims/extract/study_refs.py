@@ -173,7 +173,8 @@ _PEOPLE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "study:author-title",
         re.compile(
             r"\b(?i:(?:(?:the )?(?:study|trial|paper|report)(?:[’']s)? )?(?:(?:lead|senior|first|last|"
-            r"corresponding|principal|chief|co-?)[- ]?)(?:authors?|investigators?|researchers?))"
+            r"corresponding|principal|chief|co-?)[- ]?)(?:authors?|investigators?|researchers?)|"
+            r"(?:the )?(?:study|trial|paper|report)(?:[’']s)? (?:authors?|investigators?))"
             r"(?: (?:of|on) the (?:study|trial|paper|research))?,? (?:(?:Dr|Prof|Professor)\.? )?"
             rf"(?P<names>{NAME}(?:,? (?:and )?(?:(?:Dr|Prof)\.? )?{NAME})*)"
         ),
@@ -197,7 +198,8 @@ _PEOPLE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 #: Words naming someone as the study's author or leader; the person is the nearest named before them.
 _AUTHOR_CUE = re.compile(
-    r"\b(?:(?:lead|senior|first|co-)?authors? (?:of|on) (?:the|this|a) (?:study|paper|research)|"
+    r"\b(?:(?:lead|senior|first|co-)?authors? (?:of|on) (?:the|this|a) (?:new |latest |recent |published |"
+    r"current )?(?:study|paper|research|report|trial|analysis|findings)|"
     r"(?:an |the |a )?(?:principal |lead |chief )?investigators? (?:on|of|in) (?:the|this) (?:study|trial)|"
     r"head of the (?:trial|study)|(?:a |the )?lead researchers? on|co-led the|led the (?:study|trial|research)|"
     r"leads? the (?:study|trial)|who (?:helped )?(?:conduct|run|lead|ran|led|conducted|design|designed)(?:s|ed)? "
@@ -251,8 +253,11 @@ _TEAM_AT = re.compile(
     rf"\b(?:[Rr]esearchers|[Ss]cientists|[Tt]eams?|[Ii]nvestigators|[Gg]roups?|[Cc]olleagues|[Dd]octors|"
     rf"[Pp]hysicians|[Oo]ncologists|[Ss]urgeons) (?:at|from|with) (?:the )?(?P<org>{ORG})|"
     # "the trial, conducted at X", "studies underway at X and Y"
-    rf"\b(?:trials?|study|studies|research),?(?: (?:was|is|were|are|being))? (?:conducted |run |carried out |"
-    rf"done |performed |underway |taking place |led )?at (?:the )?(?P<place>{ORG})"
+    rf"\b(?:trials?|study|studies|research|work),?(?: (?:was|is|were|are|being))? (?:conducted |run |carried out |"
+    rf"done |performed |underway |taking place |led )?at (?:the )?(?P<place>{ORG})|"
+    # "the study was conducted by the Mayo Clinic" (an organisation, not a person: checked after)
+    rf"\b(?:trials?|study|studies|research|work),?(?: (?:was|is|were|are|being|has been))? (?:conducted|run|"
+    rf"carried out|done|performed|led) by (?:the )?(?P<by>{ORG})"
 )
 _TESTING = re.compile(r"testing|conducting|running|leading|carrying out|sponsoring")
 #: An institution as the subject of a trial: "City of Hope is testing the vaccine in a trial".
@@ -266,8 +271,9 @@ _ORG_TEAM = re.compile(
     rf"(?:^|[^\w’'])(?P<org>{ORG_SHORT})(?:[’']s)? (?:researchers|scientists|team|investigators|"
     r"group)\b"
 )
+_TITLE_FIRST = re.compile(r"(?:Dr|Prof|Professor|Mr|Mrs|Ms)\.? ")
 _NATIONALITY = re.compile(
-    r"^(?:[A-Z]\.)+$|^[A-Z][a-z]+(?:an|ese|ish|ch|ern)$|^(?:The|Some|Other|Many|Both|Two)$"
+    r"^(?:[A-Z]\.)+$|^[A-Z][a-z]+(?:an|ese|ish|ch|ern)$|^(?:The|Some|Other|Many|Both|Two|A|An)$"
 )
 
 
@@ -463,6 +469,7 @@ _GATES = {
         "trial",
         "stud",
         "research",
+        "work",
     ),
     "funder": (
         "fund",
@@ -578,7 +585,13 @@ def _read_sentence(
         else ()
     ):
         for match in pattern.finditer(text) if may_match(pattern, screen) else ():
-            group = "place" if match.groupdict().get("place") else "org"
+            group = next((g for g in ("place", "by") if match.groupdict().get(g)), "org")
+            if group == "by" and (
+                not is_org_like(match[group])
+                or _TITLE_FIRST.match(match[group])
+                or any(p.start == 0 for p in find_people(match[group]))
+            ):
+                continue  # "led by Jane Roe (of Duke University)": a person (the people rules read it)
             if pattern is _ORG_TESTS and not _TESTING.search(lowered):
                 continue
             if pattern is _ORG_TESTS and not (

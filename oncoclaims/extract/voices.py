@@ -60,7 +60,7 @@ _SPEECH = (
     r"cautions|stressed|stresses|noted|notes|warned|warns|wrote|writes|agreed|agrees|"
     r"commented|comments|argued|argues|emphasized|emphasised|acknowledged|acknowledges|"
     r"predicted|predicts|believes|insisted|insists|surmised|concluded|concludes|recalled|"
-    r"replied|remarked|urged|explained in"
+    r"replied|remarked|urged|explained in|pointed out|points out|admitted|admits|conceded|concedes"
 )
 _TITLE = r"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms)\.? )?"
 #: Words between a speech verb and a name that make the name not the speaker ("said the mother
@@ -89,7 +89,7 @@ _BODY_SAID = re.compile(
 )
 #: An unnamed spokesperson speaks for the organisation: "a spokeswoman for the FDA said".
 _SPOKES = re.compile(
-    rf"\b(?:an? |the )(?:(?P<before>{ORG_SHORT}) )?spokes(?:man|woman|person)(?: (?:for|at|with|of) "
+    rf"\b(?:[Aa]n? |[Tt]he )(?:(?P<before>{ORG_SHORT}) )?spokes(?:man|woman|person)(?: (?:for|at|with|of) "
     rf"(?:the )?(?P<name>{ORG_SHORT}))?(?: (?:also )?(?:{_SPEECH})\b|,)"
 )
 #: "the company said": the organisation the story last named as one.
@@ -107,12 +107,12 @@ _COMPANY_CUE = re.compile(
     rf"(?P<c>{ORG_SHORT} (?:Inc|Corp|Ltd|LLC|Pharmaceuticals|Therapeutics|Biotech|Pharma|AG|plc)\b\.?)"
 )
 _SUBJECT = re.compile(
-    rf"(?:^|[.,;:”\"“]\s*|\band\s|\bbut\s){_TITLE}(?P<name>{NAME}|[A-Z][a-z’'-]+)"
+    rf"(?:^|[.,;:”\"“]\s*|\band\s|\bbut\s|[’']s\s){_TITLE}(?P<name>{NAME}|[A-Z][a-z’'-]+)"
     rf"(?P<app>(?:,? (?:of|from|at) [^,“”\"]{{0,80}})?(?:, [^“”\"]{{0,260}}?,)?) "
     rf"(?:also |further |then |later )?(?:{_SPEECH})\b"
 )
 _ACCORDING = re.compile(
-    rf"\baccording to (?:(?:the )?(?:{_NOT_PREPOSITION}[a-z’'-]+ ){{0,2}})?{_TITLE}(?P<name>{NAME}|{ORG}|"
+    rf"\b[Aa]ccording to (?:(?:the )?(?:{_NOT_PREPOSITION}[a-z’'-]+ ){{0,2}})?{_TITLE}(?P<name>{NAME}|{ORG}|"
     rf"[A-Z][a-z’'-]+)"
 )
 _PRONOUN = re.compile(rf"(?:^|[,”\"’]\s*)(?P<p>he|she|He|She) (?:also |then )?(?:{_SPEECH})\b")
@@ -121,7 +121,11 @@ _NOT_INVOLVED = re.compile(
     r"(?:involved|part of|affiliated|associated|connected)|\bnot (?:involved|affiliated|associated|connected) "
     r"(?:in|with)\b|\bnot involved\b|\buninvolved\b|\bhad no (?:role|part|involvement)\b|"
     r"\bhad nothing to do with\b|\b(?:did|does|do)(?: not|n[’']t) (?:take part|participate|work) (?:in|on)\b|"
-    r"\bindependent (?:expert|researcher|scientist|observer|reviewer)\b|\boutside (?:expert|observer)\b",
+    r"\bindependent (?:expert|researcher|scientist|observer|reviewer)\b|\boutside (?:expert|observer)\b|"
+    r"\b(?:has|had|have|with) no (?:ties|links|connection|affiliation|financial ties|involvement|role) "
+    r"(?:to|with|in)\b|\b(?:un|non-?)affiliated with\b|"
+    r"\b(?:(?:was|is|were|are)(?: not|n[’']t)|wasn[’']t|isn[’']t|not) (?:an? |one of the )?(?:author|co-?author|"
+    r"investigator|researcher)s? (?:of|on|in) (?:the|this)\b|\bindependent of the (?:study|trial|research)\b",
     re.I,
 )
 _FORMER = re.compile(
@@ -188,6 +192,14 @@ _NOT_VOICES = frozenset(
         "More",
         "Advertisement",
     }
+)
+#: A person's name with the organisation they are at: the person speaks, not the organisation.
+_PERSON_OF_ORG = re.compile(rf"{NAME} (?:of|at|from|with) ")
+#: An organisation named after a preposition ("at the Mayo Clinic said") is not the subject.
+_AFTER_PREPOSITION = re.compile(r"\b(?:at|of|from|with|for|in|by|to)\s+(?:the\s+)?$")
+#: "Duke University's Jane Roe": the organisation before a person's name is their affiliation.
+_POSSESSIVE_ORG = re.compile(
+    rf"(?:^|[^\w’'])(?:the )?(?P<org>{ORG_SHORT})[’']s (?:[a-z-]+ ){{0,3}}(?:(?:Dr|Prof)\.? )?$"
 )
 _PRONOUN_START = re.compile(r"\s*(?:He|She|They)\b")
 _ORG_MENTION = re.compile(rf"\b(?:the )?(?P<org>{ORG_SHORT})")
@@ -284,7 +296,7 @@ def _speech_mentions(
     ):
         if not (
             speech
-            or (pattern is _ACCORDING and "according to" in text)
+            or (pattern is _ACCORDING and "ccording to" in text)
             or (pattern is _SPOKES and "spokes" in text)
         ):
             continue  # every other pattern needs a speech or paraphrase verb
@@ -304,6 +316,10 @@ def _speech_mentions(
                 is_org_like(name) or name in companies or re.fullmatch(r"[A-Z]{2,6}", name)
             ):
                 continue  # a person's name: found by the other rules
+            if pattern is _ORG_SAID and (
+                _PERSON_OF_ORG.match(name) or _AFTER_PREPOSITION.search(text, 0, match.start(group))
+            ):
+                continue  # "Jane Roe of Duke University said", "a doctor at the Mayo Clinic said"
             start = sentence.start + match.start(group) + match[group].find(name)
             found.append((name, start, start + len(name), rule))
     # One speaker per place: the longest name found there ("Food and Drug Administration", not
@@ -339,6 +355,17 @@ def _context(text: str, name: str, index: NameIndex) -> str:
         if same_person(mention.name, name):
             parts.append(appositive(text, mention.end))
     return " | ".join(parts)
+
+
+def _possessive_orgs(text: str, name: str, index: NameIndex) -> list[str]:
+    """The organisations the story puts before the person's name ("Duke University's Jane Roe")."""
+    found = []
+    for mention in index.by_surname.get(name.split()[-1], ()):
+        if same_person(mention.name, name):
+            match = _POSSESSIVE_ORG.search(text, max(0, mention.start - 120), mention.start)
+            if match is not None and is_org_like(match["org"]):
+                found.append(match["org"])
+    return found
 
 
 def _sentences_naming(sentences: list[Segment], name: str, naming: dict[str, list[int]]) -> list[str]:
@@ -505,7 +532,7 @@ def find_voices(
     for key, voice in voices.items():
         voice.spans = tuple(spans.get(key, ()))
         context = _context(text, voice.name, index) if voice.kind == "person" else ""
-        orgs = []
+        orgs = _possessive_orgs(text, voice.name, index) if voice.kind == "person" else []
         former = [m["org"] for m in _FORMER.finditer(context)]
         for part in context.split(" | "):
             orgs.extend(organisation_at(part))
