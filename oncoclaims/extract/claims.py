@@ -93,6 +93,13 @@ _RELATIVE = re.compile(r",\s+(which (?:is|are|was|were) [^,;.]+?)(?=\s+but\b|\s+
 #: The type of a quoted view that has no cue word of its own.
 QUOTED_VIEW = TypeMatch("efficacy", "type:quoted-view", "")
 _PARTICIPLE = re.compile(r"((?:[A-Z][a-z]+ed) (?:by|as|for|in|to|with)\b[^,;]{1,200}?)(?=,)")
+#: Hopes and feelings: a quoted view holding them and no cue word asserts nothing about the
+#: therapy ("It is tremendously exciting," "We are really hopeful that ...").
+_FEELING = re.compile(
+    r"\b(?:hope[sd]?|hopeful(?:ly)?|hoping|excit(?:ed|ing)|thrill(?:ed|ing)|big deal|wish(?:es|ed)?|"
+    r"(?:happy|glad|proud|pleased|grateful|delighted) (?:to|that|with)|feel(?:s|ing)? (?:good|great|lucky))\b",
+    re.IGNORECASE,
+)
 #: The type of a sentence that names a therapy and has no cue word.
 NAMED_THERAPY = TypeMatch("mechanism", "type:named-therapy", "")
 _ENDS_SENTENCE = re.compile(r"[.!?][\"”’')\]]*$")
@@ -314,7 +321,7 @@ class _Extractor:
             or bool(find_quantities(masked))
             or bool(_THERAPY_WORDS.search(masked))
         )
-        if kind is None and quoted and attributions and about:
+        if kind is None and quoted and attributions and about and not _FEELING.search(masked):
             # A named speaker's quoted view in a story about a therapy, with no cue word
             # ("This is huge for the whole field, and for cancer patients," said John Bell).
             kind = QUOTED_VIEW

@@ -116,6 +116,10 @@ CLAIM_TYPE_RULES = _rules(
          r"(?:extend|prolong)\w* (?:life|lives|survival)|tumou?r (?:growth|size)|"
          r"(?:stunning|impressive|remarkable|encouraging|positive) results|no recurrence|"
          r"tumou?r[- ]free|delay in tumou?r|developed tumou?rs|lived (?:an average of|to))\b"),
+        # An outcome against a comparator: "16.3 percent ..., compared to 2.1 percent taking ..."
+        ("compared-outcome", "efficacy",
+         r"\b\d[\d.]*(?: ?%| percent| per cent)[^.;]{0,120}?\b(?:compared (?:to|with)|versus|vs\.?|"
+         r"against) [^.;]{0,40}?\d[\d.]*(?: ?%| percent| per cent)"),
         ("safety-event", "safety",
          r"\b(?:side effects?|toxic (?:effects?|for)|toxicity|adverse (?:events?|effects?)|"
          r"syndrome|chills|nausea|fever|swelling|seizures?)\b"),
@@ -135,6 +139,12 @@ CLAIM_TYPE_RULES = _rules(
          r"\b(?:trials?|phase (?:I{1,3}V?|[1-4])|volunteers|participants|enrolled|enrol\w*|"
          r"patients (?:were|have been) (?:treated|given)|published (?:\w+ ){0,2}in|"
          r"present(?:ed)? results|(?:study|studies|trial), (?:by|led by)|led by)\b"),
+        # What was done in the study, last (an outcome in the same sentence wins): "and
+        # injected the mixture into the brains of mice".
+        ("procedure", "trial-status",
+         r"\b(?:injected|infused|administered|implanted) (?:[\w-]+ ){0,5}(?:into|to) (?:the |their |each )?"
+         r"(?:[\w-]+ ){0,2}(?:mice|rats|animals|patients|participants|volunteers|brains?|tumou?rs?|"
+         r"blood|veins?|people|children|women|men)\b"),
     ],
 )
 
@@ -151,6 +161,13 @@ SKIP_RULES = _rules(
          r"investigate|learn)\b|^(?:\w+, )?the (?:team|researchers|scientists|investigators) "
          r"(?:then )?(?:investigated|examined|looked at)\b"),
         ("byline", "byline", r"^(?:by|photo|image|credit|©)\b"),
+        # A sentence that only says who someone is ("She is the principal investigator on the
+        # trial."): an introduction, not a claim about the therapy.
+        ("role", "role",
+         r"^(?:he|she|[A-Z][\w’'-]+(?: [A-Z][\w’'.-]+){0,3}) (?:is|was) (?:also )?(?:the|a|an|one of the) "
+         r"(?:[\w-]+ ){0,3}(?:principal investigator|investigator|author|co-author|researcher|director|"
+         r"professor|leader|head|chief|chair|spokes(?:man|woman|person)|member)s?"
+         r"(?: (?:on|of|at|in|for|with) [^.;,“”\"]*)?\.?$"),
     ],
 )
 

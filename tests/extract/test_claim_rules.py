@@ -180,9 +180,9 @@ def test_cue_words_type_news_claims(name: str, opening: str, claim_type: str) ->
 
 def test_tuned_on_stories_score_at_least_what_the_tuning_reached() -> None:
     result = total(evaluate_file(GOLD / f"{name}.gold.json") for name in TUNED_ON)
-    assert result.scores["span (overlap)"].f1 >= 0.85
+    assert result.scores["span (overlap)"].f1 >= 0.87
     assert result.scores["span (exact)"].f1 >= 0.80
-    assert result.scores["attribution"].f1 >= 0.80
+    assert result.scores["attribution"].f1 >= 0.85
 
 
 def test_a_sentence_naming_the_therapy_is_a_claim_without_a_cue_word() -> None:

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from oncoclaims.extract import extract_claims
 from oncoclaims.extract.attribution import find_attributions, parse_party
 from oncoclaims.extract.names import find_people
+from oncoclaims.extract.rules import skip_reason
 from oncoclaims.extract.study_refs import find_study_references
 from oncoclaims.extract.voices import find_voices
 
@@ -176,3 +178,49 @@ def test_a_study_conducted_by_an_organisation() -> None:
 def test_a_team_is_not_an_institution_named_a() -> None:
     study = _study("A team led by Jane Roe at Acme University tested the drug.")
     assert (study.people, study.institutions) == (("Jane Roe",), ("Acme University",))
+
+
+# --- claim spans (extraction) ------------------------------------------------------------------
+
+
+def _claims(name: str):
+    record = json.loads((NEWS / name).read_text(encoding="utf-8"))
+    return extract_claims(record["text"], title=record["title"]).claims
+
+
+def _starting(name: str, opening: str):
+    return [c for c in _claims(name) if c.exact.startswith(opening)]
+
+
+def test_an_outcome_against_a_comparator_is_an_efficacy_claim() -> None:
+    # real: "..., Talimogene Laherparepvec had 16.3 percent of patients showing results at the
+    # six-month mark, compared to 2.1 percent taking the control therapy."
+    (claim,) = _starting("story_reviews_00612.json", "In a study of 436 patients")
+    assert claim.claim_type == "efficacy"
+    assert "type:compared-outcome" in claim.rules
+
+
+def test_what_was_done_in_the_study_is_a_trial_claim_and_an_outcome_wins() -> None:
+    # real: "So they mixed GSCs ... and injected the mixture into the brains of mice."
+    (claim,) = _starting("news_reviews_00033.json", "So they mixed GSCs")
+    assert (claim.claim_type, claim.rules[1]) == ("trial-status", "type:procedure")
+    # real: "When the team injected this ZIKV-LAV into the brains of mice, they saw no health
+    # effects": the safety cue wins over the procedure
+    (claim,) = _starting("news_reviews_00033.json", "When the team injected")
+    assert claim.claim_type == "safety"
+
+
+def test_a_sentence_that_only_says_who_someone_is_is_no_claim() -> None:
+    assert skip_reason("She is the principal investigator on the trial.") == "skip:role"  # real, 00887
+    assert not _starting("story_reviews_00887.json", "She is the principal investigator")
+    # constructed examples: a role with a claim after it stays a claim
+    assert skip_reason("Jane Roe is a professor of oncology at Acme University.") == "skip:role"
+    assert skip_reason("She is the lead author of the study, which found the drug safe.") is None
+
+
+def test_a_quoted_feeling_without_a_cue_word_is_no_claim() -> None:
+    # real (01027): '... It is tremendously exciting," Porter tells WebMD.'
+    assert not _starting("story_reviews_01027.json", "It is tremendously exciting")
+    assert not _starting("story_reviews_01027.json", '"I think it is a big deal,"')
+    # a quoted view with a cue word stays a claim (real, 01027)
+    assert _starting("story_reviews_01027.json", '"Within three weeks, the tumors had been blown away')
