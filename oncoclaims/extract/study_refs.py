@@ -146,7 +146,16 @@ _PEOPLE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "study:led-by",
         re.compile(
-            rf"\b(?:(?:co-)?led|headed|directed|overseen|coordinated) by (?:(?:Dr|Prof)\.? )?(?P<names>{NAME}(?:,? (?:and )?"
+            rf"\b(?:(?:co-)?led|headed|directed|overseen|coordinated|(?:co-)?authored|written|conducted) by "
+            rf"(?:(?:Dr|Prof)\.? )?(?P<names>{NAME}(?:,? (?:and )?(?:(?:Dr|Prof)\.? )?{NAME})*)"
+        ),
+    ),
+    (
+        # "The study's other authors include Jane Roe and Max Poe", "Co-authors are ..."
+        "study:authors-include",
+        re.compile(
+            r"\b(?i:co-?authors?|authors?|investigators|researchers)(?: (?:of|on) the (?:study|paper|report|trial))? "
+            rf"(?:include|included|are|were) (?:(?:Dr|Prof)\.? )?(?P<names>{NAME}(?:,? (?:and )?"
             rf"(?:(?:Dr|Prof)\.? )?{NAME})*)"
         ),
     ),
@@ -224,7 +233,8 @@ _AUTHOR_CUE = re.compile(
 DEVELOPER_CUE = re.compile(
     r"\b(?:helping develop|helped develop|developed the|develops the|created|invented|who developed|"
     r"co-developed|designed the (?:vaccine|drug|virus|therapy|treatment)|pioneered|inventor of|"
-    r"co-inventor|whose (?:lab|team|group|laboratory) (?:developed|created|designed|invented))\b",
+    r"co-inventor|whose (?:lab|team|group|laboratory) (?:developed|created|designed|invented)|"
+    r"whose (?:company|firm|start-?up)\b)\b",
     re.I,
 )
 _PRONOUN = re.compile(r"^(?:He|She)\b")
@@ -236,6 +246,12 @@ _FUNDED = re.compile(
 )
 _FUNDED_AFTER = re.compile(
     rf"\b(?:with|through) (?:funding|support|a grant|grants) from (?:the )?(?P<org>{ORG})"
+)
+#: An organisation as the subject: "The National Cancer Institute (NCI) funded the study."
+_FUNDS = re.compile(
+    rf"(?:^|[^\w’'])(?P<org>{ORG_SHORT})(?: \([A-Z]{{2,8}}\))?,?(?: which [^,.;]{{0,60}},)? (?:also )?"
+    r"(?:funded|financed|sponsored|supported|paid for|bankrolled) (?:the|this|their|a) (?:[\w-]+ ){0,2}"
+    r"(?:study|trial|research|work|project)\b"
 )
 _SUPPLIED = re.compile(
     rf"\b(?:the )?(?P<org>{ORG}),?(?: which| who)? (?:provided|supplied|donated|"
@@ -255,6 +271,9 @@ _TEAM_AT = re.compile(
     # "the trial, conducted at X", "studies underway at X and Y"
     rf"\b(?:trials?|study|studies|research|work),?(?: (?:was|is|were|are|being))? (?:conducted |run |carried out |"
     rf"done |performed |underway |taking place |led )?at (?:the )?(?P<place>{ORG})|"
+    # "a collaboration between Acme University and Beta Hospital"
+    rf"\b(?:collaboration|partnership|joint (?:effort|project|study)) (?:between|of|among|with) (?:the )?"
+    rf"(?P<collab>{ORG})|"
     # "the study was conducted by the Mayo Clinic" (an organisation, not a person: checked after)
     rf"\b(?:trials?|study|studies|research|work),?(?: (?:was|is|were|are|being|has been))? (?:conducted|run|"
     rf"carried out|done|performed|led) by (?:the )?(?P<by>{ORG})"
@@ -268,7 +287,7 @@ _ORG_TESTS = re.compile(
 #: The institutions listed after the first: "researchers at A, B and the C".
 _MORE_ORGS = re.compile(rf"(?:,? and |, )(?:the )?(?P<org>{ORG})")
 _ORG_TEAM = re.compile(
-    rf"(?:^|[^\w’'])(?P<org>{ORG_SHORT})(?:[’']s)? (?:researchers|scientists|team|investigators|"
+    rf"(?:^|[^\w’'])(?P<org>{ORG_SHORT})(?: \([A-Z]{{2,8}}\))?(?:[’']s)? (?:researchers|scientists|team|investigators|"
     r"group)\b"
 )
 _TITLE_FIRST = re.compile(r"(?:Dr|Prof|Professor|Mr|Mrs|Ms)\.? ")
@@ -425,6 +444,9 @@ _GATES = {
         "group",
         " by ",
         " from ",
+        "include",
+        " are ",
+        " were ",
     ),
     "author": (
         "author",
@@ -470,6 +492,9 @@ _GATES = {
         "stud",
         "research",
         "work",
+        "collaborat",
+        "partnership",
+        "joint",
     ),
     "funder": (
         "fund",
@@ -484,6 +509,7 @@ _GATES = {
         "makes",
         "manufactur",
         "financ",
+        "bankroll",
     ),
     "condition": (
         "cancer",
@@ -585,7 +611,7 @@ def _read_sentence(
         else ()
     ):
         for match in pattern.finditer(text) if may_match(pattern, screen) else ():
-            group = next((g for g in ("place", "by") if match.groupdict().get(g)), "org")
+            group = next((g for g in ("place", "by", "collab") if match.groupdict().get(g)), "org")
             if group == "by" and (
                 not is_org_like(match[group])
                 or _TITLE_FIRST.match(match[group])
@@ -605,6 +631,8 @@ def _read_sentence(
                 position = more.end()
             if pattern is _TEAM_AT:
                 orgs = [part for org in orgs for part in split_org_list(org)]
+                if group == "collab":
+                    orgs = [o for o in orgs if is_org_like(o)]
             for org in orgs:
                 org = re.sub(r"^(?:The|Some|Other|Many|Both|U\.S\.) ", "", org.strip())
                 org = re.sub(r",? (?:in|at) [A-Z][\w.]*(?: [A-Z][\w.]*)*$", "", org)
@@ -621,15 +649,23 @@ def _read_sentence(
     if _gate(lowered, "funder"):
         for match in _FUNDED.finditer(text) if may_match(_FUNDED, screen) else ():
             for org in [
-                match["org"],
+                *split_org_list(match["org"]),
                 *re.split(r",? (?:and )?(?:the )?(?=[A-Z])", match["more"] or ""),
             ]:
                 if org.strip():
                     ref.funders = _add(ref.funders, org)
             _note(ref, sentence, "study:funded-by")
-        for pattern, rule in ((_FUNDED_AFTER, "study:funded-by"), (_SUPPLIED, "study:supplied-by")):
+        for pattern, rule in (
+            (_FUNDED_AFTER, "study:funded-by"),
+            (_SUPPLIED, "study:supplied-by"),
+            (_FUNDS, "study:funds"),
+        ):
             for match in pattern.finditer(text) if may_match(pattern, screen) else ():
-                ref.funders = _add(ref.funders, match["org"])
+                org = re.sub(r"^(?:The|A|An) ", "", match["org"])
+                if pattern is _FUNDS and (find_people(org) or not (is_org_like(org) or " " in org)):
+                    continue  # "Jane Roe funded ...", "It funded ...": not an organisation
+                for part in split_org_list(org):
+                    ref.funders = _add(ref.funders, part)
                 _note(ref, sentence, rule)
     for match in INDICATION_PATTERN.finditer(text) if _gate(lowered, "condition") and may_match(INDICATION_PATTERN, screen) else ():
         condition = _condition(match.group(1))

@@ -72,7 +72,7 @@ _AFTER = re.compile(
 )
 #: The verbs without which no speaker pattern but "according to" and "spokes..," can match.
 _SPEECH_WORD = re.compile(
-    rf"\b(?:{_SPEECH}|announced|stated|claims|claimed|emphasi[sz]ing|touting|claiming|stressing|"
+    rf"\b(?:{_SPEECH}|called|announced|stated|claims|claimed|emphasi[sz]ing|touting|claiming|stressing|"
     r"insisting|promoting|presenting)\b"
 )
 #: An organisation as the speaker: "the Food and Drug Administration said", "Amgen said in a statement".
@@ -99,17 +99,20 @@ _THE_BODY_SAID = re.compile(
 )
 _COMPANY_WORD = re.compile(
     r"company|firm|drugmaker|biotech|maker|startup|charity|agency|giant|Inc|Corp|Ltd|LLC|Pharma|"
-    r"Therapeutics|Biotech|AG\b|plc"
+    r"Therapeutics|Biotech|AG\b|plc|makes|made|manufactur|develop|sells|markets"
 )
 _COMPANY_CUE = re.compile(
     rf"(?P<a>{ORG_SHORT}),? (?:an? |the )(?:[\w-]+ ){{0,3}}(?:company|firm|drugmaker|biotech|maker|startup|"
     rf"charity|agency)\b|\b(?:company|firm|drugmaker|biotech|charity|agency|giant) (?P<b>{ORG_SHORT})|"
-    rf"(?P<c>{ORG_SHORT} (?:Inc|Corp|Ltd|LLC|Pharmaceuticals|Therapeutics|Biotech|Pharma|AG|plc)\b\.?)"
+    rf"(?P<c>{ORG_SHORT} (?:Inc|Corp|Ltd|LLC|Pharmaceuticals|Therapeutics|Biotech|Pharma|AG|plc)\b\.?)|"
+    # "Acme, which makes the drug," "Acme, the drug's maker,"
+    rf"(?P<d>{ORG_SHORT}), (?:which|that) (?:makes|made|manufactures|developed|develops|sells|markets) |"
+    rf"(?P<e>{ORG_SHORT}), the (?:drug|vaccine|therapy|treatment)[’']s (?:maker|developer|manufacturer)"
 )
 _SUBJECT = re.compile(
     rf"(?:^|[.,;:”\"“]\s*|\band\s|\bbut\s|[’']s\s){_TITLE}(?P<name>{NAME}|[A-Z][a-z’'-]+)"
     rf"(?P<app>(?:,? (?:of|from|at) [^,“”\"]{{0,80}})?(?:, [^“”\"]{{0,260}}?,)?) "
-    rf"(?:also |further |then |later )?(?:{_SPEECH})\b"
+    rf"(?:also |further |then |later )?(?:{_SPEECH}|called (?=the |it |this |these |them |that ))\b"
 )
 _ACCORDING = re.compile(
     rf"\b[Aa]ccording to (?:(?:the )?(?:{_NOT_PREPOSITION}[a-z’'-]+ ){{0,2}})?{_TITLE}(?P<name>{NAME}|{ORG}|"
@@ -201,6 +204,12 @@ _AFTER_PREPOSITION = re.compile(r"\b(?:at|of|from|with|for|in|by|to)\s+(?:the\s+
 _POSSESSIVE_ORG = re.compile(
     rf"(?:^|[^\w’'])(?:the )?(?P<org>{ORG_SHORT})[’']s (?:[a-z-]+ ){{0,3}}(?:(?:Dr|Prof)\.? )?$"
 )
+#: "Jane Roe, Acme's chief executive": an organisation's post in the appositive.
+_POST_OF = re.compile(
+    rf"(?:^|, )(?:the )?(?P<org>{ORG_SHORT})[’']s (?:[a-z-]+ ){{0,2}}(?:chief executive|executive|CEO|"
+    r"founder|co-founder|president|chair(?:man|woman)?|director|head|spokes(?:man|woman|person)|"
+    r"officer|scientist|researcher|medical director)\b"
+)
 _PRONOUN_START = re.compile(r"\s*(?:He|She|They)\b")
 _ORG_MENTION = re.compile(rf"\b(?:the )?(?P<org>{ORG_SHORT})")
 _TIE_ORG = re.compile(
@@ -254,7 +263,7 @@ def _organisations(text: str) -> list[tuple[int, str]]:
     for cue in _COMPANY_WORD.finditer(text):
         start = max(done, cue.start() - 200)
         for match in _COMPANY_CUE.finditer(text, start, min(len(text), cue.end() + 200)):
-            group = next(g for g in ("a", "b", "c") if match[g])
+            group = next(g for g in ("a", "b", "c", "d", "e") if match[g])
             name = re.sub(r"^(?:The|A|An) ", "", match[group]).strip(" ,.")
             if name and not find_people(name):
                 found.setdefault(match.start(group), name)
@@ -317,7 +326,9 @@ def _speech_mentions(
             ):
                 continue  # a person's name: found by the other rules
             if pattern is _ORG_SAID and (
-                _PERSON_OF_ORG.match(name) or _AFTER_PREPOSITION.search(text, 0, match.start(group))
+                _PERSON_OF_ORG.match(name)
+                or _AFTER_PREPOSITION.search(text, 0, match.start(group))
+                or re.search(rf"[’']s (?:(?:Dr|Prof)\.? )?{NAME}$", name)
             ):
                 continue  # "Jane Roe of Duke University said", "a doctor at the Mayo Clinic said"
             start = sentence.start + match.start(group) + match[group].find(name)
@@ -364,7 +375,7 @@ def _possessive_orgs(text: str, name: str, index: NameIndex) -> list[str]:
         if same_person(mention.name, name):
             match = _POSSESSIVE_ORG.search(text, max(0, mention.start - 120), mention.start)
             if match is not None and is_org_like(match["org"]):
-                found.append(match["org"])
+                found.append(re.sub(r"^(?:The|A|An) ", "", match["org"]))
     return found
 
 
@@ -536,6 +547,7 @@ def find_voices(
         former = [m["org"] for m in _FORMER.finditer(context)]
         for part in context.split(" | "):
             orgs.extend(organisation_at(part))
+            orgs.extend(m["org"] for m in _POST_OF.finditer(part) if not find_people(m["org"]))
             orgs.extend(m["org"] for m in _TIE_ORG.finditer(part))
         affiliations: list[str] = []
         for org in orgs:

@@ -224,3 +224,61 @@ def test_a_quoted_feeling_without_a_cue_word_is_no_claim() -> None:
     assert not _starting("story_reviews_01027.json", '"I think it is a big deal,"')
     # a quoted view with a cue word stays a claim (real, 01027)
     assert _starting("story_reviews_01027.json", '"Within three weeks, the tumors had been blown away')
+
+
+# --- second batch: more ways a story names a study's team, funders and a voice's ties -----------
+# (all constructed examples of the grammatical form)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The study's other authors include Jane Roe and Max Poe.",
+        "The study was authored by Jane Roe and Max Poe.",
+    ],
+)
+def test_authors_listed_or_authored_by(sentence: str) -> None:
+    assert _study(sentence).people == ("Jane Roe", "Max Poe")
+
+
+def test_an_acronym_in_parentheses_before_the_researchers() -> None:
+    study = _study("Acme University Medical Center (AUMC) researchers treated 40 patients.")
+    assert study.institutions == ("Acme University Medical Center",)
+
+
+def test_funders_as_subject_and_as_a_list() -> None:
+    assert _study("The National Cancer Institute (NCI) funded the study.").funders == (
+        "National Cancer Institute",
+    )
+    assert _study("Acme Pharmaceuticals paid for the study.").funders == ("Acme Pharmaceuticals",)
+    listed = _study(
+        "The research was supported by grants from the National Cancer Institute and the Acme Foundation."
+    )
+    assert listed.funders == ("National Cancer Institute", "Acme Foundation")
+
+
+def test_a_collaboration_between_institutions() -> None:
+    study = _study("The study was a collaboration between Acme University and Beta Hospital.")
+    assert study.institutions == ("Acme University", "Beta Hospital")
+
+
+def test_an_organisation_before_a_possessive_is_the_affiliation_not_the_voice() -> None:
+    voices = _voices("The Acme Cancer Society's Jane Roe said it works.")
+    assert list(voices) == ["Jane Roe"]
+    assert voices["Jane Roe"].affiliations == ("Acme Cancer Society",)
+
+
+def test_called_the_results_is_a_paraphrase() -> None:
+    voices = _voices(
+        'Jane Roe, a professor of medicine at Acme University, called the results "exciting."'
+    )
+    assert voices["Jane Roe"].affiliations == ("Acme University",)
+
+
+def test_the_company_that_makes_the_drug_is_tied() -> None:
+    voices = _voices("Acme, which makes the drug, said in a statement that it works.")
+    assert (voices["Acme"].kind, voices["Acme"].independent) == ("institution", False)
+    voice = _voices('"We are pleased," said Jane Roe, Acme\'s chief executive.')["Jane Roe"]
+    assert voice.affiliations == ("Acme",)
+    voice = _voices('"It works," said Jane Roe, whose company, Acme Inc., makes the drug.')["Jane Roe"]
+    assert (voice.role, voice.independent) == ("developer", False)
