@@ -94,7 +94,10 @@ _AFTER_QUOTE = re.compile(
 _HAS_SPEECH = re.compile(rf"\b(?:{_SPEECH})\b")
 # The subject starts at a word's start (so a long word is not re-read from each of its letters).
 _SUBJECT = re.compile(rf"(?<![\w'’.-])(?P<np>[\w'’.-]+(?: [\w'’.-]+){{0,5}}) {_AUX}(?:{_SPEECH})\b")
-_PAIR_BEFORE = re.compile(r"(?:[,;:]\s*|\s)(?P<first>[a-z][\w'’-]*) and $")
+# "doctors and patients said", "Jane Roe and Max Poe said"
+_PAIR_BEFORE = re.compile(
+    r"(?:[,;:]\s*|\s)(?P<first>[a-z][\w'’-]*|(?:(?:Dr|Prof)\.? )?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){1,2}) and $"
+)
 _LEAD_NAME = re.compile(rf"^(?:Dr\.? |Prof\.? )?(?P<name>{_NAME_WORD}(?: [A-Z]\.)?(?: {_NAME_WORD}){{1,2}}),")
 _QUOTE_MARK = re.compile(r"[“”\"]")
 _TRAILING_AUX = re.compile(r"(?:\s+(?:is|are|was|were|has|have|had|also|now|further))+$", re.I)
@@ -111,6 +114,13 @@ _PERSON_OF = re.compile(
     rf"^(?:(?:Dr|Prof|Professor)\.? )?(?P<name>{_NAME_WORD}(?: [A-Z]\.)?(?: {_NAME_WORD}){{1,2}}) "
     r"(?:of|at|from|with) (?:the )?[A-Z]"
 )
+# A name after a lowercase role word ends the phrase: "Acme University oncologist Jane Roe" is
+# Jane Roe, "study leader Jane Roe" too.
+_ROLE_THEN_NAME = re.compile(
+    rf"(?:^|\s)(?P<role>[a-z][a-z-]+) (?:(?:Dr|Prof|Professor)\.? )?"
+    rf"(?P<name>{_NAME_WORD}(?: [A-Z]\.)?(?: {_NAME_WORD}){{1,2}})$"
+)
+_NOT_ROLES = INSTITUTION_HEADS | {"of", "at", "from", "with", "for", "and", "by", "in", "on", "to", "the"}
 _BOUNDARY = re.compile(r".*(?:[,;:“”\"]|\bthat\b|\band\b|\bbut\b)\s*", re.DOTALL)
 
 
@@ -157,8 +167,10 @@ def _clean(phrase: str) -> str:
         for w in roles["roles"].split()
     ):
         phrase = phrase[roles.end("roles"):]
-    person = _PERSON_OF.match(phrase)
-    if person is not None and not is_org_like(person["name"]):
+    person = _PERSON_OF.match(phrase) or _ROLE_THEN_NAME.search(phrase)
+    if person is not None and not is_org_like(person["name"]) and (
+        "role" not in person.groupdict() or person["role"] not in _NOT_ROLES
+    ):
         return person["name"]
     words = phrase.split()
     # Cut after the last of the first run of head words: "Russian press sound spectacular".

@@ -63,6 +63,11 @@ _SPEECH = (
     r"replied|remarked|urged|explained in|pointed out|points out|admitted|admits|conceded|concedes"
 )
 _TITLE = r"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms)\.? )?"
+#: A job word before a name ("oncologist Jane Roe", "Duke University oncologist Jane Roe").
+_JOB = (
+    r"(?:professor|director|chief|head|chair(?:man|woman)?|researcher|scientist|investigator|physician|"
+    r"doctor|surgeon|nurse|specialist|spokes(?:man|woman|person)|official|expert|[a-z]{2,20}(?:ologist|ician|iatrist))"
+)
 #: Words between a speech verb and a name that make the name not the speaker ("said the mother
 #: of Jane Roe", "according to data from the NCI").
 _NOT_PREPOSITION = r"(?!(?:of|that|to|with|about|for|by|on|in|from|at|into|after|before|than)\b)"
@@ -110,7 +115,7 @@ _COMPANY_CUE = re.compile(
     rf"(?P<e>{ORG_SHORT}), the (?:drug|vaccine|therapy|treatment)[’']s (?:maker|developer|manufacturer)"
 )
 _SUBJECT = re.compile(
-    rf"(?:^|[.,;:”\"“]\s*|\band\s|\bbut\s|[’']s\s){_TITLE}(?P<name>{NAME}|[A-Z][a-z’'-]+)"
+    rf"(?:^|[.,;:”\"“]\s*|\band\s|\bbut\s|[’']s\s|\b{_JOB}\s){_TITLE}(?P<name>{NAME}|[A-Z][a-z’'-]+)"
     rf"(?P<app>(?:,? (?:of|from|at) [^,“”\"]{{0,80}})?(?:, [^“”\"]{{0,260}}?,)?) "
     rf"(?:also |further |then |later )?(?:{_SPEECH}|called (?=the |it |this |these |them |that ))\b"
 )
@@ -202,7 +207,8 @@ _PERSON_OF_ORG = re.compile(rf"{NAME} (?:of|at|from|with) ")
 _AFTER_PREPOSITION = re.compile(r"\b(?:at|of|from|with|for|in|by|to)\s+(?:the\s+)?$")
 #: "Duke University's Jane Roe": the organisation before a person's name is their affiliation.
 _POSSESSIVE_ORG = re.compile(
-    rf"(?:^|[^\w’'])(?:the )?(?P<org>{ORG_SHORT})[’']s (?:[a-z-]+ ){{0,3}}(?:(?:Dr|Prof)\.? )?$"
+    rf"(?:^|[^\w’'])(?:the )?(?P<org>{ORG_SHORT})(?:[’']s (?:[a-z-]+ ){{0,3}}| (?:[a-z-]+ )?{_JOB} )"
+    r"(?:(?:Dr|Prof)\.? )?$"
 )
 #: "Jane Roe, Acme's chief executive": an organisation's post in the appositive.
 _POST_OF = re.compile(
@@ -210,6 +216,8 @@ _POST_OF = re.compile(
     r"founder|co-founder|president|chair(?:man|woman)?|director|head|spokes(?:man|woman|person)|"
     r"officer|scientist|researcher|medical director)\b"
 )
+#: The first of two people who speak together: "Jane Roe and Max Poe said".
+_PAIR_BEFORE = re.compile(rf"(?:^|[.,;:”\"“]\s*){_TITLE}(?P<name>{NAME}) and (?:(?:Dr|Prof)\.? )?$")
 _PRONOUN_START = re.compile(r"\s*(?:He|She|They)\b")
 _ORG_MENTION = re.compile(rf"\b(?:the )?(?P<org>{ORG_SHORT})")
 _TIE_ORG = re.compile(
@@ -333,6 +341,9 @@ def _speech_mentions(
                 continue  # "Jane Roe of Duke University said", "a doctor at the Mayo Clinic said"
             start = sentence.start + match.start(group) + match[group].find(name)
             found.append((name, start, start + len(name), rule))
+            if pattern is _SUBJECT and (pair := _PAIR_BEFORE.search(text, 0, match.start(group))):
+                first = sentence.start + pair.start("name")
+                found.append((pair["name"], first, first + len(pair["name"]), rule))
     # One speaker per place: the longest name found there ("Food and Drug Administration", not
     # "Drug Administration"), the first rule that found it.
     kept: list[tuple[str, int, int, str]] = []

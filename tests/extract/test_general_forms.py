@@ -282,3 +282,23 @@ def test_the_company_that_makes_the_drug_is_tied() -> None:
     assert voice.affiliations == ("Acme",)
     voice = _voices('"It works," said Jane Roe, whose company, Acme Inc., makes the drug.')["Jane Roe"]
     assert (voice.role, voice.independent) == ("developer", False)
+
+
+# --- third batch: pairs of speakers and an organisation before a job word (constructed) ------
+
+
+def test_two_named_speakers_both_speak() -> None:
+    sentence = "The drug shrank tumours, Jane Roe and Max Poe said."
+    assert _said(sentence) == ["Jane Roe", "Max Poe"]
+    assert list(_voices(sentence)) == ["Jane Roe", "Max Poe"]
+
+
+def test_an_organisation_and_a_job_word_before_a_name() -> None:
+    sentence = "The drug shrank tumours, Acme University oncologist Jane Roe said."
+    assert _said(sentence) == ["Jane Roe"]
+    voices = _voices(sentence)
+    assert list(voices) == ["Jane Roe"]
+    assert voices["Jane Roe"].affiliations == ("Acme University",)
+    # an organisation before a verb is not an affiliation
+    voices = _voices("Researchers at Acme University told Jane Roe that it works. Jane Roe said so.")
+    assert voices["Jane Roe"].affiliations == ()
