@@ -93,7 +93,11 @@ _AFTER_QUOTE = re.compile(
 )
 _HAS_SPEECH = re.compile(rf"\b(?:{_SPEECH})\b")
 # The subject starts at a word's start (so a long word is not re-read from each of its letters).
-_SUBJECT = re.compile(rf"(?<![\w'’.-])(?P<np>[\w'’.-]+(?: [\w'’.-]+){{0,5}}) {_AUX}(?:{_SPEECH})\b")
+# An acronym in parentheses may stand between the subject and its verb: "the European Medicines
+# Agency (EMA) said".
+_SUBJECT = re.compile(
+    rf"(?<![\w'’.-])(?P<np>[\w'’.-]+(?: [\w'’.-]+){{0,5}})(?: \([A-Z]{{2,8}}\))? {_AUX}(?:{_SPEECH})\b"
+)
 # "doctors and patients said", "Jane Roe and Max Poe said"
 _PAIR_BEFORE = re.compile(
     r"(?:[,;:]\s*|\s)(?P<first>[a-z][\w'’-]*|(?:(?:Dr|Prof)\.? )?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){1,2}) and $"

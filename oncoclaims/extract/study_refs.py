@@ -285,7 +285,7 @@ _ORG_TESTS = re.compile(
     r"(?:testing|conducting|running|leading|carrying out|sponsoring)\b[^.;]{0,60}?\b(?:trials?|study|studies)\b"
 )
 #: The institutions listed after the first: "researchers at A, B and the C".
-_MORE_ORGS = re.compile(rf"(?:,? and |, )(?:the )?(?P<org>{ORG})")
+_MORE_ORGS = re.compile(rf"(?: \([A-Z]{{2,8}}\))?(?:,? and |, )(?:the )?(?P<org>{ORG})")
 _ORG_TEAM = re.compile(
     rf"(?:^|[^\w’'])(?P<org>{ORG_SHORT})(?: \([A-Z]{{2,8}}\))?(?:[’']s)? (?:researchers|scientists|team|investigators|"
     r"group)\b"

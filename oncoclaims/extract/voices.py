@@ -82,7 +82,7 @@ _SPEECH_WORD = re.compile(
 )
 #: An organisation as the speaker: "the Food and Drug Administration said", "Amgen said in a statement".
 _ORG_SAID = re.compile(
-    rf"(?:^|[.,;:”\"“]\s*|\bthe |\band |\bbut )(?P<name>{ORG_SHORT}) (?:also |further |later )?(?:{_SPEECH}|"
+    rf"(?:^|[.,;:”\"“]\s*|\bthe |\band |\bbut )(?P<name>{ORG_SHORT})(?: \([A-Z]{{2,8}}\))? (?:also |further |later )?(?:{_SPEECH}|"
     r"announced|stated|claims|claimed|(?:is|are|has|have been) (?:also )?(?:emphasi[sz]ing|touting|"
     r"claiming|stressing|insisting|promoting|presenting))\b"
 )

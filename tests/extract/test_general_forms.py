@@ -302,3 +302,15 @@ def test_an_organisation_and_a_job_word_before_a_name() -> None:
     # an organisation before a verb is not an affiliation
     voices = _voices("Researchers at Acme University told Jane Roe that it works. Jane Roe said so.")
     assert voices["Jane Roe"].affiliations == ()
+
+
+def test_an_acronym_in_parentheses_does_not_hide_the_speaker_or_the_next_institution() -> None:
+    # constructed examples
+    sentence = "Jane Roe of the Acme Cancer Institute (ACI) said it works."
+    assert _said(sentence) == ["Jane Roe"]
+    assert _voices(sentence)["Jane Roe"].affiliations == ("Acme Cancer Institute",)
+    sentence = "The European Medicines Agency (EMA) said the drug works."
+    assert _said(sentence) == ["European Medicines Agency"]
+    assert list(_voices(sentence)) == ["European Medicines Agency"]
+    study = _study("Researchers at the Acme Cancer Institute (ACI) and Beta University treated 40 patients.")
+    assert study.institutions == ("Acme Cancer Institute", "Beta University")
