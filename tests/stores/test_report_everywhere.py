@@ -45,12 +45,14 @@ INPUTS = [
     FAKEHEALTH / "story_reviews_00030.json",  # Newsweek on the same study
     FAKEHEALTH / "news_reviews_00027.json",
 ]
-#: The most requests one report may make on a server. Measured: a claim with 20 candidate
-#: records 58 when each pattern read was a request of its own, 17 batched (a level of the
-#: walk per request: 9 levels for the claim's and the records' neighbourhoods, bases 2,
-#: story origins 2, the claim 1, what points at it 1 and at the records 1, candidates 1);
-#: a claim of the synthetic bench 48, now 11.
-MOST_REQUESTS = 18
+#: The most requests one report may make on each server. Measured: a claim with 20 candidate
+#: records 58 when each pattern read was a request of its own, 17 when the walk read a level
+#: per request (9 levels for the claim's and the records' neighbourhoods, bases 2, story
+#: origins 2, the claim 1, what points at it 1 and at the records 1, candidates 1); now 11 on
+#: the Oxigraph server, where the nodes a neighbourhood can reach come in one query
+#: (neighbourhood_nodes.rq) and what they state in one more, for the claim and again for its
+#: records. Virtuoso cannot run that query and keeps the walk's level per request: 17.
+MOST_REQUESTS = {"oxigraph": 11, "virtuoso": 17}
 
 
 def _fill(store: ClaimStore) -> None:
@@ -115,7 +117,7 @@ def test_one_report_makes_a_handful_of_requests_on_a_server(filled: ClaimStore) 
             counts[claim] = len(sent)
     finally:
         backend._client.event_hooks["request"] = []
-    assert max(counts.values()) <= MOST_REQUESTS, counts
+    assert max(counts.values()) <= MOST_REQUESTS[backend.endpoints.server], counts
 
 
 def test_one_claims_counted_status_binds_its_parameters_in_every_group() -> None:
