@@ -38,6 +38,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 from typing import IO, Literal
 
@@ -106,14 +107,23 @@ def refuse_service(text: str, *, update: bool = False) -> None:
     which would make the SPARQL server send requests where the text says. Decided by the
     project's guard (:mod:`oncoclaims.query_guard`) from the parse tree, after bounding nesting.
     """
-    check_nesting(text, what="update" if update else "query")  # QueryRefusedError, a QueryError
-    verdict = inspect_sparql(text, update=update)
-    if verdict.service or verdict.load:
-        what = "SERVICE" if verdict.service else "LOAD"
+    what = _sends_requests(text, update)
+    if what is not None:
         raise QueryError(
             f"{what} would make the SPARQL server send requests where the text says; it is "
             "refused before the text is forwarded (start with --allow-service to permit it)"
         )
+
+
+@lru_cache(maxsize=512)
+def _sends_requests(text: str, update: bool) -> str | None:
+    """``SERVICE`` or ``LOAD`` when ``text`` uses it, else ``None``; kept per text, since
+    the named queries are sent again and again (parsing one took 0.3 ms, request by request)."""
+    check_nesting(text, what="update" if update else "query")  # QueryRefusedError, a QueryError
+    verdict = inspect_sparql(text, update=update)
+    if verdict.service or verdict.load:
+        return "SERVICE" if verdict.service else "LOAD"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +261,8 @@ class SparqlBackend:
         """The JSON answer of ``query``: one page, or every page when the server caps rows
         (``first``: the first page's answer, when the caller has it already)."""
         response = first if first is not None else self._query(query, _JSON, union, dataset)
+        if _CAP_HEADER not in response.headers and self.page_size is None:
+            return [response.content]  # no cap: no need to count the rows (a JSON parse)
         size = _count_results(response.content)
         capped = _CAP_HEADER in response.headers or (
             self.page_size is not None and size >= self.page_size

@@ -18,7 +18,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from oncoclaims import queries
-from oncoclaims.discover.report import candidate_entries, explain_candidates
+from oncoclaims.discover.report import NOT_READ, candidate_entries, explain_candidates, read_candidates
 from oncoclaims.errors import ConfigError, NotFoundError
 from oncoclaims.graph import analysis
 from oncoclaims.graph.basis import Basis, bases_of, claim_links, describe_inference, verdict_links
@@ -127,8 +127,16 @@ def confirmation_report(
     """
     _check_depth(depth)
     store = read_ahead(store)  # on a server, each pattern is read once for the whole report
-    if isinstance(store, ReadAhead):
-        store.walk([claim], depth)  # its whole neighbourhood in two rounds of requests
+    stored = NOT_READ
+    if isinstance(store, ReadAhead) and store.reads_neighbourhoods:
+        # its whole neighbourhood in two rounds of requests, beside its stored candidates
+        # and their neighbourhoods (where the walk reads a level per request, the two walks
+        # at once would read their shared levels twice)
+        _, stored = concurrently(
+            store,
+            lambda: store.walk([claim], depth),
+            lambda: read_candidates(store, claim, depth=depth) if _is_iri(claim) else NOT_READ,
+        )
     iri = find_claim(store, claim)
     graph = to_networkx(store, iri, tie_depth=depth)
     label = analysis._label
@@ -164,7 +172,7 @@ def confirmation_report(
         lambda: bases_of(store, stating_links.union(*links.values())),
         lambda: story_origins(store, stating),
         lambda: None if store.is_embedded else _claim_spans(store, iri, stating),
-        lambda: candidate_entries(store, iri, depth=depth),
+        lambda: candidate_entries(store, iri, depth=depth, stored=stored),
     )
     if spans is None:
         spans = _claim_spans(store, iri, list(origins))
@@ -218,6 +226,14 @@ def confirmation_report(
     if report.candidates:
         report.explanation += " " + explain_candidates(report.candidates, total)
     return report
+
+
+def _is_iri(text: str) -> bool:
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return text.startswith(("http://", "https://"))
 
 
 def _inferences(graph: nx.MultiDiGraph, bases: dict[tuple[str, str, str], Basis],

@@ -91,6 +91,13 @@ class ReadAhead(ClaimStore):
                 self._read[_pattern(position, term, subject, predicate, obj)] = quads
         return [self._known(p) or [] for p in patterns]
 
+    @property
+    def reads_neighbourhoods(self) -> bool:
+        """Whether the server answers ``neighbourhood_nodes.rq`` (not Virtuoso 7.2: SR066, "incomplete
+        RDF box", on its path of any length), so that :meth:`walk` takes two rounds of
+        requests; else the walk reads a level per request."""
+        return _server(self) != "virtuoso"
+
     def walk(self, starts: Iterable[str], tie_depth: int | None = None) -> None:
         """Read the neighbourhoods of ``starts`` (as ``to_networkx`` walks each) together,
         so that projecting each of them afterwards reads nothing more: every node they can
@@ -109,8 +116,7 @@ class ReadAhead(ClaimStore):
                 new.append(node)
         if not new:
             return
-        if _server(self) == "virtuoso":
-            # Virtuoso 7.2 refuses the query's path of any length (SR066, "incomplete RDF box"):
+        if not self.reads_neighbourhoods:
             # the walk itself, a level per request
             neighbourhoods(self, [n.value for n in new], tie_depth=tie_depth)
             self._walked.update(new)
