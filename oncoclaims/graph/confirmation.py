@@ -333,6 +333,9 @@ def claim_status(
     minutes (docs/scale.md).
     """
     _check_depth(depth)
+    store = read_ahead(store)
+    if isinstance(store, ReadAhead) and store.reads_neighbourhoods:
+        store.walk([claim], depth)  # on a server: two rounds of requests, not one per level
     graph = to_networkx(store, claim, tie_depth=depth)
     return analysis.status(graph, claim, depth=depth, confirmatory=confirmatory)
 
