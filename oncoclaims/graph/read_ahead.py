@@ -27,10 +27,14 @@ from oncoclaims.backends.base import Object, Position
 from oncoclaims.graph.projection import neighbourhoods
 from oncoclaims.graph.store import ClaimStore
 
-__all__ = ["ReadAhead", "concurrently", "read_ahead"]
+__all__ = ["READ_AT_ONCE", "ReadAhead", "concurrently", "read_ahead"]
 
 #: Threads :func:`concurrently` sends requests from (a report sends at most four at once).
 _THREADS = 4
+#: Whether :func:`concurrently` sends its reads at once on a server. On a loaded 2-core
+#: machine they were no faster than one after the other (bench/README.md, branch report10);
+#: where the server has idle cores they overlap.
+READ_AT_ONCE = True
 
 Pattern = tuple[ox.NamedNode | ox.BlankNode | None, ox.NamedNode | None, Object | None]
 
@@ -93,9 +97,9 @@ class ReadAhead(ClaimStore):
 
     @property
     def reads_neighbourhoods(self) -> bool:
-        """Whether the server answers ``neighbourhood_nodes.rq`` (not Virtuoso 7.2: SR066, "incomplete
-        RDF box", on its path of any length), so that :meth:`walk` takes two rounds of
-        requests; else the walk reads a level per request."""
+        """Whether the server answers ``neighbourhood_nodes.rq`` (not Virtuoso 7.2: SR066,
+        "incomplete RDF box", on its path of any length), so that :meth:`walk` takes two
+        rounds of requests; else the walk reads a level per request."""
         return _server(self) != "virtuoso"
 
     def walk(self, starts: Iterable[str], tie_depth: int | None = None) -> None:
@@ -141,7 +145,7 @@ def concurrently(store: ClaimStore, *calls: Callable[[], Any]) -> list[Any]:
     microseconds there; threads would only add their own cost). A call no thread has
     taken up by the time the first ends runs in this thread, so calls made inside calls
     never wait for a free thread. An error of a call is raised here."""
-    if store.is_embedded or len(calls) < 2:
+    if store.is_embedded or len(calls) < 2 or not READ_AT_ONCE:
         return [call() for call in calls]
     others = [_pool().submit(call) for call in calls[1:]]
     try:
