@@ -22,7 +22,12 @@ from oncoclaims.graph.read_ahead import ReadAhead, read_ahead
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.iris import mint_iri
 
-__all__ = ["candidate_entries", "explain_candidates"]
+__all__ = ["NOT_READ", "candidate_entries", "explain_candidates", "read_candidates"]
+
+#: ``candidate_entries(stored=...)`` when the stored candidates were not read beforehand.
+NOT_READ: Any = object()
+#: The stored candidates of a claim, as :func:`read_candidates` gives them.
+Stored = tuple[list[dict[str, Any]], int] | None
 
 
 def _stored(store: ClaimStore, claim: str) -> tuple[list[dict[str, Any]], int] | None:
@@ -53,15 +58,37 @@ def _stored(store: ClaimStore, claim: str) -> tuple[list[dict[str, Any]], int] |
     return list(entries.values()), total
 
 
+def read_candidates(
+    store: ClaimStore, claim: str, *, depth: int = analysis.DEFAULT_DEPTH, limit: int = 20
+) -> Stored:
+    """The candidates ``discover`` stored for ``claim`` (``None`` when it has not run for it),
+    and on a server the neighbourhoods of the first ``limit`` records read ahead: what
+    :func:`candidate_entries` reads first, to be read beside other requests
+    (``stored=``)."""
+    stored = _stored(store, claim)
+    if stored is not None and isinstance(store, ReadAhead):
+        store.walk([e["record"] for e in stored[0][:limit]], depth)
+    return stored
+
+
 def candidate_entries(
-    store: ClaimStore, claim: str, *, depth: int = analysis.DEFAULT_DEPTH, limit: int = 20, live: bool = False
+    store: ClaimStore,
+    claim: str,
+    *,
+    depth: int = analysis.DEFAULT_DEPTH,
+    limit: int = 20,
+    live: bool = False,
+    stored: Stored = NOT_READ,
 ) -> tuple[list[dict[str, Any]], int]:
     """The claim's candidates for the report, best first, and how many there are in all.
 
     :param live: rank on the spot (nothing written) when discovery has not run for the
         claim; off for reports, which must not pay for loading the names dictionary.
+    :param stored: what :func:`read_candidates` gave for the same store, claim, depth and
+        limit, when it was read beforehand.
     """
-    stored = _stored(store, claim)
+    if stored is NOT_READ:
+        stored = _stored(store, claim)
     if stored is None:
         if not live:
             return [], 0

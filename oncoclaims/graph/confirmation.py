@@ -18,13 +18,13 @@ import networkx as nx
 import pyoxigraph as ox
 
 from oncoclaims import queries
-from oncoclaims.discover.report import candidate_entries, explain_candidates
+from oncoclaims.discover.report import NOT_READ, candidate_entries, explain_candidates, read_candidates
 from oncoclaims.errors import ConfigError, NotFoundError
 from oncoclaims.graph import analysis
 from oncoclaims.graph.basis import Basis, bases_of, claim_links, describe_inference, verdict_links
 from oncoclaims.graph.origins import describe_origins, story_origins
 from oncoclaims.graph.projection import to_networkx
-from oncoclaims.graph.read_ahead import read_ahead
+from oncoclaims.graph.read_ahead import ReadAhead, concurrently, read_ahead
 from oncoclaims.graph.statuses import all_statuses
 from oncoclaims.graph.wholestore import server_statuses
 from oncoclaims.graph.store import ClaimStore
@@ -127,6 +127,16 @@ def confirmation_report(
     """
     _check_depth(depth)
     store = read_ahead(store)  # on a server, each pattern is read once for the whole report
+    stored = NOT_READ
+    if isinstance(store, ReadAhead) and store.reads_neighbourhoods:
+        # its whole neighbourhood in two rounds of requests, beside its stored candidates
+        # and their neighbourhoods (where the walk reads a level per request, the two walks
+        # at once would read their shared levels twice)
+        _, stored = concurrently(
+            store,
+            lambda: store.walk([claim], depth),
+            lambda: read_candidates(store, claim, depth=depth) if _is_iri(claim) else NOT_READ,
+        )
     iri = find_claim(store, claim)
     graph = to_networkx(store, iri, tie_depth=depth)
     label = analysis._label
@@ -155,7 +165,17 @@ def confirmation_report(
     ]
     links = {item: verdict_links(graph, iri, item, relation, verdict) for item, relation, verdict in verdicts}
     stating_links = claim_links(graph, iri, depth)
-    bases = bases_of(store, stating_links.union(*links.values()))
+    # what is left to read does not hang on itself: at once on a server, where the spans are
+    # read for every stating source (not only those with a stored origin, known only then)
+    bases, origins, spans, (candidates, total) = concurrently(
+        store,
+        lambda: bases_of(store, stating_links.union(*links.values())),
+        lambda: story_origins(store, stating),
+        lambda: None if store.is_embedded else _claim_spans(store, iri, stating),
+        lambda: candidate_entries(store, iri, depth=depth, stored=stored),
+    )
+    if spans is None:
+        spans = _claim_spans(store, iri, list(origins))
     for item, relation, verdict in verdicts:
         study_types = analysis._out(graph, item, ["oc:studyType"])
         levels = [lvl for t in study_types for lvl in analysis._out(graph, t, ["oc:evidenceLevel"])]
@@ -199,13 +219,21 @@ def confirmation_report(
         inferences=_inferences(graph, bases, stating_links.union(*links.values())),
         depth=depth,
         labels=_labels_of_named_nodes(graph, sources, evidence),
-        story_origins=story_origins(store, stating),
+        story_origins=origins,
     )
-    report.explanation = _explain(report, _claim_spans(store, iri, list(report.story_origins)))
-    report.candidates, total = candidate_entries(store, iri, depth=depth)
+    report.explanation = _explain(report, spans)
+    report.candidates = candidates
     if report.candidates:
         report.explanation += " " + explain_candidates(report.candidates, total)
     return report
+
+
+def _is_iri(text: str) -> bool:
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return text.startswith(("http://", "https://"))
 
 
 def _inferences(graph: nx.MultiDiGraph, bases: dict[tuple[str, str, str], Basis],
@@ -244,7 +272,8 @@ def _labels_of_named_nodes(
 
 
 def _claim_spans(store: ClaimStore, claim: str, sources: list[str]) -> dict[str, list[tuple[int, int]]]:
-    """Where each of ``sources`` states ``claim`` (query ``source_statements``, once for all)."""
+    """Where each of ``sources`` states ``claim`` (query ``source_statements``, once for all;
+    the explanation reads those of the sources with a stored origin)."""
     found: dict[str, list[tuple[int, int]]] = {}
     sources = list(dict.fromkeys(sources))
     for source, rows in zip(sources, queries.select_each(store, "source_statements", "source", sources), strict=True):
@@ -304,6 +333,9 @@ def claim_status(
     minutes (docs/scale.md).
     """
     _check_depth(depth)
+    store = read_ahead(store)
+    if isinstance(store, ReadAhead) and store.reads_neighbourhoods:
+        store.walk([claim], depth)  # on a server: two rounds of requests, not one per level
     graph = to_networkx(store, claim, tie_depth=depth)
     return analysis.status(graph, claim, depth=depth, confirmatory=confirmatory)
 

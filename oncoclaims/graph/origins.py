@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from oncoclaims import queries
+from oncoclaims.graph.read_ahead import concurrently
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.trace import evidence_level, fields_by_node
 
@@ -92,8 +93,11 @@ def _origins_of(store: ClaimStore, sources: list[str]) -> dict[str, dict[str, li
     """:func:`story_origin` of each of ``sources``, two queries for all of them (one
     ``VALUES`` block each on a SPARQL server)."""
     sources = list(dict.fromkeys(sources))
-    origins = queries.select_each(store, "story_origin", "source", sources)
-    stories = queries.select_each(store, "same_study_sources", "source", sources)
+    origins, stories = concurrently(  # at once on a server
+        store,
+        lambda: queries.select_each(store, "story_origin", "source", sources),
+        lambda: queries.select_each(store, "same_study_sources", "source", sources),
+    )
     found = {}
     for source, origin_rows, same_rows in zip(sources, origins, stories, strict=True):
         origin = origin_from_rows(origin_rows)

@@ -5,23 +5,36 @@ its candidate records and their neighbourhoods: thousands of small pattern reads
 round trip on a server. :class:`ReadAhead` answers them from what it has read already:
 everything a subject states is read at once (one request for many subjects,
 :meth:`~oncoclaims.graph.store.ClaimStore.quads_each`), and :meth:`ReadAhead.walk` reads
-the neighbourhoods of several nodes together, a level per request, before the code that
-needs them runs. What it holds is the server's answer to each pattern, read during one report
-(a write meanwhile may or may not show, as with any two requests); the embedded store needs
-no view (a lookup costs microseconds there).
+the neighbourhoods of several nodes together before the code that needs them runs: the nodes
+they can reach in one query (``neighbourhood_nodes.rq``, sent with the read of what points at
+them), then what those nodes state in one more. :func:`concurrently` sends requests that do
+not wait on each other at once (on a server; one after the other in process). What it holds
+is the server's answer to each pattern, read during one report (a write meanwhile may or may
+not show, as with any two requests); the embedded store needs no view (a lookup costs
+microseconds there).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pyoxigraph as ox
 
+from oncoclaims import queries
 from oncoclaims.backends.base import Object, Position
 from oncoclaims.graph.projection import neighbourhoods
 from oncoclaims.graph.store import ClaimStore
 
-__all__ = ["ReadAhead", "read_ahead"]
+__all__ = ["READ_AT_ONCE", "ReadAhead", "concurrently", "read_ahead"]
+
+#: Threads :func:`concurrently` sends requests from (a report sends at most four at once).
+_THREADS = 4
+#: Whether :func:`concurrently` sends its reads at once on a server. On a loaded 2-core
+#: machine they were no faster than one after the other (bench/README.md, branch report10);
+#: where the server has idle cores they overlap.
+READ_AT_ONCE = True
 
 Pattern = tuple[ox.NamedNode | ox.BlankNode | None, ox.NamedNode | None, Object | None]
 
@@ -34,6 +47,7 @@ class ReadAhead(ClaimStore):
     def __init__(self, store: ClaimStore) -> None:
         super().__init__(store.backend, store.path)
         self._read: dict[Pattern, list[ox.Quad]] = {}
+        self._walked: set[ox.NamedNode] = set()
 
     def _known(self, pattern: Pattern) -> list[ox.Quad] | None:
         found = self._read.get(pattern)
@@ -81,13 +95,83 @@ class ReadAhead(ClaimStore):
                 self._read[_pattern(position, term, subject, predicate, obj)] = quads
         return [self._known(p) or [] for p in patterns]
 
-    def walk(self, starts: Iterable[str], tie_depth: int | None) -> None:
+    @property
+    def reads_neighbourhoods(self) -> bool:
+        """Whether the server answers ``neighbourhood_nodes.rq`` (not Virtuoso 7.2: SR066,
+        "incomplete RDF box", on its path of any length), so that :meth:`walk` takes two
+        rounds of requests; else the walk reads a level per request."""
+        return _server(self) != "virtuoso"
+
+    def walk(self, starts: Iterable[str], tie_depth: int | None = None) -> None:
         """Read the neighbourhoods of ``starts`` (as ``to_networkx`` walks each) together,
-        so that projecting each of them afterwards reads nothing more."""
-        neighbourhoods(self, starts, tie_depth=tie_depth)
+        so that projecting each of them afterwards reads nothing more: every node they can
+        reach (``neighbourhood_nodes``, any depth: a superset of the walk, whose tie-depth
+        cut needs no server) with every quad into each start, then what each node states.
+        Two rounds of requests whatever the depth; a start that is not an IRI is left to
+        the walk. ``tie_depth``: the walk's, on a server that cannot run the query
+        (Virtuoso), where the walk itself reads a level per request."""
+        new = []
+        for start in dict.fromkeys(starts):
+            try:
+                node = ox.NamedNode(start)
+            except ValueError:
+                continue
+            if node not in self._walked:
+                new.append(node)
+        if not new:
+            return
+        if not self.reads_neighbourhoods:
+            # the walk itself, a level per request
+            neighbourhoods(self, [n.value for n in new], tie_depth=tie_depth)
+            self._walked.update(new)
+            return
+        reached, _ = concurrently(
+            self,
+            lambda: queries.select_each(self, "neighbourhood_nodes", "start", new),
+            lambda: self.quads_each("o", new),  # what points at each start (statements, evidence)
+        )
+        nodes = dict.fromkeys(row["node"] for rows in reached for row in rows)
+        self.quads_each("s", list(nodes))
+        self._walked.update(new)
 
     def close(self) -> None:
         """Nothing to release: the store this view reads through stays open."""
+
+
+def concurrently(store: ClaimStore, *calls: Callable[[], Any]) -> list[Any]:
+    """The results of ``calls``, in their order: on a SPARQL server at once (the first in
+    this thread, the others on a few threads kept for it: their requests overlap, and the
+    server answers several at a time), in process one after the other (a lookup costs
+    microseconds there; threads would only add their own cost). A call no thread has
+    taken up by the time the first ends runs in this thread, so calls made inside calls
+    never wait for a free thread. An error of a call is raised here."""
+    if store.is_embedded or len(calls) < 2 or not READ_AT_ONCE:
+        return [call() for call in calls]
+    others = [_pool().submit(call) for call in calls[1:]]
+    try:
+        first = calls[0]()
+    except BaseException:
+        for future in others:
+            if not future.cancel():
+                future.exception()  # let it end before the error goes up
+        raise
+    return [first, *(call() if future.cancel() else future.result()
+                     for call, future in zip(calls[1:], others, strict=True))]
+
+
+_POOL: list[ThreadPoolExecutor] = []
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The threads :func:`concurrently` sends requests from (started once, as needed)."""
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="oncoclaims-read"))
+    return _POOL[0]
+
+
+def _server(store: ClaimStore) -> str | None:
+    endpoints = getattr(store.backend, "endpoints", None)
+    return getattr(endpoints, "server", None)
 
 
 def read_ahead(store: ClaimStore) -> ClaimStore:

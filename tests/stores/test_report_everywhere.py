@@ -12,6 +12,7 @@ and /work/shared/data/news-articles/README.md.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from functools import cache
@@ -25,6 +26,7 @@ from oncoclaims import queries
 from oncoclaims.backends import Backend, SparqlBackend
 from oncoclaims.backends.terms import bind_values
 from oncoclaims.discover.candidates import discover_claims
+from oncoclaims.graph import projection
 from oncoclaims.graph.bootstrap import prepare
 from oncoclaims.graph.confirmation import claim_status, confirmation_report
 from oncoclaims.graph.store import ClaimStore
@@ -45,12 +47,17 @@ INPUTS = [
     FAKEHEALTH / "story_reviews_00030.json",  # Newsweek on the same study
     FAKEHEALTH / "news_reviews_00027.json",
 ]
-#: The most requests one report may make on a server. Measured: a claim with 20 candidate
-#: records 58 when each pattern read was a request of its own, 17 batched (a level of the
-#: walk per request: 9 levels for the claim's and the records' neighbourhoods, bases 2,
-#: story origins 2, the claim 1, what points at it 1 and at the records 1, candidates 1);
-#: a claim of the synthetic bench 48, now 11.
-MOST_REQUESTS = 18
+#: The most requests one report may make on each server. Measured: a claim with 20 candidate
+#: records 58 when each pattern read was a request of its own, 17 when the walk read a level
+#: per request (9 levels for the claim's and the records' neighbourhoods, bases 2, story
+#: origins 2, the claim 1, what points at it 1 and at the records 1, candidates 1); now 12 on
+#: the Oxigraph server, where the nodes a neighbourhood can reach come in one query
+#: (neighbourhood_nodes.rq) and what they state in one more, for the claim and, at the same
+#: time, for its records (the two walks overlap, so a node of both may be read twice: 11 one
+#: after the other); a synthetic claim 8. Virtuoso cannot run that query and keeps the walk's
+#: level per request: 18 (one more than before: the spans of every stating source are read
+#: beside the story origins, not after them for the sources with one).
+MOST_REQUESTS = {"oxigraph": 12, "virtuoso": 18}
 
 
 def _fill(store: ClaimStore) -> None:
@@ -115,7 +122,7 @@ def test_one_report_makes_a_handful_of_requests_on_a_server(filled: ClaimStore) 
             counts[claim] = len(sent)
     finally:
         backend._client.event_hooks["request"] = []
-    assert max(counts.values()) <= MOST_REQUESTS, counts
+    assert max(counts.values()) <= MOST_REQUESTS[backend.endpoints.server], counts
 
 
 def test_one_claims_counted_status_binds_its_parameters_in_every_group() -> None:
@@ -138,3 +145,37 @@ def test_one_claims_counted_status_binds_its_parameters_in_every_group() -> None
         if [list(map(str, r)) for r in bound] != [list(map(str, r)) for r in substituted]:
             differ.append(number)
     assert not differ
+
+
+def test_the_neighbourhood_query_skips_what_the_walk_skips() -> None:
+    """neighbourhood_nodes.rq names the links the projection's walk starts from and those it
+    does not follow: the same sets as projection.py's, or the query finds too little."""
+    text = queries.load_query("neighbourhood_nodes").text
+    prefixes = dict(re.findall(r"PREFIX (\w+): <([^>]+)>", text))
+
+    def full(names: str) -> set[str]:
+        return {prefixes[name.split(":")[0]] + name.split(":")[1] for name in names.split("|")}
+
+    skipped = re.search(r"\(!\(([^)]*)\)\)\*", text)
+    into = re.search(r"\?root \(([^)]*)\)\? \$start", text)
+    assert skipped is not None and into is not None
+    assert full(skipped[1]) == projection._SKIP_OUT | {projection._RDF_TYPE}
+    assert full(into[1]) == {p.value for p in projection._INTO_CLAIM}
+
+
+def test_the_neighbourhood_query_reaches_every_node_of_the_walk(filled: ClaimStore) -> None:
+    """Every node a report's projection walks to (at depth 3 and without a depth) is among
+    the nodes neighbourhood_nodes.rq gives, on every backend that runs it, for every claim
+    and candidate record of the store."""
+    if isinstance(filled.backend, SparqlBackend) and filled.backend.endpoints.server == "virtuoso":
+        pytest.skip("Virtuoso 7.2 refuses the query (SR066); the walk reads a level per request there")
+    starts = _claims(filled) + sorted(
+        {row["record"].value for claim in _claims(filled)
+         for row in queries.select(filled, "claim_candidates", claim=claim)})
+    found = queries.select_each(filled, "neighbourhood_nodes", "start", starts)
+    for start, rows in zip(starts, found, strict=True):
+        nodes = {row["node"].value for row in rows}
+        for depth in (3, None):
+            walked = {n for n in projection.to_networkx(reference(), start, tie_depth=depth)
+                      if not n.startswith("_:")}
+            assert walked <= nodes, (start, depth, walked - nodes)

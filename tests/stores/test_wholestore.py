@@ -184,17 +184,13 @@ def _independent_rows(store: ClaimStore | Backend, depth: int) -> set[tuple[str,
 
 
 def test_independent_evidence_is_the_same_on_every_backend_on_a_generated_graph(
-    backend: Backend, request: pytest.FixtureRequest
+    backend: Backend,
 ) -> None:
     """independent_evidence.rq over every claim of the generated graph (ties through institution
     chains) gives on a server what it gives in process, where the parameters are substituted;
-    the in-process answer is held to the Python engine by tests/confirm. Virtuoso 7.2.5
-    answers no row here: a documented difference (docs/deployment.md, "Ties on Virtuoso and
-    parameters on servers"); the statuses there come from claim_statuses.rq or the tables."""
-    if "virtuoso" in request.node.name:
-        request.applymarker(pytest.mark.xfail(
-            strict=True, reason="independent_evidence.rq answers no row on Virtuoso 7.2.5 (docs/deployment.md)"
-        ))
+    the in-process answer is held to the Python engine by tests/confirm. Virtuoso 7.2.5 gave no
+    row here while the tie was a MINUS over unions holding $claim and $depth (docs/deployment.md,
+    "Ties on Virtuoso and parameters on servers"); the query is now written as claim_statuses.rq."""
     quads = _generated_quads(GENERATED_CLAIMS)
     embedded = ClaimStore.in_memory()
     embedded.backend.bulk_load(quads)
