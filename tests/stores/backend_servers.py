@@ -120,10 +120,12 @@ def run_virtuoso(
     max_rows: int = 10_000,
     buffers: int = 20_000,
     dirs: tuple[Path, ...] = (),
+    max_seconds: int = 60,
 ) -> Iterator[Server]:
     """``virtuoso-t`` in the foreground with this folder's ``virtuoso.ini`` filled in:
     ``buffers`` pages of 8 KiB in memory (three quarters of them may be dirty), and the
-    server may read files in ``folder`` and ``dirs`` (its bulk loader)."""
+    server may read files in ``folder`` and ``dirs`` (its bulk loader); a query may run
+    ``max_seconds`` (``MaxQueryExecutionTime``)."""
     binary = virtuoso_binary()
     assert binary is not None
     http_port, sql_port = free_port(), free_port()
@@ -136,6 +138,7 @@ def run_virtuoso(
         "buffers": str(buffers),
         "dirty_buffers": str(buffers * 3 // 4),
         "dirs": ", ".join(str(d) for d in (folder, *dirs)),
+        "max_seconds": str(max_seconds),
     }.items():
         ini = ini.replace("{" + key + "}", value)
     (folder / "virtuoso.ini").write_text(ini, encoding="utf-8")
