@@ -164,7 +164,7 @@ def column_from_tsv(tsv: bytes) -> list[str]:
     """The first column's IRIs and blank nodes of SPARQL TSV results, named as
     :func:`~oncoclaims.graph.projection.node_id` names them (unbound cells left out).
 
-    >>> column_from_tsv(b'?claim\n<https://example.org/c1>\n_:b2\n\n')
+    >>> column_from_tsv(b'?claim\\n<https://example.org/c1>\\n_:b2\\n')
     ['https://example.org/c1', '_:b2']
     """
     cells = []
