@@ -148,7 +148,8 @@ def measure(
     skip: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """Every measure of one backend, as numbers (seconds) or the error met; the columns
-    named in ``skip`` (``one-status``, ``metrics-server``, ``graphml``) are not run, nor
+    named in ``skip`` (``one-status``, ``metrics`` (both engines), ``metrics-server``,
+    ``graphml``) are not run, nor
     anything after the load with ``all-but-load``."""
     row: dict[str, Any] = {"backend": name}
     path, count = data
@@ -197,12 +198,16 @@ def measure(
     else:
         row["statuses server"] = "not run"  # minutes already at 2,000 claims (docs/deployment.md)
     row["server = tables"] = counted == statuses if counted is not None else "-"
-    row["metrics tables"], _ = _guarded(
-        lambda: compute_institution_metrics(backend, engine="tables", statuses=statuses)
+    row["metrics tables"], _ = (
+        ("not run", None)
+        if "metrics" in skip
+        else _guarded(
+            lambda: compute_institution_metrics(backend, engine="tables", statuses=statuses)
+        )
     )
     row["metrics server"], _ = (
         ("not run", None)
-        if "metrics-server" in skip
+        if "metrics-server" in skip or "metrics" in skip
         else _guarded(
             lambda: compute_institution_metrics(backend, engine="server", statuses=statuses)
         )
@@ -260,6 +265,7 @@ def main() -> None:
             "oxigraph",
             "virtuoso",
             "one-status",
+            "metrics",
             "metrics-server",
             "graphml",
             "all-but-load",
