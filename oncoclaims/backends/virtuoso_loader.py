@@ -137,7 +137,7 @@ class VirtuosoLoader:
         except FileNotFoundError:
             raise ConfigError(
                 f"Virtuoso's isql program {self.isql!r} was not found; install "
-                "virtuoso-opensource-7-bin (isql-vt) or give its path (--virtuoso-isql)"
+                "virtuoso-opensource-7-bin (isql-vt) or give its path ($ONCOCLAIMS_VIRTUOSO_ISQL)"
             ) from None
         except subprocess.TimeoutExpired:
             raise StoreError(
