@@ -3,8 +3,9 @@ server and Virtuoso, on synthetic claims from ``bench/generate.py``.
 
 Per size and backend: ingest (the generated quads and the ontology, written once as an N-Quads
 file under ``--data`` and bulk-loaded from it: pyoxigraph's ``bulk_load`` of the file on the
-embedded store, the backend's ``bulk_load`` of the parsed file in chunks on a server:
-Oxigraph's ``no_transaction`` load, a Graph Store ``POST`` per chunk on Virtuoso), one
+embedded store, the backend's ``bulk_load`` of the parsed file in chunks on the Oxigraph
+server (its ``no_transaction`` load), Virtuoso's own loader reading the file itself
+(``ld_add`` + ``rdf_loader_run`` through ``isql-vt``, ``VirtuosoLoader.load_file``), one
 claim's status (``claim_statuses.rq`` with ``$claim``, p50 of 50 claims; ``walk``: by
 ``claim_status``, the projection of its neighbourhood, p50 of 20), the full confirmation
 report of one claim, every claim's status by each engine
@@ -17,7 +18,7 @@ baseline, in the same run.
     .venv/bin/python bench/wholestore.py 100000 --skip virtuoso --limit 600
     .venv/bin/python bench/wholestore.py 2000 --skip one-status --skip statuses   # one report
     .venv/bin/python bench/wholestore.py 1000000 --data /big/disk --skip oxigraph \
-        --skip virtuoso --skip graphml --skip metrics-server --skip one-status
+        --skip embedded --skip graphml --skip one-status --virtuoso-buffers 1000000
 
 At 1M claims (31M quads) nothing holds the quads in memory: the file is written while
 generated and each backend reads it back as it loads.
@@ -29,7 +30,10 @@ claims; ``--skip one-status`` above that.
 
 The servers run from the test helpers (tests/stores/backend_servers.py) in temporary
 folders on loopback ports, Virtuoso with ``ResultSetMaxRows`` raised above the largest
-table (a deployment does the same for whole-store work), and are stopped by PID.
+table (a deployment does the same for whole-store work) and allowed to read ``--data``,
+and are stopped by PID. Virtuoso's memory is ``--virtuoso-buffers`` pages of 8 KiB
+(Virtuoso's own guide: about two thirds of the RAM it may use; 31M quads need far more than
+the tests' 20,000).
 """
 
 from __future__ import annotations
@@ -75,6 +79,7 @@ from backend_servers import (
     run_virtuoso,
     virtuoso_backend,
     virtuoso_binary,
+    virtuoso_loader,
 )
 from generate import ex, triples
 
@@ -114,6 +119,9 @@ def _load(backend: Backend, path: Path) -> None:
         backend.inner.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
         backend.inner.flush()
         return
+    if isinstance(backend, SparqlBackend) and backend.loader is not None:
+        backend.loader.load_file(path)  # the server reads the file itself
+        return
     backend.bulk_load(ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS))
 
 
@@ -141,12 +149,15 @@ def measure(
     skip: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """Every measure of one backend, as numbers (seconds) or the error met; the columns
-    named in ``skip`` (``one-status``, ``metrics-server``, ``graphml``) are not run; with
-    ``statuses`` nothing of the whole store is (statuses, metrics, GraphML): the report columns."""
+    named in ``skip`` (``one-status``, ``metrics`` (both engines), ``metrics-server``,
+    ``graphml``) are not run; with ``statuses`` nothing of the whole store is (statuses,
+    metrics, GraphML: the report columns only), with ``all-but-load`` nothing after the load."""
     row: dict[str, Any] = {"backend": name}
     path, count = data
     row["ingest"], _ = _timed(lambda: _load(backend, path))
     row["quads/s"] = count / row["ingest"]
+    if "all-but-load" in skip:
+        return row
     status_text = queries.load_query("claim_statuses").text
     chosen = random.Random(7).sample(range(claims), min(50, claims))  # noqa: S311 (a sample)
     picks = [ex("claim", i) for i in chosen]
@@ -190,12 +201,16 @@ def measure(
     else:
         row["statuses server"] = "not run"  # minutes already at 2,000 claims (docs/deployment.md)
     row["server = tables"] = counted == statuses if counted is not None else "-"
-    row["metrics tables"], _ = _guarded(
-        lambda: compute_institution_metrics(backend, engine="tables", statuses=statuses)
+    row["metrics tables"], _ = (
+        ("not run", None)
+        if "metrics" in skip
+        else _guarded(
+            lambda: compute_institution_metrics(backend, engine="tables", statuses=statuses)
+        )
     )
     row["metrics server"], _ = (
         ("not run", None)
-        if "metrics-server" in skip
+        if "metrics-server" in skip or "metrics" in skip
         else _guarded(
             lambda: compute_institution_metrics(backend, engine="server", statuses=statuses)
         )
@@ -209,10 +224,11 @@ def measure(
 
 
 def _backends(
-    stack: ExitStack, args: argparse.Namespace, rows: int
+    stack: ExitStack, args: argparse.Namespace, rows: int, data_folder: Path
 ) -> Iterator[tuple[str, Backend]]:
-    folder = stack.enter_context(tempfile.TemporaryDirectory())
-    yield "embedded (on disk)", EmbeddedBackend(ox.Store(folder))
+    if "embedded" not in args.skip:
+        folder = stack.enter_context(tempfile.TemporaryDirectory())
+        yield "embedded (on disk)", EmbeddedBackend(ox.Store(folder))
     options = {"timeout": args.limit, "write_timeout": args.limit}
     if "oxigraph" not in args.skip and oxigraph_binary():
         server = stack.enter_context(
@@ -221,9 +237,16 @@ def _backends(
         yield "Oxigraph server", oxigraph_backend(server, **options)
     if "virtuoso" not in args.skip and virtuoso_binary():
         server = stack.enter_context(
-            run_virtuoso(Path(stack.enter_context(tempfile.TemporaryDirectory())), max_rows=rows)
+            run_virtuoso(
+                Path(stack.enter_context(tempfile.TemporaryDirectory())),
+                max_rows=rows,
+                buffers=args.virtuoso_buffers,
+                dirs=(data_folder.resolve(),),
+                max_seconds=int(args.limit),
+            )
         )
-        yield "Virtuoso", virtuoso_backend(server, page_size=rows, **options)
+        loader = virtuoso_loader(server, data_folder.resolve())
+        yield "Virtuoso", virtuoso_backend(server, page_size=rows, loader=loader, **options)
 
 
 def _text(value: Any, base: Any = None) -> str:
@@ -240,7 +263,17 @@ def main() -> None:
         "--skip",
         action="append",
         default=[],
-        choices=["oxigraph", "virtuoso", "one-status", "metrics-server", "graphml", "statuses"],
+        choices=[
+            "embedded",
+            "oxigraph",
+            "virtuoso",
+            "one-status",
+            "statuses",
+            "metrics",
+            "metrics-server",
+            "graphml",
+            "all-but-load",
+        ],
         help="a backend, or a column, left out (repeat for several)",
     )
     parser.add_argument(
@@ -249,6 +282,12 @@ def main() -> None:
         default=None,
         help="folder for the generated N-Quads files, kept for later runs "
         "(default: a temporary folder, removed after the run)",
+    )
+    parser.add_argument(
+        "--virtuoso-buffers",
+        type=int,
+        default=200_000,
+        help="Virtuoso's NumberOfBuffers (8 KiB pages; 1,000,000 for 1M claims)",
     )
     parser.add_argument(
         "--limit", type=float, default=600, help="seconds a server request may take"
@@ -273,7 +312,7 @@ def main() -> None:
                 f"({time.perf_counter() - start:.0f} s to write or count)",
                 flush=True,
             )
-            for name, backend in _backends(stack, args, rows=max(100_000, 4 * claims)):
+            for name, backend in _backends(stack, args, max(100_000, 4 * claims), folder):
                 results.append(measure(name, backend, data, claims, args.server_statuses_max, skip))
                 print(
                     f"{claims:,} claims, {name}: "

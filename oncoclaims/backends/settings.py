@@ -7,7 +7,13 @@ The variables, so that scripts and deployments switch without code:
   ``ONCOCLAIMS_SPARQL_SERVER`` (``oxigraph``, ``virtuoso`` or ``generic``);
 * ``ONCOCLAIMS_SPARQL_AUTH`` (``none``, ``basic``, ``digest``, ``bearer``) with
   ``ONCOCLAIMS_SPARQL_USER`` and ``ONCOCLAIMS_SPARQL_PASSWORD`` or ``ONCOCLAIMS_SPARQL_TOKEN``;
-* ``ONCOCLAIMS_SPARQL_TIMEOUT`` (seconds) and ``ONCOCLAIMS_SPARQL_PAGE_SIZE`` (a server's row cap).
+* ``ONCOCLAIMS_SPARQL_TIMEOUT`` (seconds) and ``ONCOCLAIMS_SPARQL_PAGE_SIZE`` (a server's row cap);
+* Virtuoso's bulk loader for bulk loads (docs/deployment.md, "Bulk loads into Virtuoso"):
+  ``ONCOCLAIMS_VIRTUOSO_SQL`` (``host:port`` of its SQL port) and
+  ``ONCOCLAIMS_VIRTUOSO_LOAD_DIR`` (a folder oncoclaims writes and the server may read, in
+  its ``DirsAllowed``), optionally ``ONCOCLAIMS_VIRTUOSO_SERVER_DIR`` (that folder as the
+  server sees it) and ``ONCOCLAIMS_VIRTUOSO_ISQL`` (the program, ``isql-vt`` by default);
+  the account is ``ONCOCLAIMS_SPARQL_USER`` / ``ONCOCLAIMS_SPARQL_PASSWORD``.
 
 The CLI's ``--backend``, ``--query-url``, ``--update-url`` and ``--gsp-url`` options fill
 the same fields (TODO(lead): add them to every command; :meth:`BackendSettings.from_env`
@@ -28,6 +34,7 @@ from oncoclaims.backends.base import Backend
 from oncoclaims.backends.embedded import EmbeddedBackend
 from oncoclaims.backends.protocol import make_auth
 from oncoclaims.backends.sparql import ServerKind, SparqlBackend, SparqlEndpoints
+from oncoclaims.backends.virtuoso_loader import VirtuosoLoader
 from oncoclaims.errors import ConfigError, StoreError
 
 __all__ = ["BackendSettings", "open_backend"]
@@ -52,6 +59,11 @@ class BackendSettings:
     timeout: float = 30.0
     page_size: int | None = None
     allow_service: bool = False
+    #: Virtuoso's SQL ``host:port`` and the folder for its bulk loader (both, or neither).
+    virtuoso_sql: str | None = None
+    virtuoso_load_dir: Path | None = None
+    virtuoso_server_dir: str | None = None
+    virtuoso_isql: str = "isql-vt"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> BackendSettings:
@@ -76,6 +88,7 @@ class BackendSettings:
         timeout = number("ONCOCLAIMS_SPARQL_TIMEOUT", float)
         page_size = number("ONCOCLAIMS_SPARQL_PAGE_SIZE", int)
         store = env.get("ONCOCLAIMS_STORE")
+        load_dir = env.get("ONCOCLAIMS_VIRTUOSO_LOAD_DIR")
         return cls(
             kind=env.get("ONCOCLAIMS_BACKEND", "embedded").strip().lower() or "embedded",
             store_path=Path(store).expanduser() if store else None,
@@ -89,6 +102,10 @@ class BackendSettings:
             token=env.get("ONCOCLAIMS_SPARQL_TOKEN"),
             timeout=float(timeout) if timeout is not None else 30.0,
             page_size=int(page_size) if page_size is not None else None,
+            virtuoso_sql=env.get("ONCOCLAIMS_VIRTUOSO_SQL") or None,
+            virtuoso_load_dir=Path(load_dir).expanduser() if load_dir else None,
+            virtuoso_server_dir=env.get("ONCOCLAIMS_VIRTUOSO_SERVER_DIR") or None,
+            virtuoso_isql=env.get("ONCOCLAIMS_VIRTUOSO_ISQL") or "isql-vt",
         )
 
 
@@ -136,4 +153,42 @@ def open_backend(settings: BackendSettings) -> Backend:
         timeout=settings.timeout,
         page_size=settings.page_size,
         allow_service=settings.allow_service,
+        loader=_loader(settings),
+    )
+
+
+def _loader(settings: BackendSettings) -> VirtuosoLoader | None:
+    """Virtuoso's bulk loader if the settings ask for it.
+
+    :raises ConfigError: half of it given, another server, no account, or no such folder.
+    """
+    if settings.virtuoso_sql is None and settings.virtuoso_load_dir is None:
+        return None
+    if settings.virtuoso_sql is None or settings.virtuoso_load_dir is None:
+        raise ConfigError(
+            "Virtuoso's bulk loader needs both its SQL address and a load folder "
+            "($ONCOCLAIMS_VIRTUOSO_SQL, $ONCOCLAIMS_VIRTUOSO_LOAD_DIR)"
+        )
+    if settings.server != "virtuoso":
+        raise ConfigError(
+            f"Virtuoso's bulk loader was configured for a {settings.server!r} server; "
+            "set $ONCOCLAIMS_SPARQL_SERVER=virtuoso or leave $ONCOCLAIMS_VIRTUOSO_SQL unset"
+        )
+    if not settings.user or settings.password is None:
+        raise ConfigError(
+            "Virtuoso's bulk loader needs an account ($ONCOCLAIMS_SPARQL_USER, "
+            "$ONCOCLAIMS_SPARQL_PASSWORD)"
+        )
+    if not settings.virtuoso_load_dir.is_dir():
+        raise ConfigError(
+            f"the load folder {settings.virtuoso_load_dir} for Virtuoso's loader is not a "
+            "folder ($ONCOCLAIMS_VIRTUOSO_LOAD_DIR)"
+        )
+    return VirtuosoLoader(
+        settings.virtuoso_sql,
+        settings.user,
+        settings.password,
+        settings.virtuoso_load_dir,
+        settings.virtuoso_server_dir,
+        settings.virtuoso_isql,
     )

@@ -19,8 +19,10 @@ differences documented in ``docs/deployment.md``:
 * **time limits**: the HTTP client gives up after ``timeout`` seconds; Virtuoso is also
   sent its ``timeout`` parameter, and its answer "incomplete results" (200 with
   ``X-SQL-State: S1TAT``) is refused with :class:`QueryTimeoutError`, never used.
-* **bulk loads**: Oxigraph's ``POST /store?no_transaction`` with N-Quads; elsewhere a Graph
-  Store ``POST`` per graph (Virtuoso answers 200 or 201, Oxigraph 204: all are success).
+* **bulk loads**: Oxigraph's ``POST /store?no_transaction`` with N-Quads; Virtuoso's own
+  loader when a :class:`~oncoclaims.backends.virtuoso_loader.VirtuosoLoader` is given
+  (one N-Quads file per batch, ``ld_add`` + ``rdf_loader_run`` through ``isql``); elsewhere a
+  Graph Store ``POST`` per graph (Virtuoso answers 200 or 201, Oxigraph 204: all are success).
   A batch that fails takes back the graphs it created (:class:`BackendWriteError` otherwise).
 
 Parameters become a ``VALUES`` block of terms serialised by pyoxigraph
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -50,6 +53,7 @@ from oncoclaims.backends.base import GraphName, Object, Params, Position, Rows, 
 from oncoclaims.backends.errors import BackendAuthError, BackendWriteError
 from oncoclaims.backends.protocol import raise_for_answer, translate_transport_errors
 from oncoclaims.backends.terms import Term, bind_rows, bind_table, bind_values, split_prologue
+from oncoclaims.backends.virtuoso_loader import VirtuosoLoader
 from oncoclaims.errors import (
     OncoclaimsError,
     QueryError,
@@ -63,6 +67,7 @@ from oncoclaims.vocab import GRAPH_BASE
 __all__ = [
     "BULK_CHUNK",
     "EACH_CHUNK",
+    "LOADER_SETTLE",
     "REMOVE_CHUNK",
     "ServerKind",
     "SparqlBackend",
@@ -74,6 +79,8 @@ ServerKind = Literal["oxigraph", "virtuoso", "generic"]
 #: The SPARQL Protocol's dataset: default graph IRIs, named graph IRIs.
 Dataset = tuple[tuple[str, ...], tuple[str, ...]]
 
+#: Seconds to watch for late quads of a failed load by Virtuoso's loader.
+LOADER_SETTLE = 10.0
 #: Quads per request of a bulk load.
 BULK_CHUNK = 100_000
 #: Terms per request of :meth:`SparqlBackend.select_each` (rows of its ``VALUES`` block).
@@ -171,8 +178,11 @@ class SparqlBackend:
         graph_prefix: str = GRAPH_BASE,
         allow_service: bool = False,
         server_timeout: float | None = None,
+        loader: VirtuosoLoader | None = None,
     ) -> None:
         self.endpoints = endpoints
+        #: Virtuoso's bulk loader, the fast path of :meth:`bulk_load` when given.
+        self.loader = loader
         self.timeout = timeout
         #: The time limit Virtuoso is asked to keep itself (``timeout`` unless given).
         self.server_timeout = server_timeout if server_timeout is not None else timeout
@@ -475,12 +485,18 @@ class SparqlBackend:
         self._gsp("DELETE", graph, f"deleting graph {graph}")
 
     def bulk_load(self, quads: Iterable[ox.Quad]) -> None:
-        """Load a batch in requests of :data:`BULK_CHUNK` quads; a failure takes back new graphs.
+        """Load a batch in requests of :data:`BULK_CHUNK` quads, or as one file through
+        Virtuoso's loader when :attr:`loader` is set; a failure takes back new graphs.
 
         :raises BackendWriteError: the server failed or went away; ``taken_back`` says whether
             every graph the batch wrote to was new and is removed again.
         :raises OncoclaimsError: the iterable raised it (bad input); the batch is taken back.
+        :raises ConfigError: the loader's ``isql`` is missing or its account refused
+            (nothing was written).
         """
+        if self.loader is not None:
+            self._load_by_loader(self.loader, quads)
+            return
         existing: set[ox.NamedNode] = set()  # graphs that held data before the batch
         touched: set[ox.NamedNode] = set()
         iterator = iter(quads)
@@ -498,28 +514,64 @@ class SparqlBackend:
         except BaseException as exc:
             if not sent or (isinstance(exc, BackendAuthError) and not written):
                 raise  # nothing was sent, or the first write was refused: nothing written
-            created = touched - existing
-            kept = touched & existing
-            removed = self._take_back(created)
-            names = tuple(sorted(g.value for g in touched))
-            if (
-                removed
-                and not kept
-                and isinstance(exc, OncoclaimsError)
-                and not isinstance(exc, StoreError)
-            ):
-                raise  # bad input, nothing of it left on the server
-            whole = removed and not kept
-            detail = (
-                "nothing of it is left on the server"
-                if whole
-                else "the server may hold part of it in "
-                + ", ".join(names)
-                + "; load the batch again (stable IRIs make that safe) or delete those graphs"
-            )
-            raise BackendWriteError(
-                f"the batch was not written ({exc}); {detail}", taken_back=whole, graphs=names
-            ) from exc
+            self._fail_batch(exc, touched, existing)
+            raise
+
+    def _load_by_loader(self, loader: VirtuosoLoader, quads: Iterable[ox.Quad]) -> None:
+        """The whole batch as one file through Virtuoso's loader (bad input stops the
+        writing of the file, before the server sees any of it)."""
+        with loader.staged(quads) as (path, touched):
+            existing = self._present(sorted(touched, key=lambda g: g.value))
+            try:
+                loader.load_file(path)
+            except BaseException as exc:
+                if isinstance(exc, OncoclaimsError) and not isinstance(exc, StoreError):
+                    raise  # isql missing or its login refused: nothing was loaded
+                self._settle(touched - existing)
+                self._fail_batch(exc, touched, existing)
+                raise
+
+    def _settle(self, created: set[ox.NamedNode]) -> None:
+        """Wait until what a failed load of Virtuoso's loader wrote is visible, deleting
+        the batch's new graphs as they appear: the quads read before a syntax error show in
+        queries up to a second after the loader has reported the error, and a Graph Store
+        DELETE before that finds nothing (docs/deployment.md, "Bulk loads into Virtuoso")."""
+        graphs = sorted(created, key=lambda g: g.value)
+        quiet = 0
+        deadline = time.monotonic() + LOADER_SETTLE
+        while quiet < 2 and time.monotonic() < deadline:
+            time.sleep(0.5)
+            present = self._present(graphs)
+            quiet = 0 if present else quiet + 1
+            self._take_back(present)
+
+    def _fail_batch(
+        self, exc: BaseException, touched: set[ox.NamedNode], existing: set[ox.NamedNode]
+    ) -> None:
+        """Take back the graphs a failed batch created; raise what the caller must hear
+        (returns only when ``exc`` is bad input and nothing of it is left)."""
+        created = touched - existing
+        kept = touched & existing
+        removed = self._take_back(created)
+        names = tuple(sorted(g.value for g in touched))
+        if (
+            removed
+            and not kept
+            and isinstance(exc, OncoclaimsError)
+            and not isinstance(exc, StoreError)
+        ):
+            return  # bad input, nothing of it left on the server: the caller re-raises it
+        whole = removed and not kept
+        detail = (
+            "nothing of it is left on the server"
+            if whole
+            else "the server may hold part of it in "
+            + ", ".join(names)
+            + "; load the batch again (stable IRIs make that safe) or delete those graphs"
+        )
+        raise BackendWriteError(
+            f"the batch was not written ({exc}); {detail}", taken_back=whole, graphs=names
+        ) from exc
 
     def _load_chunk(self, chunk: list[ox.Quad]) -> None:
         if self.endpoints.server == "oxigraph" and self.endpoints.store_url:

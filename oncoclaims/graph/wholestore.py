@@ -57,7 +57,8 @@ Engine = Literal["server", "tables"]
 #: tables everywhere. claim_statuses.rq for every claim, at 300 claims under load: 53.7 s on
 #: Virtuoso against 1.0 s from its tables, 10.1 against 0.14 s on the Oxigraph server, 16.6
 #: against 0.12 s embedded (the text that finds ties on Virtuoso too; the faster earlier one
-#: missed them).
+#: missed them). At 100k claims (bench/README.md, loaded machine) Virtuoso refuses the query
+#: on its cost estimate; from tables: Oxigraph server 27.0 s, embedded 57.6 s, Virtuoso 274.3 s.
 STATUS_ENGINE: dict[str, Engine] = {
     "embedded": "tables",
     "oxigraph": "tables",
@@ -67,7 +68,9 @@ STATUS_ENGINE: dict[str, Engine] = {
 #: The engine for the institution metrics' claims made and amplification, per backend kind:
 #: tables on the embedded store (42.1 s against 50.8 s by the server's joins at 100k claims,
 #: quiet machine) and the Oxigraph server (7.4 against 7.6 s at 10k, 111.9 against 158.1 s
-#: at 100k under load); the server's joins on Virtuoso (9.9 against 11.4 s at 10k).
+#: at 100k under load; 104.2 against 142.9 s at 100k in the run of bench/README.md "100,000
+#: claims on the three backends", where the embedded engines tied, 71.9 against 72.1 s);
+#: the server's joins on Virtuoso (9.9 against 11.4 s at 10k; 225.8 against 318.9 s at 100k).
 METRICS_ENGINE: dict[str, Engine] = {
     "embedded": "tables",
     "oxigraph": "tables",

@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 
 from oncoclaims.backends import SparqlBackend, SparqlEndpoints
+from oncoclaims.backends.virtuoso_loader import VirtuosoLoader
 
 __all__ = [
     "VIRTUOSO_USER",
@@ -33,6 +34,7 @@ __all__ = [
     "run_virtuoso",
     "virtuoso_backend",
     "virtuoso_binary",
+    "virtuoso_loader",
 ]
 
 VIRTUOSO_INI = Path(__file__).with_name("virtuoso.ini")
@@ -47,6 +49,8 @@ class Server:
     base: str
     process: subprocess.Popen[bytes]
     folder: Path
+    #: Virtuoso's SQL port (for ``isql`` and its bulk loader).
+    sql_port: int | None = None
 
     def stop(self) -> None:
         """Stop the process by its PID (and wait for it)."""
@@ -110,8 +114,18 @@ def run_oxigraph(folder: Path, *, timeout_s: int | None = None) -> Iterator[Serv
 
 
 @contextmanager
-def run_virtuoso(folder: Path, *, max_rows: int = 10_000) -> Iterator[Server]:
-    """``virtuoso-t`` in the foreground with this folder's ``virtuoso.ini`` filled in."""
+def run_virtuoso(
+    folder: Path,
+    *,
+    max_rows: int = 10_000,
+    buffers: int = 20_000,
+    dirs: tuple[Path, ...] = (),
+    max_seconds: int = 60,
+) -> Iterator[Server]:
+    """``virtuoso-t`` in the foreground with this folder's ``virtuoso.ini`` filled in:
+    ``buffers`` pages of 8 KiB in memory (three quarters of them may be dirty), and the
+    server may read files in ``folder`` and ``dirs`` (its bulk loader); a query may run
+    ``max_seconds`` (``MaxQueryExecutionTime``)."""
     binary = virtuoso_binary()
     assert binary is not None
     http_port, sql_port = free_port(), free_port()
@@ -121,6 +135,10 @@ def run_virtuoso(folder: Path, *, max_rows: int = 10_000) -> Iterator[Server]:
         "http_port": str(http_port),
         "sql_port": str(sql_port),
         "max_rows": str(max_rows),
+        "buffers": str(buffers),
+        "dirty_buffers": str(buffers * 3 // 4),
+        "dirs": ", ".join(str(d) for d in (folder, *dirs)),
+        "max_seconds": str(max_seconds),
     }.items():
         ini = ini.replace("{" + key + "}", value)
     (folder / "virtuoso.ini").write_text(ini, encoding="utf-8")
@@ -132,7 +150,7 @@ def run_virtuoso(folder: Path, *, max_rows: int = 10_000) -> Iterator[Server]:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    server = Server(f"http://127.0.0.1:{http_port}", process, folder)
+    server = Server(f"http://127.0.0.1:{http_port}", process, folder, sql_port)
     try:
         _wait(f"{server.base}/sparql?query=ASK%7B%7D", process, log)
         yield server
@@ -145,7 +163,15 @@ def oxigraph_backend(server: Server, **options: object) -> SparqlBackend:
     return SparqlBackend(SparqlEndpoints.oxigraph(server.base), **options)  # type: ignore[arg-type]
 
 
+def virtuoso_loader(server: Server, folder: Path | None = None) -> VirtuosoLoader:
+    """Virtuoso's bulk loader on this server, writing its files in ``folder`` (default: the
+    server's own folder, which it may read)."""
+    assert server.sql_port is not None
+    return VirtuosoLoader(f"127.0.0.1:{server.sql_port}", *VIRTUOSO_USER, folder or server.folder)
+
+
 def virtuoso_backend(server: Server, **options: object) -> SparqlBackend:
-    """A backend on Virtuoso, writing with digest authentication on /sparql-auth."""
+    """A backend on Virtuoso, writing with digest authentication on /sparql-auth (and with
+    its bulk loader if ``loader=`` is given)."""
     options.setdefault("auth", httpx.DigestAuth(*VIRTUOSO_USER))
     return SparqlBackend(SparqlEndpoints.virtuoso(server.base), **options)  # type: ignore[arg-type]
