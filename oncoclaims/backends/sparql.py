@@ -89,6 +89,7 @@ EACH_CHUNK = 500
 REMOVE_CHUNK = 1_000
 
 _JSON = "application/sparql-results+json"
+_TSV = "text/tab-separated-values"
 _SPARQL_QUERY = "application/sparql-query; charset=utf-8"
 #: The form of a query: its first keyword after the prologue (spaces, comments, BASE, PREFIX).
 #: Only the Accept header hangs on it; the server parses the query.
@@ -314,8 +315,12 @@ class SparqlBackend:
         return self.select(query, params, union=union).dicts()
 
     def select_tsv(self, query: str, params: Params | None = None, *, union: bool = False) -> bytes:
-        """Run a SELECT query; its whole answer as SPARQL TSV written by pyoxigraph."""
+        """Run a SELECT query; its whole answer as SPARQL TSV written by pyoxigraph (by the
+        Oxigraph server itself, the same writer, when it serves the query uncapped)."""
         text = self._prepare(query, params)
+        if self.endpoints.server == "oxigraph" and self.page_size is None:
+            # no JSON written by the server, parsed and written again as TSV by the client
+            return self._query(text, _TSV, union).content
         parts: list[bytes] = []
         for solutions in self._solutions(text, union):
             tsv = solutions.serialize(format=ox.QueryResultsFormat.TSV)
