@@ -144,6 +144,9 @@ class _Paragraph:
     about: bool = False
 
 
+_QUOTE_MARKS = re.compile('[“”"]')
+
+
 def _quoted(sentences: list[Segment]) -> list[bool]:
     """Per sentence of a paragraph: whether it is (partly) inside a quotation.
 
@@ -154,7 +157,7 @@ def _quoted(sentences: list[Segment]) -> list[bool]:
     open_ = False
     for sentence in sentences:
         quoted = open_
-        for char in sentence.text:
+        for char in _QUOTE_MARKS.findall(sentence.text):  # the only characters that count
             if char == "“" or (char == '"' and not open_):
                 open_ = quoted = True
             elif char == "”" or char == '"':

@@ -15,6 +15,7 @@ script are told apart by their script alone.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 __all__ = ["STOPWORDS", "detect_language"]
 
@@ -56,14 +57,15 @@ def detect_language(text: str) -> str:
     letters = sum(map(str.isalpha, sample))
     if not letters:
         return "und"
-    for code, script in _SCRIPTS:
+    for code, script in _SCRIPTS if not sample.isascii() else ():  # ASCII holds none of them
         if len(script.findall(sample)) > letters / 3:
             return code
     words = [w.lower() for w in _WORD.findall(sample)]
     if len(words) < 5:
         return "und"
+    counts = Counter(words)  # each word counted once, not once per language
     scores = {
-        code: sum(1 for w in words if w in stopwords) / len(words)
+        code: sum(counts[w] for w in stopwords if w in counts) / len(words)
         for code, stopwords in STOPWORDS.items()
     }
     best = max(scores, key=lambda code: scores[code])

@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from oncoclaims.extract.screen import Lowered, may_match
+
 __all__ = [
     "COUNT_UNITS",
     "Quantity",
@@ -168,7 +170,9 @@ def find_quantities(text: str, offset: int = 0) -> list[Quantity]:
     def free(start: int, end: int) -> bool:
         return all(end <= s or start >= e for s, e in taken)
 
-    for match in _RANGE.finditer(text):
+    # each pattern ends in a unit: screened by its words (extract/screen.py), not run in vain
+    screen = Lowered(text)
+    for match in _RANGE.finditer(text) if may_match(_RANGE, screen) else ():
         low, high = parse_number(match["low"]), parse_number(match["high"])
         if low is None or high is None or low >= high or not free(*match.span()):
             continue
@@ -177,7 +181,7 @@ def find_quantities(text: str, offset: int = 0) -> list[Quantity]:
         found.append(Quantity(_measure(unit, text), unit, "range", offset + match.start(),
                               offset + match.end(), match.group(0), "quantity:range",
                               min_value=low, max_value=high))
-    for match in _BOUND.finditer(text):
+    for match in _BOUND.finditer(text) if may_match(_BOUND, screen) else ():
         number = parse_number(match["number"])
         if number is None or not free(*match.span()):
             continue
@@ -192,7 +196,7 @@ def find_quantities(text: str, offset: int = 0) -> list[Quantity]:
             min_value=number if lower else None,
             max_value=number if qualifier in {"fewer than", "up to"} else None,
         ))
-    for match in _PLAIN.finditer(text):
+    for match in _PLAIN.finditer(text) if may_match(_PLAIN, screen) else ():
         number = parse_number(match["number"])
         if number is None or not free(*match.span()):
             continue

@@ -98,9 +98,22 @@ def _sequence(items) -> Words:
     return best
 
 
-@cache
+#: Screens by the identity of their compiled pattern (which the entry keeps alive, so an id is
+#: never reused while it is here): hashing a compiled pattern, as a cache keyed by the pattern
+#: does, hashes its whole program, microseconds for a long alternation, on every look-up.
+_SCREENS: dict[int, tuple[re.Pattern[str], Words]] = {}
+
+
 def required_words(pattern: re.Pattern[str]) -> Words:
-    """Lower-case ASCII strings of which every match of ``pattern`` contains one, or ``None``."""
+    """Lower-case ASCII strings of which every match of ``pattern`` contains one, or ``None``
+    (read once per compiled pattern)."""
+    entry = _SCREENS.get(id(pattern))
+    if entry is None or entry[0] is not pattern:
+        entry = _SCREENS[id(pattern)] = (pattern, _read_words(pattern))
+    return entry[1]
+
+
+def _read_words(pattern: re.Pattern[str]) -> Words:
     if not isinstance(pattern.pattern, str):
         return None
     try:
@@ -142,4 +155,7 @@ def could_match(words: Words, text: Lowered) -> bool:
 
 def may_match(pattern: re.Pattern[str], text: Lowered) -> bool:
     """:func:`could_match` with the :func:`required_words` of ``pattern`` (cached per pattern)."""
-    return could_match(required_words(pattern), text)
+    entry = _SCREENS.get(id(pattern))
+    if entry is None or entry[0] is not pattern:
+        return could_match(required_words(pattern), text)
+    return could_match(entry[1], text)
