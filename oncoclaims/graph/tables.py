@@ -30,7 +30,6 @@ from oncoclaims.vocab import PREFIXES
 __all__ = [
     "EdgeTables",
     "Edges",
-    "claim_iris",
     "column_from_tsv",
     "edges_from_tsv",
     "iri_of",
@@ -173,11 +172,6 @@ def column_from_tsv(tsv: bytes) -> list[str]:
         if first:
             cells.append(first[1:-1] if first[0] == "<" else first)
     return cells
-
-
-def claim_iris(store: ClaimStore) -> list[str]:
-    """Every claim, sorted."""
-    return sorted(node_id(claim) for (claim,) in queries.rows(store, "claim_iris").rows)  # type: ignore[arg-type]
 
 
 def true_subjects(store: ClaimStore, compact: str) -> set[str]:

@@ -9,9 +9,9 @@ only here, never in bundled data. No held-out story is read (docs/extraction-gol
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from news_stories import NEWS, story_text
 
 from oncoclaims.extract import extract_claims
 from oncoclaims.extract.attribution import find_attributions, parse_party
@@ -20,11 +20,9 @@ from oncoclaims.extract.rules import skip_reason
 from oncoclaims.extract.study_refs import find_study_references
 from oncoclaims.extract.voices import find_voices
 
-NEWS = Path(__file__).parents[1] / "data" / "news"
-
 
 def _text(name: str) -> str:
-    return json.loads((NEWS / name).read_text(encoding="utf-8"))["text"]
+    return story_text(NEWS / name)
 
 
 def _said(sentence: str) -> list[str]:

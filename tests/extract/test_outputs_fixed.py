@@ -15,19 +15,12 @@ import os
 from pathlib import Path
 
 import pytest
+from news_stories import ARTICLES, story_text
 
 from oncoclaims.extract import extract_claims
 from oncoclaims.ingest.news import find_origin
 
-NEWS = Path(__file__).parents[1] / "data" / "news"
 SNAPSHOT = Path(__file__).parents[1] / "data" / "extract_snapshot.json"
-ARTICLES = sorted(NEWS.iterdir())
-
-
-def _text(path: Path) -> str:
-    if path.suffix == ".json":
-        return json.loads(path.read_text(encoding="utf-8"))["text"]
-    return path.read_text(encoding="utf-8")
 
 
 def _plain(value: object) -> object:
@@ -35,7 +28,7 @@ def _plain(value: object) -> object:
 
 
 def _outputs(path: Path) -> dict:
-    text = _text(path)
+    text = story_text(path)
     extraction = extract_claims(text, {"Enteromix": ()})
     claims = []
     for claim in extraction.claims:

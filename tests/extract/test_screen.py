@@ -7,28 +7,20 @@ pattern matches, its screen must let it run.
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from news_stories import ARTICLES, story_text
 
 from oncoclaims.extract import attribution, quantities, rules, study_refs, voices
 from oncoclaims.extract.screen import Lowered, could_match, required_words
 from oncoclaims.extract.sentences import split_sentences
 
-NEWS = Path(__file__).parents[1] / "data" / "news"
-
 
 def _texts() -> list[str]:
-    return [
-        json.loads(p.read_text(encoding="utf-8"))["text"]
-        if p.suffix == ".json"
-        else p.read_text(encoding="utf-8")
-        for p in sorted(NEWS.iterdir())
-    ]
+    return [story_text(p) for p in ARTICLES]
 
 
 def _patterns() -> list[re.Pattern[str]]:

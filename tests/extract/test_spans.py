@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from news_stories import ARTICLES, story_text
 
 from oncoclaims.extract import extract_claims
 from oncoclaims.extract.claims import CONTEXT_CHARS
@@ -15,15 +15,6 @@ from oncoclaims.extract.sentences import split_sentences
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ingest import ingest
 from oncoclaims.vocab import OA, SCHEMA
-
-NEWS = Path(__file__).parents[1] / "data" / "news"
-ARTICLES = sorted(NEWS.iterdir())
-
-
-def _text(path: Path) -> str:
-    if path.suffix == ".json":
-        return json.loads(path.read_text(encoding="utf-8"))["text"]
-    return path.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("path", ARTICLES, ids=[p.name for p in ARTICLES])
@@ -47,7 +38,7 @@ def test_every_stored_span_cut_from_the_source_text_equals_its_quote(path: Path,
         assert text[end:end + CONTEXT_CHARS] == suffix
 
 
-SENTENCES = [s.text for path in ARTICLES for s in split_sentences(_text(path))]
+SENTENCES = [s.text for path in ARTICLES for s in split_sentences(story_text(path))]
 
 
 @settings(max_examples=60, deadline=None)

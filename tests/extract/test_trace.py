@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from news_stories import NEWS, story_text
 from typer.testing import CliRunner
 
 from oncoclaims.cli import app
@@ -21,14 +22,13 @@ from oncoclaims.graph.bootstrap import open_store
 from oncoclaims.ingest.news import MAX_NEWS_BYTES
 from oncoclaims.vocab import OA, OC
 
-NEWS = Path(__file__).parents[1] / "data" / "news"
 GOLD = Path(__file__).parents[1] / "data" / "gold" / "trace"
 TUNED = sorted(p for p in GOLD.glob("*.trace.gold.json") if load_trace_gold(p).split == "tuned")
 runner = CliRunner()
 
 
 def _text(name: str) -> str:
-    return json.loads((NEWS / f"{name}.json").read_text(encoding="utf-8"))["text"]
+    return story_text(NEWS / f"{name}.json")
 
 
 def _origin(name: str):
