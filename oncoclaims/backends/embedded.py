@@ -58,7 +58,8 @@ class EmbeddedBackend:
         """Run a SELECT query and return all its rows."""
         solutions = self._query(query, params, union)
         variables = tuple(v.value for v in solutions.variables)
-        return Rows(variables, [tuple(s[v] for v in variables) for s in solutions])
+        # a solution iterates over its values in the variables' order (None where unbound)
+        return Rows(variables, [tuple(s) for s in solutions])
 
     def select_dicts(
         self, query: str, params: Params | None = None, *, union: bool = False
@@ -67,15 +68,10 @@ class EmbeddedBackend:
         pass over pyoxigraph's solutions: the named queries' common case)."""
         solutions = self._query(query, params, union)
         variables = [v.value for v in solutions.variables]
-        found = []
-        for solution in solutions:
-            row = {}
-            for var in variables:
-                term = solution[var]
-                if term is not None:
-                    row[var] = term
-            found.append(row)
-        return found
+        return [
+            {var: term for var, term in zip(variables, solution) if term is not None}  # type: ignore[call-overload]
+            for solution in solutions
+        ]
 
     def select_tsv(self, query: str, params: Params | None = None, *, union: bool = False) -> bytes:
         """Run a SELECT query and return SPARQL TSV written by pyoxigraph (no Python per row)."""

