@@ -6,8 +6,8 @@ round trip on a server. :class:`ReadAhead` answers them from what it has read al
 everything a subject states is read at once (one request for many subjects,
 :meth:`~oncoclaims.graph.store.ClaimStore.quads_each`), and :meth:`ReadAhead.walk` reads
 the neighbourhoods of several nodes together before the code that needs them runs: the nodes
-they can reach in one query (``neighbourhood_nodes.rq``, sent with the read of what points at
-them), then what those nodes state in one more. :func:`concurrently` sends requests that do
+they can reach and what points at them in one query (``neighbourhood_nodes.rq``), then what
+those nodes state in one more. :func:`concurrently` sends requests that do
 not wait on each other at once (on a server; one after the other in process). What it holds
 is the server's answer to each pattern, read during one report (a write meanwhile may or may
 not show, as with any two requests); the embedded store needs no view (a lookup costs
@@ -26,6 +26,7 @@ from oncoclaims import queries
 from oncoclaims.backends.base import Object, Position
 from oncoclaims.graph.projection import neighbourhoods
 from oncoclaims.graph.store import ClaimStore
+from oncoclaims.vocab import GRAPH_BASE
 
 __all__ = ["READ_AT_ONCE", "ReadAhead", "concurrently", "read_ahead"]
 
@@ -35,6 +36,8 @@ _THREADS = 4
 #: machine they were no faster than one after the other (bench/README.md, branch report10);
 #: where the server has idle cores they overlap.
 READ_AT_ONCE = True
+
+_DEFAULT = ox.DefaultGraph()
 
 Pattern = tuple[ox.NamedNode | ox.BlankNode | None, ox.NamedNode | None, Object | None]
 
@@ -106,7 +109,8 @@ class ReadAhead(ClaimStore):
         """Read the neighbourhoods of ``starts`` (as ``to_networkx`` walks each) together,
         so that projecting each of them afterwards reads nothing more: every node they can
         reach (``neighbourhood_nodes``, any depth: a superset of the walk, whose tie-depth
-        cut needs no server) with every quad into each start, then what each node states.
+        cut needs no server) and every quad into each start, in one request, then what each
+        node states in one more.
         Two rounds of requests whatever the depth; a start that is not an IRI is left to
         the walk. ``tie_depth``: the walk's, on a server that cannot run the query
         (Virtuoso), where the walk itself reads a level per request."""
@@ -125,12 +129,17 @@ class ReadAhead(ClaimStore):
             neighbourhoods(self, [n.value for n in new], tie_depth=tie_depth)
             self._walked.update(new)
             return
-        reached, _ = concurrently(
-            self,
-            lambda: queries.select_each(self, "neighbourhood_nodes", "start", new),
-            lambda: self.quads_each("o", new),  # what points at each start (statements, evidence)
-        )
-        nodes = dict.fromkeys(row["node"] for rows in reached for row in rows)
+        prefix = getattr(self.backend, "graph_prefix", GRAPH_BASE)
+        reached = queries.select_each(self, "neighbourhood_nodes", "start", new, prefix=prefix)
+        nodes: dict[ox.NamedNode, None] = {}
+        for start, rows in zip(new, reached, strict=True):
+            into = []  # what points at the start (statements, evidence), as quads_each("o") reads it
+            for row in rows:
+                if "node" in row:
+                    nodes[row["node"]] = None
+                else:
+                    into.append(ox.Quad(row["pointer"], row["p"], start, row.get("g", _DEFAULT)))
+            self._read.setdefault((None, None, start), into)
         self.quads_each("s", list(nodes))
         self._walked.update(new)
 

@@ -33,6 +33,7 @@ from oncoclaims.graph.store import ClaimStore
 from oncoclaims.ingest import ingest
 from oncoclaims.ontology import ontology_quads
 from oncoclaims.trace_store import refresh_study_groups
+from oncoclaims.vocab import GRAPH_BASE
 
 sys.path.append(str(Path(__file__).parents[2] / "bench"))
 from generate import ex as synthetic_iri  # noqa: E402
@@ -165,16 +166,22 @@ def test_the_neighbourhood_query_skips_what_the_walk_skips() -> None:
 
 def test_the_neighbourhood_query_reaches_every_node_of_the_walk(filled: ClaimStore) -> None:
     """Every node a report's projection walks to (at depth 3 and without a depth) is among
-    the nodes neighbourhood_nodes.rq gives, on every backend that runs it, for every claim
-    and candidate record of the store."""
+    the nodes neighbourhood_nodes.rq gives, and its other rows are the quads pointing at the
+    start as a pattern read gives them, on every backend that runs it, for every claim and
+    candidate record of the store."""
     if isinstance(filled.backend, SparqlBackend) and filled.backend.endpoints.server == "virtuoso":
         pytest.skip("Virtuoso 7.2 refuses the query (SR066); the walk reads a level per request there")
     starts = _claims(filled) + sorted(
         {row["record"].value for claim in _claims(filled)
          for row in queries.select(filled, "claim_candidates", claim=claim)})
-    found = queries.select_each(filled, "neighbourhood_nodes", "start", starts)
+    prefix = getattr(filled.backend, "graph_prefix", GRAPH_BASE)
+    found = queries.select_each(filled, "neighbourhood_nodes", "start", starts, prefix=prefix)
     for start, rows in zip(starts, found, strict=True):
-        nodes = {row["node"].value for row in rows}
+        nodes = {row["node"].value for row in rows if "node" in row}
+        pointing = {(row["pointer"], row["p"], row.get("g")) for row in rows if "pointer" in row}
+        into = filled.quads_each("o", [ox.NamedNode(start)])[0]
+        assert pointing == {(q.subject, q.predicate, q.graph_name if isinstance(q.graph_name, ox.NamedNode)
+                             else None) for q in into}, start
         for depth in (3, None):
             walked = {n for n in projection.to_networkx(reference(), start, tie_depth=depth)
                       if not n.startswith("_:")}
