@@ -21,6 +21,7 @@ from oncoclaims.graph import analysis
 from oncoclaims.graph.read_ahead import ReadAhead, read_ahead
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.iris import mint_iri
+from oncoclaims.vocab import OC
 
 __all__ = ["NOT_READ", "candidate_entries", "explain_candidates", "read_candidates"]
 
@@ -31,6 +32,10 @@ Stored = tuple[list[dict[str, Any]], int] | None
 
 
 def _stored(store: ClaimStore, claim: str) -> tuple[list[dict[str, Any]], int] | None:
+    if isinstance(store, ReadAhead) and store.read_whole(claim) and not store.states(claim, OC.candidateSet):
+        # every row of claim_candidates.rq starts from the claim's oc:candidateSet: none in
+        # the description a server's walk read, no candidates (no request for them)
+        return None
     rows = queries.select(store, "claim_candidates", claim=claim)
     if not rows:
         return None

@@ -129,14 +129,11 @@ def confirmation_report(
     store = read_ahead(store)  # on a server, each pattern is read once for the whole report
     stored = NOT_READ
     if isinstance(store, ReadAhead) and store.reads_neighbourhoods:
-        # its whole neighbourhood in two rounds of requests, beside its stored candidates
-        # and their neighbourhoods (where the walk reads a level per request, the two walks
-        # at once would read their shared levels twice)
-        _, stored = concurrently(
-            store,
-            lambda: store.walk([claim], depth),
-            lambda: read_candidates(store, claim, depth=depth) if _is_iri(claim) else NOT_READ,
-        )
+        # its whole neighbourhood in two requests, then its stored candidates (none to read
+        # when the claim names no candidate set) and their neighbourhoods (where the walk
+        # reads a level per request, the two walks at once would read shared levels twice)
+        store.walk([claim], depth)
+        stored = read_candidates(store, claim, depth=depth) if _is_iri(claim) else NOT_READ
     iri = find_claim(store, claim)
     graph = to_networkx(store, iri, tie_depth=depth)
     label = analysis._label

@@ -7,7 +7,7 @@ everything a subject states is read at once (one request for many subjects,
 :meth:`~oncoclaims.graph.store.ClaimStore.quads_each`), and :meth:`ReadAhead.walk` reads
 the neighbourhoods of several nodes together before the code that needs them runs: the nodes
 they can reach and what points at them in one query (``neighbourhood_nodes.rq``), then what
-those nodes state in one more. :func:`concurrently` sends requests that do
+those nodes state, with the bases about them, in one more (``node_descriptions.rq``). :func:`concurrently` sends requests that do
 not wait on each other at once (on a server; one after the other in process). What it holds
 is the server's answer to each pattern, read during one report (a write meanwhile may or may
 not show, as with any two requests); the embedded store needs no view (a lookup costs
@@ -26,7 +26,7 @@ from oncoclaims import queries
 from oncoclaims.backends.base import Object, Position
 from oncoclaims.graph.projection import neighbourhoods
 from oncoclaims.graph.store import ClaimStore
-from oncoclaims.vocab import GRAPH_BASE
+from oncoclaims.vocab import GRAPH_BASE, RDF
 
 __all__ = ["READ_AT_ONCE", "ReadAhead", "concurrently", "read_ahead"]
 
@@ -38,6 +38,7 @@ _THREADS = 4
 READ_AT_ONCE = True
 
 _DEFAULT = ox.DefaultGraph()
+_SUBJECT = RDF.subject
 
 Pattern = tuple[ox.NamedNode | ox.BlankNode | None, ox.NamedNode | None, Object | None]
 
@@ -98,6 +99,17 @@ class ReadAhead(ClaimStore):
                 self._read[_pattern(position, term, subject, predicate, obj)] = quads
         return [self._known(p) or [] for p in patterns]
 
+    def read_whole(self, subject: str) -> bool:
+        """Whether everything ``subject`` (an IRI) states has been read already."""
+        try:
+            return (ox.NamedNode(subject), None, None) in self._read
+        except ValueError:
+            return False
+
+    def states(self, subject: str, predicate: ox.NamedNode) -> bool:
+        """Whether ``subject`` (an IRI) states anything with ``predicate`` (read if not yet)."""
+        return next(self.quads(ox.NamedNode(subject), predicate), None) is not None
+
     @property
     def reads_neighbourhoods(self) -> bool:
         """Whether the server answers ``neighbourhood_nodes.rq`` (not Virtuoso 7.2: SR066,
@@ -110,7 +122,7 @@ class ReadAhead(ClaimStore):
         so that projecting each of them afterwards reads nothing more: every node they can
         reach (``neighbourhood_nodes``, any depth: a superset of the walk, whose tie-depth
         cut needs no server) and every quad into each start, in one request, then what each
-        node states in one more.
+        node states and the bases of its links (graph/basis.py) in one more.
         Two rounds of requests whatever the depth; a start that is not an IRI is left to
         the walk. ``tie_depth``: the walk's, on a server that cannot run the query
         (Virtuoso), where the walk itself reads a level per request."""
@@ -133,15 +145,35 @@ class ReadAhead(ClaimStore):
         reached = queries.select_each(self, "neighbourhood_nodes", "start", new, prefix=prefix)
         nodes: dict[ox.NamedNode, None] = {}
         for start, rows in zip(new, reached, strict=True):
-            into = []  # what points at the start (statements, evidence), as quads_each("o") reads it
+            into = []  # what points at the start (statements, evidence): quads_each("o")
             for row in rows:
                 if "node" in row:
                     nodes[row["node"]] = None
                 else:
                     into.append(ox.Quad(row["pointer"], row["p"], start, row.get("g", _DEFAULT)))
             self._read.setdefault((None, None, start), into)
-        self.quads_each("s", list(nodes))
+        self._describe([n for n in nodes if (n, None, None) not in self._read], prefix)
         self._walked.update(new)
+
+    def _describe(self, nodes: list[ox.NamedNode], prefix: str) -> None:
+        """Read what each of ``nodes`` states and the bases about it (``node_descriptions``,
+        one request): the patterns ``quads_each("s")`` and ``bases_of`` read, known after."""
+        if not nodes:
+            return
+        answers = queries.select_each(self, "node_descriptions", "node", nodes, prefix=prefix)
+        for node, rows in zip(nodes, answers, strict=True):
+            own: list[ox.Quad] = []
+            bases: dict[ox.NamedNode | ox.BlankNode, list[ox.Quad]] = {}
+            for row in rows:
+                basis = row.get("basis")
+                quad = ox.Quad(basis or node, row["p"], row["o"], row.get("g", _DEFAULT))
+                (own if basis is None else bases.setdefault(basis, [])).append(quad)
+            self._read.setdefault((node, None, None), own)
+            about = []
+            for basis, quads in bases.items():
+                self._read.setdefault((basis, None, None), quads)
+                about += [q for q in quads if q.predicate == _SUBJECT and q.object == node]
+            self._read.setdefault((None, _SUBJECT, node), about)
 
     def close(self) -> None:
         """Nothing to release: the store this view reads through stays open."""

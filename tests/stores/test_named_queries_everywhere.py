@@ -100,6 +100,8 @@ VIRTUOSO_DIFFERENCES = {
     "backend_default_count": "Virtuoso's default graph is the union of all graphs",
     "backend_default_quads": "Virtuoso's default graph is the union of all graphs",
     "backend_dataset_quads": "Virtuoso's default graph is the union of all graphs",
+    "node_descriptions": "Virtuoso's default graph is the union of all graphs "
+    "(only the Oxigraph server's walk reads it, beside neighbourhood_nodes)",
     "class_counts": "it counts in every graph, Virtuoso's own system graphs too",
     "graph_sizes": "it lists every graph, Virtuoso's own system graphs too",
     "predicate_counts": "it counts in every graph, Virtuoso's own system graphs too",
