@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -184,6 +185,17 @@ def _insert(query: str, block: str, every_group: bool, names: Iterable[str]) -> 
     in it that names one of the variables ``names`` in its own text: substitution changes no
     other group, and a block where the variable is not named only changes the server's plan
     (story_origin.rq: 41 against 1.4 ms in process at 10,000 claims)."""
+    text = query
+    for brace in reversed(_block_places(query, every_group, tuple(names))):
+        text = f"{text[: brace + 1]} {block}{text[brace + 1 :]}"
+    return text
+
+
+@lru_cache(maxsize=256)
+def _block_places(query: str, every_group: bool, names: tuple[str, ...]) -> tuple[int, ...]:
+    """The offsets of the ``{`` a block of ``names`` opens (see :func:`_insert`), kept per
+    query text: the named queries are bound again and again, and finding the places took
+    0.4 ms for story_origin.rq, request by request."""
     where = _where_brace(query)
     braces = [where]
     if every_group:
@@ -192,10 +204,7 @@ def _insert(query: str, block: str, every_group: bool, names: Iterable[str]) -> 
         named = re.compile(r"[?$](?:" + "|".join(map(re.escape, names)) + r")(?![A-Za-z0-9_])")
         nested = _group_braces(query, where)[1:]
         braces += [b for b in nested if named.search(_own_text(structure, b, pairs))]
-    text = query
-    for brace in reversed(braces):
-        text = f"{text[: brace + 1]} {block}{text[brace + 1 :]}"
-    return text
+    return tuple(braces)
 
 
 def _brace_pairs(structure: str, start: int) -> dict[int, int]:
