@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyoxigraph as ox
+
 from oncoclaims import queries
 from oncoclaims.discover.candidates import find_candidates, project_for, record_profile
 from oncoclaims.discover.independence import candidate_verdict
@@ -32,9 +34,7 @@ Stored = tuple[list[dict[str, Any]], int] | None
 
 
 def _stored(store: ClaimStore, claim: str) -> tuple[list[dict[str, Any]], int] | None:
-    if isinstance(store, ReadAhead) and store.read_whole(claim) and not store.states(claim, OC.candidateSet):
-        # every row of claim_candidates.rq starts from the claim's oc:candidateSet: none in
-        # the description a server's walk read, no candidates (no request for them)
+    if _names_no_candidate_set(store, claim):
         return None
     rows = queries.select(store, "claim_candidates", claim=claim)
     if not rows:
@@ -61,6 +61,22 @@ def _stored(store: ClaimStore, claim: str) -> tuple[list[dict[str, Any]], int] |
                 "when": row["reviewed"].value if "reviewed" in row else None,
             }
     return list(entries.values()), total
+
+
+def _names_no_candidate_set(store: ClaimStore, claim: str) -> bool:
+    """Whether ``claim`` is known to state no ``oc:candidateSet``, where that costs no request
+    (in process a lookup; on a server when its walk read the claim's description). Every row
+    of claim_candidates.rq starts there: none, no candidates to read (0.45 ms in process, a
+    request on a server)."""
+    if isinstance(store, ReadAhead):
+        return store.read_whole(claim) and not store.states(claim, OC.candidateSet)
+    if not store.is_embedded:
+        return False
+    try:
+        node = ox.NamedNode(claim)
+    except ValueError:
+        return False
+    return next(store.quads(node, OC.candidateSet, None, None), None) is None
 
 
 def read_candidates(

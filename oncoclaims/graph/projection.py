@@ -77,24 +77,32 @@ def _literal_value(literal: ox.Literal) -> object:
 
 
 def _add(graph: nx.MultiDiGraph, quad: ox.Quad) -> None:
-    subject = node_id(quad.subject)
-    predicate = quad.predicate.value
-    if subject not in graph:
+    _add_parts(graph, node_id(quad.subject), quad.predicate.value, quad.object)
+
+
+def _add_parts(graph: nx.MultiDiGraph, subject: str, predicate: str, obj: ox.Term) -> None:
+    """:func:`_add` of a quad given as its subject's node id, its predicate's IRI and its
+    object (a pyoxigraph quad makes a new object at each attribute read: the walk reads
+    each once)."""
+    nodes = graph._node  # networkx's own node table: the walk's hot path (graph.nodes is a view)
+    data = nodes.get(subject)
+    if data is None:
         graph.add_node(subject, kind="node", types=set())
+        data = nodes[subject]
     if predicate == _RDF_TYPE:
-        types = graph.nodes[subject]["types"]
-        types.add(compact(quad.object.value))
+        types = data["types"]
+        types.add(compact(obj.value))
         own = sorted(t[3:] for t in types if t.startswith("oc:"))
         if own:
-            graph.nodes[subject]["kind"] = own[0] if len(own) == 1 else _preferred_kind(own)
+            data["kind"] = own[0] if len(own) == 1 else _preferred_kind(own)
         return
-    if isinstance(quad.object, ox.Literal):
+    if isinstance(obj, ox.Literal):
         name = _LITERAL_FACTS.get(predicate)
         if name is not None:
-            graph.nodes[subject].setdefault(name, _literal_value(quad.object))
+            data.setdefault(name, _literal_value(obj))
         return
-    target = node_id(quad.object)
-    if target not in graph:
+    target = node_id(obj)  # type: ignore[arg-type]
+    if target not in nodes:
         graph.add_node(target, kind="node", types=set())
     key = compact(predicate)
     graph.add_edge(subject, target, key=key, predicate=key)
@@ -187,12 +195,11 @@ def _walk(
     while queue and len(chain) < max_nodes:
         node = queue.popleft()
         steps = chain[node]
-        for quad in outgoing(store, node):
-            predicate = quad.predicate.value
+        subject = node_id(node)
+        for predicate, target in outgoing(store, node):
             if steps >= limit and predicate in _TIE_LINKS:
                 continue
-            _add(graph, quad)
-            target = quad.object
+            _add_parts(graph, subject, predicate, target)
             if predicate == _RDF_TYPE or not isinstance(target, (ox.NamedNode, ox.BlankNode)):
                 continue
             reached = steps + 1 if predicate in _TIE_LINKS else 0
@@ -202,10 +209,16 @@ def _walk(
                 queue.append(target)
 
 
-def _outgoing(store: ClaimStore, node: ox.NamedNode | ox.BlankNode) -> Iterable[ox.Quad]:
-    for quad in store.quads(node, None, None, None):
-        if quad.predicate.value not in _SKIP_OUT:
-            yield quad
+#: What a node states that the walk follows: (predicate IRI, object) pairs.
+_Out = list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal]]
+
+
+def _parts(quads: Iterable[ox.Quad]) -> _Out:
+    return [(p, q.object) for q in quads if (p := q.predicate.value) not in _SKIP_OUT]
+
+
+def _outgoing(store: ClaimStore, node: ox.NamedNode | ox.BlankNode) -> _Out:
+    return _parts(store.quads(node, None, None, None))
 
 
 class _Frontier:
@@ -217,13 +230,13 @@ class _Frontier:
     def __init__(self, store: ClaimStore, queue: deque[ox.NamedNode | ox.BlankNode]) -> None:
         self._store = store
         self._queue = queue
-        self._read: dict[ox.NamedNode | ox.BlankNode, list[ox.Quad]] = {}
+        self._read: dict[ox.NamedNode | ox.BlankNode, _Out] = {}
 
-    def outgoing(self, store: ClaimStore, node: ox.NamedNode | ox.BlankNode) -> Iterable[ox.Quad]:
+    def outgoing(self, store: ClaimStore, node: ox.NamedNode | ox.BlankNode) -> _Out:
         if node not in self._read:
             level = [n for n in dict.fromkeys([node, *self._queue]) if n not in self._read]
             for read, quads in zip(level, store.quads_each("s", level), strict=True):
-                self._read[read] = [q for q in quads if q.predicate.value not in _SKIP_OUT]
+                self._read[read] = _parts(quads)
         return self._read[node]
 
 
