@@ -17,13 +17,16 @@ import pyoxigraph as ox
 
 from oncoclaims.backends.terms import Term
 
-__all__ = ["Backend", "GraphName", "Object", "Params", "Position", "Rows", "Subject"]
+__all__ = ["Backend", "EachCall", "GraphName", "Object", "Params", "Position", "Rows", "Subject"]
 
 #: Parameters of a query: variable name (without ``$``) -> term.
 Params = Mapping[str, Term]
 GraphName = ox.NamedNode | ox.DefaultGraph
 Subject = ox.NamedNode | ox.BlankNode
 Object = ox.NamedNode | ox.BlankNode | ox.Literal
+#: One query of :meth:`Backend.select_each_together`: its text, the parameter that varies,
+#: its terms, the other parameters and whether it runs on the union default graph.
+EachCall = tuple[str, str, Sequence[Term], Params | None, bool]
 #: Which place of a pattern varies in :meth:`Backend.quads_each`.
 Position = Literal["s", "p", "o"]
 
@@ -114,6 +117,14 @@ class Backend(Protocol):
         :data:`~oncoclaims.backends.sparql.EACH_CHUNK` terms (a ``VALUES`` block) on a
         server. The query must project ``$name``; within one term's rows the order is the
         query's own."""
+        ...
+
+    def select_each_together(self, calls: Sequence[EachCall]) -> list[list[Rows]]:
+        """:meth:`select_each` of several queries, each ``(query, name, terms, params,
+        union)``, their answers in the order of ``calls``: in one request where the server
+        can take them together (the Oxigraph server uncapped: a ``UNION`` of the queries,
+        unchanged, as sub-selects, their rows told apart by a column of their own), else
+        one after the other."""
         ...
 
     def quads_each(

@@ -49,7 +49,15 @@ import httpx
 import pyoxigraph as ox
 
 from oncoclaims import queries
-from oncoclaims.backends.base import GraphName, Object, Params, Position, Rows, Subject
+from oncoclaims.backends.base import (
+    EachCall,
+    GraphName,
+    Object,
+    Params,
+    Position,
+    Rows,
+    Subject,
+)
 from oncoclaims.backends.errors import BackendAuthError, BackendWriteError
 from oncoclaims.backends.protocol import raise_for_answer, translate_transport_errors
 from oncoclaims.backends.terms import Term, bind_rows, bind_table, bind_values, split_prologue
@@ -107,6 +115,10 @@ _CAP_HEADER = "X-SPARQL-MaxRows"
 #: Virtuoso's header and state for "incomplete results: the query ran out of time".
 _SQL_STATE, _INCOMPLETE = "X-SQL-State", "S1TAT"
 _VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
+#: The column that tells the queries of one :meth:`SparqlBackend.select_each_together` apart.
+_PART = "oncoclaimsPart"
+_PREFIX_DECLARATION = re.compile(r"PREFIX\s+([^\s:]*):\s*<([^>]*)>", re.IGNORECASE)
+_BASE = re.compile(r"(?:^|\s)BASE\s*<", re.IGNORECASE)
 _DEFAULT_CAPS: dict[str, int | None] = {"virtuoso": 10_000, "oxigraph": None, "generic": None}
 
 
@@ -356,22 +368,69 @@ class SparqlBackend:
         fixed.pop(name, None)
         names = (name, *fixed)
         unique = list(dict.fromkeys(terms))
-        found: dict[Term, list[tuple[ox.NamedNode | ox.BlankNode | ox.Literal | None, ...]]] = {}
         variables: tuple[str, ...] = ()
+        every: list[tuple[ox.NamedNode | ox.BlankNode | ox.Literal | None, ...]] = []
         for start in range(0, len(unique), EACH_CHUNK):
             table = [(term, *fixed.values()) for term in unique[start : start + EACH_CHUNK]]
             text = bind_table(query, names, table, every_group=self._every_group)
             rows = self._select_text(text, union)
             variables = rows.variables
-            if name not in variables:
-                raise QueryParameterError(
-                    f"parameter {name}: the query does not project ${name}, so its rows cannot "
-                    "be told apart by term; add it to the SELECT clause"
-                )
-            column = variables.index(name)
-            for row in rows.rows:
-                found.setdefault(row[column], []).append(row)  # type: ignore[arg-type]
-        return [Rows(variables, found.get(term, [])) for term in terms]
+            _projects(variables, name)
+            every.extend(rows.rows)
+        return _by_term(variables, every, name, terms) if every else [Rows(variables, []) for _ in terms]
+
+    def select_each_together(self, calls: Sequence[EachCall]) -> list[list[Rows]]:
+        """:meth:`select_each` of several queries in one request on an uncapped Oxigraph
+        server, when they share their dataset (``union``) and prefixes and each has at most
+        :data:`EACH_CHUNK` terms: ``SELECT * { { { Q1 } BIND(0 AS ?part) } UNION ... }``, each
+        query bound as :meth:`select_each` binds it and left unchanged in its sub-select
+        (its variables stay its own; the rows of a sub-select come in its order, as the
+        server gives a ``UNION``'s branches one after the other). Elsewhere one request each.
+
+        :raises QueryParameterError: a query does not project the parameter that varies.
+        """
+        live = [i for i, call in enumerate(calls) if call[2]]
+        text = self._together([calls[i] for i in live]) if len(live) > 1 else None
+        if text is None:
+            return [self.select_each(q, name, terms, params, union=union)
+                    for q, name, terms, params, union in calls]
+        rows = self._select_text(text, calls[live[0]][4])
+        part = rows.variables.index(_PART)
+        keep = [i for i in range(len(rows.variables)) if i != part]
+        variables = tuple(rows.variables[i] for i in keep)
+        by_part: dict[int, list[tuple[ox.NamedNode | ox.BlankNode | ox.Literal | None, ...]]] = {}
+        for row in rows.rows:
+            by_part.setdefault(int(row[part].value), []).append(tuple(row[i] for i in keep))  # type: ignore[union-attr]
+        answers: list[list[Rows]] = [[Rows(variables, []) for _ in call[2]] for call in calls]
+        for branch, index in enumerate(live):
+            _, name, terms, _, _ = calls[index]
+            answers[index] = _by_term(variables, by_part.get(branch, []), name, terms)
+        return answers
+
+    def _together(self, calls: Sequence[EachCall]) -> str | None:
+        """The text of :meth:`select_each_together`'s one request, or ``None`` when the calls
+        cannot go together here."""
+        if (self.endpoints.server != "oxigraph" or self.page_size is not None
+                or len({call[4] for call in calls}) > 1
+                or any(len(set(call[2])) > EACH_CHUNK for call in calls)):
+            return None
+        prefixes: dict[str, str] = {}
+        branches = []
+        for branch, (query, name, terms, params, _) in enumerate(calls):
+            if not self.allow_service:
+                refuse_service(query)
+            fixed = dict(params or {})
+            fixed.pop(name, None)
+            table = [(term, *fixed.values()) for term in dict.fromkeys(terms)]
+            bound = bind_table(query, (name, *fixed), table, every_group=self._every_group)
+            prologue, body = split_prologue(bound)
+            if _BASE.search(prologue):
+                return None
+            for prefix, iri in _PREFIX_DECLARATION.findall(prologue):
+                if prefixes.setdefault(prefix, iri) != iri:
+                    return None  # one name for two namespaces: not in one prologue
+            branches.append((body, branch))
+        return _union_of(prefixes, branches)
 
     def quads_each(
         self,
@@ -719,6 +778,42 @@ class SparqlBackend:
     def close(self) -> None:
         """Close the HTTP connections."""
         self._client.close()
+
+
+def _projects(variables: tuple[str, ...], name: str) -> None:
+    if name not in variables:
+        raise QueryParameterError(
+            f"parameter {name}: the query does not project ${name}, so its rows cannot "
+            "be told apart by term; add it to the SELECT clause"
+        )
+
+
+def _by_term(
+    variables: tuple[str, ...],
+    rows: list[tuple[ox.NamedNode | ox.BlankNode | ox.Literal | None, ...]],
+    name: str,
+    terms: Sequence[Term],
+) -> list[Rows]:
+    """The rows of a ``VALUES`` block's answer handed back to the term of ``$name`` they
+    carry, in the order of ``terms`` (a term's rows in the answer's order)."""
+    _projects(variables, name)
+    column = variables.index(name)
+    found: dict[object, list[tuple[ox.NamedNode | ox.BlankNode | ox.Literal | None, ...]]] = {}
+    for row in rows:
+        found.setdefault(row[column], []).append(row)
+    return [Rows(variables, found.get(term, [])) for term in terms]
+
+
+def _union_of(prefixes: dict[str, str], branches: list[tuple[str, int]]) -> str:
+    """``SELECT * { { { Q0 } BIND(0 AS ?part) } UNION ... }`` with one prologue: the second
+    place (after :func:`_paged`) where query text is put together here, around the bound
+    named queries, unchanged, with integers of our own."""
+    prologue = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in prefixes.items())
+    parts = "\nUNION\n".join(
+        "{ {\n" + body + "\n} BIND(" + str(int(branch)) + " AS ?" + _PART + ") }"
+        for body, branch in branches
+    )
+    return prologue + "SELECT * WHERE {\n" + parts + "\n}"
 
 
 def _paged(prologue: str, body: str, order: str, offset: int, size: int) -> str:

@@ -22,7 +22,7 @@ from oncoclaims.discover.report import NOT_READ, candidate_entries, explain_cand
 from oncoclaims.errors import ConfigError, NotFoundError
 from oncoclaims.graph import analysis
 from oncoclaims.graph.basis import Basis, bases_of, claim_links, describe_inference, verdict_links
-from oncoclaims.graph.origins import describe_origins, story_origins
+from oncoclaims.graph.origins import ORIGIN_QUERIES, describe_origins, origins_from_rows, story_origins, with_origin
 from oncoclaims.graph.projection import to_networkx
 from oncoclaims.graph.read_ahead import ReadAhead, concurrently, read_ahead
 from oncoclaims.graph.statuses import all_statuses
@@ -164,15 +164,12 @@ def confirmation_report(
     stating_links = claim_links(graph, iri, depth)
     # what is left to read does not hang on itself: at once on a server, where the spans are
     # read for every stating source (not only those with a stored origin, known only then)
-    bases, origins, spans, (candidates, total) = concurrently(
+    bases, (origins, spans), (candidates, total) = concurrently(
         store,
         lambda: bases_of(store, stating_links.union(*links.values())),
-        lambda: story_origins(store, stating),
-        lambda: None if store.is_embedded else _claim_spans(store, iri, stating),
+        lambda: _origins_and_spans(store, iri, stating),
         lambda: candidate_entries(store, iri, depth=depth, stored=stored),
     )
-    if spans is None:
-        spans = _claim_spans(store, iri, list(origins))
     for item, relation, verdict in verdicts:
         study_types = analysis._out(graph, item, ["oc:studyType"])
         levels = [lvl for t in study_types for lvl in analysis._out(graph, t, ["oc:evidenceLevel"])]
@@ -268,12 +265,32 @@ def _labels_of_named_nodes(
     return labels
 
 
+def _origins_and_spans(
+    store: ClaimStore, claim: str, stating: list[str]
+) -> tuple[dict[str, dict[str, list[dict[str, Any]]]], dict[str, list[tuple[int, int]]]]:
+    """The story origins of the stating sources and where they state ``claim`` (the
+    explanation reads the spans of the sources with a stored origin): in process the
+    origins, then the spans of those; on a server the three queries for every stating source
+    at once (one request on the Oxigraph server)."""
+    if store.is_embedded:
+        origins = story_origins(store, stating)
+        return origins, _claim_spans(store, claim, list(origins))
+    sources = list(dict.fromkeys(stating))
+    *read, spans = queries.select_each_together(
+        store, [*((n, p, sources) for n, p in ORIGIN_QUERIES), ("source_statements", "source", sources)])
+    return with_origin(origins_from_rows(sources, *read)), _spans_from_rows(claim, sources, spans)
+
+
 def _claim_spans(store: ClaimStore, claim: str, sources: list[str]) -> dict[str, list[tuple[int, int]]]:
     """Where each of ``sources`` states ``claim`` (query ``source_statements``, once for all;
     the explanation reads those of the sources with a stored origin)."""
-    found: dict[str, list[tuple[int, int]]] = {}
     sources = list(dict.fromkeys(sources))
-    for source, rows in zip(sources, queries.select_each(store, "source_statements", "source", sources), strict=True):
+    return _spans_from_rows(claim, sources, queries.select_each(store, "source_statements", "source", sources))
+
+
+def _spans_from_rows(claim: str, sources: list[str], answers: list[list[dict[str, Any]]]) -> dict[str, list[tuple[int, int]]]:
+    found: dict[str, list[tuple[int, int]]] = {}
+    for source, rows in zip(sources, answers, strict=True):
         for row in rows:
             if row["claim"].value == claim and "start" in row and "end" in row:
                 found.setdefault(source, []).append((int(row["start"].value), int(row["end"].value)))

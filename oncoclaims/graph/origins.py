@@ -19,11 +19,19 @@ from __future__ import annotations
 from typing import Any
 
 from oncoclaims import queries
-from oncoclaims.graph.read_ahead import concurrently
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.trace import evidence_level, fields_by_node
 
-__all__ = ["claim_study", "describe_origins", "origin_from_rows", "story_origin", "story_origins"]
+__all__ = [
+    "ORIGIN_QUERIES",
+    "claim_study",
+    "describe_origins",
+    "origin_from_rows",
+    "origins_from_rows",
+    "story_origin",
+    "story_origins",
+    "with_origin",
+]
 
 _LISTS = ("people", "institutions", "funders", "identifiers", "affiliations")
 
@@ -89,15 +97,24 @@ def story_origin(store: ClaimStore, source: str) -> dict[str, list[dict[str, Any
     return _origins_of(store, [source])[source]
 
 
+#: The named queries a story's origin is read from, as ``queries.select_each_together``
+#: takes them for a list of sources (:func:`origins_from_rows` reads their answers).
+ORIGIN_QUERIES = (("story_origin", "source"), ("same_study_sources", "source"))
+
+
 def _origins_of(store: ClaimStore, sources: list[str]) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """:func:`story_origin` of each of ``sources``, two queries for all of them (one
-    ``VALUES`` block each on a SPARQL server)."""
+    request on the Oxigraph server, a ``VALUES`` block each elsewhere on a SPARQL server)."""
     sources = list(dict.fromkeys(sources))
-    origins, stories = concurrently(  # at once on a server
-        store,
-        lambda: queries.select_each(store, "story_origin", "source", sources),
-        lambda: queries.select_each(store, "same_study_sources", "source", sources),
-    )
+    answers = queries.select_each_together(store, [(n, p, sources) for n, p in ORIGIN_QUERIES])
+    return origins_from_rows(sources, *answers)
+
+
+def origins_from_rows(
+    sources: list[str], origins: list[list[dict[str, Any]]], stories: list[list[dict[str, Any]]]
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """:func:`story_origin` of each of ``sources`` (distinct) from the answers of
+    :data:`ORIGIN_QUERIES` for them; pure."""
     found = {}
     for source, origin_rows, same_rows in zip(sources, origins, stories, strict=True):
         origin = origin_from_rows(origin_rows)
@@ -115,7 +132,11 @@ def _origins_of(store: ClaimStore, sources: list[str]) -> dict[str, dict[str, li
 
 def story_origins(store: ClaimStore, sources: list[str]) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """:func:`story_origin` of each of ``sources`` that reports a study or quotes someone."""
-    found = _origins_of(store, sources)
+    return with_origin(_origins_of(store, sources))
+
+
+def with_origin(found: dict[str, dict[str, list[dict[str, Any]]]]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """The origins of ``found`` that report a study or quote someone; pure."""
     return {source: origin for source, origin in found.items() if origin["studies"] or origin["voices"]}
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "run",
     "select",
     "select_each",
+    "select_each_together",
     "to_term",
     "tsv",
 ]
@@ -286,6 +287,26 @@ def select_each(
     bound = [to_term(value, query.params[param], name=param) for value in values]
     answers = _backend(store).select_each(query.text, param, bound, terms, union=union)
     return [answer.dicts() for answer in answers]
+
+
+def select_each_together(
+    store: ClaimStore | Backend | ox.Store, calls: list[tuple[str, str, list[Any]]]
+) -> list[list[list[dict[str, Any]]]]:
+    """:func:`select_each` of several named queries, each ``(name, param, values)``, their
+    answers in the order of ``calls``: in one request on a server that can take them together
+    (:meth:`~oncoclaims.backends.base.Backend.select_each_together`), else one after the other."""
+    bound = []
+    for name, param, values in calls:
+        if not values:  # nothing to ask: no rows
+            query = load_query(name)
+            bound.append((query.text, param, [], {}, query.header.get("dataset") == "union"))
+            continue
+        query, terms, union = _bound(name, {param: values[0]})
+        del terms[param]
+        column = [to_term(value, query.params[param], name=param) for value in values]
+        bound.append((query.text, param, column, terms, union))
+    answers = _backend(store).select_each_together(bound)
+    return [[answer.dicts() for answer in each] for each in answers]
 
 
 def select(

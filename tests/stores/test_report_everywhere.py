@@ -51,13 +51,15 @@ INPUTS = [
 #: The most requests one report may make on each server. Measured: a claim with 20 candidate
 #: records 58 when each pattern read was a request of its own, 17 when the walk read a level
 #: per request, 12 when the nodes a neighbourhood can reach came in one query
-#: (neighbourhood_nodes.rq) and what they state in one more; now 7 on the Oxigraph server
-#: (6 for the other claims, 5 for a synthetic claim of bench/generate.py): what points at the
+#: (neighbourhood_nodes.rq) and what they state in one more; now 5 on the Oxigraph server
+#: (4 for the other claims, 3 for a synthetic claim of bench/generate.py): what points at the
 #: start rides with the nodes it reaches, the bases of the links with what the nodes state
-#: (node_descriptions.rq), and the stored candidates are read only when the claim names a
-#: candidate set. Virtuoso cannot run neighbourhood_nodes.rq and keeps the walk's level per
-#: request: 18 (13 for the claims without candidate records).
-MOST_REQUESTS = {"oxigraph": 7, "virtuoso": 18}
+#: (node_descriptions.rq), the stored candidates are read only when the claim names a
+#: candidate set, and the story origins, same-study stories and spans of the stating sources
+#: go in one request (Backend.select_each_together). Virtuoso cannot run
+#: neighbourhood_nodes.rq and keeps the walk's level per request: 18 (13 for the claims
+#: without candidate records).
+MOST_REQUESTS = {"oxigraph": 5, "virtuoso": 18}
 
 
 def _fill(store: ClaimStore) -> None:
@@ -185,3 +187,29 @@ def test_the_neighbourhood_query_reaches_every_node_of_the_walk(filled: ClaimSto
             walked = {n for n in projection.to_networkx(reference(), start, tie_depth=depth)
                       if not n.startswith("_:")}
             assert walked <= nodes, (start, depth, walked - nodes)
+
+
+def test_queries_read_together_answer_as_each_alone(filled: ClaimStore) -> None:
+    """select_each_together gives every query's select_each answer, rows in the same order,
+    for every source of the store (and none for an empty list); on the Oxigraph server in
+    one request."""
+    sources = sorted({row["source"].value for claim in _claims(filled)
+                      for row in queries.select(filled, "claim_sources", claim=claim)})
+    assert len(sources) > 2
+    calls = [("story_origin", "source", sources), ("same_study_sources", "source", sources),
+             ("source_statements", "source", sources), ("story_origin", "source", [])]
+    backend = filled.backend
+    sent: list[httpx.Request] = []
+    if isinstance(backend, SparqlBackend):
+        backend._client.event_hooks["request"] = [sent.append]
+    try:
+        together = queries.select_each_together(filled, calls)
+    finally:
+        if isinstance(backend, SparqlBackend):
+            backend._client.event_hooks["request"] = []
+    alone = [queries.select_each(filled, name, param, values) for name, param, values in calls]
+    assert together == alone
+    assert any(rows for answer in together[:3] for rows in answer)
+    if isinstance(backend, SparqlBackend) and backend.endpoints.server == "oxigraph":
+        assert len(sent) == 1
+
