@@ -6,8 +6,10 @@ computed for all claims in one pass instead of claim by claim:
 - the edges the definitions use are read once per predicate from pyoxigraph into plain
   dictionaries (no networkx projection, whose Python objects cost more than the work);
   chains of predicates the store joins by hash (``stating_sources.rq``,
-  ``claim_attributions.rq``, ``claim_parties.rq``, ``report_types.rq``) and
-  ``source_parties.rq``, which hand over two terms per row instead of four per triple;
+  ``claim_attributions.rq``, ``claim_parties.rq``, ``report_types.rq``), which hand over
+  two terms per row instead of four per triple; a source's parties are its publishers and
+  creators, two tables the metrics and the study test read anyway (a ``UNION`` query of
+  both read the creators twice);
   pyoxigraph reads them all on two threads while this one builds the dictionaries
   (:meth:`EdgeTables.prefetch <oncoclaims.graph.tables.EdgeTables.prefetch>`);
 - each party's reach (itself, its affiliations, then up to ``depth`` part-of /
@@ -153,10 +155,10 @@ def all_statuses(
 
 #: The tables :func:`statuses_from_tables` reads, largest first (named queries as ``query:``).
 STATUS_TABLES = (
-    "query:source_parties", "query:stating_sources", "query:claim_parties",
+    "dcterms:publisher", "query:stating_sources", "dcterms:creator", "query:claim_parties",
     "cito:supports", "oc:reportedIn", "query:report_types", "query:claim_attributions",
     *DERIVATION, *TIE_LINKS, "schema:affiliation", "oc:sponsor", "oc:leadSponsor",
-    "oc:funder", "cito:disputes", "dcterms:creator",
+    "oc:funder", "cito:disputes",
 )
 
 
@@ -176,7 +178,7 @@ def statuses_from_tables(
         derivation=[edges.table(p) for p in DERIVATION],
         reported_in=edges.table("oc:reportedIn"),
         report_types=edges.joined("report_types"),
-        source_parties=edges.joined("source_parties"),
+        source_parties=_merged(edges.table("dcterms:publisher"), edges.table("dcterms:creator")),
         creators=edges.table("dcterms:creator"),
         responsible=[edges.table(p) for p in ("oc:sponsor", "oc:leadSponsor", "oc:funder")],
         tie_links=[edges.table(link) for link in TIE_LINKS],
@@ -186,6 +188,18 @@ def statuses_from_tables(
     )
     reach = _Reach(tables.tie_links, tables.affiliation, depth)
     return {claim: STATUS_PREFIX + claim_status_name(tables, reach, claim) for claim in claims}
+
+
+def _merged(first: Edges, second: Edges) -> Edges:
+    """``{node: first's targets + second's}`` (new lists; neither table is changed)."""
+    merged = {node: list(targets) for node, targets in first.items()}
+    for node, targets in second.items():
+        found = merged.get(node)
+        if found is None:
+            merged[node] = list(targets)
+        else:
+            found.extend(targets)
+    return merged
 
 
 def claim_status_name(tables: Tables, reach: _Reach, claim: str) -> str:

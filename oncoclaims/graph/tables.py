@@ -139,16 +139,20 @@ class EdgeTables:
 
 
 def edges_from_tsv(tsv: bytes) -> Edges:
-    """``{first: [second]}`` from the first two columns of SPARQL TSV results whose cells
-    there are IRIs or blank nodes, named as :func:`~oncoclaims.graph.projection.node_id`
-    names them."""
+    """``{first: [second]}`` from the first two columns of SPARQL TSV results, named as
+    :func:`~oncoclaims.graph.projection.node_id` names them; rows whose second cell is a
+    literal or unbound are left out (``predicate_links.rq`` leaves that to the reader).
+
+    >>> edges_from_tsv(b'?s\\t?o\\n<urn:a>\\t<urn:b>\\n<urn:a>\\t"x"\\n<urn:a>\\t3\\n_:c\\t_:d\\n')
+    {'urn:a': ['urn:b'], '_:c': ['_:d']}
+    """
     table: Edges = {}
     lines = tsv.decode().split("\n")
     for line in islice(lines, 1, None):  # after the header
         first, _, rest = line.partition("\t")
         second = rest.partition("\t")[0]
-        if not second:
-            continue  # the empty last line, or an unbound cell
+        if not second or second[0] not in "<_":
+            continue  # the empty last line, an unbound cell or a literal
         key = first[1:-1] if first[0] == "<" else first
         value = second[1:-1] if second[0] == "<" else second
         found = table.get(key)
