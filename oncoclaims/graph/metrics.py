@@ -33,7 +33,6 @@ import networkx as nx
 from oncoclaims import queries
 from oncoclaims.graph import analysis
 from oncoclaims.graph.betweenness_sources import split_betweenness
-from oncoclaims.graph.confirmation import claim_statuses
 from oncoclaims.graph.projection import compact, node_id
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.graph.tables import EdgeTables, iri_of
@@ -158,15 +157,11 @@ def institution_metrics(store: ClaimStore, *, statuses: dict[str, str] | None = 
     """One row per institution: claims made, share independently confirmed, PageRank,
     betweenness and amplification (sources derived from the sources it published).
     """
-    with EdgeTables(store) as edges:
-        # read on two threads while the statuses are computed (they read on two more)
-        edges.prefetch(*metrics_tables())
-        statuses = statuses if statuses is not None else claim_statuses(store)
-        members = _members(store, NETWORK_KINDS)
-        edges.finish_prefetch()
-        labels = {node_id(row[0]): row[1].value  # type: ignore[arg-type,union-attr]
-                  for row in queries.rows(store, "institution_labels").rows}
-        return metrics_from_tables(edges, statuses, members, labels)
+    from oncoclaims.graph.wholestore import compute_institution_metrics  # it imports this
+
+    # from tables read into Python on every backend; without statuses given, the statuses'
+    # tables and the metrics' are read once, on the same two threads
+    return compute_institution_metrics(store.backend, engine="tables", statuses=statuses)
 
 
 def metrics_from_tables(

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import networkx as nx
@@ -52,6 +53,7 @@ __all__ = [
     "all_statuses",
     "claim_status_name",
     "graph_tables",
+    "prefetch_status_tables",
     "status_from_graph",
     "statuses_from_tables",
 ]
@@ -126,24 +128,28 @@ class Tables:
 
 
 def all_statuses(
-    store: ClaimStore, *, depth: int = DEFAULT_DEPTH, confirmatory: set[str] | None = None
+    store: ClaimStore,
+    *,
+    depth: int = DEFAULT_DEPTH,
+    confirmatory: set[str] | None = None,
+    edges: EdgeTables | None = None,
 ) -> dict[str, str]:
     """Every claim's status IRI, by claim IRI (the definitions of ``analysis.status``).
 
     :param depth: tie-chain depth (0 to 4).
     :param confirmatory: source-type IRIs that may confirm; ``None`` uses the ontology's.
+    :param edges: tables of ``store`` to read through and keep (shared with other work such
+        as the institution metrics, so that a table both need is read once); by default a
+        new one, closed at the end.
     """
-    with EdgeTables(store) as edges:
-        # the largest reads first, so both reading threads stay busy to the end
-        # the claim list too, on the reading threads as TSV after the three largest tables
-        # (as Python terms on this thread it took 7.6 of 98 s at 1M claims, docs/scale.md)
-        edges.prefetch(*STATUS_TABLES[:3])
-        edges.prefetch_column("claim_iris")
-        edges.prefetch(*STATUS_TABLES[3:])
+    with nullcontext(edges) if edges is not None else EdgeTables(store) as edges:
+        prefetch_status_tables(edges)
         if confirmatory is None:
             confirmatory = true_subjects(store, "oc:confirmatory")
         retracted = true_subjects(store, "oc:retracted")
-        edges.finish_prefetch()  # each table parsed as it arrives, before the claim list
+        # each table parsed as it arrives, before the claim list (and before tables others
+        # asked for, which the threads read meanwhile)
+        edges.finish_prefetch(*STATUS_TABLES)
         return statuses_from_tables(
             edges,
             sorted(edges.column("claim_iris")),
@@ -162,13 +168,24 @@ STATUS_TABLES = (
 )
 
 
+def prefetch_status_tables(edges: EdgeTables) -> None:
+    """Start reading what :func:`all_statuses` reads, in its order: the largest first, so
+    that both reading threads stay busy to the end, and the claim list, as TSV on the
+    reading threads, after the three largest (as Python terms on the caller's thread it
+    took 7.6 of 98 s at 1M claims, docs/scale.md). A caller that also needs other tables
+    asks for them after this, so that the statuses' come first."""
+    edges.prefetch(*STATUS_TABLES[:3])
+    edges.prefetch_column("claim_iris")
+    edges.prefetch(*STATUS_TABLES[3:])
+
+
 def statuses_from_tables(
     edges: EdgeTables, claims: Iterable[str], *, depth: int, confirmatory: set[str],
     retracted: set[str],
 ) -> dict[str, str]:
     """Every claim's status IRI from the tables of :data:`STATUS_TABLES` (prefetched or not),
     whichever store or backend ``edges`` reads them from."""
-    edges.finish_prefetch()
+    edges.finish_prefetch(*STATUS_TABLES)
     tables = Tables(
         stating_sources=edges.joined("stating_sources"),
         claim_parties=edges.joined("claim_parties"),
