@@ -6,8 +6,10 @@ computed for all claims in one pass instead of claim by claim:
 - the edges the definitions use are read once per predicate from pyoxigraph into plain
   dictionaries (no networkx projection, whose Python objects cost more than the work);
   chains of predicates the store joins by hash (``stating_sources.rq``,
-  ``claim_attributions.rq``, ``claim_parties.rq``, ``report_types.rq``) and
-  ``source_parties.rq``, which hand over two terms per row instead of four per triple;
+  ``claim_attributions.rq``, ``claim_parties.rq``, ``report_types.rq``), which hand over
+  two terms per row instead of four per triple; a source's parties are its publishers and
+  creators, two tables the metrics and the study test read anyway (a ``UNION`` query of
+  both read the creators twice);
   pyoxigraph reads them all on two threads while this one builds the dictionaries
   (:meth:`EdgeTables.prefetch <oncoclaims.graph.tables.EdgeTables.prefetch>`);
 - each party's reach (itself, its affiliations, then up to ``depth`` part-of /
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import networkx as nx
@@ -50,6 +53,7 @@ __all__ = [
     "all_statuses",
     "claim_status_name",
     "graph_tables",
+    "prefetch_status_tables",
     "status_from_graph",
     "statuses_from_tables",
 ]
@@ -124,24 +128,28 @@ class Tables:
 
 
 def all_statuses(
-    store: ClaimStore, *, depth: int = DEFAULT_DEPTH, confirmatory: set[str] | None = None
+    store: ClaimStore,
+    *,
+    depth: int = DEFAULT_DEPTH,
+    confirmatory: set[str] | None = None,
+    edges: EdgeTables | None = None,
 ) -> dict[str, str]:
     """Every claim's status IRI, by claim IRI (the definitions of ``analysis.status``).
 
     :param depth: tie-chain depth (0 to 4).
     :param confirmatory: source-type IRIs that may confirm; ``None`` uses the ontology's.
+    :param edges: tables of ``store`` to read through and keep (shared with other work such
+        as the institution metrics, so that a table both need is read once); by default a
+        new one, closed at the end.
     """
-    with EdgeTables(store) as edges:
-        # the largest reads first, so both reading threads stay busy to the end
-        # the claim list too, on the reading threads as TSV after the three largest tables
-        # (as Python terms on this thread it took 7.6 of 98 s at 1M claims, docs/scale.md)
-        edges.prefetch(*STATUS_TABLES[:3])
-        edges.prefetch_column("claim_iris")
-        edges.prefetch(*STATUS_TABLES[3:])
+    with nullcontext(edges) if edges is not None else EdgeTables(store) as edges:
+        prefetch_status_tables(edges)
         if confirmatory is None:
             confirmatory = true_subjects(store, "oc:confirmatory")
         retracted = true_subjects(store, "oc:retracted")
-        edges.finish_prefetch()  # each table parsed as it arrives, before the claim list
+        # each table parsed as it arrives, before the claim list (and before tables others
+        # asked for, which the threads read meanwhile)
+        edges.finish_prefetch(*STATUS_TABLES)
         return statuses_from_tables(
             edges,
             sorted(edges.column("claim_iris")),
@@ -153,11 +161,22 @@ def all_statuses(
 
 #: The tables :func:`statuses_from_tables` reads, largest first (named queries as ``query:``).
 STATUS_TABLES = (
-    "query:source_parties", "query:stating_sources", "query:claim_parties",
+    "dcterms:publisher", "query:stating_sources", "dcterms:creator", "query:claim_parties",
     "cito:supports", "oc:reportedIn", "query:report_types", "query:claim_attributions",
     *DERIVATION, *TIE_LINKS, "schema:affiliation", "oc:sponsor", "oc:leadSponsor",
-    "oc:funder", "cito:disputes", "dcterms:creator",
+    "oc:funder", "cito:disputes",
 )
+
+
+def prefetch_status_tables(edges: EdgeTables) -> None:
+    """Start reading what :func:`all_statuses` reads, in its order: the largest first, so
+    that both reading threads stay busy to the end, and the claim list, as TSV on the
+    reading threads, after the three largest (as Python terms on the caller's thread it
+    took 7.6 of 98 s at 1M claims, docs/scale.md). A caller that also needs other tables
+    asks for them after this, so that the statuses' come first."""
+    edges.prefetch(*STATUS_TABLES[:3])
+    edges.prefetch_column("claim_iris")
+    edges.prefetch(*STATUS_TABLES[3:])
 
 
 def statuses_from_tables(
@@ -166,7 +185,7 @@ def statuses_from_tables(
 ) -> dict[str, str]:
     """Every claim's status IRI from the tables of :data:`STATUS_TABLES` (prefetched or not),
     whichever store or backend ``edges`` reads them from."""
-    edges.finish_prefetch()
+    edges.finish_prefetch(*STATUS_TABLES)
     tables = Tables(
         stating_sources=edges.joined("stating_sources"),
         claim_parties=edges.joined("claim_parties"),
@@ -176,7 +195,7 @@ def statuses_from_tables(
         derivation=[edges.table(p) for p in DERIVATION],
         reported_in=edges.table("oc:reportedIn"),
         report_types=edges.joined("report_types"),
-        source_parties=edges.joined("source_parties"),
+        source_parties=_merged(edges.table("dcterms:publisher"), edges.table("dcterms:creator")),
         creators=edges.table("dcterms:creator"),
         responsible=[edges.table(p) for p in ("oc:sponsor", "oc:leadSponsor", "oc:funder")],
         tie_links=[edges.table(link) for link in TIE_LINKS],
@@ -186,6 +205,18 @@ def statuses_from_tables(
     )
     reach = _Reach(tables.tie_links, tables.affiliation, depth)
     return {claim: STATUS_PREFIX + claim_status_name(tables, reach, claim) for claim in claims}
+
+
+def _merged(first: Edges, second: Edges) -> Edges:
+    """``{node: first's targets + second's}`` (new lists; neither table is changed)."""
+    merged = {node: list(targets) for node, targets in first.items()}
+    for node, targets in second.items():
+        found = merged.get(node)
+        if found is None:
+            merged[node] = list(targets)
+        else:
+            found.extend(targets)
+    return merged
 
 
 def claim_status_name(tables: Tables, reach: _Reach, claim: str) -> str:

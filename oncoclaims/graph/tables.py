@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from itertools import islice
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -68,28 +69,35 @@ class EdgeTables:
             if name not in self._reads and name not in self._tables:
                 self._reads[name] = self._pool.submit(self._read, name)
 
-    def prefetch_column(self, query: str) -> None:
-        """Start reading the one-column named query ``query`` on the reading threads (for
-        :meth:`column`), after the tables already asked for."""
+    def prefetch_column(self, query: str, **params: Any) -> None:
+        """Start reading the one-column named query ``query`` with ``params`` on the reading
+        threads (for :meth:`column`), after the tables already asked for."""
         self.prefetch()
         assert self._pool is not None
-        if query not in self._column_reads:
-            self._column_reads[query] = self._pool.submit(self._read, "query:" + query)
+        key = _column_key(query, params)
+        if key not in self._column_reads:
+            self._column_reads[key] = self._pool.submit(queries.tsv, self._store, query, **params)
 
-    def column(self, query: str) -> list[str]:
-        """The first column of the named query ``query`` (IRIs and blank nodes, named as
-        :func:`~oncoclaims.graph.projection.node_id` names them), in the answer's order:
-        read as TSV, so pyoxigraph writes it without Python objects per row."""
-        read = self._column_reads.pop(query, None)
-        tsv = read.result() if read is not None else self._read("query:" + query)
+    def column(self, query: str, **params: Any) -> list[str]:
+        """The first column of the named query ``query`` with ``params`` (IRIs and blank
+        nodes, named as :func:`~oncoclaims.graph.projection.node_id` names them), in the
+        answer's order: read as TSV, so pyoxigraph writes it without Python objects per row."""
+        read = self._column_reads.pop(_column_key(query, params), None)
+        tsv = read.result() if read is not None else queries.tsv(self._store, query, **params)
         return column_from_tsv(tsv)
 
-    def finish_prefetch(self) -> None:
-        """Turn every prefetched table into its dictionary, each as soon as it is read (while
-        the threads read the others), instead of in the order the caller asks for them."""
-        names = {read: name for name, read in self._reads.items()}
-        for read in as_completed(names):
-            self._edges(names[read])
+    def finish_prefetch(self, *names: str) -> None:
+        """Turn every prefetched table (or those of ``names`` prefetched) into its
+        dictionary, each as soon as it is read (while the threads read the others), instead
+        of in the order the caller asks for them."""
+        wanted = set(names) if names else None
+        pending = {
+            read: name
+            for name, read in self._reads.items()
+            if wanted is None or name in wanted
+        }
+        for read in as_completed(pending):
+            self._edges(pending[read])
 
     def table(self, compact: str) -> Edges:
         """``{subject: [objects]}`` for one predicate (IRI and blank-node objects only)."""
@@ -138,17 +146,25 @@ class EdgeTables:
         return queries.tsv(self._store, "predicate_links", predicate=iri_of(name))
 
 
+def _column_key(query: str, params: dict[str, Any]) -> str:
+    return query + "".join(f" {key}={value}" for key, value in sorted(params.items()))
+
+
 def edges_from_tsv(tsv: bytes) -> Edges:
-    """``{first: [second]}`` from the first two columns of SPARQL TSV results whose cells
-    there are IRIs or blank nodes, named as :func:`~oncoclaims.graph.projection.node_id`
-    names them."""
+    """``{first: [second]}`` from the first two columns of SPARQL TSV results, named as
+    :func:`~oncoclaims.graph.projection.node_id` names them; rows whose second cell is a
+    literal or unbound are left out (``predicate_links.rq`` leaves that to the reader).
+
+    >>> edges_from_tsv(b'?s\\t?o\\n<urn:a>\\t<urn:b>\\n<urn:a>\\t"x"\\n<urn:a>\\t3\\n_:c\\t_:d\\n')
+    {'urn:a': ['urn:b'], '_:c': ['_:d']}
+    """
     table: Edges = {}
     lines = tsv.decode().split("\n")
     for line in islice(lines, 1, None):  # after the header
         first, _, rest = line.partition("\t")
         second = rest.partition("\t")[0]
-        if not second:
-            continue  # the empty last line, or an unbound cell
+        if not second or second[0] not in "<_":
+            continue  # the empty last line, an unbound cell or a literal
         key = first[1:-1] if first[0] == "<" else first
         value = second[1:-1] if second[0] == "<" else second
         found = table.get(key)

@@ -34,7 +34,7 @@ from oncoclaims.backends import Backend, SparqlBackend
 from oncoclaims.backends.base import Params
 from oncoclaims.graph.analysis import DEFAULT_DEPTH, STATUS_PREFIX, status_name
 from oncoclaims.graph.projection import node_id
-from oncoclaims.graph.statuses import all_statuses
+from oncoclaims.graph.statuses import all_statuses, prefetch_status_tables
 from oncoclaims.graph.store import ClaimStore
 from oncoclaims.graph.tables import EdgeTables, edges_from_tsv, iri_of
 
@@ -159,10 +159,6 @@ def server_statuses(
     }
 
 
-def _first_column(tsv: bytes) -> list[str]:
-    return [_cell(row[0]) for row in _tsv_rows(tsv)]
-
-
 def table_statuses(
     backend: Backend, *, depth: int = DEFAULT_DEPTH, confirmatory: set[str] | None = None
 ) -> dict[str, str]:
@@ -203,16 +199,20 @@ def compute_institution_metrics(
     )
 
     engine = engine or preferred_engine(backend, "metrics")
-    with EdgeTables(ClaimStore(backend)) as edges:
+    store = ClaimStore(backend)
+    with EdgeTables(store) as edges:
+        shared = statuses is None and preferred_engine(backend) == "tables"
+        if shared:  # the statuses' tables first, then the metrics': each read once
+            prefetch_status_tables(edges)
         edges.prefetch(*(network_links() if engine == "server" else metrics_tables()))
-        if statuses is None:
+        for kind in NETWORK_KINDS:  # on the reading threads, after the tables
+            edges.prefetch_column("class_members", **{"class": iri_of("oc:" + kind)})
+        if shared:  # the statuses computed while the threads read the metrics' tables
+            statuses = all_statuses(store, edges=edges)
+        elif statuses is None:
             statuses = compute_statuses(backend)
         members = {
-            kind: set(
-                _first_column(
-                    _select_tsv(backend, "class_members", {"class": iri_of("oc:" + kind)})
-                )
-            )
+            kind: set(edges.column("class_members", **{"class": iri_of("oc:" + kind)}))
             for kind in NETWORK_KINDS
         }
         labels = {

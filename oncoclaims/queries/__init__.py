@@ -6,6 +6,10 @@ Each file opens with header lines that keep it valid SPARQL::
     #+ params: claim=IRI
     #+ dataset: union
 
+``binding: values`` binds the parameters as a ``VALUES`` row on every backend instead of
+pyoxigraph's substitution, which needs them projected: a query whose answer need not repeat
+a parameter in every row (``predicate_links.rq``) then does not pay for writing it.
+
 ``dataset: union`` runs the query with the default graph as the union of all named
 graphs, so that paths (derivation chains, part-of chains) cross from one source's graph
 to another's; without it, patterns name their graphs with ``GRAPH``.
@@ -21,7 +25,7 @@ True
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -214,9 +218,16 @@ def _backend(store: ClaimStore | Backend | ox.Store) -> Backend:
 
 
 def _bound(name: str, params: dict[str, Any]) -> tuple[NamedQuery, dict[str, Any], bool]:
+    """The query to send (its text bound by ``VALUES`` if its header says ``binding:
+    values``), the parameters left to bind, and whether it reads the union of graphs."""
     query = load_query(name)
     terms = {var.value: term for var, term in _substitutions(query, params).items()}
-    return query, terms, query.header.get("dataset") == "union"
+    union = query.header.get("dataset") == "union"
+    if query.header.get("binding") == "values" and terms:
+        from oncoclaims.backends.terms import bind_values  # backends.sparql imports this module
+
+        return replace(query, text=bind_values(query.text, terms)), {}, union
+    return query, terms, union
 
 
 def rows(store: ClaimStore | Backend | ox.Store, name: str, **params: Any) -> Rows:
@@ -259,13 +270,12 @@ def run(store: ClaimStore | ox.Store, name: str, **params: Any) -> Any:
     :raises QueryParameterError: a parameter is missing, unknown or of the wrong type.
     :raises StoreError: the store is a SPARQL server.
     """
-    query = load_query(name)
+    query, terms, union = _bound(name, params)
     inner = store if isinstance(store, ox.Store) else store.inner
-    union = query.header.get("dataset") == "union"
     try:
         return inner.query(
             query.text,
-            substitutions=_substitutions(query, params),
+            substitutions={ox.Variable(key): term for key, term in terms.items()},
             use_default_graph_as_union=union,
         )
     except SyntaxError as exc:  # only a broken bundled file can get here

@@ -45,6 +45,8 @@ def test_every_parameter_is_projected(name: str) -> None:
     query = queries.load_query(name)
     if not re.search(r"^\s*SELECT", query.text, re.MULTILINE | re.IGNORECASE):
         pytest.skip("not a SELECT query")
+    if query.header.get("binding") == "values":
+        pytest.skip("its parameters are bound as VALUES, not substituted")
     select_clause = re.search(r"SELECT(.*?)WHERE", query.text, re.DOTALL | re.IGNORECASE)
     assert select_clause is not None
     for param in query.params:

@@ -199,3 +199,29 @@ def test_independent_evidence_is_the_same_on_every_backend_on_a_generated_graph(
         expected_rows = _independent_rows(embedded, depth)
         assert expected_rows, depth
         assert _independent_rows(backend, depth) == expected_rows, depth
+
+
+def test_metrics_without_statuses_read_each_table_once_and_use_every_status(
+    reference: ClaimStore, expected: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The statuses' tables and the metrics' share one reader: no table is read twice, and
+    the metrics get the Python engine's status of every claim."""
+    from oncoclaims.graph import metrics, tables
+
+    reads: list[str] = []
+    real_read = tables.EdgeTables._read
+    monkeypatch.setattr(
+        tables.EdgeTables, "_read", lambda self, name: reads.append(name) or real_read(self, name)
+    )
+    given: list[dict[str, str]] = []
+    real_rows = metrics.metrics_from_tables
+    monkeypatch.setattr(
+        metrics,
+        "metrics_from_tables",
+        lambda edges, statuses, *a, **k: given.append(statuses) or real_rows(edges, statuses, *a, **k),
+    )
+    rows = compute_institution_metrics(reference.backend, engine="tables")
+    assert given == [expected["statuses"]]
+    assert reads and len(reads) == len(set(reads)), Counter(reads).most_common(3)
+    assert "dcterms:publisher" in reads  # both read it
+    assert [r["institution"] for r in rows] == [r["institution"] for r in expected["metrics"]]
