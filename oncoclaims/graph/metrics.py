@@ -157,7 +157,8 @@ def institution_metrics(store: ClaimStore, *, statuses: dict[str, str] | None = 
     """One row per institution: claims made, share independently confirmed, PageRank,
     betweenness and amplification (sources derived from the sources it published).
     """
-    from oncoclaims.graph.wholestore import compute_institution_metrics  # it imports this
+    # here, not at the top: wholestore imports this module for the metrics from tables
+    from oncoclaims.graph.wholestore import compute_institution_metrics
 
     # from tables read into Python on every backend; without statuses given, the statuses'
     # tables and the metrics' are read once, on the same two threads

@@ -33,6 +33,7 @@ from oncoclaims import queries
 from oncoclaims.backends import Backend, SparqlBackend
 from oncoclaims.backends.base import Params
 from oncoclaims.graph.analysis import DEFAULT_DEPTH, STATUS_PREFIX, status_name
+from oncoclaims.graph.metrics import NETWORK_KINDS, metrics_from_tables, metrics_tables, network_links
 from oncoclaims.graph.projection import node_id
 from oncoclaims.graph.statuses import all_statuses, prefetch_status_tables
 from oncoclaims.graph.store import ClaimStore
@@ -191,13 +192,6 @@ def compute_institution_metrics(
     betweenness. With ``engine="server"`` the claims made and the amplification are joined
     and counted by the server; the network for PageRank and betweenness is read either way.
     """
-    from oncoclaims.graph.metrics import (  # metrics imports confirmation, which imports this
-        NETWORK_KINDS,
-        metrics_from_tables,
-        metrics_tables,
-        network_links,
-    )
-
     engine = engine or preferred_engine(backend, "metrics")
     store = ClaimStore(backend)
     with EdgeTables(store) as edges:

@@ -206,7 +206,7 @@ def test_metrics_without_statuses_read_each_table_once_and_use_every_status(
 ) -> None:
     """The statuses' tables and the metrics' share one reader: no table is read twice, and
     the metrics get the Python engine's status of every claim."""
-    from oncoclaims.graph import metrics, tables
+    from oncoclaims.graph import tables, wholestore
 
     reads: list[str] = []
     real_read = tables.EdgeTables._read
@@ -214,9 +214,9 @@ def test_metrics_without_statuses_read_each_table_once_and_use_every_status(
         tables.EdgeTables, "_read", lambda self, name: reads.append(name) or real_read(self, name)
     )
     given: list[dict[str, str]] = []
-    real_rows = metrics.metrics_from_tables
+    real_rows = wholestore.metrics_from_tables
     monkeypatch.setattr(
-        metrics,
+        wholestore,
         "metrics_from_tables",
         lambda edges, statuses, *a, **k: given.append(statuses) or real_rows(edges, statuses, *a, **k),
     )
