@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from oncoclaims.errors import QueryParameterError, QuerySyntaxError
 
 __all__ = [
+    "GROUPS_ONLY",
     "Term",
     "bind_rows",
     "bind_table",
@@ -47,6 +48,12 @@ _OPAQUE = re.compile(
 _TOKEN = re.compile(r"[{}]|(?<![\w?$:])WHERE(?![\w:])", re.IGNORECASE)
 _GROUP_TOKEN = re.compile(r"[{}]|(?<![\w?$:])VALUES(?![\w:])", re.IGNORECASE)
 _SUBSELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+#: A named query's header line saying that every solution binds its parameters in a nested
+#: group that names them (each gets its own block with ``every_group``), so that the WHERE
+#: group needs no block of its own there: joining a block at the top with everything below
+#: cost the Oxigraph server 0.3-0.5 ms a request (docs/deployment.md, "Blocks in the groups").
+GROUPS_ONLY = "#+ values: groups"
+_GROUPS_ONLY = re.compile(r"^#\+ values: groups[ \t]*$", re.MULTILINE)
 _PROLOGUE = re.compile(
     r"""\A(?:\s+|\#[^\n\r]*|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)*""", re.IGNORECASE
 )
@@ -195,7 +202,8 @@ def _insert(query: str, block: str, every_group: bool, names: Iterable[str]) -> 
 def _block_places(query: str, every_group: bool, names: tuple[str, ...]) -> tuple[int, ...]:
     """The offsets of the ``{`` a block of ``names`` opens (see :func:`_insert`), kept per
     query text: the named queries are bound again and again, and finding the places took
-    0.4 ms for story_origin.rq, request by request."""
+    0.4 ms for story_origin.rq, request by request. A query whose header has the line
+    :data:`GROUPS_ONLY` gets no block in its WHERE group when nested groups get one."""
     where = _where_brace(query)
     braces = [where]
     if every_group:
@@ -204,6 +212,8 @@ def _block_places(query: str, every_group: bool, names: tuple[str, ...]) -> tupl
         named = re.compile(r"[?$](?:" + "|".join(map(re.escape, names)) + r")(?![A-Za-z0-9_])")
         nested = _group_braces(query, where)[1:]
         braces += [b for b in nested if named.search(_own_text(structure, b, pairs))]
+        if len(braces) > 1 and _GROUPS_ONLY.search(query):
+            braces = braces[1:]  # the query's header: its nested blocks bind every solution
     return tuple(braces)
 
 

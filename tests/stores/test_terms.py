@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from oncoclaims.backends.terms import bind_values, split_prologue, values_block
+from oncoclaims.backends.terms import GROUPS_ONLY, bind_values, split_prologue, values_block
 from oncoclaims.errors import QueryParameterError, QuerySyntaxError
 
 HOSTILE = '" } ; DROP ALL ; #'
@@ -51,3 +51,19 @@ def test_the_prologue_is_split_from_the_query() -> None:
     prologue, body = split_prologue("# c\nBASE <http://b/>\nPREFIX a: <http://a/>\nSELECT * {}")
     assert body == "SELECT * {}"
     assert prologue.endswith("PREFIX a: <http://a/>\n")
+
+
+def test_a_query_whose_nested_groups_bind_every_solution_gets_no_top_block() -> None:
+    """``#+ values: groups`` (node_descriptions.rq, story_origin.rq, source_statements.rq):
+    the blocks go in the nested groups naming a parameter only, where a server takes a block
+    in every group; with the WHERE group only (Virtuoso) it keeps its one block."""
+    query = "SELECT $v ?o WHERE { { GRAPH ?g { $v ?p ?o } } UNION { $v ?p ?o } }"
+    block = "VALUES ($v) { (<urn:x:v>) }"
+    params = {"v": ox.NamedNode("urn:x:v")}
+    nested = f"{{ GRAPH ?g {{ {block} $v ?p ?o }} }} UNION {{ {block} $v ?p ?o }}"
+    assert bind_values(query, params) == f"SELECT $v ?o WHERE {{ {block} {nested} }}"
+    marked = f"{GROUPS_ONLY}\n{query}"
+    assert bind_values(marked, params) == f"{GROUPS_ONLY}\nSELECT $v ?o WHERE {{ {nested} }}"
+    assert bind_values(marked, params, every_group=False).count("VALUES") == 1
+    # a query naming its parameter nowhere below the WHERE group keeps the block there
+    assert bind_values(f"{GROUPS_ONLY}\nASK {{ $v ?p ?o }}", params).count("VALUES") == 1
