@@ -51,9 +51,10 @@ _SUBSELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
 #: A named query's header line saying that every solution binds its parameters in a nested
 #: group that names them (each gets its own block with ``every_group``), so that the WHERE
 #: group needs no block of its own there: joining a block at the top with everything below
-#: cost the Oxigraph server 0.3-0.5 ms a request (docs/deployment.md, "Blocks in the groups").
+#: cost the Oxigraph server 0.3-0.5 ms a request (docs/deployment.md,
+#: "Blocks in the groups, not around them").
 GROUPS_ONLY = "#+ values: groups"
-_GROUPS_ONLY = re.compile(r"^#\+ values: groups[ \t]*$", re.MULTILINE)
+_GROUPS_ONLY = re.compile("^" + re.escape(GROUPS_ONLY) + r"[ \t]*$", re.MULTILINE)
 _PROLOGUE = re.compile(
     r"""\A(?:\s+|\#[^\n\r]*|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)*""", re.IGNORECASE
 )
