@@ -276,11 +276,15 @@ def _origins_and_spans(
     """The story origins of the stating sources and where they state ``claim`` (the
     explanation reads the spans of the sources with a stored origin): in process the
     origins, then the spans of those; on a server the three queries for every stating source
-    at once (on the Oxigraph server read by the walk already, with what its nodes state)."""
+    at once (on the Oxigraph server read by the walk already, with what its nodes state,
+    for the sources that may have an origin: the others have none, and the explanation
+    reads no spans of theirs)."""
     if store.is_embedded:
         origins = story_origins(store, stating)
         return origins, _claim_spans(store, claim, list(origins))
     sources = list(dict.fromkeys(stating))
+    if isinstance(store, ReadAhead):
+        sources = [source for source in sources if store.may_have_origin(source)]
     calls = [(name, param, sources) for name, param in _SOURCE_QUERIES]
     *read, spans = (store.each_together(calls) if isinstance(store, ReadAhead)
                     else queries.select_each_together(store, calls))

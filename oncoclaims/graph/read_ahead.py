@@ -56,6 +56,8 @@ class ReadAhead(ClaimStore):
         self._walked: set[ox.NamedNode] = set()
         #: The answers of named queries read for one term each: (name, parameter, IRI) -> rows.
         self._answers: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        #: Whether each stating source a walk found may have a stored story origin.
+        self._origins: dict[str, bool] = {}
 
     def _known(self, pattern: Pattern) -> list[ox.Quad] | None:
         found = self._read.get(pattern)
@@ -137,9 +139,10 @@ class ReadAhead(ClaimStore):
         the walk. ``tie_depth``: the walk's, on a server that cannot run the query
         (Virtuoso), where the walk itself reads a level per request. ``about_sources``:
         named queries ``(name, parameter)`` read in the second request for every source
-        stating a start, as the first one names them (every graph: a superset of the
-        walk's stating sources; the rows of the others are never asked for), kept for
-        :meth:`each_together` (on the Oxigraph server still two requests)."""
+        stating a start that may have a stored story origin (:meth:`may_have_origin`), as
+        the first one names them (every graph: a superset of the walk's stating sources;
+        the rows of the others are never asked for), kept for :meth:`each_together` (on
+        the Oxigraph server still two requests)."""
         new = []
         for start in dict.fromkeys(starts):
             try:
@@ -158,19 +161,22 @@ class ReadAhead(ClaimStore):
         prefix = getattr(self.backend, "graph_prefix", GRAPH_BASE)
         reached = queries.select_each(self, "neighbourhood_nodes", "start", new, prefix=prefix)
         nodes: dict[ox.NamedNode, None] = {}
-        sources: set[str] = set()
+        sources: dict[str, bool] = {}
         for start, rows in zip(new, reached, strict=True):
             into = []  # what points at the start (statements, evidence): quads_each("o")
             for row in rows:
                 if "node" in row:
                     nodes[row["node"]] = None
                 elif "source" in row:
-                    sources.add(row["source"].value)
+                    told = row.get("origin")
+                    sources[row["source"].value] = told is None or told.value == "true"
                 else:
                     into.append(ox.Quad(row["pointer"], row["p"], start, row.get("g", _DEFAULT)))
             self._read.setdefault((None, None, start), into)
+        self._origins.update(sources)
         known = self._answers
-        about = [(name, param, [s for s in sorted(sources) if (name, param, s) not in known])
+        told = sorted(s for s, origin in sources.items() if origin)
+        about = [(name, param, [s for s in told if (name, param, s) not in known])
                  for name, param in about_sources]
         self._describe([n for n in nodes if (n, None, None) not in self._read], prefix, about)
         self._walked.update(new)
@@ -202,6 +208,12 @@ class ReadAhead(ClaimStore):
                 self._read.setdefault((basis, None, None), quads)
                 about += [q for q in quads if q.predicate == _SUBJECT and q.object == node]
             self._read.setdefault((None, _SUBJECT, node), about)
+
+    def may_have_origin(self, source: str) -> bool:
+        """Whether a story origin may be stored for ``source`` (an IRI): ``False`` only when
+        a walk's first request showed that it states a start, derives from nothing and
+        holds no voice, where every row of ``story_origin.rq`` starts."""
+        return self._origins.get(source, True)
 
     def each_together(
         self, calls: Sequence[tuple[str, str, list[str]]]

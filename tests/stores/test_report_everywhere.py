@@ -170,7 +170,8 @@ def test_the_neighbourhood_query_skips_what_the_walk_skips() -> None:
 def test_the_neighbourhood_query_reaches_every_node_of_the_walk(filled: ClaimStore) -> None:
     """Every node a report's projection walks to (at depth 3 and without a depth) is among
     the nodes neighbourhood_nodes.rq gives, its rows naming a ?source are every source the
-    walk finds stating the start, and its other rows are the quads pointing at the start as
+    walk finds stating the start (?origin true for each that story_origin.rq gives rows
+    for), and its other rows are the quads pointing at the start as
     a pattern read gives them, on every backend that runs it, for every claim and candidate
     record of the store."""
     if isinstance(filled.backend, SparqlBackend) and filled.backend.endpoints.server == "virtuoso":
@@ -181,9 +182,11 @@ def test_the_neighbourhood_query_reaches_every_node_of_the_walk(filled: ClaimSto
     prefix = getattr(filled.backend, "graph_prefix", GRAPH_BASE)
     found = queries.select_each(filled, "neighbourhood_nodes", "start", starts, prefix=prefix)
     stated = 0
+    told: dict[str, bool] = {}
     for start, rows in zip(starts, found, strict=True):
         nodes = {row["node"].value for row in rows if "node" in row}
         sources = {row["source"].value for row in rows if "source" in row}
+        told.update({row["source"].value: row["origin"].value == "true" for row in rows if "source" in row})
         stating = set(analysis.stating_sources(projection.to_networkx(reference(), start), start))
         assert stating <= sources, (start, stating - sources)
         stated += bool(stating)
@@ -196,6 +199,10 @@ def test_the_neighbourhood_query_reaches_every_node_of_the_walk(filled: ClaimSto
                       if not n.startswith("_:")}
             assert walked <= nodes, (start, depth, walked - nodes)
     assert stated, "some start is stated by a source"
+    origins = queries.select_each(filled, "story_origin", "source", sorted(told))
+    for source, rows in zip(sorted(told), origins, strict=True):
+        assert told[source] or not rows, source
+    assert {True, False} == set(told.values()), "sources with and without an origin"
 
 
 def test_queries_read_together_answer_as_each_alone(filled: ClaimStore) -> None:
