@@ -185,8 +185,10 @@ def test_the_neighbourhood_query_reaches_every_node_of_the_walk(filled: ClaimSto
     told: dict[str, bool] = {}
     for start, rows in zip(starts, found, strict=True):
         nodes = {row["node"].value for row in rows if "node" in row}
-        sources = {row["source"].value for row in rows if "source" in row}
-        told.update({row["source"].value: row["origin"].value == "true" for row in rows if "source" in row})
+        stated_by = {row["source"].value: row["origin"].value == "true"
+                     for row in rows if "source" in row}
+        sources = set(stated_by)
+        told.update(stated_by)
         stating = set(analysis.stating_sources(projection.to_networkx(reference(), start), start))
         assert stating <= sources, (start, stating - sources)
         stated += bool(stating)
