@@ -25,8 +25,9 @@ GraphName = ox.NamedNode | ox.DefaultGraph
 Subject = ox.NamedNode | ox.BlankNode
 Object = ox.NamedNode | ox.BlankNode | ox.Literal
 #: One query of :meth:`Backend.select_each_together`: its text, the parameter that varies,
-#: its terms, the other parameters and whether it runs on the union default graph.
-EachCall = tuple[str, str, Sequence[Term], Params | None, bool]
+#: its terms, the other parameters and whether it runs on the union default graph (``None``:
+#: the same rows either way, so it may go with queries of either kind).
+EachCall = tuple[str, str, Sequence[Term], Params | None, bool | None]
 #: Which place of a pattern varies in :meth:`Backend.quads_each`.
 Position = Literal["s", "p", "o"]
 

@@ -93,7 +93,7 @@ class EmbeddedBackend:
 
     def select_each_together(self, calls: Sequence[EachCall]) -> list[list[Rows]]:
         """:meth:`select_each` of each call, one after the other (nothing to gain in process)."""
-        return [self.select_each(q, name, terms, params, union=union)
+        return [self.select_each(q, name, terms, params, union=union is not False)
                 for q, name, terms, params, union in calls]
 
     def quads_each(

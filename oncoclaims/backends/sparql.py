@@ -381,8 +381,9 @@ class SparqlBackend:
 
     def select_each_together(self, calls: Sequence[EachCall]) -> list[list[Rows]]:
         """:meth:`select_each` of several queries in one request on an uncapped Oxigraph
-        server, when they share their dataset (``union``) and prefixes and each has at most
-        :data:`EACH_CHUNK` terms: ``SELECT * { { { Q1 } BIND(0 AS ?part) } UNION ... }``, each
+        server, when they share their dataset (``union``; ``None`` goes with either) and
+        prefixes and each has at most :data:`EACH_CHUNK` terms:
+        ``SELECT * { { { Q1 } BIND(0 AS ?part) } UNION ... }``, each
         query bound as :meth:`select_each` binds it and left unchanged in its sub-select
         (its variables stay its own; the rows of a sub-select come in its order, as the
         server gives a ``UNION``'s branches one after the other). Elsewhere one request each.
@@ -392,9 +393,9 @@ class SparqlBackend:
         live = [i for i, call in enumerate(calls) if call[2]]
         text = self._together([calls[i] for i in live]) if len(live) > 1 else None
         if text is None:
-            return [self.select_each(q, name, terms, params, union=union)
+            return [self.select_each(q, name, terms, params, union=union is not False)
                     for q, name, terms, params, union in calls]
-        rows = self._select_text(text, calls[live[0]][4])
+        rows = self._select_text(text, any(calls[i][4] for i in live))
         part = rows.variables.index(_PART)
         keep = [i for i in range(len(rows.variables)) if i != part]
         variables = tuple(rows.variables[i] for i in keep)
@@ -411,7 +412,7 @@ class SparqlBackend:
         """The text of :meth:`select_each_together`'s one request, or ``None`` when the calls
         cannot go together here."""
         if (self.endpoints.server != "oxigraph" or self.page_size is not None
-                or len({call[4] for call in calls}) > 1
+                or len({call[4] for call in calls} - {None}) > 1
                 or any(len(set(call[2])) > EACH_CHUNK for call in calls)):
             return None
         prefixes: dict[str, str] = {}

@@ -39,6 +39,11 @@ __all__ = [
     "rests_on",
 ]
 
+#: What a report reads about each source stating its claim (``(name, parameter)``): its story
+#: origin and the other stories of its study (:data:`ORIGIN_QUERIES`) and its statements,
+#: read on the Oxigraph server with what the walk's nodes state (``ReadAhead.walk``).
+_SOURCE_QUERIES = (*ORIGIN_QUERIES, ("source_statements", "source"))
+
 _STATUS_WORDS = {
     "independently-confirmed": "independently confirmed",
     "contested": "contested",
@@ -132,7 +137,7 @@ def confirmation_report(
         # its whole neighbourhood in two requests, then its stored candidates (none to read
         # when the claim names no candidate set) and their neighbourhoods (where the walk
         # reads a level per request, the two walks at once would read shared levels twice)
-        store.walk([claim], depth)
+        store.walk([claim], depth, about_sources=_SOURCE_QUERIES)
         stored = read_candidates(store, claim, depth=depth) if _is_iri(claim) else NOT_READ
     iri = find_claim(store, claim)
     graph = to_networkx(store, iri, tie_depth=depth)
@@ -271,13 +276,18 @@ def _origins_and_spans(
     """The story origins of the stating sources and where they state ``claim`` (the
     explanation reads the spans of the sources with a stored origin): in process the
     origins, then the spans of those; on a server the three queries for every stating source
-    at once (one request on the Oxigraph server)."""
+    at once (on the Oxigraph server read by the walk already, with what its nodes state,
+    for the sources that may have an origin: the others have none, and the explanation
+    reads no spans of theirs)."""
     if store.is_embedded:
         origins = story_origins(store, stating)
         return origins, _claim_spans(store, claim, list(origins))
     sources = list(dict.fromkeys(stating))
-    *read, spans = queries.select_each_together(
-        store, [*((n, p, sources) for n, p in ORIGIN_QUERIES), ("source_statements", "source", sources)])
+    if isinstance(store, ReadAhead):
+        sources = [source for source in sources if store.may_have_origin(source)]
+    calls = [(name, param, sources) for name, param in _SOURCE_QUERIES]
+    *read, spans = (store.each_together(calls) if isinstance(store, ReadAhead)
+                    else queries.select_each_together(store, calls))
     return with_origin(origins_from_rows(sources, *read)), _spans_from_rows(claim, sources, spans)
 
 

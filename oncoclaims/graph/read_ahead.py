@@ -7,11 +7,13 @@ everything a subject states is read at once (one request for many subjects,
 :meth:`~oncoclaims.graph.store.ClaimStore.quads_each`), and :meth:`ReadAhead.walk` reads
 the neighbourhoods of several nodes together before the code that needs them runs: the nodes
 they can reach and what points at them in one query (``neighbourhood_nodes.rq``), then what
-those nodes state, with the bases about them, in one more (``node_descriptions.rq``). :func:`concurrently` sends requests that do
-not wait on each other at once (on a server; one after the other in process). What it holds
-is the server's answer to each pattern, read during one report (a write meanwhile may or may
-not show, as with any two requests); the embedded store needs no view (a lookup costs
-microseconds there).
+those nodes state, with the bases about them, in one more (``node_descriptions.rq``), and
+with them what a report reads about the sources stating a start (its story origins and
+statements: :meth:`ReadAhead.each_together` answers those from what was read).
+:func:`concurrently` sends requests that do not wait on each other at once (on a server;
+one after the other in process). What it holds is the server's answer to each pattern, read
+during one report (a write meanwhile may or may not show, as with any two requests); the
+embedded store needs no view (a lookup costs microseconds there).
 """
 
 from __future__ import annotations
@@ -52,6 +54,10 @@ class ReadAhead(ClaimStore):
         super().__init__(store.backend, store.path)
         self._read: dict[Pattern, list[ox.Quad]] = {}
         self._walked: set[ox.NamedNode] = set()
+        #: The answers of named queries read for one term each: (name, parameter, IRI) -> rows.
+        self._answers: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        #: Whether each stating source a walk found may have a stored story origin.
+        self._origins: dict[str, bool] = {}
 
     def _known(self, pattern: Pattern) -> list[ox.Quad] | None:
         found = self._read.get(pattern)
@@ -117,7 +123,13 @@ class ReadAhead(ClaimStore):
         rounds of requests; else the walk reads a level per request."""
         return _server(self) != "virtuoso"
 
-    def walk(self, starts: Iterable[str], tie_depth: int | None = None) -> None:
+    def walk(
+        self,
+        starts: Iterable[str],
+        tie_depth: int | None = None,
+        *,
+        about_sources: Sequence[tuple[str, str]] = (),
+    ) -> None:
         """Read the neighbourhoods of ``starts`` (as ``to_networkx`` walks each) together,
         so that projecting each of them afterwards reads nothing more: every node they can
         reach (``neighbourhood_nodes``, any depth: a superset of the walk, whose tie-depth
@@ -125,7 +137,12 @@ class ReadAhead(ClaimStore):
         node states and the bases of its links (graph/basis.py) in one more.
         Two rounds of requests whatever the depth; a start that is not an IRI is left to
         the walk. ``tie_depth``: the walk's, on a server that cannot run the query
-        (Virtuoso), where the walk itself reads a level per request."""
+        (Virtuoso), where the walk itself reads a level per request. ``about_sources``:
+        named queries ``(name, parameter)`` read in the second request for every source
+        stating a start that may have a stored story origin (:meth:`may_have_origin`), as
+        the first one names them (every graph: a superset of the walk's stating sources;
+        the rows of the others are never asked for), kept for :meth:`each_together` (on
+        the Oxigraph server still two requests)."""
         new = []
         for start in dict.fromkeys(starts):
             try:
@@ -144,23 +161,40 @@ class ReadAhead(ClaimStore):
         prefix = getattr(self.backend, "graph_prefix", GRAPH_BASE)
         reached = queries.select_each(self, "neighbourhood_nodes", "start", new, prefix=prefix)
         nodes: dict[ox.NamedNode, None] = {}
+        sources: dict[str, bool] = {}
         for start, rows in zip(new, reached, strict=True):
             into = []  # what points at the start (statements, evidence): quads_each("o")
             for row in rows:
                 if "node" in row:
                     nodes[row["node"]] = None
+                elif "source" in row:
+                    told = row.get("origin")
+                    sources[row["source"].value] = told is None or told.value == "true"
                 else:
                     into.append(ox.Quad(row["pointer"], row["p"], start, row.get("g", _DEFAULT)))
             self._read.setdefault((None, None, start), into)
-        self._describe([n for n in nodes if (n, None, None) not in self._read], prefix)
+        self._origins.update(sources)
+        known = self._answers
+        told = sorted(s for s, origin in sources.items() if origin)
+        about = [(name, param, [s for s in told if (name, param, s) not in known])
+                 for name, param in about_sources]
+        self._describe([n for n in nodes if (n, None, None) not in self._read], prefix, about)
         self._walked.update(new)
 
-    def _describe(self, nodes: list[ox.NamedNode], prefix: str) -> None:
-        """Read what each of ``nodes`` states and the bases about it (``node_descriptions``,
-        one request): the patterns ``quads_each("s")`` and ``bases_of`` read, known after."""
-        if not nodes:
+    def _describe(
+        self, nodes: list[ox.NamedNode], prefix: str, reads: list[tuple[str, str, list[str]]]
+    ) -> None:
+        """Read what each of ``nodes`` states and the bases about it (``node_descriptions``),
+        and the named queries ``reads`` (``(name, parameter, IRIs)``), in one request where
+        the server takes them together: the patterns ``quads_each("s")`` and ``bases_of``
+        read, and the answers :meth:`each_together` gives, known after."""
+        if not nodes and not any(terms for _, _, terms in reads):
             return
-        answers = queries.select_each(self, "node_descriptions", "node", nodes, prefix=prefix)
+        answers, *others = queries.select_each_together(
+            self, [("node_descriptions", "node", nodes, {"prefix": prefix}), *reads])
+        for (name, param, terms), each in zip(reads, others, strict=True):
+            for term, rows in zip(terms, each, strict=True):
+                self._answers[(name, param, term)] = rows
         for node, rows in zip(nodes, answers, strict=True):
             own: list[ox.Quad] = []
             bases: dict[ox.NamedNode | ox.BlankNode, list[ox.Quad]] = {}
@@ -174,6 +208,28 @@ class ReadAhead(ClaimStore):
                 self._read.setdefault((basis, None, None), quads)
                 about += [q for q in quads if q.predicate == _SUBJECT and q.object == node]
             self._read.setdefault((None, _SUBJECT, node), about)
+
+    def may_have_origin(self, source: str) -> bool:
+        """Whether a story origin may be stored for ``source`` (an IRI): ``False`` only when
+        a walk's first request showed that it states a start, derives from nothing and
+        holds no voice, where every row of ``story_origin.rq`` starts."""
+        return self._origins.get(source, True)
+
+    def each_together(
+        self, calls: Sequence[tuple[str, str, list[str]]]
+    ) -> list[list[list[dict[str, Any]]]]:
+        """``queries.select_each_together`` of ``calls`` (``(name, parameter, IRIs)``): the
+        answers :meth:`walk` read already, the others read together (one request on the
+        Oxigraph server)."""
+        known = self._answers
+        missing = [(name, param, [t for t in dict.fromkeys(terms) if (name, param, t) not in known])
+                   for name, param, terms in calls]
+        if any(terms for _, _, terms in missing):
+            answers = queries.select_each_together(self, missing)
+            for (name, param, terms), each in zip(missing, answers, strict=True):
+                for term, rows in zip(terms, each, strict=True):
+                    self._answers[(name, param, term)] = rows
+        return [[self._answers[(name, param, t)] for t in terms] for name, param, terms in calls]
 
     def close(self) -> None:
         """Nothing to release: the store this view reads through stays open."""

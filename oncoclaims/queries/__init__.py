@@ -17,7 +17,10 @@ everything below it (0.3-0.5 ms a request at 100,000 claims; ``backends/terms.py
 
 ``dataset: union`` runs the query with the default graph as the union of all named
 graphs, so that paths (derivation chains, part-of chains) cross from one source's graph
-to another's; without it, patterns name their graphs with ``GRAPH``.
+to another's; without it, patterns name their graphs with ``GRAPH``. ``union: optional``
+says that the query gives the same rows without it (every pattern names its graph, or
+reads the named graphs and the default graph alike): it may then join, in one request, a
+query that runs without the union (:func:`select_each_together`).
 
 Parameters are the ``$name`` variables of the query. :func:`run` turns each value into
 an RDF term and hands it to pyoxigraph as a ``substitutions`` binding: values never
@@ -305,23 +308,34 @@ def select_each(
 
 
 def select_each_together(
-    store: ClaimStore | Backend | ox.Store, calls: list[tuple[str, str, list[Any]]]
+    store: ClaimStore | Backend | ox.Store, calls: list[tuple[Any, ...]]
 ) -> list[list[list[dict[str, Any]]]]:
-    """:func:`select_each` of several named queries, each ``(name, param, values)``, their
-    answers in the order of ``calls``: in one request on a server that can take them together
-    (:meth:`~oncoclaims.backends.base.Backend.select_each_together`), else one after the other."""
+    """:func:`select_each` of several named queries, each ``(name, param, values)`` or
+    ``(name, param, values, params)`` (``params``: the other parameters, the same for every
+    value), their answers in the order of ``calls``: in one request on a server that can
+    take them together (:meth:`~oncoclaims.backends.base.Backend.select_each_together`),
+    else one after the other."""
     bound = []
-    for name, param, values in calls:
+    for name, param, values, *rest in calls:
+        fixed = dict(rest[0]) if rest else {}
+        query = load_query(name)
         if not values:  # nothing to ask: no rows
-            query = load_query(name)
-            bound.append((query.text, param, [], {}, query.header.get("dataset") == "union"))
+            bound.append((query.text, param, [], {}, _dataset_union(query)))
             continue
-        query, terms, union = _bound(name, {param: values[0]})
+        query, terms, _ = _bound(name, {**fixed, param: values[0]})
         del terms[param]
         column = [to_term(value, query.params[param], name=param) for value in values]
-        bound.append((query.text, param, column, terms, union))
+        bound.append((query.text, param, column, terms, _dataset_union(query)))
     answers = _backend(store).select_each_together(bound)
     return [[answer.dicts() for answer in each] for each in answers]
+
+
+def _dataset_union(query: NamedQuery) -> bool | None:
+    """Whether ``query`` runs on the union default graph, ``None`` when either way
+    (``union: optional``)."""
+    if query.header.get("union") == "optional":
+        return None
+    return query.header.get("dataset") == "union"
 
 
 def select(

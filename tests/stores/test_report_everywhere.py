@@ -26,7 +26,7 @@ from oncoclaims import queries
 from oncoclaims.backends import Backend, SparqlBackend
 from oncoclaims.backends.terms import bind_values
 from oncoclaims.discover.candidates import discover_claims
-from oncoclaims.graph import projection
+from oncoclaims.graph import analysis, projection
 from oncoclaims.graph.bootstrap import prepare
 from oncoclaims.graph.confirmation import claim_status, confirmation_report
 from oncoclaims.graph.store import ClaimStore
@@ -51,15 +51,17 @@ INPUTS = [
 #: The most requests one report may make on each server. Measured: a claim with 20 candidate
 #: records 58 when each pattern read was a request of its own, 17 when the walk read a level
 #: per request, 12 when the nodes a neighbourhood can reach came in one query
-#: (neighbourhood_nodes.rq) and what they state in one more; now 5 on the Oxigraph server
-#: (4 for the other claims, 3 for a synthetic claim of bench/generate.py): what points at the
-#: start rides with the nodes it reaches, the bases of the links with what the nodes state
-#: (node_descriptions.rq), the stored candidates are read only when the claim names a
-#: candidate set, and the story origins, same-study stories and spans of the stating sources
-#: go in one request (Backend.select_each_together). Virtuoso cannot run
+#: (neighbourhood_nodes.rq) and what they state in one more, 5 when the story origins,
+#: same-study sources and spans of the stating sources went in a request of their own; now 4
+#: on the Oxigraph server (3 for the other claims, 2 for a synthetic claim of
+#: bench/generate.py): what points at the start and the sources stating it ride with the
+#: nodes it reaches, the bases of the links and what is read about those sources with what
+#: the nodes state (node_descriptions.rq, story_origin.rq, same_study_sources.rq and
+#: source_statements.rq in one request: Backend.select_each_together), and the stored
+#: candidates are read only when the claim names a candidate set. Virtuoso cannot run
 #: neighbourhood_nodes.rq and keeps the walk's level per request: 18 (13 for the claims
 #: without candidate records).
-MOST_REQUESTS = {"oxigraph": 5, "virtuoso": 18}
+MOST_REQUESTS = {"oxigraph": 4, "virtuoso": 18}
 
 
 def _fill(store: ClaimStore) -> None:
@@ -167,9 +169,11 @@ def test_the_neighbourhood_query_skips_what_the_walk_skips() -> None:
 
 def test_the_neighbourhood_query_reaches_every_node_of_the_walk(filled: ClaimStore) -> None:
     """Every node a report's projection walks to (at depth 3 and without a depth) is among
-    the nodes neighbourhood_nodes.rq gives, and its other rows are the quads pointing at the
-    start as a pattern read gives them, on every backend that runs it, for every claim and
-    candidate record of the store."""
+    the nodes neighbourhood_nodes.rq gives, its rows naming a ?source are every source the
+    walk finds stating the start (?origin true for each that story_origin.rq gives rows
+    for), and its other rows are the quads pointing at the start as
+    a pattern read gives them, on every backend that runs it, for every claim and candidate
+    record of the store."""
     if isinstance(filled.backend, SparqlBackend) and filled.backend.endpoints.server == "virtuoso":
         pytest.skip("Virtuoso 7.2 refuses the query (SR066); the walk reads a level per request there")
     starts = _claims(filled) + sorted(
@@ -177,8 +181,17 @@ def test_the_neighbourhood_query_reaches_every_node_of_the_walk(filled: ClaimSto
          for row in queries.select(filled, "claim_candidates", claim=claim)})
     prefix = getattr(filled.backend, "graph_prefix", GRAPH_BASE)
     found = queries.select_each(filled, "neighbourhood_nodes", "start", starts, prefix=prefix)
+    stated = 0
+    told: dict[str, bool] = {}
     for start, rows in zip(starts, found, strict=True):
         nodes = {row["node"].value for row in rows if "node" in row}
+        stated_by = {row["source"].value: row["origin"].value == "true"
+                     for row in rows if "source" in row}
+        sources = set(stated_by)
+        told.update(stated_by)
+        stating = set(analysis.stating_sources(projection.to_networkx(reference(), start), start))
+        assert stating <= sources, (start, stating - sources)
+        stated += bool(stating)
         pointing = {(row["pointer"], row["p"], row.get("g")) for row in rows if "pointer" in row}
         into = filled.quads_each("o", [ox.NamedNode(start)])[0]
         assert pointing == {(q.subject, q.predicate, q.graph_name if isinstance(q.graph_name, ox.NamedNode)
@@ -187,6 +200,11 @@ def test_the_neighbourhood_query_reaches_every_node_of_the_walk(filled: ClaimSto
             walked = {n for n in projection.to_networkx(reference(), start, tie_depth=depth)
                       if not n.startswith("_:")}
             assert walked <= nodes, (start, depth, walked - nodes)
+    assert stated, "some start is stated by a source"
+    origins = queries.select_each(filled, "story_origin", "source", sorted(told))
+    for source, rows in zip(sorted(told), origins, strict=True):
+        assert told[source] or not rows, source
+    assert {True, False} == set(told.values()), "sources with and without an origin"
 
 
 def test_queries_read_together_answer_as_each_alone(filled: ClaimStore) -> None:
@@ -196,8 +214,13 @@ def test_queries_read_together_answer_as_each_alone(filled: ClaimStore) -> None:
     sources = sorted({row["source"].value for claim in _claims(filled)
                       for row in queries.select(filled, "claim_sources", claim=claim)})
     assert len(sources) > 2
+    nodes = [ox.NamedNode(s) for s in sources] + [ox.NamedNode(c) for c in _claims(filled)[:3]]
+    prefix = {"prefix": getattr(filled.backend, "graph_prefix", GRAPH_BASE)}
     calls = [("story_origin", "source", sources), ("same_study_sources", "source", sources),
-             ("source_statements", "source", sources), ("story_origin", "source", [])]
+             ("source_statements", "source", sources), ("story_origin", "source", []),
+             # a query without the union default graph goes with those whose rows are the
+             # same either way (their header's "union: optional")
+             ("node_descriptions", "node", nodes, prefix)]
     backend = filled.backend
     sent: list[httpx.Request] = []
     if isinstance(backend, SparqlBackend):
@@ -207,9 +230,29 @@ def test_queries_read_together_answer_as_each_alone(filled: ClaimStore) -> None:
     finally:
         if isinstance(backend, SparqlBackend):
             backend._client.event_hooks["request"] = []
-    alone = [queries.select_each(filled, name, param, values) for name, param, values in calls]
+    alone = [queries.select_each(filled, name, param, values, **(rest[0] if rest else {}))
+             for name, param, values, *rest in calls]
     assert together == alone
     assert any(rows for answer in together[:3] for rows in answer)
+    assert all(together[4])
     if isinstance(backend, SparqlBackend) and backend.endpoints.server == "oxigraph":
         assert len(sent) == 1
 
+
+def test_queries_whose_union_is_optional_give_the_same_rows_either_way(filled: ClaimStore) -> None:
+    """A query whose header says "union: optional" gives the same rows with the union default
+    graph and without it, for every source of the store, on every backend: so it may go in
+    one request with a query that runs without the union (node_descriptions.rq)."""
+    optional = [name for name in queries.query_names()
+                if queries.load_query(name).header.get("union") == "optional"]
+    assert {"story_origin", "same_study_sources", "source_statements"} <= set(optional)
+    sources = [ox.NamedNode(row["source"].value) for claim in _claims(filled)
+               for row in queries.select(filled, "claim_sources", claim=claim)]
+    backend = filled.backend
+    for name in optional:
+        query = queries.load_query(name)
+        (param,) = query.params
+        union = backend.select_each(query.text, param, sources, union=True)
+        plain = backend.select_each(query.text, param, sources, union=False)
+        assert union == plain, name
+        assert any(rows.rows for rows in union), name
