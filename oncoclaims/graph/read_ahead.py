@@ -192,9 +192,7 @@ class ReadAhead(ClaimStore):
             return
         answers, *others = queries.select_each_together(
             self, [("node_descriptions", "node", nodes, {"prefix": prefix}), *reads])
-        for (name, param, terms), each in zip(reads, others, strict=True):
-            for term, rows in zip(terms, each, strict=True):
-                self._answers[(name, param, term)] = rows
+        self._keep(reads, others)
         for node, rows in zip(nodes, answers, strict=True):
             own: list[ox.Quad] = []
             bases: dict[ox.NamedNode | ox.BlankNode, list[ox.Quad]] = {}
@@ -208,6 +206,14 @@ class ReadAhead(ClaimStore):
                 self._read.setdefault((basis, None, None), quads)
                 about += [q for q in quads if q.predicate == _SUBJECT and q.object == node]
             self._read.setdefault((None, _SUBJECT, node), about)
+
+    def _keep(
+        self, calls: Sequence[tuple[str, str, list[str]]], answers: Sequence[list[Any]]
+    ) -> None:
+        """Hold the answers of named queries read for one term each, by (name, parameter, IRI)."""
+        for (name, param, terms), each in zip(calls, answers, strict=True):
+            for term, rows in zip(terms, each, strict=True):
+                self._answers[(name, param, term)] = rows
 
     def may_have_origin(self, source: str) -> bool:
         """Whether a story origin may be stored for ``source`` (an IRI): ``False`` only when
@@ -225,10 +231,7 @@ class ReadAhead(ClaimStore):
         missing = [(name, param, [t for t in dict.fromkeys(terms) if (name, param, t) not in known])
                    for name, param, terms in calls]
         if any(terms for _, _, terms in missing):
-            answers = queries.select_each_together(self, missing)
-            for (name, param, terms), each in zip(missing, answers, strict=True):
-                for term, rows in zip(terms, each, strict=True):
-                    self._answers[(name, param, term)] = rows
+            self._keep(missing, queries.select_each_together(self, missing))
         return [[self._answers[(name, param, t)] for t in terms] for name, param, terms in calls]
 
     def close(self) -> None:
