@@ -217,8 +217,9 @@ class ReadAhead(ClaimStore):
 
     def may_have_origin(self, source: str) -> bool:
         """Whether a story origin may be stored for ``source`` (an IRI): ``False`` only when
-        a walk's first request showed that it states a start, derives from nothing and
-        holds no voice, where every row of ``story_origin.rq`` starts."""
+        a walk's first request showed that it states a start, derives from no
+        ``oc:StudyReference`` and holds no voice: ``story_origin.rq`` then reads no study
+        and no voice for it, and :func:`~oncoclaims.graph.origins.with_origin` keeps none."""
         return self._origins.get(source, True)
 
     def each_together(
