@@ -170,8 +170,8 @@ def test_the_neighbourhood_query_skips_what_the_walk_skips() -> None:
 def test_the_neighbourhood_query_reaches_every_node_of_the_walk(filled: ClaimStore) -> None:
     """Every node a report's projection walks to (at depth 3 and without a depth) is among
     the nodes neighbourhood_nodes.rq gives, its rows naming a ?source are every source the
-    walk finds stating the start (?origin true for each that story_origin.rq gives rows
-    for), and its other rows are the quads pointing at the start as
+    walk finds stating the start (?origin true for exactly those that story_origin.rq
+    gives rows for), and its other rows are the quads pointing at the start as
     a pattern read gives them, on every backend that runs it, for every claim and candidate
     record of the store."""
     if isinstance(filled.backend, SparqlBackend) and filled.backend.endpoints.server == "virtuoso":
@@ -203,7 +203,7 @@ def test_the_neighbourhood_query_reaches_every_node_of_the_walk(filled: ClaimSto
     assert stated, "some start is stated by a source"
     origins = queries.select_each(filled, "story_origin", "source", sorted(told))
     for source, rows in zip(sorted(told), origins, strict=True):
-        # as tight as the answers: a source derived only from other sources is told false
+        # exactly the sources story_origin.rq answers for (a superset would send reads for nothing)
         assert told[source] == bool(rows), source
     assert {True, False} == set(told.values()), "sources with and without an origin"
 
